@@ -1,0 +1,117 @@
+// CGStreamer: GStreamer's headers plus the few helpers Swift cannot import by itself.
+//
+// Every helper is `static inline` and named `CGStreamer_<C name it stands for>`, so grepping
+// GStreamer's documentation for the suffix finds the original. Each says why it exists:
+// a function-like macro, a checked cast, or a variadic function (Swift imports none of these).
+#ifndef CGSTREAMER_H
+#define CGSTREAMER_H
+
+#include <gst/gst.h>
+#include <gst/app/gstappsink.h>
+#include <gst/video/video.h>
+
+#pragma clang assume_nonnull begin
+
+// MARK: - Typed g_object_set / g_object_get (variadic in C)
+
+static inline void CGStreamer_g_object_set_bool(gpointer object, const char *name, gboolean value) {
+    g_object_set(object, name, value, NULL);
+}
+static inline void CGStreamer_g_object_set_int(gpointer object, const char *name, gint value) {
+    g_object_set(object, name, value, NULL);
+}
+static inline void CGStreamer_g_object_set_uint(gpointer object, const char *name, guint value) {
+    g_object_set(object, name, value, NULL);
+}
+static inline void CGStreamer_g_object_set_int64(gpointer object, const char *name, gint64 value) {
+    g_object_set(object, name, value, NULL);
+}
+static inline void CGStreamer_g_object_set_uint64(gpointer object, const char *name, guint64 value) {
+    g_object_set(object, name, value, NULL);
+}
+static inline void CGStreamer_g_object_set_double(gpointer object, const char *name, gdouble value) {
+    g_object_set(object, name, value, NULL);
+}
+static inline void CGStreamer_g_object_set_string(gpointer object, const char *name, const char *value) {
+    g_object_set(object, name, value, NULL);
+}
+static inline void CGStreamer_g_object_set_caps(gpointer object, const char *name, GstCaps *_Nullable value) {
+    g_object_set(object, name, value, NULL);
+}
+static inline gboolean CGStreamer_g_object_get_bool(gpointer object, const char *name) {
+    gboolean value = FALSE;
+    g_object_get(object, name, &value, NULL);
+    return value;
+}
+static inline gint CGStreamer_g_object_get_int(gpointer object, const char *name) {
+    gint value = 0;
+    g_object_get(object, name, &value, NULL);
+    return value;
+}
+static inline guint CGStreamer_g_object_get_uint(gpointer object, const char *name) {
+    guint value = 0;
+    g_object_get(object, name, &value, NULL);
+    return value;
+}
+/// Transfer full: the caller frees the string with g_free.
+static inline gchar *_Nullable CGStreamer_g_object_get_string(gpointer object, const char *name) {
+    gchar *value = NULL;
+    g_object_get(object, name, &value, NULL);
+    return value;
+}
+/// Transfer full: the caller unrefs the caps.
+static inline GstCaps *_Nullable CGStreamer_g_object_get_caps(gpointer object, const char *name) {
+    GstCaps *value = NULL;
+    g_object_get(object, name, &value, NULL);
+    return value;
+}
+/// Whether `object`'s class has a property called `name` (G_OBJECT_GET_CLASS is a macro).
+static inline gboolean CGStreamer_g_object_has_property(gpointer object, const char *name) {
+    return g_object_class_find_property(G_OBJECT_GET_CLASS(object), name) != NULL;
+}
+
+// MARK: - Checked casts (macros in C); NULL when the object is not of that type
+
+static inline GstElement *_Nullable CGStreamer_GST_ELEMENT(gpointer _Nullable p) {
+    return (p != NULL && GST_IS_ELEMENT(p)) ? GST_ELEMENT(p) : NULL;
+}
+static inline GstBin *_Nullable CGStreamer_GST_BIN(gpointer _Nullable p) {
+    return (p != NULL && GST_IS_BIN(p)) ? GST_BIN(p) : NULL;
+}
+static inline GstAppSink *_Nullable CGStreamer_GST_APP_SINK(gpointer _Nullable p) {
+    return (p != NULL && GST_IS_APP_SINK(p)) ? GST_APP_SINK(p) : NULL;
+}
+static inline GstObject *_Nullable CGStreamer_GST_OBJECT(gpointer _Nullable p) {
+    return (p != NULL && GST_IS_OBJECT(p)) ? GST_OBJECT(p) : NULL;
+}
+static inline GstDevice *_Nullable CGStreamer_GST_DEVICE(gpointer _Nullable p) {
+    return (p != NULL && GST_IS_DEVICE(p)) ? GST_DEVICE(p) : NULL;
+}
+
+// MARK: - Field accessors (macros in C)
+
+static inline gint CGStreamer_GST_OBJECT_REFCOUNT_VALUE(gpointer object) {
+    return GST_OBJECT_REFCOUNT_VALUE(object);
+}
+static inline const gchar *_Nullable CGStreamer_GST_OBJECT_NAME(gpointer object) {
+    return GST_OBJECT_NAME(object);
+}
+static inline GstMessageType CGStreamer_GST_MESSAGE_TYPE(GstMessage *message) {
+    return GST_MESSAGE_TYPE(message);
+}
+static inline GstObject *_Nullable CGStreamer_GST_MESSAGE_SRC(GstMessage *message) {
+    return GST_MESSAGE_SRC(message);
+}
+static inline const gchar *_Nullable CGStreamer_GST_ELEMENT_FACTORY_NAME(GstElement *element) {
+    GstElementFactory *factory = gst_element_get_factory(element);
+    return factory != NULL ? GST_OBJECT_NAME(factory) : NULL;
+}
+
+// MARK: - Type constants (G_TYPE_MAKE_FUNDAMENTAL expansions do not import)
+
+static inline GType CGStreamer_G_TYPE_INT(void) { return G_TYPE_INT; }
+static inline GType CGStreamer_G_TYPE_STRING(void) { return G_TYPE_STRING; }
+
+#pragma clang assume_nonnull end
+
+#endif

@@ -1,0 +1,124 @@
+internal import CGStreamer
+
+/// An owned reference to a `GstElement`.
+///
+/// `@unchecked Sendable`: GstObject reference counting, properties and state changes are thread-safe,
+/// and this class holds nothing but the immutable pointer.
+package final class Element: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<GstElement>
+
+    /// Transfer full: takes over the caller's reference; a floating reference (what factories and
+    /// `gst_parse_launch` return) is sunk, so adding the element to a bin later adds only the bin's reference.
+    init(adopting pointer: UnsafeMutablePointer<GstElement>) {
+        if g_object_is_floating(pointer) != 0 { gst_object_ref_sink(pointer) }
+        self.pointer = pointer
+    }
+
+    /// Transfer none: takes a reference of its own.
+    init(retaining pointer: UnsafeMutablePointer<GstElement>) {
+        gst_object_ref(pointer)
+        self.pointer = pointer
+    }
+
+    deinit { gst_object_unref(pointer) }
+
+    /// Creates an element from a factory; nil when the plugin is not installed.
+    /// The corresponding C function is `gst_element_factory_make`.
+    package convenience init?(factory: String, name: String? = nil) {
+        GStreamer.initialize()
+        guard let made = gst_element_factory_make(factory, name) else { return nil }
+        self.init(adopting: made)
+    }
+
+    package var name: String {
+        CGStreamer_GST_OBJECT_NAME(pointer).map { String(cString: $0) } ?? ""
+    }
+
+    package var factoryName: String {
+        CGStreamer_GST_ELEMENT_FACTORY_NAME(pointer).map { String(cString: $0) } ?? ""
+    }
+
+    package var referenceCount: Int { Int(CGStreamer_GST_OBJECT_REFCOUNT_VALUE(pointer)) }
+
+    // MARK: - Properties
+
+    package func hasProperty(_ name: String) -> Bool { CGStreamer_g_object_has_property(pointer, name) != 0 }
+
+    package func set(_ name: String, _ value: Bool) { CGStreamer_g_object_set_bool(pointer, name, value ? 1 : 0) }
+    package func set(_ name: String, _ value: Int32) { CGStreamer_g_object_set_int(pointer, name, value) }
+    package func set(_ name: String, _ value: UInt32) { CGStreamer_g_object_set_uint(pointer, name, value) }
+    package func set(_ name: String, _ value: Int64) { CGStreamer_g_object_set_int64(pointer, name, gint64(value)) }
+    package func set(_ name: String, _ value: UInt64) { CGStreamer_g_object_set_uint64(pointer, name, guint64(value)) }
+    package func set(_ name: String, _ value: Double) { CGStreamer_g_object_set_double(pointer, name, value) }
+    /// Sets a string-typed property. The value is passed as data, never parsed as a description.
+    package func set(_ name: String, _ value: String) { CGStreamer_g_object_set_string(pointer, name, value) }
+    package func set(_ name: String, _ value: Caps?) { CGStreamer_g_object_set_caps(pointer, name, value?.pointer) }
+    /// Sets a property of any type from its textual form, the way gst-launch parses it (enum nicks,
+    /// flags). Only for values the library itself chooses: numbers and enum names.
+    /// The corresponding C function is `gst_util_set_object_arg`.
+    package func set(_ name: String, parsing value: String) {
+        gst_util_set_object_arg(UnsafeMutablePointer<GObject>(OpaquePointer(pointer)), name, value)
+    }
+
+    package func bool(_ name: String) -> Bool { CGStreamer_g_object_get_bool(pointer, name) != 0 }
+    package func int(_ name: String) -> Int32 { CGStreamer_g_object_get_int(pointer, name) }
+    package func caps(_ name: String) -> Caps? {
+        CGStreamer_g_object_get_caps(pointer, name).map { Caps(adopting: $0) }
+    }
+    package func string(_ name: String) -> String? {
+        guard let value = CGStreamer_g_object_get_string(pointer, name) else { return nil }
+        defer { g_free(value) }
+        return String(cString: value)
+    }
+
+    // MARK: - Pads
+
+    /// The corresponding C function is `gst_element_get_static_pad`.
+    package func staticPad(_ name: String) -> Pad? {
+        gst_element_get_static_pad(pointer, name).map { Pad(adopting: $0) }
+    }
+
+    /// The corresponding C function is `gst_element_request_pad_simple`.
+    package func requestPad(_ template: String) -> Pad? {
+        gst_element_request_pad_simple(pointer, template).map { Pad(adopting: $0) }
+    }
+
+    /// The corresponding C function is `gst_element_release_request_pad`.
+    package func releaseRequestPad(_ pad: Pad) {
+        gst_element_release_request_pad(pointer, pad.pointer)
+    }
+
+    /// The corresponding C function is `gst_element_link`.
+    package func link(to downstream: Element) -> Bool {
+        gst_element_link(pointer, downstream.pointer) != 0
+    }
+
+    /// Posts an error message from this element, as the element itself would on a failure.
+    /// Used by fault injection. The corresponding C function is `gst_element_post_message`.
+    package func postError(domain: GStreamerError.Domain, code: Int32, message: String, debug: String) {
+        let quark: GQuark
+        switch domain {
+        case .core: quark = gst_core_error_quark()
+        case .library: quark = gst_library_error_quark()
+        case .stream: quark = gst_stream_error_quark()
+        case .resource, .parse, .other: quark = gst_resource_error_quark()
+        }
+        let error = g_error_new_literal(quark, code, message)
+        let object = UnsafeMutablePointer<GstObject>(OpaquePointer(pointer))
+        if let msg = gst_message_new_error(object, error, debug) {
+            _ = gst_element_post_message(pointer, msg)  // false only when there is no bus: nothing to report to
+        }
+        g_error_free(error)
+    }
+
+    // MARK: - State (blocking; call from a pipeline's serial queue, never from the cooperative pool)
+
+    /// The corresponding C function is `gst_element_set_locked_state`.
+    package func setLockedState(_ locked: Bool) { _ = gst_element_set_locked_state(pointer, locked ? 1 : 0) }
+
+    /// The corresponding C function is `gst_element_sync_state_with_parent`.
+    package func syncStateWithParent() -> Bool { gst_element_sync_state_with_parent(pointer) != 0 }
+
+    /// Sets the state to NULL, which joins the element's streaming threads.
+    package func setNullState() { _ = gst_element_set_state(pointer, GST_STATE_NULL) }
+}

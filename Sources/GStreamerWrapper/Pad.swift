@@ -1,0 +1,138 @@
+internal import CGStreamer
+import Synchronization
+
+/// An owned reference to a `GstPad`.
+///
+/// `@unchecked Sendable`: pad reference counting, linking and probes are thread-safe in GStreamer,
+/// and this class holds only the immutable pointer.
+package final class Pad: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<GstPad>
+
+    /// Transfer full (what `get_static_pad`, `request_pad_simple` and `get_peer` return).
+    init(adopting pointer: UnsafeMutablePointer<GstPad>) { self.pointer = pointer }
+
+    deinit { gst_object_unref(pointer) }
+
+    package var name: String { CGStreamer_GST_OBJECT_NAME(pointer).map { String(cString: $0) } ?? "" }
+
+    /// The pad this one is linked to. The corresponding C function is `gst_pad_get_peer`.
+    package var peer: Pad? { gst_pad_get_peer(pointer).map { Pad(adopting: $0) } }
+
+    /// The element the pad belongs to. The corresponding C function is `gst_pad_get_parent_element`.
+    package var parentElement: Element? { gst_pad_get_parent_element(pointer).map { Element(adopting: $0) } }
+
+    /// The caps currently negotiated on the pad. The corresponding C function is `gst_pad_get_current_caps`.
+    package var currentCaps: Caps? { gst_pad_get_current_caps(pointer).map { Caps(adopting: $0) } }
+
+    /// What the pad could produce or accept. The corresponding C function is `gst_pad_query_caps`.
+    package func queryCaps() -> Caps? { gst_pad_query_caps(pointer, nil).map { Caps(adopting: $0) } }
+
+    /// The corresponding C function is `gst_pad_link`.
+    package func link(to sink: Pad) -> Bool { gst_pad_link(pointer, sink.pointer) == GST_PAD_LINK_OK }
+
+    /// The corresponding C function is `gst_pad_unlink`.
+    @discardableResult
+    package func unlink(from sink: Pad) -> Bool { gst_pad_unlink(pointer, sink.pointer) != 0 }
+
+    // MARK: - Probes
+
+    /// What a buffer probe tells GStreamer to do with the buffer it saw.
+    package enum ProbeDecision: Sendable { case pass, drop, remove }
+
+    /// Installs a buffer probe. `body` runs on the streaming thread for every buffer and must be quick;
+    /// the context it gets is valid only during the call. Returns the probe id.
+    /// The corresponding C function is `gst_pad_add_probe`.
+    @discardableResult
+    package func addBufferProbe(_ body: @escaping @Sendable (borrowing ProbeContext) -> ProbeDecision) -> UInt {
+        let box = Unmanaged.passRetained(ProbeBox(body)).toOpaque()
+        return UInt(
+            gst_pad_add_probe(
+                pointer, GST_PAD_PROBE_TYPE_BUFFER,
+                { pad, info, context in
+                    let box = Unmanaged<ProbeBox>.fromOpaque(context!).takeUnretainedValue()
+                    switch box.body(ProbeContext(pad: pad!, info: info!)) {
+                    case .pass: return GST_PAD_PROBE_OK
+                    case .drop: return GST_PAD_PROBE_DROP
+                    case .remove: return GST_PAD_PROBE_REMOVE
+                    }
+                }, box, { Unmanaged<ProbeBox>.fromOpaque($0!).release() }))
+    }
+
+    /// Waits (blocking, bounded) until no data flows through the pad, runs `body` there, and
+    /// removes the probe. Used to unlink a branch from a running tee without racing a buffer.
+    /// Returns false when the pad did not become idle in time.
+    /// The corresponding C function is `gst_pad_add_probe` with `GST_PAD_PROBE_TYPE_IDLE`.
+    package func whenIdle(timeoutMilliseconds: Int, _ body: @escaping @Sendable () -> Void) -> Bool {
+        let done = IdleWaiter(body)
+        let box = Unmanaged.passRetained(done).toOpaque()
+        // The callback may run synchronously inside gst_pad_add_probe (pad already idle); the waiter copes.
+        _ = gst_pad_add_probe(
+            pointer, GST_PAD_PROBE_TYPE_IDLE,
+            { _, _, context in
+                Unmanaged<IdleWaiter>.fromOpaque(context!).takeUnretainedValue().fire()
+                return GST_PAD_PROBE_REMOVE
+            }, box, { Unmanaged<IdleWaiter>.fromOpaque($0!).release() })
+        return done.wait(milliseconds: timeoutMilliseconds)
+    }
+}
+
+private final class ProbeBox: Sendable {
+    let body: @Sendable (borrowing ProbeContext) -> Pad.ProbeDecision
+    init(_ body: @escaping @Sendable (borrowing ProbeContext) -> Pad.ProbeDecision) { self.body = body }
+}
+
+/// What a buffer probe may do with the buffer passing the pad. Valid only during the probe call
+/// (non-copyable so it cannot be kept).
+package struct ProbeContext: ~Copyable {
+    let pad: UnsafeMutablePointer<GstPad>
+    let info: UnsafeMutablePointer<GstPadProbeInfo>
+
+    /// Posts an error from the pad's element, as the element itself would on a failure.
+    package func postErrorFromElement(domain: GStreamerError.Domain, code: Int32, message: String, debug: String) {
+        guard let parent = gst_pad_get_parent_element(pad) else { return }
+        Element(adopting: parent).postError(domain: domain, code: code, message: message, debug: debug)
+    }
+
+    /// Maps the buffer's video frame for writing when the buffer is writable and its caps are raw
+    /// video, and passes each plane with its stride. Does nothing otherwise.
+    /// The corresponding C functions are `gst_video_frame_map` and `gst_video_frame_unmap`.
+    package func withWritableVideoFrame(_ body: (VideoLayout, [(UnsafeMutableRawPointer, Int)]) -> Void) {
+        guard let buffer = gst_pad_probe_info_get_buffer(info), gst_mini_object_is_writable(
+            UnsafeMutablePointer<GstMiniObject>(OpaquePointer(buffer))) != 0,
+            let caps = gst_pad_get_current_caps(pad)
+        else { return }
+        defer { gst_caps_unref(caps) }
+        var videoInfo = GstVideoInfo()
+        guard gst_video_info_from_caps(&videoInfo, caps) != 0 else { return }
+        var frame = GstVideoFrame()
+        guard gst_video_frame_map(&frame, &videoInfo, buffer, GST_MAP_WRITE) != 0 else { return }
+        defer { gst_video_frame_unmap(&frame) }
+        let planes = Int(frame.info.finfo.pointee.n_planes)
+        let data = withUnsafeBytes(of: frame.data) { Array($0.bindMemory(to: UnsafeMutableRawPointer?.self)) }
+        let strides = withUnsafeBytes(of: frame.info.stride) { Array($0.bindMemory(to: Int32.self)) }
+        let layout = VideoLayout(
+            width: Int(videoInfo.width), height: Int(videoInfo.height), bytesPerRow: Int(strides[0]),
+            format: String(cString: videoInfo.finfo.pointee.name), frameRate: 0, planeOffset: 0)
+        body(layout, (0..<planes).compactMap { index in data[index].map { ($0, Int(strides[index])) } })
+    }
+}
+
+/// Runs a body once from a probe and lets the caller wait for it with a deadline.
+private final class IdleWaiter: Sendable {
+    private let body: @Sendable () -> Void
+    private let fired = Mutex(false)
+    private let semaphore = BlockingSemaphore()
+    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+
+    func fire() {
+        let first = fired.withLock { fired in
+            defer { fired = true }
+            return !fired
+        }
+        guard first else { return }
+        body()
+        semaphore.signal()
+    }
+
+    func wait(milliseconds: Int) -> Bool { semaphore.wait(milliseconds: milliseconds) }
+}

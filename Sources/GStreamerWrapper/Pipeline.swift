@@ -1,0 +1,257 @@
+internal import CGStreamer
+import Dispatch
+import Synchronization
+
+/// A `GstPipeline` with a bus sync handler and a serial queue for its blocking calls.
+///
+/// Bus messages are handled synchronously on the posting thread (there is no GLib main loop):
+/// errors, warnings and end-of-stream go to the `onMessage` handler; latency is recalculated on the
+/// serial queue; every message is unreffed and dropped. State changes block (they join streaming
+/// threads), so they run on the serial queue, never on the cooperative pool.
+///
+/// `@unchecked Sendable`: holds immutable references to thread-safe GStreamer objects; the mutable
+/// parts (handler, last error) live in a `Mutex`.
+package final class Pipeline: @unchecked Sendable {
+    package let element: Element
+    /// Serial queue for every blocking call on this pipeline (state changes, idle probes).
+    package let queue: DispatchQueue
+    private let router: BusRouter
+    private let bus: UnsafeMutablePointer<GstBus>
+    private let isStopped = Mutex(false)
+
+    /// Parses a description made of the library's own constants. Nothing a caller passes is ever part
+    /// of it: values are set on named elements afterwards.
+    /// - Throws: the parse error, or an error when the description is not a whole pipeline.
+    /// The corresponding C function is `gst_parse_launch`.
+    package init(description: String, name: String) throws(GStreamerError) {
+        GStreamer.initialize()
+        var error: UnsafeMutablePointer<GError>?
+        let parsed = gst_parse_launch(description, &error)
+        if let error {
+            if let parsed { gst_object_unref(parsed) }
+            throw GStreamerError(adopting: error, debug: nil, source: nil)
+        }
+        guard let parsed, g_type_check_instance_is_a(
+            UnsafeMutablePointer<GTypeInstance>(OpaquePointer(parsed)), gst_pipeline_get_type()) != 0
+        else {
+            if let parsed { gst_object_unref(parsed) }
+            throw .wrapper("the description is not a pipeline of several elements")
+        }
+        self.element = Element(adopting: parsed)
+        gst_object_set_name(UnsafeMutablePointer<GstObject>(OpaquePointer(parsed)), name)
+        self.queue = DispatchQueue(label: "media-capture.pipeline.\(name)")
+        self.bus = gst_element_get_bus(parsed)  // transfer full, unreffed in deinit
+        self.router = BusRouter(queue: queue, pipeline: parsed)
+        gst_bus_set_sync_handler(
+            bus,
+            { _, message, context in
+                let router = Unmanaged<BusRouter>.fromOpaque(context!).takeUnretainedValue()
+                if let message { router.route(message) }
+                // The contract of a sync handler that returns DROP: it owns the message.
+                gst_message_unref(message)
+                return GST_BUS_DROP
+            }, Unmanaged.passRetained(router).toOpaque(), { Unmanaged<BusRouter>.fromOpaque($0!).release() })
+    }
+
+    deinit {
+        // Remove the handler first (its notify releases the router), then stop the threads off this
+        // thread: the last reference may be dropped anywhere, and going to NULL blocks.
+        gst_bus_set_sync_handler(bus, nil, nil, nil)
+        gst_object_unref(bus)
+        guard !isStopped.withLock({ $0 }) else { return }
+        let element = self.element
+        DispatchQueue.global().async { element.setNullState() }
+    }
+
+    /// Receives errors, warnings and end-of-stream, on the thread that posted them. Must not block.
+    package func onMessage(_ handler: @escaping @Sendable (BusMessage) -> Void) {
+        router.handler.withLock { $0 = handler }
+    }
+
+    /// The element with this name, searched recursively. The corresponding C function is `gst_bin_get_by_name`.
+    package func element(named name: String) -> Element? {
+        guard let bin = CGStreamer_GST_BIN(element.pointer), let found = gst_bin_get_by_name(bin, name) else {
+            return nil
+        }
+        return Element(adopting: found)
+    }
+
+    /// Adds an element (the bin takes its own reference). The corresponding C function is `gst_bin_add`.
+    @discardableResult
+    package func add(_ child: Element) -> Bool {
+        guard let bin = CGStreamer_GST_BIN(element.pointer) else { return false }
+        return gst_bin_add(bin, child.pointer) != 0
+    }
+
+    /// The corresponding C function is `gst_bin_remove`.
+    @discardableResult
+    package func remove(_ child: Element) -> Bool {
+        guard let bin = CGStreamer_GST_BIN(element.pointer) else { return false }
+        return gst_bin_remove(bin, child.pointer) != 0
+    }
+
+    /// The top-level elements. The corresponding C function is `gst_bin_iterate_elements`.
+    package var children: [Element] {
+        guard let bin = CGStreamer_GST_BIN(element.pointer), let iterator = gst_bin_iterate_elements(bin) else {
+            return []
+        }
+        defer { gst_iterator_free(iterator) }
+        var result: [Element] = []
+        var value = GValue()
+        while gst_iterator_next(iterator, &value) == GST_ITERATOR_OK {
+            if let child = CGStreamer_GST_ELEMENT(g_value_get_object(&value)) {
+                result.append(Element(retaining: child))
+            }
+            g_value_reset(&value)
+        }
+        g_value_unset(&value)
+        return result
+    }
+
+    /// The graph as text: one `name (factory)` line per element and one `a.pad -> b.pad` line per link,
+    /// sorted. Two pipelines with the same signature have the same elements, names and links.
+    package var graphSignature: [String] {
+        var lines: [String] = []
+        for child in children {
+            lines.append("\(child.name) (\(child.factoryName))")
+            guard let iterator = gst_element_iterate_src_pads(child.pointer) else { continue }
+            var value = GValue()
+            while gst_iterator_next(iterator, &value) == GST_ITERATOR_OK {
+                let pad = UnsafeMutablePointer<GstPad>(OpaquePointer(g_value_get_object(&value)))
+                if let pad, let peer = gst_pad_get_peer(pad) {
+                    let source = Pad(adopting: gst_object_ref(pad).assumingMemoryBound(to: GstPad.self))
+                    let target = Pad(adopting: peer)
+                    // Request pads are numbered in creation order; the template name is what matters.
+                    let sourcePad = child.factoryName == "tee" ? "src_%u" : source.name
+                    lines.append("\(child.name).\(sourcePad) -> \(target.parentElement?.name ?? "?").\(target.name)")
+                }
+                g_value_reset(&value)
+            }
+            g_value_unset(&value)
+            gst_iterator_free(iterator)
+        }
+        return lines.sorted()
+    }
+
+    // MARK: - State changes (blocking work runs on `queue`)
+
+    /// Runs blocking work on the pipeline's serial queue and returns its result.
+    package func perform<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            queue.async { continuation.resume(returning: work()) }
+        }
+    }
+
+    /// Sets the pipeline to PLAYING and waits, bounded, until it gets there.
+    /// - Throws: the bus error that made the change fail (e.g. a missing device), or a timeout.
+    /// The corresponding C functions are `gst_element_set_state` and `gst_element_get_state`.
+    package func play(timeoutMilliseconds: Int = 5000) async throws(GStreamerError) {
+        let element = self.element
+        let router = self.router
+        let result: Result<Void, GStreamerError> = await perform {
+            let pointer = element.pointer
+            router.lastError.withLock { $0 = nil }
+            var outcome = gst_element_set_state(pointer, GST_STATE_PLAYING)
+            if outcome == GST_STATE_CHANGE_ASYNC {
+                outcome = gst_element_get_state(
+                    pointer, nil, nil, GstClockTime(timeoutMilliseconds) * 1_000_000)
+            }
+            let error = router.lastError.withLock { $0 }
+            switch outcome {
+            case GST_STATE_CHANGE_FAILURE:
+                return .failure(error ?? .wrapper("the pipeline could not start"))
+            case GST_STATE_CHANGE_ASYNC:
+                return .failure(error ?? .wrapper("the pipeline did not start within \(timeoutMilliseconds) ms"))
+            default:
+                return error.map { .failure($0) } ?? .success(())
+            }
+        }
+        try result.get()
+    }
+
+    /// Sets the pipeline to NULL (joins its streaming threads) on the serial queue. Idempotent.
+    package func stop() async {
+        let element = self.element
+        await perform { element.setNullState() }
+        isStopped.withLock { $0 = true }
+    }
+
+    /// Sets the pipeline to READY, which opens devices without streaming; used to probe a source.
+    /// - Throws: the error that made the change fail.
+    package func ready() async throws(GStreamerError) {
+        let element = self.element
+        let router = self.router
+        let result: Result<Void, GStreamerError> = await perform {
+            router.lastError.withLock { $0 = nil }
+            let outcome = gst_element_set_state(element.pointer, GST_STATE_READY)
+            let error = router.lastError.withLock { $0 }
+            if outcome == GST_STATE_CHANGE_FAILURE {
+                return .failure(error ?? .wrapper("the pipeline could not get ready"))
+            }
+            return .success(())
+        }
+        try result.get()
+    }
+}
+
+/// What the bus reports to the pipeline's owner.
+package enum BusMessage: Sendable {
+    case error(GStreamerError)
+    case warning(GStreamerError)
+    case endOfStream
+}
+
+/// The bus sync handler's context.
+private final class BusRouter: Sendable {
+    let handler = Mutex<(@Sendable (BusMessage) -> Void)?>(nil)
+    /// The last error, read by state changes that fail synchronously.
+    let lastError = Mutex<GStreamerError?>(nil)
+    let queue: DispatchQueue
+    /// Not retained: the router lives no longer than the pipeline's bus handler.
+    nonisolated(unsafe) let pipeline: UnsafeMutablePointer<GstElement>
+
+    init(queue: DispatchQueue, pipeline: UnsafeMutablePointer<GstElement>) {
+        self.queue = queue
+        self.pipeline = pipeline
+    }
+
+    func route(_ message: UnsafeMutablePointer<GstMessage>) {
+        let source = CGStreamer_GST_MESSAGE_SRC(message).flatMap { CGStreamer_GST_OBJECT_NAME($0) }
+            .map { String(cString: $0) }
+        let event: BusMessage
+        switch CGStreamer_GST_MESSAGE_TYPE(message) {
+        case GST_MESSAGE_ERROR:
+            var error: UnsafeMutablePointer<GError>?
+            var debug: UnsafeMutablePointer<gchar>?
+            gst_message_parse_error(message, &error, &debug)
+            let parsed = GStreamerError(adopting: error, debug: debug, source: source)
+            lastError.withLock { $0 = parsed }
+            event = .error(parsed)
+        case GST_MESSAGE_WARNING:
+            var error: UnsafeMutablePointer<GError>?
+            var debug: UnsafeMutablePointer<gchar>?
+            gst_message_parse_warning(message, &error, &debug)
+            event = .warning(GStreamerError(adopting: error, debug: debug, source: source))
+        case GST_MESSAGE_EOS:
+            event = .endOfStream
+        case GST_MESSAGE_LATENCY:
+            // Never on the streaming thread that posted it.
+            let bin = PipelinePointer(pointer: pipeline)
+            gst_object_ref(bin.pointer)
+            queue.async {
+                _ = gst_bin_recalculate_latency(UnsafeMutablePointer<GstBin>(OpaquePointer(bin.pointer)))
+                gst_object_unref(bin.pointer)
+            }
+            return
+        default:
+            return
+        }
+        let handler = self.handler.withLock { $0 }
+        handler?(event)
+    }
+}
+
+/// A pointer that crosses into a dispatched closure together with the reference taken for it.
+private struct PipelinePointer: @unchecked Sendable {  // the closure owns one reference (ref'd before, unref'd in it)
+    let pointer: UnsafeMutablePointer<GstElement>
+}

@@ -1,0 +1,91 @@
+/// The canonical pipelines, byte for byte the files in `pipelines/` (a test keeps them equal).
+///
+/// The files are what a person runs with `gst-launch-1.0 $(cat pipelines/NAME.pipeline)`; these
+/// constants are what the library parses. Per-track values (device path, caps, pattern) are set on the
+/// named elements after parsing: nothing a caller passes is ever pasted into a description.
+package enum PipelineDescription {
+    /// Every canonical pipeline, by file name without extension.
+    package static let all: [String: String] = [
+        "fake-camera": fakeCamera,
+        "camera": camera,
+        "camera-mjpeg": cameraMJPEG,
+        "fake-microphone": fakeMicrophone,
+    ]
+
+    /// The fake camera: `videotestsrc` in place of the camera, same graph otherwise.
+    package static let fakeCamera = """
+        videotestsrc name=src is-live=true pattern=smpte
+          ! capsfilter name=caps caps=video/x-raw,width=640,height=480,framerate=30/1
+          ! tee name=t
+          t. ! queue name=frames-queue max-size-buffers=2 max-size-bytes=0 max-size-time=0 leaky=downstream
+             ! videocrop name=frames-crop ! videoscale name=frames-scale ! videoconvert name=frames-convert
+             ! appsink name=frames caps=video/x-raw,format=RGBA sync=false max-buffers=1 drop=true
+          t. ! valve name=shutter drop=true drop-mode=forward-sticky-events
+             ! queue name=photo-queue
+             ! videocrop name=photo-crop ! videoscale name=photo-scale ! videoconvert name=photo-convert
+             ! capsfilter name=photo-caps caps=video/x-raw,format=I420
+             ! jpegenc name=encoder quality=90
+             ! appsink name=photo sync=false async=false max-buffers=1 drop=true
+
+        """
+
+    /// A V4L2 camera delivering raw video.
+    package static let camera = """
+        v4l2src name=src device=/dev/video0
+          ! capsfilter name=caps caps=video/x-raw,width=640,height=480,framerate=30/1
+          ! tee name=t
+          t. ! queue name=frames-queue max-size-buffers=2 max-size-bytes=0 max-size-time=0 leaky=downstream
+             ! videocrop name=frames-crop ! videoscale name=frames-scale ! videoconvert name=frames-convert
+             ! appsink name=frames caps=video/x-raw,format=RGBA sync=false max-buffers=1 drop=true
+          t. ! valve name=shutter drop=true drop-mode=forward-sticky-events
+             ! queue name=photo-queue
+             ! videocrop name=photo-crop ! videoscale name=photo-scale ! videoconvert name=photo-convert
+             ! capsfilter name=photo-caps caps=video/x-raw,format=I420
+             ! jpegenc name=encoder quality=90
+             ! appsink name=photo sync=false async=false max-buffers=1 drop=true
+
+        """
+
+    /// A V4L2 camera delivering MJPEG, decoded before the tee (large modes often come only as MJPEG).
+    package static let cameraMJPEG = """
+        v4l2src name=src device=/dev/video0
+          ! capsfilter name=caps caps=image/jpeg,width=1280,height=720,framerate=30/1
+          ! jpegdec name=decoder
+          ! tee name=t
+          t. ! queue name=frames-queue max-size-buffers=2 max-size-bytes=0 max-size-time=0 leaky=downstream
+             ! videocrop name=frames-crop ! videoscale name=frames-scale ! videoconvert name=frames-convert
+             ! appsink name=frames caps=video/x-raw,format=RGBA sync=false max-buffers=1 drop=true
+          t. ! valve name=shutter drop=true drop-mode=forward-sticky-events
+             ! queue name=photo-queue
+             ! videocrop name=photo-crop ! videoscale name=photo-scale ! videoconvert name=photo-convert
+             ! capsfilter name=photo-caps caps=video/x-raw,format=I420
+             ! jpegenc name=encoder quality=90
+             ! appsink name=photo sync=false async=false max-buffers=1 drop=true
+
+        """
+
+    /// The fake microphone: a live sine wave, consumed by a `fakesink`.
+    package static let fakeMicrophone = """
+        audiotestsrc name=src is-live=true wave=sine
+          ! capsfilter name=caps caps=audio/x-raw,rate=48000,channels=1
+          ! fakesink name=sink sync=false
+
+        """
+
+    /// Element names the library relies on; every video pipeline has them.
+    package enum Name {
+        package static let source = "src"
+        package static let sourceCaps = "caps"
+        package static let tee = "t"
+        package static let framesQueue = "frames-queue"
+        package static let framesCrop = "frames-crop"
+        package static let framesScale = "frames-scale"
+        package static let framesConvert = "frames-convert"
+        package static let frames = "frames"
+        package static let shutter = "shutter"
+        package static let photoCrop = "photo-crop"
+        package static let photoCaps = "photo-caps"
+        package static let encoder = "encoder"
+        package static let photo = "photo"
+    }
+}

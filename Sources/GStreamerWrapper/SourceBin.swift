@@ -1,0 +1,51 @@
+internal import CGStreamer
+
+extension Element {
+    /// Parses a caller's source description into a bin of its own whose unlinked output becomes a
+    /// ghost pad. The text is only ever parsed on its own; it is never joined to another description.
+    /// The corresponding C function is `gst_parse_bin_from_description`.
+    package convenience init(binFromDescription description: String, name: String) throws(GStreamerError) {
+        GStreamer.initialize()
+        var error: UnsafeMutablePointer<GError>?
+        let bin = gst_parse_bin_from_description(description, 1, &error)
+        if let error {
+            if let bin { gst_object_unref(bin) }
+            throw GStreamerError(adopting: error, debug: nil, source: nil)
+        }
+        guard let bin, let element = CGStreamer_GST_ELEMENT(bin) else {
+            throw .wrapper("the description made no element")
+        }
+        self.init(adopting: element)
+        gst_object_set_name(UnsafeMutablePointer<GstObject>(OpaquePointer(element)), name)
+    }
+}
+
+/// Checks a description without running it.
+package enum PipelineSyntax {
+    /// Parses `description` and reports the element factories it names that are not installed.
+    /// - Returns: the missing factories (empty when everything is installed).
+    /// - Throws: a syntax error (anything but missing elements).
+    package static func missingElements(in description: String) throws(GStreamerError) -> [String] {
+        GStreamer.initialize()
+        guard let context = gst_parse_context_new() else { throw .wrapper("no parse context") }
+        defer { gst_parse_context_free(context) }
+        var error: UnsafeMutablePointer<GError>?
+        let parsed = gst_parse_launch_full(description, context, GST_PARSE_FLAG_NONE, &error)
+        if let parsed { gst_object_unref(parsed) }
+        var missing: [String] = []
+        if let names = gst_parse_context_get_missing_elements(context) {
+            var index = 0
+            while let name = names[index] {
+                missing.append(String(cString: name))
+                index += 1
+            }
+            g_strfreev(names)
+        }
+        if let error {
+            let parsedError = GStreamerError(adopting: error, debug: nil, source: nil)
+            // GST_PARSE_ERROR_NO_SUCH_ELEMENT is 2: expected when a plugin is absent.
+            if !(parsedError.domain == .parse && parsedError.code == 2 && !missing.isEmpty) { throw parsedError }
+        }
+        return missing
+    }
+}

@@ -1,0 +1,116 @@
+import GStreamerWrapper
+
+/// A device with what opening it needs to know: its ids, its modes, its controls.
+struct ResolvedDevice: Sendable {
+    let device: CaptureDevice
+    let info: MediaDeviceInfo
+    /// The modes it can stream in; empty when unknown until it runs (a caller's pipeline).
+    let modes: [SourceMode]
+
+    var label: String { info.label }
+
+    init(_ device: CaptureDevice, modes: [SourceMode], groupKey: String? = nil) {
+        self.device = device
+        self.modes = modes
+        let deviceId = Identifiers.stable(device.stableKey)
+        let groupId = Identifiers.stable("group:" + (groupKey ?? device.stableKey))
+        var capabilities = MediaTrackCapabilities()
+        if device.kind == .videoinput {
+            capabilities = Self.videoCapabilities(modes)
+            if case .fake(let camera) = device.backend {
+                FakeControls(camera, panTiltZoomGranted: camera.panTiltZoomPermission).merge(into: &capabilities)
+            }
+        }
+        capabilities.deviceId = deviceId
+        capabilities.groupId = groupId
+        self.info = MediaDeviceInfo(
+            deviceId: deviceId, kind: device.kind, label: device.label, groupId: groupId, capabilities: capabilities)
+    }
+
+    var fakeCamera: FakeCamera? {
+        if case .fake(let camera) = device.backend { return camera }
+        return nil
+    }
+
+    /// The width/height/aspectRatio/frameRate ranges over the modes.
+    static func videoCapabilities(_ modes: [SourceMode]) -> MediaTrackCapabilities {
+        var capabilities = MediaTrackCapabilities(facingMode: [], resizeMode: ["none"])
+        guard !modes.isEmpty else { return capabilities }
+        let widths = modes.map(\.width), heights = modes.map(\.height)
+        let ratios = modes.map { Double($0.width) / Double($0.height) }, rates = modes.map(\.frameRate.value)
+        capabilities.width = ULongRange(min: UInt32(widths.min()!), max: UInt32(widths.max()!))
+        capabilities.height = ULongRange(min: UInt32(heights.min()!), max: UInt32(heights.max()!))
+        capabilities.aspectRatio = DoubleRange(min: ratios.min()!, max: ratios.max()!)
+        capabilities.frameRate = DoubleRange(min: rates.min()!, max: rates.max()!)
+        return capabilities
+    }
+
+    /// The settings dictionaries SelectSettings chooses among: one per mode (one without a size when
+    /// the modes are unknown). `panTiltZoom` says whether the track would expose pan/tilt/zoom.
+    func candidates(panTiltZoom: Bool) -> [(settings: MediaTrackSettings, mode: SourceMode?)] {
+        var base = MediaTrackSettings(deviceId: info.deviceId, groupId: info.groupId)
+        if device.kind == .videoinput { base.resizeMode = "none" }
+        if let camera = fakeCamera {
+            FakeControls(camera, panTiltZoomGranted: panTiltZoom && camera.panTiltZoomPermission).merge(into: &base)
+        }
+        guard !modes.isEmpty else { return [(base, nil)] }
+        return modes.map { mode in
+            var settings = base
+            settings.width = mode.width
+            settings.height = mode.height
+            settings.aspectRatio = Double(mode.width) / Double(mode.height)
+            settings.frameRate = mode.frameRate.value
+            return (settings, mode)
+        }
+    }
+
+    // MARK: - Resolution
+
+    /// Finds out a device's modes: from its description for the fake camera, by probing the device for
+    /// a V4L2 path (which also reports a missing device).
+    /// - Throws: `NotFoundError`, `NotReadableError`, `NotAllowedError` for a V4L2 device that cannot be opened.
+    static func resolve(_ device: CaptureDevice) async throws(DOMException) -> ResolvedDevice {
+        switch device.backend {
+        case .fake(let camera):
+            let modes = camera.modes.map {
+                SourceMode(width: $0.width, height: $0.height, frameRate: Fraction($0.frameRate), encoding: .raw(format: "I420"))
+            }
+            return ResolvedDevice(device, modes: modes)
+        case .v4l2(let path):
+            return ResolvedDevice(device, modes: try await probeV4L2(path))
+        case .fakeMicrophone, .pipeline:
+            return ResolvedDevice(device, modes: [])
+        case .recorded:
+            throw DOMException(.notSupportedError, "Recorded cameras are not available in this version yet: use CaptureDevice.fake() or a V4L2 path.")
+        }
+    }
+
+    /// Opens the device without streaming (READY) and reads the modes its driver offers.
+    private static func probeV4L2(_ path: String) async throws(DOMException) -> [SourceMode] {
+        let pipeline: Pipeline
+        do {
+            pipeline = try Pipeline(description: "v4l2src name=src ! fakesink name=sink", name: "probe")
+        } catch {
+            throw DOMException(.notReadableError, "V4L2 support is missing: \(error.message) Install gstreamer1.0-plugins-good.")
+        }
+        guard let source = pipeline.element(named: "src") else { preconditionFailure("probe pipeline without src") }
+        source.set("device", path)  // a property value, never parsed
+        let opened: Result<[SourceMode], GStreamerError>
+        do {
+            try await pipeline.ready()
+            opened = .success(source.staticPad("src")?.queryCaps().map(SourceMode.modes(from:)) ?? [])
+        } catch {
+            opened = .failure(error)
+        }
+        await pipeline.stop()  // release the device before anyone opens it for streaming
+        let modes: [SourceMode]
+        switch opened {
+        case .success(let found): modes = found
+        case .failure(let error): throw DOMException(opening: path, error)
+        }
+        guard !modes.isEmpty else {
+            throw DOMException(.notReadableError, "\(path) offers no video mode the library can use (raw or MJPEG). Is it a capture device?")
+        }
+        return modes
+    }
+}

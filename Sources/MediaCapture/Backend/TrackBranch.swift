@@ -1,0 +1,97 @@
+import GStreamerWrapper
+import Synchronization
+
+/// One track's branch on the source's tee: `queue ! videocrop ! videoscale ! videoconvert ! appsink`
+/// (RGBA). Every track, clones included, has its own, so each can stop (and later scale) on its own.
+final class TrackBranch: Sendable {
+    let hub = FrameHub()
+    let elements: [Element]
+    let sink: AppSink
+    private let attached = Mutex(false)
+
+    private init(elements: [Element], sink: AppSink) {
+        self.elements = elements
+        self.sink = sink
+    }
+
+    /// The branch the canonical pipeline already contains (`frames-queue` ... `frames`).
+    static func canonical(in pipeline: Pipeline) -> TrackBranch {
+        typealias N = PipelineDescription.Name
+        let names = [N.framesQueue, N.framesCrop, N.framesScale, N.framesConvert, N.frames]
+        let elements = names.map { name in
+            guard let element = pipeline.element(named: name) else {
+                preconditionFailure("the canonical pipeline has no element named \(name)")  // PipelineFileTests
+            }
+            return element
+        }
+        guard let sink = AppSink(elements[4]) else { preconditionFailure("`frames` is not an appsink") }
+        let branch = TrackBranch(elements: elements, sink: sink)
+        branch.attached.withLock { $0 = true }
+        branch.installCallbacks()
+        return branch
+    }
+
+    /// A new branch like the canonical one, not yet in the pipeline. Nil when a plugin is missing.
+    static func make(index: UInt64, like template: TrackBranch) -> TrackBranch? {
+        let factories = ["queue", "videocrop", "videoscale", "videoconvert", "appsink"]
+        let names = ["frames-queue", "frames-crop", "frames-scale", "frames-convert", "frames"].map { "\($0)-\(index)" }
+        var elements: [Element] = []
+        for (factory, name) in zip(factories, names) {
+            guard let element = Element(factory: factory, name: name) else { return nil }
+            elements.append(element)
+        }
+        let queue = elements[0]
+        queue.set("max-size-buffers", UInt32(2))
+        queue.set("max-size-bytes", UInt32(0))
+        queue.set("max-size-time", UInt64(0))
+        queue.set("leaky", parsing: "downstream")
+        guard let sink = AppSink(elements[4]) else { return nil }
+        sink.element.set("caps", template.sink.element.caps("caps"))
+        sink.element.set("sync", false)
+        sink.element.set("max-buffers", UInt32(1))
+        sink.element.set("drop", true)
+        let branch = TrackBranch(elements: elements, sink: sink)
+        branch.installCallbacks()
+        return branch
+    }
+
+    private func installCallbacks() {
+        let hub = self.hub
+        sink.setCallbacks(onSample: { hub.deliver($0) })
+    }
+
+    /// Adds the branch to a running pipeline behind `tee`. Blocking: call on the pipeline's queue.
+    func attach(to pipeline: Pipeline, tee: Element) -> Bool {
+        for element in elements { pipeline.add(element) }
+        for (upstream, downstream) in zip(elements, elements.dropFirst()) where !upstream.link(to: downstream) {
+            return false
+        }
+        // Downstream first, so the queue never pushes into an element that is not running yet.
+        for element in elements.reversed() where !element.syncStateWithParent() { return false }
+        guard let teePad = tee.requestPad("src_%u"), let queueSink = elements[0].staticPad("sink"),
+            teePad.link(to: queueSink)
+        else { return false }
+        attached.withLock { $0 = true }
+        return true
+    }
+
+    /// Unlinks the branch from the tee while no buffer crosses, stops and removes its elements.
+    /// Blocking: call on the pipeline's queue. Safe to call on a branch that never attached.
+    func detach(from pipeline: Pipeline, tee: Element?) {
+        sink.clearCallbacks()
+        hub.end()
+        guard attached.withLock({ attached in defer { attached = false }; return attached }) else { return }
+        if let queueSink = elements[0].staticPad("sink"), let teePad = queueSink.peer {
+            // If the pad never idles (a wedged stream) unlink anyway: the elements are stopped next.
+            if !teePad.whenIdle(timeoutMilliseconds: 1000, { teePad.unlink(from: queueSink) }) {
+                teePad.unlink(from: queueSink)
+            }
+            tee?.releaseRequestPad(teePad)
+        }
+        for element in elements {
+            element.setLockedState(true)
+            element.setNullState()
+            pipeline.remove(element)
+        }
+    }
+}

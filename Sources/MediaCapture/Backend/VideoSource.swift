@@ -1,0 +1,213 @@
+import GStreamerWrapper
+import Synchronization
+
+/// The capturer: one opened camera, shared by a track and its clones.
+///
+/// Owns the pipeline (`pipelines/*.pipeline`): source → capsfilter → [jpegdec] → tee, with one
+/// branch per track and the photo branch. The source stops when its last track stops, or ends
+/// (error, end of stream) and then ends every track with an `ended` event.
+final class VideoSource: Sendable {
+    let device: ResolvedDevice
+    let mode: SourceMode?
+    let pipeline: Pipeline
+    private let tee: Element
+
+    private struct State {
+        var branches: [UInt64: TrackBranch] = [:]
+        var onEnded: [UInt64: @Sendable () -> Void] = [:]
+        var nextBranch: UInt64 = 1
+        var ended = false
+        /// Why the source ended, when it was not stopped by its tracks.
+        var failure: GStreamerError?
+    }
+
+    private let state = Mutex(State())
+    private static let counter = Atomic<UInt64>(0)
+
+    /// How long opening may take before the camera counts as unreadable.
+    static let openTimeout = Duration.seconds(5)
+
+    private init(device: ResolvedDevice, mode: SourceMode?, pipeline: Pipeline, tee: Element) {
+        self.device = device
+        self.mode = mode
+        self.pipeline = pipeline
+        self.tee = tee
+    }
+
+    // MARK: - Opening
+
+    /// Builds the pipeline for `device` in `mode`, starts it and waits (bounded) for the first frame.
+    /// - Returns: the source and the first track's branch, already holding a frame.
+    /// - Throws: `NotFoundError`, `NotReadableError`, `NotAllowedError` (see ``DOMException/init(opening:_:)``).
+    static func open(_ device: ResolvedDevice, mode: SourceMode?) async throws(DOMException)
+        -> (VideoSource, TrackBranch)
+    {
+        let description: String
+        switch (device.device.backend, mode?.encoding) {
+        case (.v4l2, .mjpeg?): description = PipelineDescription.cameraMJPEG
+        case (.v4l2, _): description = PipelineDescription.camera
+        default: description = PipelineDescription.fakeCamera
+        }
+        let name = "capture-\(counter.add(1, ordering: .relaxed).newValue)"
+        let pipeline: Pipeline
+        do {
+            pipeline = try Pipeline(description: description, name: name)
+        } catch {
+            throw DOMException(.notReadableError, "The capture pipeline could not be built: \(error.message) Install gstreamer1.0-plugins-base and -good.")
+        }
+        guard let tee = pipeline.element(named: PipelineDescription.Name.tee) else {
+            preconditionFailure("the canonical pipeline has no tee")  // PipelineFileTests
+        }
+        try configureSource(of: pipeline, for: device, mode: mode)
+        let source = VideoSource(device: device, mode: mode, pipeline: pipeline, tee: tee)
+        let branch = TrackBranch.canonical(in: pipeline)
+        source.state.withLock { $0.branches[0] = branch }
+        pipeline.onMessage { [weak source] message in source?.handle(message) }
+
+        do {
+            try await pipeline.play()
+            _ = try await branch.hub.frame(after: 0, timeout: openTimeout)
+            return (source, branch)
+        } catch let error as GStreamerError {
+            await source.shutDown()
+            throw DOMException(opening: device.label, error)
+        } catch let failure as FrameHub.Failure {
+            let cause = source.state.withLock { $0.failure }
+            await source.shutDown()
+            if let cause { throw DOMException(opening: device.label, cause) }
+            if failure == .cancelled { throw DOMException(.abortError, "Opening \(device.label) was cancelled.") }
+            throw DOMException(.notReadableError, "\(device.label) delivered no frame within \(openTimeout). Check that no other program holds it and that it streams in \(mode?.videoMode.description ?? "its default mode").")
+        } catch {
+            await source.shutDown()
+            throw DOMException(.unknownError, "\(error)")
+        }
+    }
+
+    /// Sets the device, mode and fake-camera knobs on the parsed pipeline's named elements.
+    private static func configureSource(of pipeline: Pipeline, for device: ResolvedDevice, mode: SourceMode?)
+        throws(DOMException)
+    {
+        typealias N = PipelineDescription.Name
+        guard let source = pipeline.element(named: N.source), let caps = pipeline.element(named: N.sourceCaps) else {
+            preconditionFailure("the canonical pipeline has no src or caps element")  // PipelineFileTests
+        }
+        caps.set("caps", Caps(mode?.capsString ?? "video/x-raw"))
+        switch device.device.backend {
+        case .v4l2(let path):
+            source.set("device", path)  // a property value, never parsed
+        case .fake(let camera):
+            FakeSource.configure(source, camera)
+        case .pipeline(let description):
+            // The caller's description becomes a bin of its own and replaces `src`; it is never pasted
+            // into ours.
+            let bin: Element
+            do {
+                bin = try Element(binFromDescription: description, name: "user-source")
+            } catch {
+                throw DOMException(.notFoundError, "The source pipeline could not be built: \(error.message)")
+            }
+            pipeline.remove(source)
+            pipeline.add(bin)
+            guard bin.link(to: caps) else {
+                throw DOMException(.notReadableError, "The source pipeline has no raw-video output to link: end it with a decoder or `videoconvert`.")
+            }
+        case .fakeMicrophone, .recorded:
+            preconditionFailure("not a video source")
+        }
+    }
+
+    // MARK: - Tracks
+
+    /// Registers what to do when the source ends by itself (error, end of stream).
+    func onEnded(branch id: UInt64, _ handler: @escaping @Sendable () -> Void) {
+        state.withLock { $0.onEnded[id] = handler }
+    }
+
+    /// A branch for a clone: returned at once, attached on the pipeline's queue. A branch that cannot
+    /// be attached ends (its hub fails every wait).
+    func addBranch() -> (UInt64, TrackBranch)? {
+        let template = state.withLock { $0.branches[0] ?? $0.branches.values.first }
+        guard let template else { return nil }
+        let added: (UInt64, TrackBranch)? = state.withLock { state in
+            guard !state.ended else { return nil }
+            let id = state.nextBranch
+            state.nextBranch += 1
+            guard let branch = TrackBranch.make(index: id, like: template) else { return nil }
+            state.branches[id] = branch
+            return (id, branch)
+        }
+        guard let (id, branch) = added else { return nil }
+        let pipeline = self.pipeline, tee = self.tee
+        pipeline.queue.async { [weak self] in
+            if !branch.attach(to: pipeline, tee: tee) {
+                branch.detach(from: pipeline, tee: tee)
+                self?.endBranch(id)
+            }
+        }
+        return (id, branch)
+    }
+
+    /// A track stopped: its branch goes; the last one stops the whole source and releases the device.
+    func removeBranch(_ id: UInt64) {
+        let (branch, isLast) = state.withLock { state -> (TrackBranch?, Bool) in
+            state.onEnded.removeValue(forKey: id)
+            let branch = state.branches.removeValue(forKey: id)
+            return (branch, state.branches.isEmpty && !state.ended)
+        }
+        guard let branch else { return }
+        if isLast {
+            state.withLock { $0.ended = true }
+            branch.hub.end()
+            ReleaseTracker.shared.release(device.info.deviceId) { await self.shutDown() }
+        } else {
+            let pipeline = self.pipeline, tee = self.tee
+            pipeline.queue.async { branch.detach(from: pipeline, tee: tee) }
+        }
+    }
+
+    private func endBranch(_ id: UInt64) {
+        let handler = state.withLock { $0.onEnded.removeValue(forKey: id) }
+        handler?()
+    }
+
+    // MARK: - Ending
+
+    private func handle(_ message: BusMessage) {
+        switch message {
+        case .error(let error): end(because: error)
+        case .endOfStream: end(because: nil)
+        case .warning: break
+        }
+    }
+
+    /// The source ended by itself: every track ends with an `ended` event, exactly once.
+    private func end(because error: GStreamerError?) {
+        let taken = state.withLock { state -> (branches: [TrackBranch], handlers: [@Sendable () -> Void])? in
+            guard !state.ended else { return nil }
+            state.ended = true
+            state.failure = error
+            defer { state.onEnded.removeAll() }
+            return (Array(state.branches.values), Array(state.onEnded.values))
+        }
+        guard let taken else { return }
+        for branch in taken.branches { branch.hub.end() }
+        for handler in taken.handlers { handler() }
+        ReleaseTracker.shared.release(device.info.deviceId) { await self.shutDown() }
+    }
+
+    /// Stops the pipeline (NULL joins its threads) and drops the bus handler. Idempotent.
+    private func shutDown() async {
+        pipeline.onMessage { _ in }
+        let branches = state.withLock { state in
+            state.ended = true
+            return Array(state.branches.values)
+        }
+        for branch in branches {
+            branch.sink.clearCallbacks()
+            branch.hub.end()
+        }
+        await pipeline.stop()
+    }
+
+    var isEnded: Bool { state.withLock { $0.ended } }
+}

@@ -1,0 +1,7 @@
+/// W3C `ConstrainBoolean`: a bare value, or `{exact, ideal}`.
+public enum ConstrainBoolean: Sendable, Hashable, ExpressibleByBooleanLiteral {
+    case value(Bool)
+    case parameters(exact: Bool? = nil, ideal: Bool? = nil)
+
+    public init(booleanLiteral value: Bool) { self = .value(value) }
+}

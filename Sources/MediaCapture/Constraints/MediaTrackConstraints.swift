@@ -1,0 +1,79 @@
+/// W3C `MediaTrackConstraints`: the top-level (basic) constraint set plus `advanced` sets.
+///
+/// Members of the basic set read and write through this type too (`constraints.width`).
+/// In the basic set a bare value is *ideal*; inside `advanced` a bare value is *exact*, and each
+/// advanced set is applied whole or skipped.
+@dynamicMemberLookup
+public struct MediaTrackConstraints: Sendable, Hashable {
+    /// The top-level members.
+    public var basic: MediaTrackConstraintSet
+    public var advanced: [MediaTrackConstraintSet]
+
+    public init(
+        width: ConstrainULong? = nil,
+        height: ConstrainULong? = nil,
+        aspectRatio: ConstrainDouble? = nil,
+        frameRate: ConstrainDouble? = nil,
+        facingMode: ConstrainDOMString? = nil,
+        resizeMode: ConstrainDOMString? = nil,
+        deviceId: ConstrainDOMString? = nil,
+        groupId: ConstrainDOMString? = nil,
+        whiteBalanceMode: ConstrainDOMString? = nil,
+        exposureMode: ConstrainDOMString? = nil,
+        focusMode: ConstrainDOMString? = nil,
+        pointsOfInterest: ConstrainPoint2D? = nil,
+        exposureCompensation: ConstrainDouble? = nil,
+        exposureTime: ConstrainDouble? = nil,
+        colorTemperature: ConstrainDouble? = nil,
+        iso: ConstrainDouble? = nil,
+        brightness: ConstrainDouble? = nil,
+        contrast: ConstrainDouble? = nil,
+        saturation: ConstrainDouble? = nil,
+        sharpness: ConstrainDouble? = nil,
+        focusDistance: ConstrainDouble? = nil,
+        pan: ConstrainDoubleOrBool? = nil,
+        tilt: ConstrainDoubleOrBool? = nil,
+        zoom: ConstrainDoubleOrBool? = nil,
+        torch: ConstrainBoolean? = nil,
+        advanced: [MediaTrackConstraintSet] = []
+    ) {
+        self.basic = MediaTrackConstraintSet(
+            width: width,
+            height: height,
+            aspectRatio: aspectRatio,
+            frameRate: frameRate,
+            facingMode: facingMode,
+            resizeMode: resizeMode,
+            deviceId: deviceId,
+            groupId: groupId,
+            whiteBalanceMode: whiteBalanceMode,
+            exposureMode: exposureMode,
+            focusMode: focusMode,
+            pointsOfInterest: pointsOfInterest,
+            exposureCompensation: exposureCompensation,
+            exposureTime: exposureTime,
+            colorTemperature: colorTemperature,
+            iso: iso,
+            brightness: brightness,
+            contrast: contrast,
+            saturation: saturation,
+            sharpness: sharpness,
+            focusDistance: focusDistance,
+            pan: pan,
+            tilt: tilt,
+            zoom: zoom,
+            torch: torch
+        )
+        self.advanced = advanced
+    }
+
+    public init(basic: MediaTrackConstraintSet, advanced: [MediaTrackConstraintSet] = []) {
+        self.basic = basic
+        self.advanced = advanced
+    }
+
+    public subscript<Value>(dynamicMember member: WritableKeyPath<MediaTrackConstraintSet, Value>) -> Value {
+        get { basic[keyPath: member] }
+        set { basic[keyPath: member] = newValue }
+    }
+}

@@ -1,0 +1,10 @@
+/// W3C `Point2D`: a point in normalised square space, origin top-left, both coordinates in 0...1.
+public struct Point2D: Sendable, Hashable {
+    public var x: Double
+    public var y: Double
+
+    public init(x: Double = 0, y: Double = 0) {
+        self.x = x
+        self.y = y
+    }
+}

@@ -1,0 +1,28 @@
+/// W3C `MediaDeviceInfo` / `InputDeviceInfo`: one device as `enumerateDevices()` reports it.
+public struct MediaDeviceInfo: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable {
+        case audioinput, audiooutput, videoinput
+    }
+
+    /// Stable for the same device across calls and runs.
+    public var deviceId: String
+    public var kind: Kind
+    public var label: String
+    /// Shared by devices that belong to the same physical product.
+    public var groupId: String
+    let capabilities: MediaTrackCapabilities
+
+    public init(
+        deviceId: String, kind: Kind, label: String, groupId: String,
+        capabilities: MediaTrackCapabilities = MediaTrackCapabilities()
+    ) {
+        self.deviceId = deviceId
+        self.kind = kind
+        self.label = label
+        self.groupId = groupId
+        self.capabilities = capabilities
+    }
+
+    /// W3C `InputDeviceInfo.getCapabilities()`: what a track opened on this device would report.
+    public func getCapabilities() -> MediaTrackCapabilities { capabilities }
+}

@@ -1,0 +1,185 @@
+import Dispatch
+import GStreamerWrapper
+
+/// W3C `MediaDevices`: lists capture devices and opens them with `getUserMedia`.
+///
+/// ``shared`` sees the machine's cameras (GStreamer's device monitor: V4L2, and what other providers
+/// find). ``init(devices:includeSystemDevices:)`` gives an explicit set, e.g. fake cameras in tests.
+public final class MediaDevices: Sendable {
+    /// The machine's cameras.
+    public static let shared = MediaDevices(devices: [], includeSystemDevices: true)
+
+    private let devices: [CaptureDevice]
+    private let includeSystemDevices: Bool
+
+    /// - Parameters:
+    ///   - devices: devices listed first, in this order (the first of each kind is the default).
+    ///   - includeSystemDevices: also list the machine's cameras.
+    public init(devices: [CaptureDevice], includeSystemDevices: Bool = false) {
+        self.devices = devices
+        self.includeSystemDevices = includeSystemDevices
+    }
+
+    /// W3C `getSupportedConstraints()`: every constrainable property name the library handles.
+    public func getSupportedConstraints() -> MediaTrackSupportedConstraints {
+        MediaTrackSupportedConstraints(names: ConstrainableProperty.names)
+    }
+
+    /// W3C `enumerateDevices()`: microphones first, then cameras, each kind's default first.
+    /// Devices that cannot be opened (a V4L2 path that does not exist) are left out.
+    public func enumerateDevices() async throws(DOMException) -> [MediaDeviceInfo] {
+        let resolved = await resolveAll()
+        let usable = resolved.compactMap { try? $0.get() }
+        return usable.filter { $0.info.kind == .audioinput }.map(\.info)
+            + usable.filter { $0.info.kind == .videoinput }.map(\.info)
+    }
+
+    /// W3C `getUserMedia(constraints)`, its checks in the spec's order.
+    ///
+    /// Selection follows the spec's SelectSettings with fitness distance over every mode of every
+    /// device of the kind; ties go to 640×480 at 30 Hz, then to the first device.
+    /// - Throws:
+    ///   - `TypeError` when no kind is requested, or a required (`min`/`max`/`exact`) constraint is
+    ///     not one allowed for device selection (the Image Capture members, for instance);
+    ///   - `NotFoundError` when there is no device of a requested kind (the message names a device
+    ///     that could not be found);
+    ///   - `OverconstrainedError` with the failing constraint's name when no device and mode satisfy
+    ///     the required constraints;
+    ///   - `NotReadableError` when the device is busy or delivers nothing; `NotAllowedError` when the
+    ///     system denies access.
+    public func getUserMedia(_ constraints: MediaStreamConstraints) async throws(DOMException) -> MediaStream {
+        let video = constraints.video.requestedConstraints
+        let audio = constraints.audio.requestedConstraints
+        // Step 1: at least one kind.
+        guard video != nil || audio != nil else {
+            throw DOMException(.typeError, "getUserMedia needs audio or video requested (both are absent or false).")
+        }
+        // Required constraints must be ones allowed for device selection.
+        for requested in [video, audio].compactMap({ $0 }) {
+            for property in ConstrainableProperty.all where !property.allowedRequiredForDeviceSelection {
+                if property.constraint(requested.basic, false)?.isRequired == true {
+                    throw DOMException(
+                        .typeError,
+                        "'\(property.name)' cannot be required (min/max/exact) in getUserMedia; use an ideal value or advanced, or applyConstraints on the track.")
+                }
+            }
+        }
+        let resolved = await resolveAll()
+        var tracks: [MediaStreamTrack] = []
+        do {
+            if let audio { tracks.append(try await open(.audioinput, audio, resolved)) }
+            if let video { tracks.append(try await open(.videoinput, video, resolved)) }
+        } catch {
+            tracks.forEach { $0.stop() }
+            throw error
+        }
+        return MediaStream(tracks: tracks)
+    }
+
+    /// Waits for every device release in progress, then frees GStreamer's global state. For leak
+    /// checks at process exit: afterwards no MediaCapture API may be used.
+    public static func shutdown() async {
+        await ReleaseTracker.shared.wait()
+        GStreamer.deinitialize()
+    }
+
+    // MARK: - Selection and opening
+
+    private func open(_ kind: MediaDeviceInfo.Kind, _ constraints: MediaTrackConstraints,
+                      _ resolved: [Result<ResolvedDevice, DOMException>]) async throws(DOMException) -> MediaStreamTrack
+    {
+        let ofKind = resolved.filter { result in
+            switch result {
+            case .success(let device): device.info.kind == kind
+            case .failure: kind == .videoinput
+            }
+        }
+        let devices = ofKind.compactMap { try? $0.get() }
+        guard !devices.isEmpty else {
+            if case .failure(let error)? = ofKind.first { throw error }
+            throw DOMException(.notFoundError, "No \(kind == .videoinput ? "camera" : "microphone") was found. Connect one, or use CaptureDevice.fake().")
+        }
+        // PTZ is exposed only when asked for (with a value other than false) and permitted.
+        let sets = [constraints.basic] + constraints.advanced
+        let wantsPanTiltZoom = sets.contains { set in
+            [set.pan, set.tilt, set.zoom].contains { $0 != nil && $0 != .bool(false) }
+        }
+        var candidates: [(device: ResolvedDevice, settings: MediaTrackSettings, mode: SourceMode?)] = []
+        for device in devices {
+            for candidate in device.candidates(panTiltZoom: wantsPanTiltZoom) {
+                candidates.append((device, candidate.settings, candidate.mode))
+            }
+        }
+        let chosen: (device: ResolvedDevice, settings: MediaTrackSettings, mode: SourceMode?)
+        switch SelectSettings.select(candidates.map(\.settings), constraints) {
+        case .failed(let name):
+            throw DOMException.overconstrained(
+                name, name.isEmpty ? "No device satisfies the required constraints together."
+                    : "No \(kind == .videoinput ? "camera" : "microphone") satisfies the required '\(name)' constraint.")
+        case .selected(let index):
+            chosen = candidates[index]
+        }
+        let device = chosen.device
+        if let camera = device.fakeCamera {
+            for case .failToOpen(let name) in camera.faults {
+                throw DOMException(name, "Fake camera fault: opening \(device.label) fails with \(name.rawValue).")
+            }
+        }
+        await ReleaseTracker.shared.wait(for: device.info.deviceId)
+        var capabilities = device.info.capabilities
+        if let camera = device.fakeCamera {
+            FakeControls(camera, panTiltZoomGranted: wantsPanTiltZoom && camera.panTiltZoomPermission)
+                .merge(into: &capabilities)
+        }
+        if kind == .audioinput {
+            let source = try await AudioSource.open(device)
+            return MediaStreamTrack(
+                kind: "audio", label: device.label, backing: .audio(source, user: 0), constraints: constraints,
+                settings: chosen.settings, capabilities: capabilities)
+        }
+        let (source, branch) = try await VideoSource.open(device, mode: chosen.mode)
+        var settings = chosen.settings
+        if let layout = branch.hub.latest?.sample.videoLayout {
+            settings.width = layout.width
+            settings.height = layout.height
+            settings.aspectRatio = Double(layout.width) / Double(layout.height)
+            if layout.frameRate > 0 { settings.frameRate = layout.frameRate }
+        }
+        return MediaStreamTrack(
+            kind: "video", label: device.label, backing: .video(source, branch: 0, branch), constraints: constraints,
+            settings: settings, capabilities: capabilities)
+    }
+
+    /// Every device with its modes; a device that cannot be probed keeps its error.
+    private func resolveAll() async -> [Result<ResolvedDevice, DOMException>] {
+        var results: [Result<ResolvedDevice, DOMException>] = []
+        for device in devices {
+            do { results.append(.success(try await ResolvedDevice.resolve(device))) }
+            catch { results.append(.failure(error)) }
+        }
+        if includeSystemDevices {
+            results += await Self.systemCameras().map { .success($0) }
+        }
+        return results
+    }
+
+    /// The machine's V4L2 cameras from GStreamer's device monitor (blocking probe, run off the pool).
+    private static func systemCameras() async -> [ResolvedDevice] {
+        let found = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(returning: DeviceMonitor.devices(classes: ["Video/Source"]))
+            }
+        }
+        return found.compactMap { description in
+            guard let path = description.properties["api.v4l2.path"] ?? description.properties["device.path"] else {
+                return nil  // not a V4L2 node (PipeWire, libcamera): use CaptureDevice.pipeline for those
+            }
+            let bus = description.properties["api.v4l2.cap.bus_info"] ?? description.properties["v4l2.device.bus_info"]
+            var device = CaptureDevice.v4l2(path: path)
+            device.label = description.displayName
+            device.stableKey = "v4l2:" + (bus.map { $0 + ":" + description.displayName } ?? path)
+            let modes = description.caps.map(SourceMode.modes(from:)) ?? []
+            return ResolvedDevice(device, modes: modes, groupKey: bus ?? path)
+        }
+    }
+}

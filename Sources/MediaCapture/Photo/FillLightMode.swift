@@ -1,0 +1,4 @@
+/// W3C `FillLightMode`: `auto` fires when needed, `off` never, `flash` always for `takePhoto`.
+public enum FillLightMode: String, Sendable, Hashable, CaseIterable {
+    case auto, off, flash
+}

@@ -1,0 +1,14 @@
+/// W3C `MediaSettingsRange` (Image Capture): `min`, `max` and `step`, each optional.
+public struct MediaSettingsRange: Sendable, Hashable {
+    public var min: Double?
+    public var max: Double?
+    /// The smallest difference between two values the device distinguishes. Values are range-checked,
+    /// not snapped to it.
+    public var step: Double?
+
+    public init(min: Double? = nil, max: Double? = nil, step: Double? = nil) {
+        self.min = min
+        self.max = max
+        self.step = step
+    }
+}

@@ -1,0 +1,17 @@
+/// W3C `PhotoCapabilities`: the ranges `takePhoto` accepts.
+public struct PhotoCapabilities: Sendable, Hashable {
+    public var redEyeReduction: RedEyeReduction?
+    public var imageHeight: MediaSettingsRange?
+    public var imageWidth: MediaSettingsRange?
+    public var fillLightMode: [FillLightMode]?
+
+    public init(
+        redEyeReduction: RedEyeReduction? = nil, imageHeight: MediaSettingsRange? = nil,
+        imageWidth: MediaSettingsRange? = nil, fillLightMode: [FillLightMode]? = nil
+    ) {
+        self.redEyeReduction = redEyeReduction
+        self.imageHeight = imageHeight
+        self.imageWidth = imageWidth
+        self.fillLightMode = fillLightMode
+    }
+}

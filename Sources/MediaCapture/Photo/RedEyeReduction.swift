@@ -1,0 +1,4 @@
+/// W3C `RedEyeReduction`: not available, always on, or controllable through `PhotoSettings`.
+public enum RedEyeReduction: String, Sendable, Hashable, CaseIterable {
+    case never, always, controllable
+}

@@ -1,0 +1,10 @@
+/// W3C `DoubleRange`: exactly `min` and `max`.
+public struct DoubleRange: Sendable, Hashable {
+    public var min: Double?
+    public var max: Double?
+
+    public init(min: Double? = nil, max: Double? = nil) {
+        self.min = min
+        self.max = max
+    }
+}

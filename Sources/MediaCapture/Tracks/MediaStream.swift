@@ -1,0 +1,25 @@
+import Synchronization
+
+/// W3C `MediaStream`: the tracks `getUserMedia` opened together.
+public final class MediaStream: Sendable {
+    public let id: String
+    private let tracks: Mutex<[MediaStreamTrack]>
+
+    init(tracks: [MediaStreamTrack]) {
+        self.id = Identifiers.random()
+        self.tracks = Mutex(tracks)
+    }
+
+    /// True while at least one track is live.
+    public var active: Bool { getTracks().contains { $0.readyState == .live } }
+
+    public func getTracks() -> [MediaStreamTrack] { tracks.withLock { $0 } }
+    public func getVideoTracks() -> [MediaStreamTrack] { getTracks().filter { $0.kind == "video" } }
+    public func getAudioTracks() -> [MediaStreamTrack] { getTracks().filter { $0.kind == "audio" } }
+
+    /// A new stream with a clone of every track.
+    public func clone() -> MediaStream { MediaStream(tracks: getTracks().map { $0.clone() }) }
+
+    /// Stops every track (a convenience: W3C streams have no `stop()`).
+    public func stopAllTracks() { getTracks().forEach { $0.stop() } }
+}

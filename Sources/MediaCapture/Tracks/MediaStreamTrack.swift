@@ -1,0 +1,235 @@
+import Synchronization
+
+/// W3C `MediaStreamTrack`: one video or audio track from a capture device.
+///
+/// A video track is a branch of its source's pipeline; its clones are further branches of the same
+/// pipeline (the device is opened once). The source stops when its last track stops.
+///
+/// Implements mediacapture-main §"MediaStreamTrack" (life-cycle, `stop()`, `clone()`) and
+/// §"Constrainable Pattern" (`getCapabilities`, `getConstraints`, `getSettings`, `applyConstraints`).
+public final class MediaStreamTrack: Sendable {
+    /// `"video"` or `"audio"`.
+    public let kind: String
+    /// Unique per track, clones included.
+    public let id: String
+    public let label: String
+
+    enum Backing: Sendable {
+        case video(VideoSource, branch: UInt64, TrackBranch)
+        case audio(AudioSource, user: UInt64)
+        case none
+    }
+
+    let backing: Backing
+
+    private struct State {
+        var readyState = MediaStreamTrackState.live
+        var enabled = true
+        var muted = false
+        var constraints: MediaTrackConstraints
+        var settings: MediaTrackSettings
+        var capabilities: MediaTrackCapabilities
+        var events: [UInt64: AsyncStream<MediaStreamTrackEvent>.Continuation] = [:]
+        var nextSubscription: UInt64 = 0
+    }
+
+    private let state: Mutex<State>
+
+    init(
+        kind: String, label: String, backing: Backing, constraints: MediaTrackConstraints,
+        settings: MediaTrackSettings, capabilities: MediaTrackCapabilities, ended: Bool = false
+    ) {
+        self.kind = kind
+        self.id = Identifiers.random()
+        self.label = label
+        self.backing = backing
+        var initial = State(constraints: constraints, settings: settings, capabilities: capabilities)
+        if ended { initial.readyState = .ended }
+        self.state = Mutex(initial)
+        switch backing {
+        case .video(let source, let branch, _):
+            source.onEnded(branch: branch) { [weak self] in self?.endedBySource() }
+        case .audio(let source, let user):
+            source.onEnded(user: user) { [weak self] in self?.endedBySource() }
+        case .none:
+            break
+        }
+    }
+
+    deinit {
+        // A track dropped without stop() still lets go of its share of the device.
+        if state.withLock({ $0.readyState }) == .live { detachFromSource() }
+    }
+
+    // MARK: - Attributes
+
+    /// App-controlled; a disabled track still holds the device. Settable after the track ended.
+    public var enabled: Bool {
+        get { state.withLock { $0.enabled } }
+        set { state.withLock { $0.enabled = newValue } }
+    }
+
+    /// Whether the source cannot deliver frames for now (it is reconfiguring for a photo).
+    public var muted: Bool { state.withLock { $0.muted } }
+
+    public var readyState: MediaStreamTrackState { state.withLock { $0.readyState } }
+
+    // MARK: - Life-cycle
+
+    /// Ends the track and lets go of its share of the device at once; the device is released when
+    /// its last track stops. Idempotent; does **not** fire `ended` (W3C).
+    public func stop() {
+        let subscribers = state.withLock { state -> [AsyncStream<MediaStreamTrackEvent>.Continuation]? in
+            guard state.readyState == .live else { return nil }
+            state.readyState = .ended
+            defer { state.events.removeAll() }
+            return Array(state.events.values)
+        }
+        guard let subscribers else { return }
+        for subscriber in subscribers { subscriber.finish() }
+        detachFromSource()
+    }
+
+    private func detachFromSource() {
+        switch backing {
+        case .video(let source, let branch, _): source.removeBranch(branch)
+        case .audio(let source, let user): source.removeUser(user)
+        case .none: break
+        }
+    }
+
+    /// The source ended (error, end of stream, device lost): `ended` fires once, then events finish.
+    private func endedBySource() {
+        let subscribers = state.withLock { state -> [AsyncStream<MediaStreamTrackEvent>.Continuation]? in
+            guard state.readyState == .live else { return nil }
+            state.readyState = .ended
+            defer { state.events.removeAll() }
+            return Array(state.events.values)
+        }
+        guard let subscribers else { return }
+        for subscriber in subscribers {
+            subscriber.yield(.ended)
+            subscriber.finish()
+        }
+    }
+
+    /// A new track on the same source (another branch of its pipeline, not a second open of the
+    /// device), with a new `id` and copies of `enabled`, constraints, settings and capabilities.
+    /// The clone of an ended track is ended.
+    public func clone() -> MediaStreamTrack {
+        let snapshot = state.withLock { $0 }
+        var backing = Backing.none
+        if snapshot.readyState == .live {
+            switch self.backing {
+            case .video(let source, _, _):
+                if let (id, branch) = source.addBranch() { backing = .video(source, branch: id, branch) }
+            case .audio(let source, _):
+                if let user = source.addUser() { backing = .audio(source, user: user) }
+            case .none:
+                break
+            }
+        }
+        let track = MediaStreamTrack(
+            kind: kind, label: label, backing: backing, constraints: snapshot.constraints,
+            settings: snapshot.settings, capabilities: snapshot.capabilities, ended: {
+                if case .none = backing { return true }
+                return false
+            }())
+        track.state.withLock {
+            $0.enabled = snapshot.enabled
+            $0.muted = snapshot.muted
+        }
+        return track
+    }
+
+    // MARK: - Events
+
+    /// The track's events from now on (`mute`, `unmute`, `ended`, `settingsChanged`). Each read is a
+    /// new subscription; the stream finishes when the track ends (after `ended` when the source ended it).
+    public var events: AsyncStream<MediaStreamTrackEvent> {
+        let (stream, continuation) = AsyncStream.makeStream(of: MediaStreamTrackEvent.self)
+        let id: UInt64? = state.withLock { state in
+            guard state.readyState == .live else { return nil }
+            state.nextSubscription += 1
+            state.events[state.nextSubscription] = continuation
+            return state.nextSubscription
+        }
+        guard let id else {
+            continuation.finish()
+            return stream
+        }
+        continuation.onTermination = { [weak self] _ in
+            _ = self?.state.withLock { $0.events.removeValue(forKey: id) }
+        }
+        return stream
+    }
+
+    /// Sets the muted state and fires `mute`/`unmute` on an actual change.
+    func setMuted(_ muted: Bool) {
+        let subscribers = state.withLock { state -> [AsyncStream<MediaStreamTrackEvent>.Continuation] in
+            guard state.muted != muted, state.readyState == .live else { return [] }
+            state.muted = muted
+            return Array(state.events.values)
+        }
+        for subscriber in subscribers { subscriber.yield(muted ? .mute : .unmute) }
+    }
+
+    // MARK: - Constrainable pattern
+
+    public func getCapabilities() -> MediaTrackCapabilities { state.withLock { $0.capabilities } }
+
+    /// The constraints of the last successful `applyConstraints` (or `getUserMedia`).
+    public func getConstraints() -> MediaTrackConstraints { state.withLock { $0.constraints } }
+
+    /// The current settings. After the track ended, only its inherent properties remain
+    /// (`deviceId`, `groupId`, `facingMode`).
+    public func getSettings() -> MediaTrackSettings {
+        state.withLock { state in
+            guard state.readyState == .ended else { return state.settings }
+            return MediaTrackSettings(
+                facingMode: state.settings.facingMode, deviceId: state.settings.deviceId,
+                groupId: state.settings.groupId)
+        }
+    }
+
+    /// W3C `applyConstraints`: runs SelectSettings over what the track can be set to and, on success,
+    /// makes `constraints` current. On failure nothing changes. No argument resets the constraints.
+    /// An ended track resolves without effect.
+    /// - Throws: `OverconstrainedError` naming the constraint that cannot be satisfied.
+    public func applyConstraints(_ constraints: MediaTrackConstraints = MediaTrackConstraints())
+        async throws(DOMException)
+    {
+        try state.withLock { (state: inout State) throws(DOMException) in
+            guard state.readyState == .live else { return }
+            // This version cannot change a live track's settings: the current settings are the only
+            // candidate, so constraints they do not satisfy are reported, never silently ignored.
+            switch SelectSettings.select([state.settings], constraints) {
+            case .selected:
+                state.constraints = constraints
+            case .failed(let name):
+                throw DOMException.overconstrained(
+                    name, "The track's current settings do not satisfy \(name.isEmpty ? "the constraints" : name).")
+            }
+        }
+    }
+
+    // MARK: - Frames
+
+    /// The branch delivering this track's frames (video tracks only).
+    var branch: TrackBranch? {
+        if case .video(_, _, let branch) = backing { return branch }
+        return nil
+    }
+
+    /// Every frame from now on, as `ImageBitmap`s; a slow consumer gets the newest (stale ones are
+    /// dropped). The Swift counterpart of `MediaStreamTrackProcessor`. Finishes when the track ends;
+    /// empty for an audio or ended track.
+    public func frames() -> some AsyncSequence<ImageBitmap, Never> & Sendable {
+        let stream = branch?.hub.frames() ?? AsyncStream { $0.finish() }
+        return stream.compactMap { ImageBitmap($0.sample) }
+    }
+}
+
+extension MediaStreamTrack: CustomStringConvertible {
+    public var description: String { "MediaStreamTrack(\(kind), \(label), \(readyState.rawValue))" }
+}

@@ -1,0 +1,5 @@
+/// The events a track fires: W3C `mute`, `unmute` and `ended`, plus `settingsChanged` when a
+/// setting changed outside `applyConstraints` (another program, the driver).
+public enum MediaStreamTrackEvent: Sendable, Hashable {
+    case mute, unmute, ended, settingsChanged
+}

@@ -1,0 +1,4 @@
+/// W3C `MediaStreamTrackState`.
+public enum MediaStreamTrackState: String, Sendable, Hashable {
+    case live, ended
+}
