@@ -19,8 +19,9 @@ let package = Package(
         // The public, W3C-shaped API. No GStreamer type appears in its signatures.
         .target(name: "MediaCapture", dependencies: ["GStreamerWrapper"]),
         .executableTarget(name: "imagecapture", dependencies: ["MediaCapture"]),
-        .testTarget(name: "GStreamerWrapperTests", dependencies: ["GStreamerWrapper"]),
-        .testTarget(name: "MediaCaptureTests", dependencies: ["MediaCapture", "GStreamerWrapper"]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "GStreamerWrapperTests", dependencies: ["GStreamerWrapper", "TestSupport"]),
+        .testTarget(name: "MediaCaptureTests", dependencies: ["MediaCapture", "GStreamerWrapper", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

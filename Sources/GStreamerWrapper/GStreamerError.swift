@@ -61,6 +61,15 @@ package struct GStreamerError: Error, Sendable, Hashable, CustomStringConvertibl
         return "\(from)\(message) [\(domainName) \(code)]" + (debug.isEmpty ? "" : " (\(debug))")
     }
 
+    /// A bounded wait of the wrapper ran out (a state change that did not complete).
+    package static func timeout(_ message: String) -> GStreamerError {
+        GStreamerError(domain: .core, code: timeoutCode, message: message)
+    }
+
+    private static let timeoutCode: Int32 = -1
+
+    package var isTimeout: Bool { domain == .core && code == Self.timeoutCode }
+
     /// An error the wrapper raises itself (timeouts, missing elements), in the core domain.
     package static func wrapper(_ message: String, code: Int32 = 1) -> GStreamerError {
         GStreamerError(domain: .core, code: code, message: message)

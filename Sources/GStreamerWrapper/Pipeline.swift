@@ -17,7 +17,6 @@ package final class Pipeline: @unchecked Sendable {
     package let queue: DispatchQueue
     private let router: BusRouter
     private let bus: UnsafeMutablePointer<GstBus>
-    private let isStopped = Mutex(false)
 
     /// Parses a description made of the library's own constants. Nothing a caller passes is ever part
     /// of it: values are set on named elements afterwards.
@@ -58,7 +57,7 @@ package final class Pipeline: @unchecked Sendable {
         // thread: the last reference may be dropped anywhere, and going to NULL blocks.
         gst_bus_set_sync_handler(bus, nil, nil, nil)
         gst_object_unref(bus)
-        guard !isStopped.withLock({ $0 }) else { return }
+        guard !router.stopped.withLock({ $0 }) else { return }  // already NULL: nothing blocks
         let element = self.element
         DispatchQueue.global().async { element.setNullState() }
     }
@@ -151,6 +150,7 @@ package final class Pipeline: @unchecked Sendable {
         let result: Result<Void, GStreamerError> = await perform {
             let pointer = element.pointer
             router.lastError.withLock { $0 = nil }
+            router.stopped.withLock { $0 = false }
             var outcome = gst_element_set_state(pointer, GST_STATE_PLAYING)
             if outcome == GST_STATE_CHANGE_ASYNC {
                 outcome = gst_element_get_state(
@@ -161,7 +161,7 @@ package final class Pipeline: @unchecked Sendable {
             case GST_STATE_CHANGE_FAILURE:
                 return .failure(error ?? .wrapper("the pipeline could not start"))
             case GST_STATE_CHANGE_ASYNC:
-                return .failure(error ?? .wrapper("the pipeline did not start within \(timeoutMilliseconds) ms"))
+                return .failure(error ?? .timeout("the pipeline did not start within \(timeoutMilliseconds) ms"))
             default:
                 return error.map { .failure($0) } ?? .success(())
             }
@@ -173,7 +173,7 @@ package final class Pipeline: @unchecked Sendable {
     package func stop() async {
         let element = self.element
         await perform { element.setNullState() }
-        isStopped.withLock { $0 = true }
+        router.stopped.withLock { $0 = true }
     }
 
     /// Sets the pipeline to READY, which opens devices without streaming; used to probe a source.
@@ -206,6 +206,8 @@ private final class BusRouter: Sendable {
     let handler = Mutex<(@Sendable (BusMessage) -> Void)?>(nil)
     /// The last error, read by state changes that fail synchronously.
     let lastError = Mutex<GStreamerError?>(nil)
+    /// Whether the pipeline was last set to NULL by `stop()`.
+    let stopped = Mutex(false)
     let queue: DispatchQueue
     /// Not retained: the router lives no longer than the pipeline's bus handler.
     nonisolated(unsafe) let pipeline: UnsafeMutablePointer<GstElement>

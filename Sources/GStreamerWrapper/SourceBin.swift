@@ -43,9 +43,16 @@ package enum PipelineSyntax {
         }
         if let error {
             let parsedError = GStreamerError(adopting: error, debug: nil, source: nil)
-            // GST_PARSE_ERROR_NO_SUCH_ELEMENT is 2: expected when a plugin is absent.
-            if !(parsedError.domain == .parse && parsedError.code == 2 && !missing.isEmpty) { throw parsedError }
+            // GST_PARSE_ERROR_NO_SUCH_ELEMENT is 1: expected when a plugin is absent.
+            if !(parsedError.domain == .parse && parsedError.code == 1 && !missing.isEmpty) { throw parsedError }
         }
         return missing
+    }
+}
+
+extension PipelineSyntax {
+    /// The description in an example file: lines starting with `#` are comments.
+    package static func sourceDescription(fromFile text: String) -> String {
+        text.split(separator: "\n").filter { !$0.trimmingPrefix(" ").hasPrefix("#") }.joined(separator: "\n")
     }
 }

@@ -64,19 +64,22 @@ final class VideoSource: Sendable {
         source.state.withLock { $0.branches[0] = branch }
         pipeline.onMessage { [weak source] message in source?.handle(message) }
 
+        let noFrame = DOMException(.notReadableError, "\(device.label) delivered no frame within \(openTimeout). Check that no other program holds it and that it streams in \(mode?.videoMode.description ?? "its default mode").")
         do {
-            try await pipeline.play()
+            // A live pipeline reaches PLAYING with its first frame: both waits share one deadline.
+            try await pipeline.play(timeoutMilliseconds: Int(openTimeout.components.seconds) * 1000)
             _ = try await branch.hub.frame(after: 0, timeout: openTimeout)
             return (source, branch)
         } catch let error as GStreamerError {
             await source.shutDown()
+            if error.isTimeout { throw noFrame }
             throw DOMException(opening: device.label, error)
         } catch let failure as FrameHub.Failure {
             let cause = source.state.withLock { $0.failure }
             await source.shutDown()
             if let cause { throw DOMException(opening: device.label, cause) }
             if failure == .cancelled { throw DOMException(.abortError, "Opening \(device.label) was cancelled.") }
-            throw DOMException(.notReadableError, "\(device.label) delivered no frame within \(openTimeout). Check that no other program holds it and that it streams in \(mode?.videoMode.description ?? "its default mode").")
+            throw noFrame
         } catch {
             await source.shutDown()
             throw DOMException(.unknownError, "\(error)")

@@ -11,7 +11,9 @@ public struct FakeCamera: Sendable, Hashable {
         /// Four solid colours, one per quarter (red, green, blue, white from top-left, clockwise):
         /// makes zoom, pan and tilt visible.
         case quadrants
-        /// One colour everywhere, `0xAARRGGBB`: lets tests check pixel values exactly.
+        /// One colour everywhere, `0xAARRGGBB`: lets tests check pixel values. The picture goes through
+        /// the camera's YUV (I420) like a real camera's, so primaries, black and white come back
+        /// within ±2 per channel, other colours within ±4.
         case solidColor(argb: UInt32)
     }
 

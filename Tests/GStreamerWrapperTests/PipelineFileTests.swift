@@ -1,0 +1,99 @@
+import Glibc
+import Synchronization
+import GStreamerWrapper
+import TestSupport
+import Testing
+
+@Suite("pipelines/", .timeLimit(.minutes(1)))
+struct PipelineFileTests {
+    static let videoPipelines = ["fake-camera", "camera", "camera-mjpeg"]
+
+    @Test("Every pipelines/*.pipeline file is byte for byte the constant the library parses")
+    func filesMatchConstants() throws {
+        let files = listDirectory(repositoryRoot + "/pipelines").filter { $0.hasSuffix(".pipeline") }
+        #expect(Set(files.map { String($0.dropLast(".pipeline".count)) }) == Set(PipelineDescription.all.keys))
+        for (name, constant) in PipelineDescription.all {
+            let text = try #require(readFile(repositoryRoot + "/pipelines/\(name).pipeline"))
+            #expect(text == constant, "pipelines/\(name).pipeline differs from PipelineDescription")
+        }
+    }
+
+    @Test("Every canonical pipeline parses and has the named elements the library relies on",
+          arguments: videoPipelines)
+    func namedElements(_ name: String) throws {
+        let pipeline = try Pipeline(description: try #require(PipelineDescription.all[name]), name: "names-\(name)")
+        typealias N = PipelineDescription.Name
+        for element in [N.source, N.sourceCaps, N.tee, N.framesQueue, N.framesCrop, N.framesScale, N.framesConvert,
+                        N.frames, N.shutter, N.photoCrop, N.photoCaps, N.encoder, N.photo] {
+            #expect(pipeline.element(named: element) != nil, "\(name) lacks \(element)")
+        }
+        #expect(pipeline.element(named: N.frames).flatMap(AppSink.init) != nil)
+        #expect(pipeline.element(named: N.photo).flatMap(AppSink.init) != nil)
+    }
+
+    @Test("The fake camera pipeline runs for exactly 30 buffers to end of stream")
+    func fakeCameraRuns30Buffers() async throws {
+        let pipeline = try Pipeline(description: PipelineDescription.fakeCamera, name: "thirty")
+        try #require(pipeline.element(named: "src")).set("num-buffers", Int32(30))
+        let frames = try #require(pipeline.element(named: "frames").flatMap(AppSink.init))
+        let collector = SampleCollector(frames)
+        try await pipeline.play()
+        let samples = try await within(10, "30 buffers") { await collector.wait(for: 31) }
+        await pipeline.stop()
+        #expect(samples.count == 30)
+        #expect(collector.ended)
+    }
+
+    @Test("The fake microphone pipeline runs for 30 buffers")
+    func fakeMicrophoneRuns30Buffers() async throws {
+        let pipeline = try Pipeline(description: PipelineDescription.fakeMicrophone, name: "microphone-30")
+        try #require(pipeline.element(named: "src")).set("num-buffers", Int32(30))
+        let ended = AsyncStream.makeStream(of: Void.self)
+        pipeline.onMessage { if case .endOfStream = $0 { ended.continuation.yield() } }
+        let seen = Counter()
+        try #require(pipeline.element(named: "sink")?.staticPad("sink")).addBufferProbe { _ in
+            seen.increment()
+            return .pass
+        }
+        try await pipeline.play()
+        try await within(10, "end of stream") { for await _ in ended.stream { return } }
+        await pipeline.stop()
+        #expect(seen.value == 30)
+    }
+
+    @Test("The camera pipelines run for 30 buffers on a real camera",
+          .enabled(if: access("/dev/video0", R_OK) == 0, "no camera at /dev/video0"),
+          arguments: ["camera", "camera-mjpeg"])
+    func cameraRuns30Buffers(_ name: String) async throws {
+        let pipeline = try Pipeline(description: try #require(PipelineDescription.all[name]), name: "real-\(name)")
+        try #require(pipeline.element(named: "src")).set("num-buffers", Int32(30))
+        // The driver picks its own mode: the file's caps are an example.
+        try #require(pipeline.element(named: "caps")).set("caps", Caps(name == "camera" ? "video/x-raw" : "image/jpeg"))
+        let frames = try #require(pipeline.element(named: "frames").flatMap(AppSink.init))
+        let collector = SampleCollector(frames)
+        try await pipeline.play()
+        let samples = try await within(20, "30 buffers") { await collector.wait(for: 31) }
+        await pipeline.stop()
+        #expect(samples.count == 30)
+    }
+
+    @Test("Every example source in pipelines/sources parses; only plugins absent here may be missing")
+    func exampleSourcesParse() throws {
+        let files = listDirectory(repositoryRoot + "/pipelines/sources").filter { $0.hasSuffix(".source") }
+        #expect(files.count >= 4)
+        for file in files {
+            let text = try #require(readFile(repositoryRoot + "/pipelines/sources/\(file)"))
+            let description = PipelineSyntax.sourceDescription(fromFile: text)
+            let missing = try PipelineSyntax.missingElements(in: description)
+            for factory in missing {
+                #expect(!GStreamer.hasElement(factory), "\(file): \(factory) reported missing but is installed")
+            }
+        }
+    }
+}
+
+final class Counter: Sendable {
+    private let count = Mutex(0)
+    func increment() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
+}

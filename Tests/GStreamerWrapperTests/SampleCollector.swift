@@ -1,0 +1,51 @@
+import GStreamerWrapper
+import Synchronization
+import TestSupport
+
+/// Collects samples from an appsink's callbacks, for tests.
+final class SampleCollector: Sendable {
+    private let state = Mutex<(samples: [Sample], waiter: CheckedContinuation<Void, Never>?, wanted: Int, ended: Bool)>(
+        ([], nil, 0, false))
+
+    init(_ sink: AppSink) {
+        sink.setCallbacks(
+            onSample: { [weak self] sample in self?.add(sample) },
+            onEndOfStream: { [weak self] in self?.finish() })
+    }
+
+    private func add(_ sample: Sample) {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.samples.append(sample)
+            guard state.samples.count >= state.wanted, let waiter = state.waiter else { return nil }
+            state.waiter = nil
+            return waiter
+        }
+        waiter?.resume()
+    }
+
+    private func finish() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.ended = true
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
+    }
+
+    /// Waits until `count` samples arrived or the stream ended (bound it with `within`).
+    func wait(for count: Int) async -> [Sample] {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLock { state -> Bool in
+                if state.samples.count >= count || state.ended { return true }
+                state.wanted = count
+                state.waiter = continuation
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+        return state.withLock { $0.samples }
+    }
+
+    var ended: Bool { state.withLock { $0.ended } }
+}
+

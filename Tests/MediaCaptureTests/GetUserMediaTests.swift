@@ -1,0 +1,159 @@
+@testable import MediaCapture
+import TestSupport
+import Testing
+
+@Suite("getUserMedia", .timeLimit(.minutes(1)))
+struct GetUserMediaTests {
+    @Test("No constraints: one live video track of 640×480 at 30 Hz, settings as negotiated")
+    func defaultTrack() async throws {
+        let devices = fakeDevices()
+        let stream = try await within(10) { try await devices.getUserMedia(MediaStreamConstraints(video: true)) }
+        #expect(stream.getTracks().count == 1 && stream.getAudioTracks().isEmpty && stream.active)
+        let track = try #require(stream.getVideoTracks().first)
+        defer { track.stop() }
+        #expect(track.kind == "video" && track.readyState == .live && track.enabled && !track.muted)
+        #expect(track.label == "Fake Camera")
+        let settings = track.getSettings()
+        #expect(settings.width == 640 && settings.height == 480 && settings.frameRate == 30)
+        #expect(settings.aspectRatio == 640.0 / 480.0 && settings.resizeMode == "none")
+        let info = try #require(try await devices.enumerateDevices().first)
+        #expect(settings.deviceId == info.deviceId && settings.groupId == info.groupId)
+        let frame = try await nextFrame(track)
+        #expect(frame.width == 640 && frame.height == 480)
+    }
+
+    @Test("Ideal 1280×720 selects 1280×720")
+    func idealSize() async throws {
+        let track = try await openVideo(fakeDevices(), MediaTrackConstraints(width: .ideal(1280), height: .ideal(720)))
+        defer { track.stop() }
+        #expect(track.getSettings().width == 1280 && track.getSettings().height == 720)
+        #expect(track.getSettings().frameRate == 30)  // the tie between 30 and 15 goes to the default
+        let frame = try await nextFrame(track)
+        #expect(frame.width == 1280 && frame.height == 720)
+    }
+
+    @Test("An exact frame rate selects it; bare values at the top level are ideal")
+    func exactFrameRateAndBareIdeal() async throws {
+        let slow = try await openVideo(fakeDevices(), MediaTrackConstraints(width: 1900, frameRate: .exact(15)))
+        defer { slow.stop() }
+        #expect(slow.getSettings().frameRate == 15 && slow.getSettings().width == 1920)
+    }
+
+    @Test("An unsatisfiable minimum width: OverconstrainedError naming width")
+    func minWidthTooLarge() async throws {
+        let error = try await domException {
+            _ = try await fakeDevices().getUserMedia(MediaStreamConstraints(video: .constraints(
+                MediaTrackConstraints(width: .range(min: 100_000_000)))))
+        }
+        #expect(error.name == .overconstrainedError && error.constraint == "width")
+    }
+
+    @Test("An exact deviceId that matches no device: OverconstrainedError naming deviceId")
+    func unknownDeviceId() async throws {
+        let error = try await domException {
+            _ = try await fakeDevices().getUserMedia(MediaStreamConstraints(video: .constraints(
+                MediaTrackConstraints(deviceId: .exact("no-such-device")))))
+        }
+        #expect(error.name == .overconstrainedError && error.constraint == "deviceId")
+    }
+
+    @Test("An exact deviceId picks that device among several")
+    func deviceIdSelects() async throws {
+        let devices = MediaDevices(devices: [.fake(FakeCamera(label: "A")), .fake(FakeCamera(label: "B"))])
+        let list = try await devices.enumerateDevices()
+        #expect(list.map(\.label) == ["A", "B"])
+        #expect(Set(list.map(\.deviceId)).count == 2)
+        let track = try await openVideo(devices, MediaTrackConstraints(deviceId: .exact(list[1].deviceId)))
+        defer { track.stop() }
+        #expect(track.label == "B" && track.getSettings().deviceId == list[1].deviceId)
+    }
+
+    @Test("Nothing requested ({} or both false): TypeError",
+          arguments: [MediaStreamConstraints(), MediaStreamConstraints(video: false, audio: false)])
+    func nothingRequested(_ constraints: MediaStreamConstraints) async throws {
+        let error = try await domException { _ = try await fakeDevices().getUserMedia(constraints) }
+        #expect(error.name == .typeError)
+    }
+
+    @Test("A required Image Capture constraint in getUserMedia: TypeError; its ideal form is accepted")
+    func requiredImageCaptureConstraint() async throws {
+        for required in [MediaTrackConstraints(pan: .double(.exact(3))), MediaTrackConstraints(zoom: .double(.range(min: 1))),
+                         MediaTrackConstraints(torch: .parameters(exact: true))] {
+            let error = try await domException {
+                _ = try await fakeDevices().getUserMedia(MediaStreamConstraints(video: .constraints(required)))
+            }
+            #expect(error.name == .typeError)
+        }
+        let track = try await openVideo(fakeDevices(), MediaTrackConstraints(zoom: 3))
+        track.stop()
+    }
+
+    @Test("No device of the kind: NotFoundError")
+    func noDevice() async throws {
+        let error = try await domException {
+            _ = try await MediaDevices(devices: []).getUserMedia(MediaStreamConstraints(video: true))
+        }
+        #expect(error.name == .notFoundError)
+        let noMicrophone = try await domException {
+            _ = try await fakeDevices().getUserMedia(MediaStreamConstraints(audio: true))
+        }
+        #expect(noMicrophone.name == .notFoundError)
+    }
+
+    @Test("A V4L2 device that does not exist: NotFoundError whose message names it")
+    func missingV4L2Device() async throws {
+        let error = try await domException {
+            _ = try await MediaDevices(devices: [.v4l2(path: "/dev/video99")]).getUserMedia(MediaStreamConstraints(video: true))
+        }
+        #expect(error.name == .notFoundError)
+        #expect(error.message.contains("/dev/video99"))
+    }
+
+    @Test("A camera that fails to open reports the fault's name", arguments: [DOMException.Name.notReadableError, .notAllowedError])
+    func failToOpen(_ name: DOMException.Name) async throws {
+        let error = try await domException {
+            _ = try await fakeDevices(FakeCamera(faults: [.failToOpen(name)])).getUserMedia(MediaStreamConstraints(video: true))
+        }
+        #expect(error.name == name)
+    }
+
+    @Test("A camera that never delivers a frame: NotReadableError within the open deadline")
+    func silentCamera() async throws {
+        let error = try await domException {
+            _ = try await fakeDevices(FakeCamera(faults: [.stallAfterFrames(0)])).getUserMedia(MediaStreamConstraints(video: true))
+        }
+        #expect(error.name == .notReadableError)
+        #expect(error.message.contains("no frame"))
+    }
+
+    @Test("Audio and video together; the fake microphone has a lifecycle and settings")
+    func audioAndVideo() async throws {
+        let devices = fakeDevices(microphone: true)
+        let stream = try await within(10) { try await devices.getUserMedia(MediaStreamConstraints(video: true, audio: true)) }
+        #expect(stream.getAudioTracks().count == 1 && stream.getVideoTracks().count == 1)
+        let audio = try #require(stream.getAudioTracks().first)
+        #expect(audio.kind == "audio" && audio.label == "Fake Microphone" && audio.readyState == .live)
+        #expect(audio.getSettings().deviceId != nil && audio.getSettings().width == nil)
+        let copy = audio.clone()
+        audio.stop()
+        #expect(copy.readyState == .live && audio.readyState == .ended)
+        stream.stopAllTracks()
+        copy.stop()
+        #expect(!stream.active)
+    }
+
+    @Test("enumerateDevices: microphones first, stable ids, capabilities from the modes")
+    func enumerate() async throws {
+        let devices = fakeDevices(FakeCamera(modes: [VideoMode(width: 320, height: 240), VideoMode(width: 1280, height: 720, frameRate: 60)]),
+                                  microphone: true)
+        let first = try await devices.enumerateDevices()
+        let second = try await devices.enumerateDevices()
+        #expect(first == second)
+        #expect(first.map(\.kind) == [.audioinput, .videoinput])
+        let camera = first[1].getCapabilities()
+        #expect(camera.width == ULongRange(min: 320, max: 1280) && camera.height == ULongRange(min: 240, max: 720))
+        #expect(camera.frameRate == DoubleRange(min: 30, max: 60) && camera.deviceId == first[1].deviceId)
+        #expect(devices.getSupportedConstraints()["zoom"] && devices.getSupportedConstraints()["width"])
+        #expect(!devices.getSupportedConstraints()["sampleRate"])
+    }
+}

@@ -1,0 +1,146 @@
+@testable import GStreamerWrapper
+@testable import MediaCapture
+import TestSupport
+import Testing
+
+@Suite("MediaStreamTrack life-cycle", .timeLimit(.minutes(1)))
+struct TrackLifecycleTests {
+    @Test("stop(): ended at once, no ended event, idempotent; settings keep deviceId and groupId")
+    func stopDoesNotFireEnded() async throws {
+        let track = try await openVideo()
+        let events = track.events
+        let before = track.getSettings()
+        track.stop()
+        track.stop()
+        #expect(track.readyState == .ended)
+        #expect(try await collectEvents(until: events, seconds: 5) == [])
+        let after = track.getSettings()
+        #expect(after == MediaTrackSettings(deviceId: before.deviceId, groupId: before.groupId))
+        #expect(after.deviceId != nil)
+        // Its frames stop too, and the ended track's clone is ended.
+        #expect(track.clone().readyState == .ended)
+    }
+
+    @Test("A source that fails ends the track with exactly one ended event")
+    func sourceFailureFiresEndedOnce() async throws {
+        let track = try await openVideo(fakeDevices(FakeCamera(faults: [.endAfterFrames(10)])))
+        let first = track.events, second = track.events
+        let seen = try await collectEvents(until: first, seconds: 5)
+        #expect(seen == [.ended])
+        #expect(try await collectEvents(until: second, seconds: 1) == [.ended])
+        #expect(track.readyState == .ended)
+        track.stop()  // no second event, no crash
+        #expect(try await collectEvents(until: track.events, seconds: 1) == [])
+    }
+
+    @Test("A stalled camera keeps the track live but delivers nothing")
+    func stalledCamera() async throws {
+        let track = try await openVideo(fakeDevices(FakeCamera(faults: [.stallAfterFrames(3)])))
+        defer { track.stop() }
+        try await Task.sleep(for: .milliseconds(300))
+        await #expect(throws: TimedOut.self) { _ = try await nextFrame(track, seconds: 0.5) }
+        #expect(track.readyState == .live)
+    }
+
+    @Test("A clone shares the source, has its own id, and keeps running when the original stops")
+    func cloneOutlivesOriginal() async throws {
+        let original = try await openVideo()
+        let clone = original.clone()
+        defer { clone.stop() }
+        #expect(clone.id != original.id && clone.kind == original.kind && clone.label == original.label)
+        #expect(clone.getSettings() == original.getSettings())
+        #expect(clone.getCapabilities() == original.getCapabilities())
+        // One device opened: the clone is another branch of the same pipeline.
+        guard case .video(let source, _, _) = original.backing, case .video(let cloneSource, _, _) = clone.backing else {
+            Issue.record("not video tracks")
+            return
+        }
+        #expect(source === cloneSource)
+        _ = try await nextFrame(clone)
+        original.stop()
+        #expect(original.readyState == .ended && clone.readyState == .live)
+        // Frames after the original stopped.
+        let frame = try await nextFrame(clone)
+        #expect(frame.width == 640)
+        #expect(!source.isEnded)
+        clone.stop()
+        #expect(source.isEnded)
+    }
+
+    @Test("A source error ends the original and its clones, each with one ended event")
+    func errorEndsClones() async throws {
+        let original = try await openVideo(fakeDevices(FakeCamera(faults: [.endAfterFrames(15)])))
+        let clone = original.clone()
+        let a = original.events, b = clone.events
+        #expect(try await collectEvents(until: a, seconds: 5) == [.ended])
+        #expect(try await collectEvents(until: b, seconds: 5) == [.ended])
+        #expect(clone.readyState == .ended)
+    }
+
+    @Test("The device is released at stop: it reopens at once, 20 times in a row")
+    func reopenAfterStop() async throws {
+        let devices = fakeDevices()
+        for _ in 0..<20 {
+            let track = try await openVideo(devices)
+            track.stop()
+        }
+    }
+
+    @Test("The graph the library builds is the graph of pipelines/fake-camera.pipeline")
+    func libraryGraphMatchesFile() async throws {
+        let track = try await openVideo()
+        defer { track.stop() }
+        guard case .video(let source, _, _) = track.backing else { throw TimedOut(what: "no source", seconds: 0) }
+        let reference = try Pipeline(description: try #require(readFile(repositoryRoot + "/pipelines/fake-camera.pipeline")), name: "reference")
+        #expect(source.pipeline.graphSignature == reference.graphSignature)
+        #expect(source.pipeline.graphSignature.count > 20)
+    }
+
+    @Test("frames(): frames keep coming, each a new one")
+    func frameStream() async throws {
+        let track = try await openVideo(fakeDevices(FakeCamera(pattern: .ball)))
+        defer { track.stop() }
+        let count = try await within(5) {
+            var count = 0
+            for await frame in track.frames() {
+                #expect(frame.width == 640)
+                count += 1
+                if count == 5 { break }
+            }
+            return count
+        }
+        #expect(count == 5)
+    }
+
+    @Test("A solid-colour camera at an odd width: every pixel of a frame is that colour")
+    func solidColourOddWidth() async throws {
+        let camera = FakeCamera(pattern: .solidColor(argb: 0xFF00_00FF), modes: [VideoMode(width: 333, height: 77)])
+        let track = try await openVideo(fakeDevices(camera))
+        defer { track.stop() }
+        let frame = try await nextFrame(track)
+        #expect(frame.width == 333 && frame.height == 77 && frame.bytesPerRow >= 333 * 4)
+        let pixels = try frame.rgbaBytes()
+        #expect(pixels.count == 333 * 77 * 4)
+        var wrong = 0
+        for index in stride(from: 0, to: pixels.count, by: 4)
+        where pixels[index] > 2 || pixels[index + 1] > 2 || pixels[index + 2] < 253 || pixels[index + 3] != 255 {
+            wrong += 1
+        }
+        #expect(wrong == 0)
+        frame.close()
+        #expect(throws: DOMException.self) { _ = try frame.rgbaBytes() }
+    }
+
+    @Test("The quadrants pattern: red, green, blue, white from the top-left, clockwise")
+    func quadrants() async throws {
+        let track = try await openVideo(fakeDevices(FakeCamera(pattern: .quadrants)))
+        defer { track.stop() }
+        let pixels = try await nextFrame(track).rgbaBytes()
+        func pixel(_ x: Int, _ y: Int) -> [Int] { (0..<3).map { Int(pixels[(y * 640 + x) * 4 + $0]) } }
+        func near(_ a: [Int], _ b: [Int]) -> Bool { zip(a, b).allSatisfy { abs($0 - $1) <= 8 } }  // YUV rounding
+        #expect(near(pixel(160, 120), [255, 0, 0]))
+        #expect(near(pixel(480, 120), [0, 255, 0]))
+        #expect(near(pixel(480, 360), [0, 0, 255]))
+        #expect(near(pixel(160, 360), [255, 255, 255]))
+    }
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Opens and stops 100 tracks (and 100 clones), then gst_deinit(): GStreamer's leaks tracer must report
+# zero objects alive, and nothing may print a CRITICAL.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+swift build --product imagecapture 2>&1 | grep -v "prohibited flag" | tail -1
+log=$(mktemp)
+if ! GST_TRACERS=leaks GST_DEBUG="GST_TRACER:7" timeout 300 .build/debug/imagecapture selftest --tracks "${1:-100}" >"$log" 2>&1; then
+  echo "leak check: the selftest failed or hung" >&2; tail -20 "$log" >&2; exit 1
+fi
+alive=$(grep -c 'object-alive, type-name=(string)[A-Za-z]' "$log" || true)
+critical=$(grep -c 'CRITICAL' "$log" || true)
+grep -q 'selftest: opened and stopped' "$log" || { echo "leak check: no selftest summary" >&2; exit 1; }
+if [ "$alive" -ne 0 ] || [ "$critical" -ne 0 ]; then
+  grep -E 'object-alive, type-name=\(string\)[A-Za-z]|CRITICAL' "$log" | head -20 >&2
+  echo "leak check: $alive objects alive, $critical CRITICAL lines" >&2; exit 1
+fi
+echo "leak check: ${1:-100} tracks opened and stopped, 0 objects alive, no CRITICAL"
+rm -f "$log"

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Everything CI runs: installs what is missing, then the layer check, the pipeline files under
+# gst-launch-1.0, the leak check, and the whole test suite (its stderr must hold no CRITICAL).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+bash scripts/check-layers.sh
+bash scripts/check-pipelines.sh
+bash scripts/check-leaks.sh 100
+stderr_log=$(mktemp)
+status=0
+swift test --disable-xctest 2> >(tee "$stderr_log" >&2) || status=$?
+sleep 0.2  # let tee flush
+if grep -q CRITICAL "$stderr_log"; then
+  echo "the test run printed CRITICAL on stderr:" >&2; grep CRITICAL "$stderr_log" | head >&2; status=1
+fi
+rm -f "$stderr_log"
+exit $status
