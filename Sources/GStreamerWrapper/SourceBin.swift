@@ -1,13 +1,15 @@
 internal import CGStreamer
 
 extension Element {
-    /// Parses a caller's source description into a bin of its own whose unlinked output becomes a
-    /// ghost pad. The text is only ever parsed on its own; it is never joined to another description.
-    /// The corresponding C function is `gst_parse_bin_from_description`.
+    /// Parses a caller's source description into a bin of its own whose unlinked output becomes its
+    /// `src` ghost pad. The text is only ever parsed on its own; it is never joined to another description.
+    /// Only the output is ghosted: an element whose input is linked later (after `decodebin`) must
+    /// keep its sink pad. The corresponding C functions are `gst_parse_bin_from_description` and
+    /// `gst_ghost_pad_new`.
     package convenience init(binFromDescription description: String, name: String) throws(GStreamerError) {
         GStreamer.initialize()
         var error: UnsafeMutablePointer<GError>?
-        let bin = gst_parse_bin_from_description(description, 1, &error)
+        let bin = gst_parse_bin_from_description(description, 0, &error)
         if let error {
             if let bin { gst_object_unref(bin) }
             throw GStreamerError(adopting: error, debug: nil, source: nil)
@@ -17,6 +19,13 @@ extension Element {
         }
         self.init(adopting: element)
         gst_object_set_name(UnsafeMutablePointer<GstObject>(OpaquePointer(element)), name)
+        guard let asBin = CGStreamer_GST_BIN(element), let output = gst_bin_find_unlinked_pad(asBin, GST_PAD_SRC) else {
+            throw .wrapper("the source description has no unlinked output; end it with an element such as videoconvert")
+        }
+        defer { gst_object_unref(output) }
+        guard let ghost = gst_ghost_pad_new("src", output), gst_element_add_pad(element, ghost) != 0 else {
+            throw .wrapper("the source's output could not be exposed")
+        }
     }
 }
 

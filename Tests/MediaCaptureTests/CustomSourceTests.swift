@@ -1,0 +1,56 @@
+import Glibc
+import GStreamerWrapper
+@testable import MediaCapture
+import TestSupport
+import Testing
+
+@Suite("Caller-described sources", .timeLimit(.minutes(1)))
+struct CustomSourceTests {
+    @Test("The video-file example source plays as a camera")
+    func videoFileSource() async throws {
+        // Make the file the example reads: 60 frames of a 320×240 solid blue, MJPEG in AVI.
+        let path = "/tmp/media-capture-test-\(Identifiers.random()).avi"
+        let writer = try Pipeline(
+            description: "videotestsrc name=src num-buffers=60 pattern=solid-color foreground-color=0xFF0000FF ! video/x-raw,width=320,height=240,framerate=30/1 ! jpegenc ! avimux ! filesink name=sink",
+            name: "writer")
+        try #require(writer.element(named: "sink")).set("location", path)
+        let done = AsyncStream.makeStream(of: Void.self)
+        writer.onMessage { if case .endOfStream = $0 { done.continuation.yield() } }
+        try await writer.play()
+        try await within(10, "writing the file") { for await _ in done.stream { return } }
+        await writer.stop()
+        defer { unlink(path) }
+
+        let example = try #require(readFile(repositoryRoot + "/pipelines/sources/video-file.source"))
+        let description = PipelineSyntax.sourceDescription(fromFile: example)
+            .replacing("recording.avi", with: path)
+        let device = CaptureDevice.pipeline(description, label: "Recording")
+        let track = try await openVideo(MediaDevices(devices: [device]))
+        defer { track.stop() }
+        #expect(track.label == "Recording")
+        let frame = try await nextFrame(track)
+        #expect(frame.width == 320 && frame.height == 240)
+        let pixels = try frame.rgbaBytes()
+        #expect(pixels[2] > 200 && pixels[0] < 40)  // blue, through JPEG
+    }
+
+    @Test("A description that does not parse: NotFoundError saying why")
+    func badDescription() async throws {
+        let error = try await domException {
+            _ = try await MediaDevices(devices: [.pipeline("no-such-element ! videoconvert", label: "Broken")])
+                .getUserMedia(MediaStreamConstraints(video: true))
+        }
+        #expect(error.name == .notFoundError && error.message.contains("no-such-element"))
+    }
+
+    @Test("A caller's text is never joined to the library's description")
+    func injectionIsInert() async throws {
+        // A "path" that would add a filesink if it were pasted into a description.
+        let error = try await domException {
+            _ = try await MediaDevices(devices: [.v4l2(path: "/dev/null ! filesink location=/tmp/pwned")])
+                .getUserMedia(MediaStreamConstraints(video: true))
+        }
+        #expect(error.name == .notFoundError || error.name == .notReadableError)
+        #expect(access("/tmp/pwned", F_OK) != 0)
+    }
+}
