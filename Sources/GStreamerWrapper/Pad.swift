@@ -58,6 +58,30 @@ package final class Pad: @unchecked Sendable {
                 }, box, { Unmanaged<ProbeBox>.fromOpaque($0!).release() }))
     }
 
+    /// Calls `body` with the size in every raw-video CAPS event passing downstream, on the streaming
+    /// thread, before the event reaches the pad's element. Returns the probe id.
+    /// The corresponding C function is `gst_pad_add_probe` with `GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM`.
+    @discardableResult
+    package func addVideoCapsProbe(_ body: @escaping @Sendable (_ width: Int, _ height: Int) -> Void) -> UInt {
+        let box = Unmanaged.passRetained(CapsProbeBox(body)).toOpaque()
+        return UInt(
+            gst_pad_add_probe(
+                pointer, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+                { _, info, context in
+                    guard let info, let event = gst_pad_probe_info_get_event(info),
+                        event.pointee.type == GST_EVENT_CAPS
+                    else { return GST_PAD_PROBE_OK }
+                    var caps: UnsafeMutablePointer<GstCaps>?
+                    gst_event_parse_caps(event, &caps)  // transfer none
+                    var videoInfo = GstVideoInfo()
+                    if let caps, gst_video_info_from_caps(&videoInfo, caps) != 0 {
+                        Unmanaged<CapsProbeBox>.fromOpaque(context!).takeUnretainedValue()
+                            .body(Int(videoInfo.width), Int(videoInfo.height))
+                    }
+                    return GST_PAD_PROBE_OK
+                }, box, { Unmanaged<CapsProbeBox>.fromOpaque($0!).release() }))
+    }
+
     /// Waits (blocking, bounded) until no data flows through the pad, runs `body` there, and
     /// removes the probe. Used to unlink a branch from a running tee without racing a buffer.
     /// Returns false when the pad did not become idle in time.
@@ -115,6 +139,11 @@ package struct ProbeContext: ~Copyable {
             format: String(cString: videoInfo.finfo.pointee.name), frameRate: 0, planeOffset: 0)
         body(layout, (0..<planes).compactMap { index in data[index].map { ($0, Int(strides[index])) } })
     }
+}
+
+private final class CapsProbeBox: Sendable {
+    let body: @Sendable (Int, Int) -> Void
+    init(_ body: @escaping @Sendable (Int, Int) -> Void) { self.body = body }
 }
 
 /// Runs a body once from a probe and lets the caller wait for it with a deadline.

@@ -18,11 +18,11 @@ package enum PipelineDescription {
           ! capsfilter name=caps caps=video/x-raw,width=640,height=480,framerate=30/1
           ! tee name=t
           t. ! queue name=frames-queue max-size-buffers=2 max-size-bytes=0 max-size-time=0 leaky=downstream
-             ! videocrop name=frames-crop ! videoscale name=frames-scale ! videoconvert name=frames-convert
+             ! videocrop name=frames-crop ! videoscale name=frames-scale add-borders=false ! videoconvert name=frames-convert
              ! appsink name=frames caps=video/x-raw,format=RGBA sync=false max-buffers=1 drop=true
           t. ! valve name=shutter drop=true drop-mode=forward-sticky-events
              ! queue name=photo-queue
-             ! videocrop name=photo-crop ! videoscale name=photo-scale ! videoconvert name=photo-convert
+             ! videocrop name=photo-crop ! videoscale name=photo-scale add-borders=false ! videoconvert name=photo-convert
              ! capsfilter name=photo-caps caps=video/x-raw,format=I420
              ! jpegenc name=encoder quality=90
              ! appsink name=photo sync=false async=false max-buffers=1 drop=true
@@ -35,11 +35,11 @@ package enum PipelineDescription {
           ! capsfilter name=caps caps=video/x-raw,width=640,height=480,framerate=30/1
           ! tee name=t
           t. ! queue name=frames-queue max-size-buffers=2 max-size-bytes=0 max-size-time=0 leaky=downstream
-             ! videocrop name=frames-crop ! videoscale name=frames-scale ! videoconvert name=frames-convert
+             ! videocrop name=frames-crop ! videoscale name=frames-scale add-borders=false ! videoconvert name=frames-convert
              ! appsink name=frames caps=video/x-raw,format=RGBA sync=false max-buffers=1 drop=true
           t. ! valve name=shutter drop=true drop-mode=forward-sticky-events
              ! queue name=photo-queue
-             ! videocrop name=photo-crop ! videoscale name=photo-scale ! videoconvert name=photo-convert
+             ! videocrop name=photo-crop ! videoscale name=photo-scale add-borders=false ! videoconvert name=photo-convert
              ! capsfilter name=photo-caps caps=video/x-raw,format=I420
              ! jpegenc name=encoder quality=90
              ! appsink name=photo sync=false async=false max-buffers=1 drop=true
@@ -53,11 +53,11 @@ package enum PipelineDescription {
           ! jpegdec name=decoder
           ! tee name=t
           t. ! queue name=frames-queue max-size-buffers=2 max-size-bytes=0 max-size-time=0 leaky=downstream
-             ! videocrop name=frames-crop ! videoscale name=frames-scale ! videoconvert name=frames-convert
+             ! videocrop name=frames-crop ! videoscale name=frames-scale add-borders=false ! videoconvert name=frames-convert
              ! appsink name=frames caps=video/x-raw,format=RGBA sync=false max-buffers=1 drop=true
           t. ! valve name=shutter drop=true drop-mode=forward-sticky-events
              ! queue name=photo-queue
-             ! videocrop name=photo-crop ! videoscale name=photo-scale ! videoconvert name=photo-convert
+             ! videocrop name=photo-crop ! videoscale name=photo-scale add-borders=false ! videoconvert name=photo-convert
              ! capsfilter name=photo-caps caps=video/x-raw,format=I420
              ! jpegenc name=encoder quality=90
              ! appsink name=photo sync=false async=false max-buffers=1 drop=true

@@ -8,6 +8,10 @@ let usage = """
     commands:
       devices                      list cameras (the fake camera, and the machine's V4L2 cameras)
       grab -o FILE.png             grab one frame (PNG)
+      photo -o FILE.jpg [--photo-width W] [--photo-height H]
+                                   take a photo (JPEG); larger than the stream = a native high-resolution still
+      capabilities                 the photo capabilities (JSON)
+      settings                     the photo settings (JSON)
       demo [--out DIR]             grab a frame and take a photo into DIR (default ./out), print their paths
       selftest [--tracks N]        open and stop N tracks (default 100), then shut GStreamer down (leak checks)
 
@@ -26,6 +30,8 @@ struct Options {
     var width: UInt32?
     var height: UInt32?
     var tracks = 100
+    var photoWidth: Double?
+    var photoHeight: Double?
 
     init(_ arguments: [String]) throws(UsageError) {
         var rest = arguments[...]
@@ -47,6 +53,8 @@ struct Options {
             case "--width": width = try number(flag)
             case "--height": height = try number(flag)
             case "--tracks": tracks = Int(try number(flag))
+            case "--photo-width": photoWidth = Double(try number(flag))
+            case "--photo-height": photoHeight = Double(try number(flag))
             case "-h", "--help": throw UsageError("")
             default: throw UsageError("unknown option \(flag)")
             }
@@ -99,17 +107,27 @@ func openTrack(_ options: Options) async throws(DOMException) -> MediaStreamTrac
     return stream.getVideoTracks()[0]
 }
 
-/// One frame from the track, waiting at most 5 s.
-func grab(_ track: MediaStreamTrack) async throws(DOMException) -> ImageBitmap {
-    let first = await withTaskGroup(of: ImageBitmap?.self) { group in
-        group.addTask { for await frame in track.frames() { return frame }; return nil }
-        group.addTask { try? await Task.sleep(for: .seconds(5)); return nil }
-        let frame = await group.next() ?? nil
-        group.cancelAll()
-        return frame
-    }
-    guard let first else { throw DOMException(.unknownError, "The camera delivered no frame within 5 s.") }
-    return first
+func json(_ range: MediaSettingsRange?) -> String {
+    guard let range else { return "null" }
+    return "{\"min\": \(range.min.map { "\($0)" } ?? "null"), \"max\": \(range.max.map { "\($0)" } ?? "null"), \"step\": \(range.step.map { "\($0)" } ?? "null")}"
+}
+
+func json(_ capabilities: PhotoCapabilities) -> String {
+    let lights = (capabilities.fillLightMode ?? []).map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+    return """
+        {"redEyeReduction": \(capabilities.redEyeReduction.map { "\"\($0.rawValue)\"" } ?? "null"), \
+        "imageHeight": \(json(capabilities.imageHeight)), "imageWidth": \(json(capabilities.imageWidth)), \
+        "fillLightMode": [\(lights)]}
+        """
+}
+
+func json(_ settings: PhotoSettings) -> String {
+    """
+    {"fillLightMode": \(settings.fillLightMode.map { "\"\($0.rawValue)\"" } ?? "null"), \
+    "imageHeight": \(settings.imageHeight.map { "\($0)" } ?? "null"), \
+    "imageWidth": \(settings.imageWidth.map { "\($0)" } ?? "null"), \
+    "redEyeReduction": \(settings.redEyeReduction.map { "\($0)" } ?? "null")}
+    """
 }
 
 func run(_ options: Options) async throws(DOMException) {
@@ -128,25 +146,45 @@ func run(_ options: Options) async throws(DOMException) {
         guard let output = options.output else { fail("grab needs -o FILE.png") }
         let track = try await openTrack(options)
         defer { track.stop() }
-        let frame = try await grab(track)
+        let frame = try await ImageCapture(track).grabFrame()
         write(try await frame.encode(type: "image/png").bytes, to: output)
         print("\(output): \(frame.width)x\(frame.height) frame from \(track.label)")
+    case "photo":
+        guard let output = options.output else { fail("photo needs -o FILE.jpg") }
+        let track = try await openTrack(options)
+        defer { track.stop() }
+        let photo = try await ImageCapture(track).takePhoto(
+            PhotoSettings(imageHeight: options.photoHeight, imageWidth: options.photoWidth))
+        write(photo.bytes, to: output)
+        print("\(output): \(photo.size) bytes, \(photo.type), from \(track.label)")
+    case "capabilities", "settings":
+        let track = try await openTrack(options)
+        defer { track.stop() }
+        let capture = try ImageCapture(track)
+        print(options.command == "capabilities"
+            ? json(try await capture.getPhotoCapabilities()) : json(try await capture.getPhotoSettings()))
     case "demo":
         let directory = options.output ?? "out"
         mkdir(directory, 0o755)
         let track = try await openTrack(options)
         defer { track.stop() }
         let settings = track.getSettings()
-        print("Opened \(track.label): \(settings.width ?? 0)x\(settings.height ?? 0) at \(settings.frameRate ?? 0) fps")
-        let frame = try await grab(track)
+        print("Opened \(track.label): \(settings.width ?? 0)x\(settings.height ?? 0) at \(Int(settings.frameRate ?? 0)) fps")
+        let capture = try ImageCapture(track)
+        let frame = try await capture.grabFrame()
         let framePath = directory + "/frame.png"
         write(try await frame.encode(type: "image/png").bytes, to: framePath)
-        print("Frame: \(framePath) (\(frame.width)x\(frame.height) PNG)")
+        print("Frame: \(framePath) (\(frame.width)x\(frame.height) PNG, from grabFrame)")
+        let photo = try await capture.takePhoto(PhotoSettings(imageHeight: 2448, imageWidth: 3264))
+        let photoPath = directory + "/photo.jpg"
+        write(photo.bytes, to: photoPath)
+        print("Photo: \(photoPath) (3264x2448 JPEG, \(photo.size) bytes, from takePhoto: a native capture in the camera's largest mode)")
     case "selftest":
         for _ in 0..<options.tracks {
             let track = try await openTrack(options)
             let copy = track.clone()
-            _ = try await grab(copy)
+            _ = try await ImageCapture(copy).grabFrame()
+            _ = try await ImageCapture(track).takePhoto()
             track.stop()
             copy.stop()
         }

@@ -7,12 +7,26 @@ final class TrackBranch: Sendable {
     let hub = FrameHub()
     let elements: [Element]
     let sink: AppSink
+    private let crop: AspectCrop
     private let attached = Mutex(false)
+    private let size = Mutex<AspectCrop.Size?>(nil)
 
     private init(elements: [Element], sink: AppSink) {
         self.elements = elements
         self.sink = sink
+        self.crop = AspectCrop(elements[1])
     }
+
+    /// Fixes the track's frame size: whatever mode the source switches to, the branch centre-crops
+    /// to this aspect and scales, so consumers never see a size change.
+    func setSize(_ size: AspectCrop.Size?) {
+        self.size.withLock { $0 = size }
+        crop.setTarget(size)
+        let caps = size.map { "video/x-raw,format=RGBA,width=\($0.width),height=\($0.height),pixel-aspect-ratio=1/1" }
+        sink.element.set("caps", Caps(caps ?? "video/x-raw,format=RGBA"))
+    }
+
+    var frameSize: AspectCrop.Size? { size.withLock { $0 } }
 
     /// The branch the canonical pipeline already contains (`frames-queue` ... `frames`).
     static func canonical(in pipeline: Pipeline) -> TrackBranch {
@@ -45,12 +59,13 @@ final class TrackBranch: Sendable {
         queue.set("max-size-bytes", UInt32(0))
         queue.set("max-size-time", UInt64(0))
         queue.set("leaky", parsing: "downstream")
+        elements[2].set("add-borders", false)
         guard let sink = AppSink(elements[4]) else { return nil }
-        sink.element.set("caps", template.sink.element.caps("caps"))
         sink.element.set("sync", false)
         sink.element.set("max-buffers", UInt32(1))
         sink.element.set("drop", true)
         let branch = TrackBranch(elements: elements, sink: sink)
+        branch.setSize(template.frameSize)
         branch.installCallbacks()
         return branch
     }

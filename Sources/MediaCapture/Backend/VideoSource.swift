@@ -12,9 +12,15 @@ final class VideoSource: Sendable {
     let pipeline: Pipeline
     private let tee: Element
 
+    /// What a track wants to hear from its source.
+    struct Observer: Sendable {
+        var ended: @Sendable () -> Void
+        var muted: @Sendable (Bool) -> Void
+    }
+
     private struct State {
         var branches: [UInt64: TrackBranch] = [:]
-        var onEnded: [UInt64: @Sendable () -> Void] = [:]
+        var observers: [UInt64: Observer] = [:]
         var nextBranch: UInt64 = 1
         var ended = false
         /// Why the source ended, when it was not stopped by its tracks.
@@ -22,6 +28,11 @@ final class VideoSource: Sendable {
     }
 
     private let state = Mutex(State())
+    let photo: PhotoBranch
+    /// The mode the source streams in now (it changes during a high-resolution photo).
+    let currentMode: Mutex<SourceMode?>
+    /// Photo jobs, run one at a time (see VideoSource+Photo).
+    let photoJobs = Mutex(PhotoJobs())
     private static let counter = Atomic<UInt64>(0)
 
     /// How long opening may take before the camera counts as unreadable.
@@ -32,6 +43,8 @@ final class VideoSource: Sendable {
         self.mode = mode
         self.pipeline = pipeline
         self.tee = tee
+        self.photo = PhotoBranch(in: pipeline)
+        self.currentMode = Mutex(mode)
     }
 
     // MARK: - Opening
@@ -61,6 +74,7 @@ final class VideoSource: Sendable {
         try configureSource(of: pipeline, for: device, mode: mode)
         let source = VideoSource(device: device, mode: mode, pipeline: pipeline, tee: tee)
         let branch = TrackBranch.canonical(in: pipeline)
+        branch.setSize(mode.map { AspectCrop.Size(width: $0.width, height: $0.height) })
         source.state.withLock { $0.branches[0] = branch }
         pipeline.onMessage { [weak source] message in source?.handle(message) }
 
@@ -121,9 +135,15 @@ final class VideoSource: Sendable {
 
     // MARK: - Tracks
 
-    /// Registers what to do when the source ends by itself (error, end of stream).
-    func onEnded(branch id: UInt64, _ handler: @escaping @Sendable () -> Void) {
-        state.withLock { $0.onEnded[id] = handler }
+    /// Registers what a track does when the source ends by itself (error, end of stream) or mutes.
+    func observe(branch id: UInt64, _ observer: Observer) {
+        state.withLock { $0.observers[id] = observer }
+    }
+
+    /// Mutes or unmutes every track of the source (each fires `mute`/`unmute` on a change).
+    func setMuted(_ muted: Bool) {
+        let observers = state.withLock { Array($0.observers.values) }
+        for observer in observers { observer.muted(muted) }
     }
 
     /// A branch for a clone: returned at once, attached on the pipeline's queue. A branch that cannot
@@ -153,7 +173,7 @@ final class VideoSource: Sendable {
     /// A track stopped: its branch goes; the last one stops the whole source and releases the device.
     func removeBranch(_ id: UInt64) {
         let (branch, isLast) = state.withLock { state -> (TrackBranch?, Bool) in
-            state.onEnded.removeValue(forKey: id)
+            state.observers.removeValue(forKey: id)
             let branch = state.branches.removeValue(forKey: id)
             return (branch, state.branches.isEmpty && !state.ended)
         }
@@ -161,6 +181,7 @@ final class VideoSource: Sendable {
         if isLast {
             state.withLock { $0.ended = true }
             branch.hub.end()
+            photo.end()
             ReleaseTracker.shared.release(device.info.deviceId) { await self.shutDown() }
         } else {
             let pipeline = self.pipeline, tee = self.tee
@@ -169,8 +190,8 @@ final class VideoSource: Sendable {
     }
 
     private func endBranch(_ id: UInt64) {
-        let handler = state.withLock { $0.onEnded.removeValue(forKey: id) }
-        handler?()
+        let observer = state.withLock { $0.observers.removeValue(forKey: id) }
+        observer?.ended()
     }
 
     // MARK: - Ending
@@ -185,16 +206,17 @@ final class VideoSource: Sendable {
 
     /// The source ended by itself: every track ends with an `ended` event, exactly once.
     private func end(because error: GStreamerError?) {
-        let taken = state.withLock { state -> (branches: [TrackBranch], handlers: [@Sendable () -> Void])? in
+        let taken = state.withLock { state -> (branches: [TrackBranch], observers: [Observer])? in
             guard !state.ended else { return nil }
             state.ended = true
             state.failure = error
-            defer { state.onEnded.removeAll() }
-            return (Array(state.branches.values), Array(state.onEnded.values))
+            defer { state.observers.removeAll() }
+            return (Array(state.branches.values), Array(state.observers.values))
         }
         guard let taken else { return }
         for branch in taken.branches { branch.hub.end() }
-        for handler in taken.handlers { handler() }
+        photo.end()
+        for observer in taken.observers { observer.ended() }
         ReleaseTracker.shared.release(device.info.deviceId) { await self.shutDown() }
     }
 
@@ -209,6 +231,7 @@ final class VideoSource: Sendable {
             branch.sink.clearCallbacks()
             branch.hub.end()
         }
+        photo.end()
         await pipeline.stop()
     }
 

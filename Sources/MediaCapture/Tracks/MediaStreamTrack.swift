@@ -48,7 +48,11 @@ public final class MediaStreamTrack: Sendable {
         self.state = Mutex(initial)
         switch backing {
         case .video(let source, let branch, _):
-            source.onEnded(branch: branch) { [weak self] in self?.endedBySource() }
+            source.observe(
+                branch: branch,
+                VideoSource.Observer(
+                    ended: { [weak self] in self?.endedBySource() },
+                    muted: { [weak self] in self?.setMuted($0) }))
         case .audio(let source, let user):
             source.onEnded(user: user) { [weak self] in self?.endedBySource() }
         case .none:

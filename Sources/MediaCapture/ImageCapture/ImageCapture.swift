@@ -1,0 +1,204 @@
+import Synchronization
+
+/// W3C `ImageCapture`: still photos and frames from a video track.
+///
+/// Every method checks the track when it is called, before any suspension: an ended, disabled or
+/// muted track rejects with `InvalidStateError` (the spec's readiness check plus what the
+/// web-platform-tests expect of disabled and muted tracks).
+///
+/// Implements MediaStream Image Capture §"ImageCapture API" (`#imagecaptureapi`).
+public final class ImageCapture: Sendable {
+    /// Deadlines and encoding choices beyond the W3C surface.
+    public struct Options: Sendable, Hashable {
+        /// How long `grabFrame` waits for a frame; nil: four frame intervals plus one second.
+        public var frameTimeout: Duration?
+        /// How long `takePhoto` waits for its photo, mode switches included.
+        public var photoTimeout: Duration
+        /// JPEG quality of `takePhoto`, 1...100.
+        public var jpegQuality: Int
+
+        public init(frameTimeout: Duration? = nil, photoTimeout: Duration = .seconds(10), jpegQuality: Int = 90) {
+            self.frameTimeout = frameTimeout
+            self.photoTimeout = photoTimeout
+            self.jpegQuality = min(max(jpegQuality, 1), 100)
+        }
+    }
+
+    /// The very track passed to the initialiser.
+    public let track: MediaStreamTrack
+    public let options: Options
+    /// The sequence number of the newest frame handed out by `grabFrame`.
+    private let handedOut = Mutex<UInt64>(0)
+
+    /// W3C constructor. An ended track is accepted; the methods then reject.
+    /// - Throws: `NotSupportedError` unless `track.kind` is `"video"`.
+    public init(_ track: MediaStreamTrack, options: Options = Options()) throws(DOMException) {
+        guard track.kind == "video" else {
+            throw DOMException(.notSupportedError, "ImageCapture needs a video track; this one is \(track.kind).")
+        }
+        self.track = track
+        self.options = options
+    }
+
+    // MARK: - grabFrame
+
+    /// W3C `grabFrame()` (`#dom-imagecapture-grabframe`): the freshest frame of the track.
+    ///
+    /// A frame the track holds that this `ImageCapture` has not handed out yet is returned at once;
+    /// otherwise the next one. Concurrent calls are all served (from one frame when they coincide).
+    /// The bitmap holds the frame without copying it; its size is the track's settings.
+    /// - Throws: `InvalidStateError` for an ended, disabled or muted track; `UnknownError` when no
+    ///   frame arrives within ``Options/frameTimeout`` or the track ends meanwhile; `AbortError` when
+    ///   the task is cancelled.
+    public func grabFrame() async throws(DOMException) -> ImageBitmap {
+        // Step 1: the readiness check, at call time.
+        let (_, branch) = try readySource()
+        let after = handedOut.withLock { $0 }
+        // Step 2, in parallel: gather one frame.
+        let frame: FrameHub.Frame
+        do {
+            frame = try await branch.hub.frame(after: after, timeout: frameTimeout)
+        } catch {
+            switch error {
+            case .ended: throw DOMException(.unknownError, "The track ended before a frame arrived.")
+            case .timedOut:
+                throw DOMException(.unknownError, "The camera delivered no frame within \(frameTimeout); it may have stalled.")
+            case .cancelled: throw SharedResult<Void>.aborted
+            }
+        }
+        handedOut.withLock { $0 = max($0, frame.sequence) }
+        guard let bitmap = ImageBitmap(frame.sample) else {
+            throw DOMException(.unknownError, "The frame is not RGBA; this is a bug in the track's pipeline.")
+        }
+        return bitmap
+    }
+
+    private var frameTimeout: Duration {
+        if let timeout = options.frameTimeout { return timeout }
+        let rate = track.getSettings().frameRate ?? 30
+        return .milliseconds(Int(4000 / max(rate, 1))) + .seconds(1)
+    }
+
+    // MARK: - takePhoto
+
+    /// W3C `takePhoto(photoSettings)` (`#dom-imagecapture-takephoto`): one fresh frame, taken after the
+    /// call, encoded as a baseline JPEG (`Blob.type == "image/jpeg"`) of exactly the requested size.
+    ///
+    /// With only one of `imageWidth`/`imageHeight`, the other follows the stream's aspect ratio; with
+    /// neither, the size of the last photo (the stream's size at first). Aspect differences are
+    /// centre-cropped, never distorted or letterboxed. A photo larger than the stream is a native
+    /// capture: the camera switches to the smallest mode that covers it for one frame (the track fires
+    /// `mute`, then `unmute`, and keeps its frame size throughout). Concurrent calls with equal settings
+    /// share one capture; others run in call order.
+    /// - Throws: `InvalidStateError` for an ended, disabled or muted track; `NotSupportedError` for
+    ///   settings outside ``getPhotoCapabilities()`` (checked before the camera is touched);
+    ///   `UnknownError` when the track ends during the capture or no photo comes within
+    ///   ``Options/photoTimeout``; `AbortError` when the task is cancelled.
+    public func takePhoto(_ photoSettings: PhotoSettings? = nil) async throws(DOMException) -> Blob {
+        // Step 1: the readiness check, at call time.
+        let (source, _) = try readySource()
+        let settings = photoSettings ?? PhotoSettings()
+        let capabilities = source.photoCapabilities()
+        try Self.validate(settings, against: capabilities)
+        let current = source.photoSettings(streamSize: streamSize)
+        let size = Self.photoSize(settings, current: current, aspect: streamAspect)
+        // Step 3, in parallel: take the photo.
+        return try await source.takePhoto(
+            PhotoRequest(
+                size: size, quality: options.jpegQuality, timeout: options.photoTimeout,
+                fillLightMode: settings.fillLightMode, redEyeReduction: settings.redEyeReduction))
+    }
+
+    /// The rules the web-platform-tests check (`takePhoto-reject`), against the current capabilities.
+    static func validate(_ settings: PhotoSettings, against capabilities: PhotoCapabilities) throws(DOMException) {
+        func check(_ value: Double?, _ range: MediaSettingsRange?, _ name: String) throws(DOMException) {
+            guard let value else { return }
+            guard value.isFinite, value >= 1, let range,
+                value >= (range.min ?? -.infinity), value <= (range.max ?? .infinity)
+            else {
+                let allowed = range.map { "\(($0.min ?? 0).formatted)...\(($0.max ?? 0).formatted)" } ?? "none"
+                throw DOMException(.notSupportedError, "\(name) \(value.formatted) is outside the camera's range \(allowed); see getPhotoCapabilities().")
+            }
+        }
+        try check(settings.imageWidth, capabilities.imageWidth, "imageWidth")
+        try check(settings.imageHeight, capabilities.imageHeight, "imageHeight")
+        if settings.redEyeReduction != nil, capabilities.redEyeReduction != .controllable {
+            throw DOMException(.notSupportedError, "redEyeReduction cannot be set on this camera (its capability is '\(capabilities.redEyeReduction?.rawValue ?? "absent")'); leave it out.")
+        }
+        if let mode = settings.fillLightMode, !(capabilities.fillLightMode ?? []).contains(mode) {
+            throw DOMException(.notSupportedError, "fillLightMode '\(mode.rawValue)' is not one of \((capabilities.fillLightMode ?? []).map(\.rawValue)).")
+        }
+    }
+
+    /// The exact photo size: what was asked, the other side from the stream's aspect ratio, or the
+    /// current photo size.
+    static func photoSize(_ settings: PhotoSettings, current: PhotoSettings, aspect: Double) -> AspectCrop.Size {
+        let width: Double, height: Double
+        switch (settings.imageWidth, settings.imageHeight) {
+        case let (w?, h?): (width, height) = (w, h)
+        case let (w?, nil): (width, height) = (w, w / aspect)
+        case let (nil, h?): (width, height) = (h * aspect, h)
+        case (nil, nil): (width, height) = (current.imageWidth ?? 640, current.imageHeight ?? 480)
+        }
+        return AspectCrop.Size(width: max(1, Int(width.rounded())), height: max(1, Int(height.rounded())))
+    }
+
+    private var streamSize: AspectCrop.Size? {
+        let settings = track.getSettings()
+        guard let width = settings.width, let height = settings.height else { return nil }
+        return AspectCrop.Size(width: width, height: height)
+    }
+
+    private var streamAspect: Double { track.getSettings().aspectRatio ?? 4.0 / 3.0 }
+
+    // MARK: - getPhotoCapabilities / getPhotoSettings
+
+    /// W3C `getPhotoCapabilities()` (`#dom-imagecapture-getphotocapabilities`): the photo sizes the
+    /// camera's modes allow, its fill-light modes (`[]` without a flash) and red-eye reduction.
+    /// - Throws: `InvalidStateError` for an ended, disabled or muted track; `OperationError` when the
+    ///   track ends (or is disabled or muted) while the data is gathered.
+    public func getPhotoCapabilities() async throws(DOMException) -> PhotoCapabilities {
+        let (source, _) = try readySource()
+        try await gatherPhotoState(source)
+        return source.photoCapabilities()
+    }
+
+    /// W3C `getPhotoSettings()` (`#dom-imagecapture-getphotosettings`): the current photo size (the
+    /// stream's until a `takePhoto` chose another), fill-light mode and red-eye reduction.
+    /// - Throws: as ``getPhotoCapabilities()``.
+    public func getPhotoSettings() async throws(DOMException) -> PhotoSettings {
+        let (source, _) = try readySource()
+        try await gatherPhotoState(source)
+        return source.photoSettings(streamSize: streamSize)
+    }
+
+    /// The "in parallel" part: asking the device (the fake camera's `photoStateDelay` stands for a
+    /// slow device), then checking the track is still usable.
+    private func gatherPhotoState(_ source: VideoSource) async throws(DOMException) {
+        for case .photoStateDelay(let delay) in source.device.fakeCamera?.faults ?? [] {
+            do { try await Task.sleep(for: delay) } catch { throw SharedResult<Void>.aborted }
+        }
+        guard track.readyState == .live, track.enabled, !track.muted, !source.isEnded else {
+            throw DOMException(.operationError, "The track ended or became inactive while the photo state was being read.")
+        }
+    }
+
+    // MARK: - Readiness
+
+    /// The track's source and branch, when the track can be used now.
+    private func readySource() throws(DOMException) -> (VideoSource, TrackBranch) {
+        guard track.readyState == .live else {
+            throw DOMException(.invalidStateError, "The track has ended; open a new one with getUserMedia.")
+        }
+        guard track.enabled else {
+            throw DOMException(.invalidStateError, "The track is disabled; set enabled = true first.")
+        }
+        guard !track.muted else {
+            throw DOMException(.invalidStateError, "The track is muted (the camera is reconfiguring); try again after its unmute event.")
+        }
+        guard case .video(let source, _, let branch) = track.backing else {
+            throw DOMException(.invalidStateError, "The track has no video source.")
+        }
+        return (source, branch)
+    }
+}
