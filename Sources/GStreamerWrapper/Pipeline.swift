@@ -142,29 +142,36 @@ package final class Pipeline: @unchecked Sendable {
     }
 
     /// Sets the pipeline to PLAYING and waits, bounded, until it gets there.
+    ///
+    /// - Parameter beforePlaying: runs on the serial queue once PAUSED is reached, with whether the
+    ///   pipeline is live (its sources produce in real time: PAUSED answered NO_PREROLL).
     /// - Throws: the bus error that made the change fail (e.g. a missing device), or a timeout.
     /// The corresponding C functions are `gst_element_set_state` and `gst_element_get_state`.
-    package func play(timeoutMilliseconds: Int = 5000) async throws(GStreamerError) {
+    package func play(
+        timeoutMilliseconds: Int = 5000, beforePlaying: @escaping @Sendable (_ isLive: Bool) -> Void = { _ in }
+    ) async throws(GStreamerError) {
         let element = self.element
         let router = self.router
         let result: Result<Void, GStreamerError> = await perform {
             let pointer = element.pointer
             router.lastError.withLock { $0 = nil }
             router.stopped.withLock { $0 = false }
-            var outcome = gst_element_set_state(pointer, GST_STATE_PLAYING)
-            if outcome == GST_STATE_CHANGE_ASYNC {
-                outcome = gst_element_get_state(
-                    pointer, nil, nil, GstClockTime(timeoutMilliseconds) * 1_000_000)
+            let timeout = GstClockTime(timeoutMilliseconds) * 1_000_000
+            func settle(_ outcome: GstStateChangeReturn, _ target: String) -> Result<GstStateChangeReturn, GStreamerError> {
+                var outcome = outcome
+                if outcome == GST_STATE_CHANGE_ASYNC { outcome = gst_element_get_state(pointer, nil, nil, timeout) }
+                let error = router.lastError.withLock { $0 }
+                switch outcome {
+                case GST_STATE_CHANGE_FAILURE: return .failure(error ?? .wrapper("the pipeline could not reach \(target)"))
+                case GST_STATE_CHANGE_ASYNC:
+                    return .failure(error ?? .timeout("the pipeline did not reach \(target) within \(timeoutMilliseconds) ms"))
+                default: return error.map { .failure($0) } ?? .success(outcome)
+                }
             }
-            let error = router.lastError.withLock { $0 }
-            switch outcome {
-            case GST_STATE_CHANGE_FAILURE:
-                return .failure(error ?? .wrapper("the pipeline could not start"))
-            case GST_STATE_CHANGE_ASYNC:
-                return .failure(error ?? .timeout("the pipeline did not start within \(timeoutMilliseconds) ms"))
-            default:
-                return error.map { .failure($0) } ?? .success(())
-            }
+            let paused = settle(gst_element_set_state(pointer, GST_STATE_PAUSED), "PAUSED")
+            guard case .success(let pausedOutcome) = paused else { return paused.map { _ in () } }
+            beforePlaying(pausedOutcome == GST_STATE_CHANGE_NO_PREROLL)
+            return settle(gst_element_set_state(pointer, GST_STATE_PLAYING), "PLAYING").map { _ in () }
         }
         try result.get()
     }

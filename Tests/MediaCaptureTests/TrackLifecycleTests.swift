@@ -23,9 +23,10 @@ struct TrackLifecycleTests {
 
     @Test("A source that fails ends the track with exactly one ended event")
     func sourceFailureFiresEndedOnce() async throws {
-        let track = try await openVideo(fakeDevices(FakeCamera(faults: [.endAfterFrames(10)])))
+        // 90 frames (3 s) leave getUserMedia time to return even on a loaded machine.
+        let track = try await openVideo(fakeDevices(FakeCamera(faults: [.endAfterFrames(90)])))
         let first = track.events, second = track.events
-        let seen = try await collectEvents(until: first, seconds: 5)
+        let seen = try await collectEvents(until: first, seconds: 15)
         #expect(seen == [.ended])
         #expect(try await collectEvents(until: second, seconds: 1) == [.ended])
         #expect(track.readyState == .ended)
@@ -69,11 +70,11 @@ struct TrackLifecycleTests {
 
     @Test("A source error ends the original and its clones, each with one ended event")
     func errorEndsClones() async throws {
-        let original = try await openVideo(fakeDevices(FakeCamera(faults: [.endAfterFrames(15)])))
+        let original = try await openVideo(fakeDevices(FakeCamera(faults: [.endAfterFrames(90)])))
         let clone = original.clone()
         let a = original.events, b = clone.events
-        #expect(try await collectEvents(until: a, seconds: 5) == [.ended])
-        #expect(try await collectEvents(until: b, seconds: 5) == [.ended])
+        #expect(try await collectEvents(until: a, seconds: 15) == [.ended])
+        #expect(try await collectEvents(until: b, seconds: 15) == [.ended])
         #expect(clone.readyState == .ended)
     }
 

@@ -61,7 +61,7 @@ final class TrackBranch: Sendable {
         queue.set("leaky", parsing: "downstream")
         elements[2].set("add-borders", false)
         guard let sink = AppSink(elements[4]) else { return nil }
-        sink.element.set("sync", false)
+        sink.element.set("sync", template.sink.element.bool("sync"))
         sink.element.set("max-buffers", UInt32(1))
         sink.element.set("drop", true)
         let branch = TrackBranch(elements: elements, sink: sink)

@@ -63,14 +63,14 @@ extension VideoSource {
 
     // MARK: - Taking photos
 
-    /// Queues a photo: joins the last queued job when its request is equal, else runs after the
-    /// jobs before it. Cancelling the caller's task gives it `AbortError` and leaves the others.
+    /// Queues a photo: joins a queued job (not started yet) with an equal request, else runs after the
+    /// jobs before it, so captures of different settings happen in call order. Cancelling the caller's task gives it `AbortError` and leaves the others.
     /// - Throws: `UnknownError` when the photo cannot be taken (source ended, deadline passed).
     func takePhoto(_ request: PhotoRequest) async throws(DOMException) -> Blob {
         let (job, start) = photoJobs.withLock { jobs -> (PhotoJob, Bool) in
             let job: PhotoJob
-            if let last = jobs.pending.last, last.request == request {
-                job = last
+            if let waiting = jobs.pending.first(where: { $0.request == request }) {
+                job = waiting  // not started yet, so its photo is still taken after this call
             } else {
                 job = PhotoJob(request)
                 jobs.pending.append(job)

@@ -25,6 +25,7 @@ final class VideoSource: Sendable {
         var ended = false
         /// Why the source ended, when it was not stopped by its tracks.
         var failure: GStreamerError?
+        var reachedEndOfStream = false
     }
 
     private let state = Mutex(State())
@@ -81,7 +82,13 @@ final class VideoSource: Sendable {
         let noFrame = DOMException(.notReadableError, "\(device.label) delivered no frame within \(openTimeout). Check that no other program holds it and that it streams in \(mode?.videoMode.description ?? "its default mode").")
         do {
             // A live pipeline reaches PLAYING with its first frame: both waits share one deadline.
-            try await pipeline.play(timeoutMilliseconds: Int(openTimeout.components.seconds) * 1000)
+            let pacesFrames: Bool
+            if case .pipeline = device.device.backend { pacesFrames = true } else { pacesFrames = false }
+            try await pipeline.play(timeoutMilliseconds: Int(openTimeout.components.seconds) * 1000) { isLive in
+                // A caller's non-live source (a file) plays at its own pace, like a camera, instead of
+                // as fast as it can decode. Cameras and the fake camera never wait on the clock.
+                if pacesFrames && !isLive { branch.sink.element.set("sync", true) }
+            }
             _ = try await branch.hub.frame(after: 0, timeout: openTimeout)
             return (source, branch)
         } catch let error as GStreamerError {
@@ -89,9 +96,12 @@ final class VideoSource: Sendable {
             if error.isTimeout { throw noFrame }
             throw DOMException(opening: device.label, error)
         } catch let failure as FrameHub.Failure {
-            let cause = source.state.withLock { $0.failure }
+            let (cause, endOfStream) = source.state.withLock { ($0.failure, $0.reachedEndOfStream) }
             await source.shutDown()
             if let cause { throw DOMException(opening: device.label, cause) }
+            if endOfStream {
+                throw DOMException(.notReadableError, "\(device.label) reached its end of stream before delivering a frame.")
+            }
             if failure == .cancelled { throw DOMException(.abortError, "Opening \(device.label) was cancelled.") }
             throw noFrame
         } catch {
@@ -210,6 +220,7 @@ final class VideoSource: Sendable {
             guard !state.ended else { return nil }
             state.ended = true
             state.failure = error
+            state.reachedEndOfStream = error == nil
             defer { state.observers.removeAll() }
             return (Array(state.branches.values), Array(state.observers.values))
         }
