@@ -198,6 +198,16 @@ struct ImageCaptureTests {
         #expect(Set(photos).count < 16)  // calls that waited together got the same photo
     }
 
+    @Test("Sequential photos each start a job and all succeed (the worker never drops an awaited job)")
+    func sequentialPhotos() async throws {
+        let track = try await openVideo(fakeDevices(FakeCamera(modes: [VideoMode(width: 320, height: 240)])))
+        defer { track.stop() }
+        for _ in 0..<30 {
+            let photo = try await within(5) { try await ImageCapture(track).takePhoto() }
+            #expect(photo.bytes.prefix(2) == [0xFF, 0xD8])
+        }
+    }
+
     @Test("Stopping the track with photos and grabs in flight settles every call with the spec's names")
     func stopSettlesEverything() async throws {
         let track = try await openVideo(fakeDevices(FakeCamera(faults: [.stallAfterFrames(5)])))

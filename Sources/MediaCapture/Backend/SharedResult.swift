@@ -15,13 +15,22 @@ final class SharedResult<Value: Sendable>: Sendable {
 
     private let state = Mutex(State())
 
-    /// Waits for the result. Cancelling the task throws `AbortError` for this waiter only.
-    func value() async throws(DOMException) -> Value {
-        let id = state.withLock { state -> UInt64 in
+    /// A place among the waiters, taken before waiting so that the result counts as awaited from then on.
+    struct Ticket: Sendable {
+        fileprivate let id: UInt64
+    }
+
+    func reserve() -> Ticket {
+        state.withLock { state in
             state.nextID += 1
             state.inFlight.insert(state.nextID)
-            return state.nextID
+            return Ticket(id: state.nextID)
         }
+    }
+
+    /// Waits for the result. Cancelling the task throws `AbortError` for this waiter only.
+    func value(_ ticket: Ticket? = nil) async throws(DOMException) -> Value {
+        let id = (ticket ?? reserve()).id
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { (waiter: Waiter) in
                 let immediate: Result<Value, DOMException>? = state.withLock { state in

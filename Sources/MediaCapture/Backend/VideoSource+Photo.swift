@@ -67,7 +67,7 @@ extension VideoSource {
     /// jobs before it, so captures of different settings happen in call order. Cancelling the caller's task gives it `AbortError` and leaves the others.
     /// - Throws: `UnknownError` when the photo cannot be taken (source ended, deadline passed).
     func takePhoto(_ request: PhotoRequest) async throws(DOMException) -> Blob {
-        let (job, start) = photoJobs.withLock { jobs -> (PhotoJob, Bool) in
+        let (job, ticket, start) = photoJobs.withLock { jobs -> (PhotoJob, SharedResult<Blob>.Ticket, Bool) in
             let job: PhotoJob
             if let waiting = jobs.pending.first(where: { $0.request == request }) {
                 job = waiting  // not started yet, so its photo is still taken after this call
@@ -76,10 +76,11 @@ extension VideoSource {
                 jobs.pending.append(job)
             }
             defer { jobs.running = true }
-            return (job, !jobs.running)
+            // Reserved under the lock: the worker never sees this job as unwanted.
+            return (job, job.result.reserve(), !jobs.running)
         }
         if start { Task { await self.runPhotoJobs() } }
-        return try await job.result.value()
+        return try await job.result.value(ticket)
     }
 
     private func runPhotoJobs() async {
