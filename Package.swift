@@ -19,6 +19,8 @@ let package = Package(
         // The public, W3C-shaped API. No GStreamer type appears in its signatures.
         .target(name: "MediaCapture", dependencies: ["GStreamerWrapper"]),
         .executableTarget(name: "imagecapture", dependencies: ["MediaCapture"]),
+        // Benchmarks: a separate command (scripts/bench.sh), never a timed test.
+        .executableTarget(name: "benchmarks", dependencies: ["MediaCapture", "GStreamerWrapper"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "GStreamerWrapperTests", dependencies: ["GStreamerWrapper", "TestSupport"]),
         .testTarget(name: "MediaCaptureTests", dependencies: ["MediaCapture", "GStreamerWrapper", "TestSupport"]),

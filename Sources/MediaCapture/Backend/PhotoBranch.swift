@@ -25,6 +25,8 @@ final class PhotoBranch: Sendable {
         /// Open the shutter for the next frame of this size (any size when `size` is nil).
         var armed: Armed?
         var passes: UInt64 = 0
+        /// When the last frame passed the shutter (for the benchmarks' processing time).
+        var lastPass: ContinuousClock.Instant?
         var inputWatchers: [(size: Size, result: SharedResult<Void>)] = []
     }
 
@@ -33,6 +35,9 @@ final class PhotoBranch: Sendable {
     }
 
     private let state = Mutex(State())
+    /// From the frame passing the shutter to its JPEG reaching Swift, for the last photo.
+    let lastProcessingTime = Mutex<(inPipeline: Duration, toSwift: Duration)?>(nil)
+    private let arrived = Mutex<ContinuousClock.Instant?>(nil)
 
     init(in pipeline: Pipeline) {
         typealias N = PipelineDescription.Name
@@ -45,8 +50,10 @@ final class PhotoBranch: Sendable {
         self.caps = caps
         self.encoder = encoder
         self.crop = AspectCrop(crop)
-        let hub = self.hub
-        sink.setCallbacks(onSample: { hub.deliver($0) })
+        sink.setCallbacks(onSample: { [weak self] sample in
+            self?.arrived.withLock { $0 = .now }
+            self?.hub.deliver(sample)
+        })
         input.addVideoCapsProbe { [weak self] width, height in
             self?.state.withLock { $0.input = Size(width: width, height: height) }
         }
@@ -57,7 +64,10 @@ final class PhotoBranch: Sendable {
         output.addBufferProbe { [weak self] _ in
             // Runs before the valve's next chain call: exactly one frame gets through.
             self?.shutter.set("drop", true)
-            self?.state.withLock { $0.passes += 1 }
+            self?.state.withLock { state in
+                state.passes += 1
+                state.lastPass = .now
+            }
             return .pass
         }
     }
@@ -97,7 +107,12 @@ final class PhotoBranch: Sendable {
             return state.passes + 1
         }
         do {
-            return try await hub.frame(after: pass - 1, timeout: timeout).sample
+            let sample = try await hub.frame(after: pass - 1, timeout: timeout).sample
+            let now = ContinuousClock.now
+            if let passed = state.withLock({ $0.lastPass }), let arrived = arrived.withLock({ $0 }) {
+                lastProcessingTime.withLock { $0 = (arrived - passed, now - passed) }
+            }
+            return sample
         } catch {
             state.withLock { $0.armed = nil }
             shutter.set("drop", true)

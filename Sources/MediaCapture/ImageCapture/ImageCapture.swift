@@ -183,6 +183,14 @@ public final class ImageCapture: Sendable {
         }
     }
 
+    /// For the benchmarks: the last photo's own processing time on this track's source, from its
+    /// frame passing the shutter to the JPEG reaching the photo sink (crop, scale, convert, encode),
+    /// and to the awaiting Swift task.
+    package var lastPhotoProcessingTime: (inPipeline: Duration, toSwift: Duration)? {
+        guard case .video(let source, _, _) = track.backing else { return nil }
+        return source.photo.lastProcessingTime.withLock { $0 }
+    }
+
     // MARK: - Readiness
 
     /// The track's source and branch, when the track can be used now.

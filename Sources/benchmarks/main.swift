@@ -1,0 +1,96 @@
+// benchmarks: the photo path's own processing against the libjpeg-turbo floor (jpegenc alone on the
+// same I420 frames), measured side by side in one run and reported as a ratio.
+import GStreamerWrapper
+import MediaCapture
+import Synchronization
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted.isEmpty ? .nan : sorted[sorted.count / 2]
+}
+
+func milliseconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+}
+
+/// jpegenc alone: the time each buffer spends between its sink and src pads (what libjpeg-turbo costs).
+/// With `branch`, the photo branch's own elements run before jpegenc, alone (no camera, no track
+/// branch competing), timed from the queue to jpegenc's output.
+func encoderFloor(width: Int, height: Int, frames: Int, branch: Bool = false) async throws -> Double {
+    let elements = branch
+        ? "queue name=start ! videocrop ! videoscale add-borders=false ! videoconvert ! capsfilter name=photo-caps ! " : ""
+    let pipeline = try Pipeline(
+        description: "videotestsrc name=src pattern=smpte ! capsfilter name=caps ! \(elements)jpegenc name=enc quality=90 ! fakesink sync=false",
+        name: "floor")
+    pipeline.element(named: "photo-caps")?.set(
+        "caps", Caps("video/x-raw,format=I420,width=\(width),height=\(height),pixel-aspect-ratio=1/1"))
+    pipeline.element(named: "src")?.set("num-buffers", Int32(frames))
+    pipeline.element(named: "caps")?.set("caps", Caps("video/x-raw,format=I420,width=\(width),height=\(height),framerate=30/1"))
+    let times = Mutex<(started: ContinuousClock.Instant?, samples: [Double])>((nil, []))
+    let encoder = pipeline.element(named: "enc")
+    (branch ? pipeline.element(named: "start") : encoder)?.staticPad("sink")?.addBufferProbe { _ in
+        times.withLock { $0.started = .now }
+        return .pass
+    }
+    encoder?.staticPad("src")?.addBufferProbe { _ in
+        times.withLock { state in
+            if let started = state.started { state.samples.append(milliseconds(.now - started)) }
+        }
+        return .pass
+    }
+    let done = AsyncStream.makeStream(of: Void.self)
+    pipeline.onMessage { message in
+        if case .endOfStream = message { done.continuation.yield() }
+        if case .error = message { done.continuation.yield() }
+    }
+    try await pipeline.play()
+    for await _ in done.stream { break }
+    await pipeline.stop()
+    return median(times.withLock { Array($0.samples.dropFirst(3)) })  // skip warm-up
+}
+
+/// The library's photo path on a live fake camera in that mode: shutter pass to JPEG in Swift.
+func photoPath(width: Int, height: Int, photos: Int) async throws -> (Double, Double) {
+    let camera = FakeCamera(modes: [VideoMode(width: width, height: height)])
+    let stream = try await MediaDevices(devices: [.fake(camera)]).getUserMedia(MediaStreamConstraints(video: true))
+    let track = stream.getVideoTracks()[0]
+    defer { track.stop() }
+    let capture = try ImageCapture(track)
+    var pipeline: [Double] = [], swift: [Double] = []
+    for index in 0..<photos {
+        _ = try await capture.takePhoto()
+        if index >= 3, let time = capture.lastPhotoProcessingTime {
+            pipeline.append(milliseconds(time.inPipeline))
+            swift.append(milliseconds(time.toSwift))
+        }
+        try await Task.sleep(for: .milliseconds(Int.random(in: 0...66)))  // no phase-lock to the frame clock
+    }
+    return (median(pipeline), median(swift))
+}
+
+print("photo path vs libjpeg-turbo floor (jpegenc alone), I420 in, quality 90, medians")
+print("size        floor ms   photo path ms   ratio   (to the Swift caller ms)   branch alone ms")
+var worst = 0.0, worstAlone = 0.0
+for (width, height) in [(640, 480), (1280, 720), (1920, 1080)] {
+    let floor = try await encoderFloor(width: width, height: height, frames: 40)
+    let alone = try await encoderFloor(width: width, height: height, frames: 40, branch: true)
+    let (path, toSwift) = try await photoPath(width: width, height: height, photos: 30)
+    worst = max(worst, path / floor)
+    worstAlone = max(worstAlone, alone / floor)
+    print(pad("\(width)x\(height)", 11), pad(format3(floor), 10), pad(format3(path), 15),
+          pad("\(format3(path / floor))x", 7), pad("(\(format3(toSwift)))", 26), format3(alone))
+}
+print("""
+    worst ratio, the photo branch alone (its own processing): \(format3(worstAlone))x  (target: at most 1.3x)
+    worst ratio in situ (live camera + a track branch converting the same frame, same cores): \(format3(worst))x
+    """)
+await MediaDevices.shutdown()
+
+func pad(_ text: String, _ width: Int) -> String {
+    text + String(repeating: " ", count: max(0, width - text.count))
+}
+
+func format3(_ value: Double) -> String {
+    let scaled = (value * 100).rounded() / 100
+    return "\(scaled)"
+}
