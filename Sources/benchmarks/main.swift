@@ -25,16 +25,19 @@ func encoderFloor(width: Int, height: Int, frames: Int, branch: Bool = false) as
     pipeline.element(named: "photo-caps")?.set(
         "caps", Caps("video/x-raw,format=I420,width=\(width),height=\(height),pixel-aspect-ratio=1/1"))
     pipeline.element(named: "src")?.set("num-buffers", Int32(frames))
+    // Paced like a camera, so the branch's queue holds no backlog and only processing is timed.
+    pipeline.element(named: "src")?.set("is-live", branch)
     pipeline.element(named: "caps")?.set("caps", Caps("video/x-raw,format=I420,width=\(width),height=\(height),framerate=30/1"))
-    let times = Mutex<(started: ContinuousClock.Instant?, samples: [Double])>((nil, []))
+    // Starts in FIFO order: with a queue in the branch, the next buffer starts before this one ends.
+    let times = Mutex<(started: [ContinuousClock.Instant], samples: [Double])>(([], []))
     let encoder = pipeline.element(named: "enc")
     (branch ? pipeline.element(named: "start") : encoder)?.staticPad("sink")?.addBufferProbe { _ in
-        times.withLock { $0.started = .now }
+        times.withLock { $0.started.append(.now) }
         return .pass
     }
     encoder?.staticPad("src")?.addBufferProbe { _ in
         times.withLock { state in
-            if let started = state.started { state.samples.append(milliseconds(.now - started)) }
+            if !state.started.isEmpty { state.samples.append(milliseconds(.now - state.started.removeFirst())) }
         }
         return .pass
     }
