@@ -12,10 +12,14 @@ package enum PipelineDescription {
         "fake-microphone": fakeMicrophone,
     ]
 
-    /// The fake camera: `videotestsrc` in place of the camera, same graph otherwise.
+    /// The fake camera: `videotestsrc` in place of the camera, same graph otherwise, plus the emulated
+    /// controls before the tee: `videobalance` (brightness, contrast, saturation) and a digital
+    /// pan/tilt/zoom (crop, then scale back to the mode's size).
     package static let fakeCamera = """
         videotestsrc name=src is-live=true pattern=smpte
           ! capsfilter name=caps caps=video/x-raw,width=640,height=480,framerate=30/1
+          ! videobalance name=balance ! videocrop name=ptz-crop ! videoscale name=ptz-scale add-borders=false
+          ! capsfilter name=ptz-caps caps=video/x-raw,width=640,height=480
           ! tee name=t
           t. ! queue name=frames-queue max-size-buffers=2 max-size-bytes=0 max-size-time=0 leaky=downstream
              ! videocrop name=frames-crop ! videoscale name=frames-scale add-borders=false ! videoconvert name=frames-convert
@@ -76,6 +80,10 @@ package enum PipelineDescription {
     package enum Name {
         package static let source = "src"
         package static let sourceCaps = "caps"
+        /// The fake camera's emulated controls.
+        package static let balance = "balance"
+        package static let panTiltZoomCrop = "ptz-crop"
+        package static let panTiltZoomCaps = "ptz-caps"
         package static let tee = "t"
         package static let framesQueue = "frames-queue"
         package static let framesCrop = "frames-crop"

@@ -12,6 +12,7 @@ struct FrameTests {
         source.set("foreground-color", argb)
         let caps = try #require(pipeline.element(named: "caps"))
         caps.set("caps", Caps("video/x-raw,format=I420,width=\(width),height=\(height),framerate=30/1"))
+        try #require(pipeline.element(named: "ptz-caps")).set("caps", Caps("video/x-raw,width=\(width),height=\(height)"))
         let framesElement = try #require(pipeline.element(named: "frames"))
         let sink = try #require(AppSink(framesElement))
         sink.element.set("caps", Caps("video/x-raw,format=\(format)"))

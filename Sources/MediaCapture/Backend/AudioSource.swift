@@ -66,7 +66,7 @@ final class AudioSource: Sendable {
 
     private func release() {
         let pipeline = self.pipeline
-        ReleaseTracker.shared.release(device.info.deviceId) {
+        ReleaseTracker.shared.release(device.releaseKey()) {
             pipeline.onMessage { _ in }
             await pipeline.stop()
         }

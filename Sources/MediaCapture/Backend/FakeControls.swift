@@ -46,7 +46,12 @@ struct FakeControls: Sendable, Hashable {
     }
 
     /// Copies the control members of `self` into `target`, leaving the others.
-    func merge(into target: inout MediaTrackSettings) {
+    func merge(into target: inout MediaTrackSettings) { Self.copyControls(from: settings, to: &target) }
+
+    func merge(into target: inout MediaTrackCapabilities) { Self.copyControls(from: capabilities, to: &target) }
+
+    /// Copies every control member (nil included) from `settings` to `target`.
+    static func copyControls(from settings: MediaTrackSettings, to target: inout MediaTrackSettings) {
         target.whiteBalanceMode = settings.whiteBalanceMode
         target.exposureMode = settings.exposureMode
         target.focusMode = settings.focusMode
@@ -66,7 +71,7 @@ struct FakeControls: Sendable, Hashable {
         target.torch = settings.torch
     }
 
-    func merge(into target: inout MediaTrackCapabilities) {
+    static func copyControls(from capabilities: MediaTrackCapabilities, to target: inout MediaTrackCapabilities) {
         target.whiteBalanceMode = capabilities.whiteBalanceMode
         target.exposureMode = capabilities.exposureMode
         target.focusMode = capabilities.focusMode

@@ -52,7 +52,8 @@ private final class FrameCounter: Sendable {
     func next() -> Int { count.add(1, ordering: .relaxed).newValue }
 }
 
-/// Paints the `quadrants` pattern into I420 frames: red, green, blue, white from top-left, clockwise.
+/// Paints the `quadrants` pattern into I420 frames: red, green, blue, white from top-left, clockwise,
+/// with a black square of an eighth of the height at the centre (so a centred zoom shows).
 enum QuadrantPainter {
     /// (Y, U, V) in BT.601 limited range.
     static let colours: [(UInt8, UInt8, UInt8)] = [(81, 90, 240), (145, 54, 34), (41, 240, 110), (235, 128, 128)]
@@ -74,6 +75,12 @@ enum QuadrantPainter {
                     let value = plane == 0 ? colour.0 : plane == 1 ? colour.1 : colour.2
                     line.advanced(by: range.lowerBound).initializeMemory(as: UInt8.self, repeating: value, count: range.count)
                 }
+            }
+            // The centre marker: side height / 8, black (Y 16, U and V 128).
+            let side = max(1, (subsampled ? (height + 1) / 2 : height) / 8)
+            let left = (planeWidth - side) / 2, top = (planeHeight - side) / 2
+            for row in top..<(top + side) {
+                base.advanced(by: row * stride + left).initializeMemory(as: UInt8.self, repeating: plane == 0 ? 16 : 128, count: side)
             }
         }
     }

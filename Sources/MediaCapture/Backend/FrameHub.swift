@@ -67,6 +67,15 @@ final class FrameHub: Sendable {
         for stream in streams.values { stream.finish() }
     }
 
+    /// Drops the held frame, so the next wait gets a frame delivered after this call.
+    func forgetLatest() {
+        let dropped = state.withLock { state in
+            defer { state.latest = nil }
+            return state.latest
+        }
+        _ = dropped  // released outside the lock
+    }
+
     /// The newest frame, if any.
     var latest: Frame? { state.withLock { $0.latest } }
 

@@ -8,23 +8,23 @@ final class ReleaseTracker: Sendable {
     private let pending = Mutex<[String: [UInt64: Task<Void, Never>]]>([:])
     private let counter = Atomic<UInt64>(0)
 
-    /// Runs `release` and remembers it under `deviceId` until it finishes.
-    func release(_ deviceId: String, _ release: @escaping @Sendable () async -> Void) {
+    /// Runs `release` and remembers it under `resource` until it finishes.
+    func release(_ resource: String, _ release: @escaping @Sendable () async -> Void) {
         let id = counter.add(1, ordering: .relaxed).newValue
         pending.withLock { pending in
             let task = Task {
                 await release()
-                _ = self.pending.withLock { $0[deviceId]?.removeValue(forKey: id) }
+                _ = self.pending.withLock { $0[resource]?.removeValue(forKey: id) }
             }
-            pending[deviceId, default: [:]][id] = task
+            pending[resource, default: [:]][id] = task
         }
     }
 
-    /// Waits until every release of `deviceId` (or of every device, when nil) has finished.
+    /// Waits until every release of `resource` (or of everything, when nil) has finished.
     /// Bounded: a release is a state change with its own deadline.
-    func wait(for deviceId: String? = nil) async {
+    func wait(for resource: String? = nil) async {
         let tasks = pending.withLock { pending in
-            deviceId.map { Array(pending[$0, default: [:]].values) } ?? pending.values.flatMap(\.values)
+            resource.map { Array(pending[$0, default: [:]].values) } ?? pending.values.flatMap(\.values)
         }
         for task in tasks { await task.value }
     }

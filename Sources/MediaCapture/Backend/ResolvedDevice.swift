@@ -6,6 +6,8 @@ struct ResolvedDevice: Sendable {
     let info: MediaDeviceInfo
     /// The modes it can stream in; empty when unknown until it runs (a caller's pipeline).
     let modes: [SourceMode]
+    /// What a track reports besides its controls: size, rate and aspect ranges, ids.
+    let modeCapabilities: MediaTrackCapabilities
 
     var label: String { info.label }
 
@@ -14,18 +16,28 @@ struct ResolvedDevice: Sendable {
         self.modes = modes
         let deviceId = Identifiers.stable(device.stableKey)
         let groupId = Identifiers.stable("group:" + (groupKey ?? device.stableKey))
-        var capabilities = MediaTrackCapabilities()
-        if device.kind == .videoinput {
-            capabilities = Self.videoCapabilities(modes)
-            if case .fake(let camera) = device.backend {
-                FakeControls(camera, panTiltZoomGranted: camera.panTiltZoomPermission).merge(into: &capabilities)
-            }
+        var modeCapabilities = device.kind == .videoinput ? Self.videoCapabilities(modes) : MediaTrackCapabilities()
+        modeCapabilities.deviceId = deviceId
+        modeCapabilities.groupId = groupId
+        self.modeCapabilities = modeCapabilities
+        // A track opened without asking for pan/tilt/zoom would not report them.
+        var capabilities = modeCapabilities
+        if case .fake(let camera) = device.backend {
+            FakeControls(camera, panTiltZoomGranted: false).merge(into: &capabilities)
         }
-        capabilities.deviceId = deviceId
-        capabilities.groupId = groupId
         self.info = MediaDeviceInfo(
             deviceId: deviceId, kind: device.kind, label: device.label, groupId: groupId, capabilities: capabilities)
     }
+
+    /// What opening the device holds exclusively: a V4L2 node. A new open waits for its release.
+    /// Fake devices and caller pipelines share nothing between opens.
+    var exclusiveResource: String? {
+        if case .v4l2(let path) = device.backend { return "v4l2:" + path }
+        return nil
+    }
+
+    /// The key a release of one opening is tracked under (shutdown waits for all of them).
+    func releaseKey() -> String { exclusiveResource ?? "instance:" + Identifiers.random() }
 
     var fakeCamera: FakeCamera? {
         if case .fake(let camera) = device.backend { return camera }
@@ -47,10 +59,12 @@ struct ResolvedDevice: Sendable {
 
     /// The settings dictionaries SelectSettings chooses among: one per mode (one without a size when
     /// the modes are unknown). `panTiltZoom` says whether the track would expose pan/tilt/zoom.
-    func candidates(panTiltZoom: Bool) -> [(settings: MediaTrackSettings, mode: SourceMode?)] {
+    /// - Parameter withControls: include the control members (for choosing among devices); without,
+    ///   only the mode members.
+    func candidates(panTiltZoom: Bool, withControls: Bool = true) -> [(settings: MediaTrackSettings, mode: SourceMode?)] {
         var base = MediaTrackSettings(deviceId: info.deviceId, groupId: info.groupId)
         if device.kind == .videoinput { base.resizeMode = "none" }
-        if let camera = fakeCamera {
+        if withControls, let camera = fakeCamera {
             FakeControls(camera, panTiltZoomGranted: panTiltZoom && camera.panTiltZoomPermission).merge(into: &base)
         }
         guard !modes.isEmpty else { return [(base, nil)] }

@@ -10,6 +10,8 @@ final class TrackBranch: Sendable {
     private let crop: AspectCrop
     private let attached = Mutex(false)
     private let size = Mutex<AspectCrop.Size?>(nil)
+    /// After a size change, frames still of the old size are skipped until the new size arrives.
+    private let awaitedSize = Mutex<AspectCrop.Size?>(nil)
 
     private init(elements: [Element], sink: AppSink) {
         self.elements = elements
@@ -20,7 +22,14 @@ final class TrackBranch: Sendable {
     /// Fixes the track's frame size: whatever mode the source switches to, the branch centre-crops
     /// to this aspect and scales, so consumers never see a size change.
     func setSize(_ size: AspectCrop.Size?) {
-        self.size.withLock { $0 = size }
+        let changed = self.size.withLock { current in
+            defer { current = size }
+            return current != nil && current != size
+        }
+        if changed, let size {
+            awaitedSize.withLock { $0 = size }
+            hub.forgetLatest()
+        }
         crop.setTarget(size)
         let caps = size.map { "video/x-raw,format=RGBA,width=\($0.width),height=\($0.height),pixel-aspect-ratio=1/1" }
         sink.element.set("caps", Caps(caps ?? "video/x-raw,format=RGBA"))
@@ -71,8 +80,15 @@ final class TrackBranch: Sendable {
     }
 
     private func installCallbacks() {
-        let hub = self.hub
-        sink.setCallbacks(onSample: { hub.deliver($0) })
+        sink.setCallbacks(onSample: { [weak self] sample in
+            guard let self else { return }
+            if let awaited = self.awaitedSize.withLock({ $0 }) {
+                guard let layout = sample.videoLayout, layout.width == awaited.width, layout.height == awaited.height
+                else { return }  // a frame from before the size change
+                self.awaitedSize.withLock { $0 = nil }
+            }
+            self.hub.deliver(sample)
+        })
     }
 
     /// Adds the branch to a running pipeline behind `tee`. Blocking: call on the pipeline's queue.

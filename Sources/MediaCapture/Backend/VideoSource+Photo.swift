@@ -95,7 +95,7 @@ extension VideoSource {
                 job.result.complete(.failure(SharedResult<Blob>.aborted))
                 continue
             }
-            let result = await capture(job.request)
+            let result = await operations.withLock { await capture(job.request) }
             if case .success = result {
                 photoJobs.withLock { jobs in
                     jobs.photoSize = job.request.size
@@ -169,8 +169,24 @@ extension VideoSource {
     }
 
     /// Asks the source for another mode (it renegotiates with its next frame).
-    private func stream(in mode: SourceMode) {
+    func stream(in mode: SourceMode) {
         currentMode.withLock { $0 = mode }
         pipeline.element(named: PipelineDescription.Name.sourceCaps)?.set("caps", Caps(mode.capsString))
+        pipeline.element(named: PipelineDescription.Name.panTiltZoomCaps)?
+            .set("caps", Caps("video/x-raw,width=\(mode.width),height=\(mode.height)"))
+    }
+
+    /// Switches the source to `mode` for a track that asked for it (its branch takes `size`); every
+    /// track fires `mute`, and `unmute` once the new mode's first frame arrives. Call under `operations`.
+    func switchMode(to mode: SourceMode, branch: TrackBranch, size: AspectCrop.Size) async {
+        guard mode != currentMode.withLock({ $0 }) else {
+            branch.setSize(size)
+            return
+        }
+        setMuted(true)
+        branch.setSize(size)
+        stream(in: mode)
+        _ = await photo.waitForInput(AspectCrop.Size(width: mode.width, height: mode.height), timeout: .seconds(5))
+        setMuted(false)
     }
 }

@@ -30,6 +30,14 @@ final class VideoSource: Sendable {
 
     private let state = Mutex(State())
     let photo: PhotoBranch
+    /// The key its release is tracked under (see `ResolvedDevice.exclusiveResource`).
+    let resource: String
+    /// The camera's controls (nil for a caller's pipeline, which has none the library knows).
+    let controls: ControlBackend?
+    /// Whether the source was opened with pan-tilt-zoom permission.
+    let panTiltZoom: Bool
+    /// Device operations (photos, mode switches, control writes) run one at a time, in call order.
+    let operations = AsyncLock()
     /// The mode the source streams in now (it changes during a high-resolution photo).
     let currentMode: Mutex<SourceMode?>
     /// Photo jobs, run one at a time (see VideoSource+Photo).
@@ -39,11 +47,19 @@ final class VideoSource: Sendable {
     /// How long opening may take before the camera counts as unreadable.
     static let openTimeout = Duration.seconds(5)
 
-    private init(device: ResolvedDevice, mode: SourceMode?, pipeline: Pipeline, tee: Element) {
+    private init(device: ResolvedDevice, mode: SourceMode?, pipeline: Pipeline, tee: Element, panTiltZoom: Bool) {
         self.device = device
         self.mode = mode
         self.pipeline = pipeline
         self.tee = tee
+        self.panTiltZoom = panTiltZoom
+        self.resource = device.releaseKey()
+        switch device.device.backend {
+        case .fake(let camera):
+            controls = FakeControlBackend(camera, pipeline: pipeline, panTiltZoomActive: panTiltZoom)
+        default:
+            controls = nil
+        }
         self.photo = PhotoBranch(in: pipeline)
         self.currentMode = Mutex(mode)
     }
@@ -53,7 +69,7 @@ final class VideoSource: Sendable {
     /// Builds the pipeline for `device` in `mode`, starts it and waits (bounded) for the first frame.
     /// - Returns: the source and the first track's branch, already holding a frame.
     /// - Throws: `NotFoundError`, `NotReadableError`, `NotAllowedError` (see ``DOMException/init(opening:_:)``).
-    static func open(_ device: ResolvedDevice, mode: SourceMode?) async throws(DOMException)
+    static func open(_ device: ResolvedDevice, mode: SourceMode?, panTiltZoom: Bool) async throws(DOMException)
         -> (VideoSource, TrackBranch)
     {
         let description: String
@@ -73,7 +89,7 @@ final class VideoSource: Sendable {
             preconditionFailure("the canonical pipeline has no tee")  // PipelineFileTests
         }
         try configureSource(of: pipeline, for: device, mode: mode)
-        let source = VideoSource(device: device, mode: mode, pipeline: pipeline, tee: tee)
+        let source = VideoSource(device: device, mode: mode, pipeline: pipeline, tee: tee, panTiltZoom: panTiltZoom)
         let branch = TrackBranch.canonical(in: pipeline)
         branch.setSize(mode.map { AspectCrop.Size(width: $0.width, height: $0.height) })
         source.state.withLock { $0.branches[0] = branch }
@@ -119,6 +135,9 @@ final class VideoSource: Sendable {
             preconditionFailure("the canonical pipeline has no src or caps element")  // PipelineFileTests
         }
         caps.set("caps", Caps(mode?.capsString ?? "video/x-raw"))
+        // The fake camera's digital pan/tilt/zoom scales back to the mode's size (any size when unknown).
+        pipeline.element(named: N.panTiltZoomCaps)?.set(
+            "caps", Caps(mode.map { "video/x-raw,width=\($0.width),height=\($0.height)" } ?? "video/x-raw"))
         switch device.device.backend {
         case .v4l2(let path):
             source.set("device", path)  // a property value, never parsed
@@ -192,7 +211,7 @@ final class VideoSource: Sendable {
             state.withLock { $0.ended = true }
             branch.hub.end()
             photo.end()
-            ReleaseTracker.shared.release(device.info.deviceId) { await self.shutDown() }
+            ReleaseTracker.shared.release(resource) { await self.shutDown() }
         } else {
             let pipeline = self.pipeline, tee = self.tee
             pipeline.queue.async { branch.detach(from: pipeline, tee: tee) }
@@ -228,7 +247,7 @@ final class VideoSource: Sendable {
         for branch in taken.branches { branch.hub.end() }
         photo.end()
         for observer in taken.observers { observer.ended() }
-        ReleaseTracker.shared.release(device.info.deviceId) { await self.shutDown() }
+        ReleaseTracker.shared.release(resource) { await self.shutDown() }
     }
 
     /// Stops the pipeline (NULL joins its threads) and drops the bus handler. Idempotent.

@@ -8,8 +8,8 @@ public struct FakeCamera: Sendable, Hashable {
         /// A one-pixel checkerboard: tells a native capture from an upscaled one.
         case checkers1
         case zonePlate
-        /// Four solid colours, one per quarter (red, green, blue, white from top-left, clockwise):
-        /// makes zoom, pan and tilt visible.
+        /// Four solid colours, one per quarter (red, green, blue, white from top-left, clockwise), and a
+        /// black square of an eighth of the height at the centre: makes zoom, pan and tilt visible.
         case quadrants
         /// One colour everywhere, `0xAARRGGBB`: lets tests check pixel values. The picture goes through
         /// the camera's YUV (I420) like a real camera's, so primaries, black and white come back

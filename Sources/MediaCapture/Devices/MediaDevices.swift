@@ -11,13 +11,21 @@ public final class MediaDevices: Sendable {
 
     private let devices: [CaptureDevice]
     private let includeSystemDevices: Bool
+    private let panTiltZoomPermission: @Sendable (MediaDeviceInfo) -> Bool
 
     /// - Parameters:
     ///   - devices: devices listed first, in this order (the first of each kind is the default).
     ///   - includeSystemDevices: also list the machine's cameras.
-    public init(devices: [CaptureDevice], includeSystemDevices: Bool = false) {
+    ///   - panTiltZoomPermission: the permission policy for pan, tilt and zoom, asked when a
+    ///     `getUserMedia` requests one of them; grants by default. (A fake camera's own
+    ///     `panTiltZoomPermission` switch must allow it too.)
+    public init(
+        devices: [CaptureDevice], includeSystemDevices: Bool = false,
+        panTiltZoomPermission: @escaping @Sendable (MediaDeviceInfo) -> Bool = { _ in true }
+    ) {
         self.devices = devices
         self.includeSystemDevices = includeSystemDevices
+        self.panTiltZoomPermission = panTiltZoomPermission
     }
 
     /// W3C `getSupportedConstraints()`: every constrainable property name the library handles.
@@ -125,20 +133,18 @@ public final class MediaDevices: Sendable {
                 throw DOMException(name, "Fake camera fault: opening \(device.label) fails with \(name.rawValue).")
             }
         }
-        await ReleaseTracker.shared.wait(for: device.info.deviceId)
-        var capabilities = device.info.capabilities
-        if let camera = device.fakeCamera {
-            FakeControls(camera, panTiltZoomGranted: wantsPanTiltZoom && camera.panTiltZoomPermission)
-                .merge(into: &capabilities)
-        }
+        if let resource = device.exclusiveResource { await ReleaseTracker.shared.wait(for: resource) }
         if kind == .audioinput {
             let source = try await AudioSource.open(device)
             return MediaStreamTrack(
                 kind: "audio", label: device.label, backing: .audio(source, user: 0), constraints: constraints,
-                settings: chosen.settings, capabilities: capabilities)
+                settings: chosen.settings, capabilities: device.modeCapabilities)
         }
-        let (source, branch) = try await VideoSource.open(device, mode: chosen.mode)
-        var settings = chosen.settings
+        let granted = wantsPanTiltZoom && (device.fakeCamera?.panTiltZoomPermission ?? true)
+            && panTiltZoomPermission(device.info)
+        let (source, branch) = try await VideoSource.open(device, mode: chosen.mode, panTiltZoom: granted)
+        var settings = MediaTrackSettings()
+        ControlMembers.copyModeMembers(from: chosen.settings, to: &settings)
         if let layout = branch.hub.latest?.sample.videoLayout {
             settings.width = layout.width
             settings.height = layout.height
@@ -147,7 +153,7 @@ public final class MediaDevices: Sendable {
         }
         return MediaStreamTrack(
             kind: "video", label: device.label, backing: .video(source, branch: 0, branch), constraints: constraints,
-            settings: settings, capabilities: capabilities)
+            settings: settings, capabilities: device.modeCapabilities)
     }
 
     /// Every device with its modes; a device that cannot be probed keeps its error.

@@ -13,11 +13,12 @@ enum SelectSettings {
         width: .range(ideal: 640), height: .range(ideal: 480), frameRate: .range(ideal: 30))
 
     /// Sum of the fitness distances of `set`'s members for one candidate.
-    static func fitnessDistance(_ settings: MediaTrackSettings, _ set: MediaTrackConstraintSet, inAdvanced: Bool)
-        -> Double
-    {
+    /// - Parameter only: when given, only these members count.
+    static func fitnessDistance(
+        _ settings: MediaTrackSettings, _ set: MediaTrackConstraintSet, inAdvanced: Bool, only: Set<String>? = nil
+    ) -> Double {
         var total = 0.0
-        for property in ConstrainableProperty.all {
+        for property in ConstrainableProperty.all where only?.contains(property.name) ?? true {
             guard let constraint = property.constraint(set, inAdvanced) else { continue }
             total += constraint.fitnessDistance(to: property.setting(settings))
             if total == .infinity { break }
@@ -52,8 +53,10 @@ enum SelectSettings {
     }
 
     /// The first required basic constraint whose distance is infinite for every candidate, or "".
-    static func failedConstraint(_ candidates: [MediaTrackSettings], _ basic: MediaTrackConstraintSet) -> String {
-        for property in ConstrainableProperty.all {
+    static func failedConstraint(
+        _ candidates: [MediaTrackSettings], _ basic: MediaTrackConstraintSet, only: Set<String>? = nil
+    ) -> String {
+        for property in ConstrainableProperty.all where only?.contains(property.name) ?? true {
             guard let constraint = property.constraint(basic, false), constraint.isRequired else { continue }
             let satisfiable = candidates.contains { constraint.fitnessDistance(to: property.setting($0)).isFinite }
             if !satisfiable { return property.name }

@@ -180,7 +180,21 @@ public final class MediaStreamTrack: Sendable {
 
     // MARK: - Constrainable pattern
 
-    public func getCapabilities() -> MediaTrackCapabilities { state.withLock { $0.capabilities } }
+    /// The track's capabilities: its modes' ranges and ids, plus the camera's controls (pan, tilt and
+    /// zoom only when the track was granted pan-tilt-zoom permission).
+    public func getCapabilities() -> MediaTrackCapabilities {
+        var capabilities = state.withLock { $0.capabilities }
+        if let source = videoSource, let controls = source.controls {
+            FakeControls.copyControls(
+                from: ControlMembers.filter(controls.capabilities(), panTiltZoom: source.panTiltZoom), to: &capabilities)
+        }
+        return capabilities
+    }
+
+    private var videoSource: VideoSource? {
+        if case .video(let source, _, _) = backing { return source }
+        return nil
+    }
 
     /// The constraints of the last successful `applyConstraints` (or `getUserMedia`).
     public func getConstraints() -> MediaTrackConstraints { state.withLock { $0.constraints } }
@@ -188,32 +202,70 @@ public final class MediaStreamTrack: Sendable {
     /// The current settings. After the track ended, only its inherent properties remain
     /// (`deviceId`, `groupId`, `facingMode`).
     public func getSettings() -> MediaTrackSettings {
-        state.withLock { state in
-            guard state.readyState == .ended else { return state.settings }
-            return MediaTrackSettings(
-                facingMode: state.settings.facingMode, deviceId: state.settings.deviceId,
-                groupId: state.settings.groupId)
+        let (ended, stored) = state.withLock { ($0.readyState == .ended, $0.settings) }
+        guard !ended else {
+            return MediaTrackSettings(facingMode: stored.facingMode, deviceId: stored.deviceId, groupId: stored.groupId)
         }
+        var settings = stored
+        if let source = videoSource, let controls = source.controls {
+            FakeControls.copyControls(
+                from: ControlMembers.filter(controls.settings(), panTiltZoom: source.panTiltZoom), to: &settings)
+        }
+        return settings
     }
 
-    /// W3C `applyConstraints`: runs SelectSettings over what the track can be set to and, on success,
-    /// makes `constraints` current. On failure nothing changes. No argument resets the constraints.
-    /// An ended track resolves without effect.
-    /// - Throws: `OverconstrainedError` naming the constraint that cannot be satisfied.
+    /// W3C `applyConstraints`: runs SelectSettings over what the track can be set to (the camera's
+    /// modes, its controls' ranges) and, on success, makes `constraints` current. Calls run in call
+    /// order; on failure nothing changes. No argument resets the constraints. An ended track resolves
+    /// without effect.
+    ///
+    /// Only the controls a constraint mentions are written (nothing is reset), and each is read back:
+    /// ``getSettings()`` reports what the device took. A mode change switches the camera without
+    /// ending the track (`mute`, then `unmute`).
+    /// - Throws: `OverconstrainedError` naming the constraint that cannot be satisfied, or the control
+    ///   the device refused.
     public func applyConstraints(_ constraints: MediaTrackConstraints = MediaTrackConstraints())
         async throws(DOMException)
     {
-        try state.withLock { (state: inout State) throws(DOMException) in
-            guard state.readyState == .live else { return }
-            // This version cannot change a live track's settings: the current settings are the only
-            // candidate, so constraints they do not satisfy are reported, never silently ignored.
-            switch SelectSettings.select([state.settings], constraints) {
-            case .selected:
+        guard readyState == .live else { return }
+        guard let source = videoSource, let branch else {
+            // Audio and caller pipelines: only the current settings can satisfy the constraints.
+            try state.withLock { (state: inout State) throws(DOMException) in
+                if case .failed(let name) = SelectSettings.select([state.settings], constraints) {
+                    throw DOMException.overconstrained(name, "The track's settings do not satisfy '\(name)'.")
+                }
                 state.constraints = constraints
-            case .failed(let name):
-                throw DOMException.overconstrained(
-                    name, "The track's current settings do not satisfy \(name.isEmpty ? "the constraints" : name).")
             }
+            return
+        }
+        try await source.operations.withLock { () async throws(DOMException) in
+            guard readyState == .live else { return }
+            let current = state.withLock { $0.settings }
+            let candidates = source.device.candidates(panTiltZoom: false, withControls: false)
+            let modes = candidates.isEmpty ? [current] : candidates.map(\.settings)
+            let currentIndex = modes.firstIndex {
+                $0.width == current.width && $0.height == current.height && $0.frameRate == current.frameRate
+            } ?? 0
+            let capabilities = source.controls.map { ControlMembers.filter($0.capabilities(), panTiltZoom: source.panTiltZoom) }
+            let settings = source.controls.map { ControlMembers.filter($0.settings(), panTiltZoom: source.panTiltZoom) }
+            let resolution = try ConstraintResolution.resolve(
+                constraints, modes: modes, current: currentIndex,
+                capabilities: capabilities ?? MediaTrackCapabilities(), settings: settings ?? MediaTrackSettings()
+            ).get()
+            if let controls = source.controls, resolution.changes != MediaTrackSettings() {
+                do throws(ControlFailure) {
+                    try controls.apply(resolution.changes)
+                } catch {
+                    throw DOMException.overconstrained(error.member, error.message)
+                }
+            }
+            if resolution.modeIndex != currentIndex, candidates.indices.contains(resolution.modeIndex),
+                let mode = candidates[resolution.modeIndex].mode
+            {
+                await source.switchMode(to: mode, branch: branch, size: AspectCrop.Size(width: mode.width, height: mode.height))
+                state.withLock { ControlMembers.copyModeMembers(from: modes[resolution.modeIndex], to: &$0.settings) }
+            }
+            state.withLock { $0.constraints = constraints }
         }
     }
 

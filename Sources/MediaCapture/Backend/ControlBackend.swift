@@ -1,0 +1,58 @@
+/// A camera's Image Capture controls: everything a track reports and sets besides its mode.
+///
+/// Two implementations: the fake camera's (values stored verbatim, effects in pixels) and the V4L2
+/// mapping (ioctls on the device, or a recorded webcam).
+protocol ControlBackend: Sendable {
+    /// The control members of the capabilities (pan, tilt and zoom included when the device has them).
+    func capabilities() -> MediaTrackCapabilities
+    /// The control members' current values, as the device reports them.
+    func settings() -> MediaTrackSettings
+    /// Writes the members present in `changes`, automatic modes first, and reads every one back.
+    /// - Throws: the first member the device refused (nothing else is left changed).
+    func apply(_ changes: MediaTrackSettings) throws(ControlFailure)
+}
+
+/// A control write the device refused.
+struct ControlFailure: Error, Sendable {
+    var member: String
+    var message: String
+}
+
+/// The control members (everything but the mode members), in the order companions must be written:
+/// automatic modes before the values they gate.
+enum ControlMembers {
+    static let modes = ["whiteBalanceMode", "exposureMode", "focusMode"]
+    static let values = [
+        "pointsOfInterest", "exposureCompensation", "exposureTime", "colorTemperature", "iso", "brightness",
+        "contrast", "saturation", "sharpness", "focusDistance", "pan", "tilt", "zoom", "torch",
+    ]
+    static let all = Set(modes + values)
+    static let panTiltZoom: Set<String> = ["pan", "tilt", "zoom"]
+
+    /// Keeps the control members of `settings` (and drops pan/tilt/zoom unless `panTiltZoom`).
+    static func filter(_ settings: MediaTrackSettings, panTiltZoom: Bool) -> MediaTrackSettings {
+        var kept = MediaTrackSettings()
+        FakeControls.copyControls(from: settings, to: &kept)
+        if !panTiltZoom { kept.pan = nil; kept.tilt = nil; kept.zoom = nil }
+        return kept
+    }
+
+    /// Copies the mode members (size, rate, aspect, resize mode, ids, facing mode).
+    static func copyModeMembers(from settings: MediaTrackSettings, to target: inout MediaTrackSettings) {
+        target.width = settings.width
+        target.height = settings.height
+        target.aspectRatio = settings.aspectRatio
+        target.frameRate = settings.frameRate
+        target.facingMode = settings.facingMode
+        target.resizeMode = settings.resizeMode
+        target.deviceId = settings.deviceId
+        target.groupId = settings.groupId
+    }
+
+    static func filter(_ capabilities: MediaTrackCapabilities, panTiltZoom: Bool) -> MediaTrackCapabilities {
+        var kept = MediaTrackCapabilities()
+        FakeControls.copyControls(from: capabilities, to: &kept)
+        if !panTiltZoom { kept.pan = nil; kept.tilt = nil; kept.zoom = nil }
+        return kept
+    }
+}
