@@ -143,37 +143,54 @@ package final class Pipeline: @unchecked Sendable {
 
     /// Sets the pipeline to PLAYING and waits, bounded, until it gets there.
     ///
+    /// No thread blocks while waiting: an asynchronous state change is awaited through the bus's
+    /// STATE_CHANGED message (or an ERROR), with a deadline.
     /// - Parameter beforePlaying: runs on the serial queue once PAUSED is reached, with whether the
     ///   pipeline is live (its sources produce in real time: PAUSED answered NO_PREROLL).
     /// - Throws: the bus error that made the change fail (e.g. a missing device), or a timeout.
-    /// The corresponding C functions are `gst_element_set_state` and `gst_element_get_state`.
+    /// The corresponding C function is `gst_element_set_state`.
     package func play(
         timeoutMilliseconds: Int = 5000, beforePlaying: @escaping @Sendable (_ isLive: Bool) -> Void = { _ in }
     ) async throws(GStreamerError) {
+        router.lastError.withLock { $0 = nil }
+        router.stopped.withLock { $0 = false }
+        let paused = try await change(to: GST_STATE_PAUSED, timeoutMilliseconds: timeoutMilliseconds)
+        let isLive = paused == GST_STATE_CHANGE_NO_PREROLL
+        _ = try await change(to: GST_STATE_PLAYING, timeoutMilliseconds: timeoutMilliseconds) { beforePlaying(isLive) }
+    }
+
+    /// One state change: set on the serial queue, then (when asynchronous) awaited on the bus.
+    private func change(
+        to target: GstState, timeoutMilliseconds: Int, before: @escaping @Sendable () -> Void = {}
+    ) async throws(GStreamerError) -> GstStateChangeReturn {
         let element = self.element
         let router = self.router
-        let result: Result<Void, GStreamerError> = await perform {
-            let pointer = element.pointer
-            router.lastError.withLock { $0 = nil }
-            router.stopped.withLock { $0 = false }
-            let timeout = GstClockTime(timeoutMilliseconds) * 1_000_000
-            func settle(_ outcome: GstStateChangeReturn, _ target: String) -> Result<GstStateChangeReturn, GStreamerError> {
-                var outcome = outcome
-                if outcome == GST_STATE_CHANGE_ASYNC { outcome = gst_element_get_state(pointer, nil, nil, timeout) }
-                let error = router.lastError.withLock { $0 }
-                switch outcome {
-                case GST_STATE_CHANGE_FAILURE: return .failure(error ?? .wrapper("the pipeline could not reach \(target)"))
-                case GST_STATE_CHANGE_ASYNC:
-                    return .failure(error ?? .timeout("the pipeline did not reach \(target) within \(timeoutMilliseconds) ms"))
-                default: return error.map { .failure($0) } ?? .success(outcome)
-                }
-            }
-            let paused = settle(gst_element_set_state(pointer, GST_STATE_PAUSED), "PAUSED")
-            guard case .success(let pausedOutcome) = paused else { return paused.map { _ in () } }
-            beforePlaying(pausedOutcome == GST_STATE_CHANGE_NO_PREROLL)
-            return settle(gst_element_set_state(pointer, GST_STATE_PLAYING), "PLAYING").map { _ in () }
+        let waiter = router.expect(target)
+        let outcome = await perform { () -> GstStateChangeReturn in
+            before()
+            return gst_element_set_state(element.pointer, target)
         }
-        try result.get()
+        let name = target == GST_STATE_PLAYING ? "PLAYING" : "PAUSED"
+        switch outcome {
+        case GST_STATE_CHANGE_FAILURE:
+            router.forget(waiter)
+            throw router.lastError.withLock { $0 } ?? .wrapper("the pipeline could not reach \(name)")
+        case GST_STATE_CHANGE_ASYNC:
+            let deadline = Task {
+                try? await Task.sleep(for: .milliseconds(timeoutMilliseconds))
+                router.resolve(waiter, .failure(.timeout("the pipeline did not reach \(name) within \(timeoutMilliseconds) ms")))
+            }
+            defer { deadline.cancel() }
+            // The change may have completed before the waiter listened: ask once, without blocking.
+            var current = GST_STATE_VOID_PENDING
+            _ = gst_element_get_state(element.pointer, &current, nil, 0)
+            if current.rawValue >= target.rawValue { router.resolve(waiter, .success(())) }
+            try await router.wait(waiter).get()
+        default:
+            router.forget(waiter)
+            if let error = router.lastError.withLock({ $0 }) { throw error }
+        }
+        return outcome
     }
 
     /// Sets the pipeline to NULL (joins its streaming threads) on the serial queue. Idempotent.
@@ -210,6 +227,68 @@ package enum BusMessage: Sendable {
 
 /// The bus sync handler's context.
 private final class BusRouter: Sendable {
+    /// Someone awaiting a state, resumed exactly once: by STATE_CHANGED, an ERROR, or a deadline.
+    struct StateWaiter: Hashable, Sendable {
+        let id: UInt64
+        let target: Int32
+    }
+
+    private struct Waits {
+        var next: UInt64 = 0
+        var targets: [UInt64: Int32] = [:]
+        var continuations: [UInt64: CheckedContinuation<Result<Void, GStreamerError>, Never>] = [:]
+        var results: [UInt64: Result<Void, GStreamerError>] = [:]
+    }
+
+    private let waits = Mutex(Waits())
+
+    func expect(_ state: GstState) -> StateWaiter {
+        waits.withLock { waits in
+            waits.next += 1
+            waits.targets[waits.next] = Int32(state.rawValue)
+            return StateWaiter(id: waits.next, target: Int32(state.rawValue))
+        }
+    }
+
+    func forget(_ waiter: StateWaiter) {
+        waits.withLock { waits in
+            waits.targets[waiter.id] = nil
+            waits.results[waiter.id] = nil
+        }
+    }
+
+    /// Settles a waiter once; later calls do nothing.
+    func resolve(_ waiter: StateWaiter, _ result: Result<Void, GStreamerError>) {
+        let continuation = waits.withLock { waits -> CheckedContinuation<Result<Void, GStreamerError>, Never>? in
+            guard waits.targets.removeValue(forKey: waiter.id) != nil else { return nil }
+            guard let continuation = waits.continuations.removeValue(forKey: waiter.id) else {
+                waits.results[waiter.id] = result  // not waiting yet
+                return nil
+            }
+            return continuation
+        }
+        continuation?.resume(returning: result)
+    }
+
+    func wait(_ waiter: StateWaiter) async -> Result<Void, GStreamerError> {
+        await withCheckedContinuation { continuation in
+            let ready = waits.withLock { waits -> Result<Void, GStreamerError>? in
+                if let result = waits.results.removeValue(forKey: waiter.id) { return result }
+                waits.continuations[waiter.id] = continuation
+                return nil
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
+    }
+
+    /// Settles every waiter whose target `reached` satisfies (or all of them with `failure`).
+    private func settle(reached: Int32?, failure: GStreamerError?) {
+        let due = waits.withLock { waits in
+            waits.targets.filter { failure != nil || $0.value <= (reached ?? 0) }.map { StateWaiter(id: $0.key, target: $0.value) }
+        }
+        for waiter in due { resolve(waiter, failure.map { .failure($0) } ?? .success(())) }
+    }
+
     let handler = Mutex<(@Sendable (BusMessage) -> Void)?>(nil)
     /// The last error, read by state changes that fail synchronously.
     let lastError = Mutex<GStreamerError?>(nil)
@@ -235,6 +314,7 @@ private final class BusRouter: Sendable {
             gst_message_parse_error(message, &error, &debug)
             let parsed = GStreamerError(adopting: error, debug: debug, source: source)
             lastError.withLock { $0 = parsed }
+            settle(reached: nil, failure: parsed)
             event = .error(parsed)
         case GST_MESSAGE_WARNING:
             var error: UnsafeMutablePointer<GError>?
@@ -243,6 +323,12 @@ private final class BusRouter: Sendable {
             event = .warning(GStreamerError(adopting: error, debug: debug, source: source))
         case GST_MESSAGE_EOS:
             event = .endOfStream
+        case GST_MESSAGE_STATE_CHANGED:
+            guard CGStreamer_GST_MESSAGE_SRC(message) == UnsafeMutableRawPointer(pipeline).assumingMemoryBound(to: GstObject.self) else { return }
+            var old = GST_STATE_VOID_PENDING, new = GST_STATE_VOID_PENDING, pending = GST_STATE_VOID_PENDING
+            gst_message_parse_state_changed(message, &old, &new, &pending)
+            settle(reached: Int32(new.rawValue), failure: nil)
+            return
         case GST_MESSAGE_LATENCY:
             // Never on the streaming thread that posted it.
             let bin = PipelinePointer(pointer: pipeline)
