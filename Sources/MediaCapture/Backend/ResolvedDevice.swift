@@ -22,8 +22,14 @@ struct ResolvedDevice: Sendable {
         self.modeCapabilities = modeCapabilities
         // A track opened without asking for pan/tilt/zoom would not report them.
         var capabilities = modeCapabilities
-        if case .fake(let camera) = device.backend {
+        switch device.backend {
+        case .fake(let camera):
             FakeControls(camera, panTiltZoomGranted: false).merge(into: &capabilities)
+        case .recorded(let controls, _):
+            let recorded = V4L2ControlBackend(RecordedV4L2Device(listing: controls)).capabilities()
+            FakeControls.copyControls(from: ControlMembers.filter(recorded, panTiltZoom: false), to: &capabilities)
+        default:
+            break
         }
         self.info = MediaDeviceInfo(
             deviceId: deviceId, kind: device.kind, label: device.label, groupId: groupId, capabilities: capabilities)
@@ -38,6 +44,14 @@ struct ResolvedDevice: Sendable {
 
     /// The key a release of one opening is tracked under (shutdown waits for all of them).
     func releaseKey() -> String { exclusiveResource ?? "instance:" + Identifiers.random() }
+
+    /// Whether `videotestsrc` stands in for the camera (fake and recorded cameras).
+    var isEmulated: Bool {
+        switch device.backend {
+        case .fake, .recorded: true
+        default: false
+        }
+    }
 
     var fakeCamera: FakeCamera? {
         if case .fake(let camera) = device.backend { return camera }
@@ -94,8 +108,10 @@ struct ResolvedDevice: Sendable {
             return ResolvedDevice(device, modes: try await probeV4L2(path))
         case .fakeMicrophone, .pipeline:
             return ResolvedDevice(device, modes: [])
-        case .recorded:
-            throw DOMException(.notSupportedError, "Recorded cameras are not available in this version yet: use CaptureDevice.fake() or a V4L2 path.")
+        case .recorded(_, let formats):
+            let modes = formats.map(V4L2Listing.modes) ?? []
+            return ResolvedDevice(
+                device, modes: modes.isEmpty ? [SourceMode(width: 640, height: 480, frameRate: Fraction(30, 1), encoding: .raw(format: "YUY2"))] : modes)
         }
     }
 

@@ -16,6 +16,13 @@ struct SourceMode: Sendable, Hashable {
 
     var videoMode: VideoMode { VideoMode(width: width, height: height, frameRate: frameRate.value) }
 
+    /// The caps for `videotestsrc` standing in for a camera (fake and recorded cameras): MJPEG
+    /// modes stream as raw I420 at the same size and rate.
+    var emulatedCapsString: String {
+        guard case .mjpeg = encoding else { return capsString }
+        return SourceMode(width: width, height: height, frameRate: frameRate, encoding: .raw(format: "I420")).capsString
+    }
+
     /// The caps for the source capsfilter, built from typed values only.
     var capsString: String {
         let size = "width=\(width),height=\(height),framerate=\(frameRate.numerator)/\(frameRate.denominator)"

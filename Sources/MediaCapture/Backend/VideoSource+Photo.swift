@@ -171,7 +171,8 @@ extension VideoSource {
     /// Asks the source for another mode (it renegotiates with its next frame).
     func stream(in mode: SourceMode) {
         currentMode.withLock { $0 = mode }
-        pipeline.element(named: PipelineDescription.Name.sourceCaps)?.set("caps", Caps(mode.capsString))
+        pipeline.element(named: PipelineDescription.Name.sourceCaps)?
+            .set("caps", Caps(device.isEmulated ? mode.emulatedCapsString : mode.capsString))
         pipeline.element(named: PipelineDescription.Name.panTiltZoomCaps)?
             .set("caps", Caps("video/x-raw,width=\(mode.width),height=\(mode.height)"))
     }

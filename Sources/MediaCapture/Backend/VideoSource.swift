@@ -57,6 +57,8 @@ final class VideoSource: Sendable {
         switch device.device.backend {
         case .fake(let camera):
             controls = FakeControlBackend(camera, pipeline: pipeline, panTiltZoomActive: panTiltZoom)
+        case .recorded(let listing, _):
+            controls = V4L2ControlBackend(RecordedV4L2Device(listing: listing))
         default:
             controls = nil
         }
@@ -134,7 +136,7 @@ final class VideoSource: Sendable {
         guard let source = pipeline.element(named: N.source), let caps = pipeline.element(named: N.sourceCaps) else {
             preconditionFailure("the canonical pipeline has no src or caps element")  // PipelineFileTests
         }
-        caps.set("caps", Caps(mode?.capsString ?? "video/x-raw"))
+        caps.set("caps", Caps(mode.map { device.isEmulated ? $0.emulatedCapsString : $0.capsString } ?? "video/x-raw"))
         // The fake camera's digital pan/tilt/zoom scales back to the mode's size (any size when unknown).
         pipeline.element(named: N.panTiltZoomCaps)?.set(
             "caps", Caps(mode.map { "video/x-raw,width=\($0.width),height=\($0.height)" } ?? "video/x-raw"))
@@ -157,7 +159,9 @@ final class VideoSource: Sendable {
             guard bin.link(to: caps) else {
                 throw DOMException(.notReadableError, "The source pipeline has no raw-video output to link: end it with a decoder or `videoconvert`.")
             }
-        case .fakeMicrophone, .recorded:
+        case .recorded:
+            source.set("is-live", true)
+        case .fakeMicrophone:
             preconditionFailure("not a video source")
         }
     }

@@ -39,11 +39,14 @@ public struct CaptureDevice: Sendable, Hashable {
 
     /// A real webcam reproduced from its `v4l2-ctl --list-ctrls-menus` and `--list-formats-ext`
     /// listings (their text), streaming from `videotestsrc` in the recorded modes.
+    /// Its controls behave as the driver's would (ranges, steps, read-only and inactive flags, the
+    /// automatic companions); its label is the listing's `# Device:` name when it has one. Without a
+    /// formats listing it streams 640×480 at 30 fps; MJPEG modes stream as raw video.
     public static func recorded(controls: String, formats: String?) -> CaptureDevice {
-        let name = controls.split(separator: "\n").first.map(String.init) ?? "Recorded Camera"
+        let name = V4L2Listing.deviceName(controls) ?? "Recorded Camera"
         return CaptureDevice(
-            backend: .recorded(controls: controls, formats: formats), label: "Recorded Camera",
-            stableKey: "recorded:" + name + String(controls.count))
+            backend: .recorded(controls: controls, formats: formats), label: name,
+            stableKey: "recorded:" + name + ":" + String(controls.utf8.count))
     }
 
     /// Any GStreamer source with one raw-video output, described the way `gst-launch-1.0` reads it,
