@@ -12,11 +12,15 @@ let usage = """
                                    take a photo (JPEG); larger than the stream = a native high-resolution still
       capabilities                 the photo capabilities (JSON)
       settings                     the photo settings (JSON)
+      controls [--json]            the camera's controls: capabilities and current values
+      set NAME=VALUE...            set controls (applyConstraints with exact values), then show them
       demo [--out DIR]             grab a frame and take a photo into DIR (default ./out), print their paths
       selftest [--tracks N]        open and stop N tracks (default 100), then shut GStreamer down (leak checks)
 
     options:
-      --device fake|/dev/videoN    the camera (default: fake)
+      --device fake|/dev/videoN|recorded:CTRLS.txt[,FORMATS.txt]
+                                   the camera (default: fake); recorded: a webcam reproduced from its
+                                   `v4l2-ctl --list-ctrls-menus` and `--list-formats-ext` listings
       --pattern NAME               fake camera picture: smpte, ball, checkers-1, zone-plate, quadrants,
                                    or a colour 0xAARRGGBB
       --width W --height H         ideal size of the stream (default 640x480)
@@ -32,6 +36,8 @@ struct Options {
     var tracks = 100
     var photoWidth: Double?
     var photoHeight: Double?
+    var json = false
+    var assignments: [String] = []
 
     init(_ arguments: [String]) throws(UsageError) {
         var rest = arguments[...]
@@ -55,8 +61,11 @@ struct Options {
             case "--tracks": tracks = Int(try number(flag))
             case "--photo-width": photoWidth = Double(try number(flag))
             case "--photo-height": photoHeight = Double(try number(flag))
+            case "--json": json = true
             case "-h", "--help": throw UsageError("")
-            default: throw UsageError("unknown option \(flag)")
+            default:
+                guard command == "set", flag.contains("=") else { throw UsageError("unknown option \(flag)") }
+                assignments.append(flag)
             }
         }
     }
@@ -85,7 +94,21 @@ func testPattern(_ name: String) -> FakeCamera.TestPattern? {
     }
 }
 
+func readText(_ path: String) -> String {
+    guard let file = fopen(path, "r") else { fail("cannot read \(path): \(String(cString: strerror(errno)))") }
+    defer { fclose(file) }
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while case let count = fread(&buffer, 1, buffer.count, file), count > 0 { bytes += buffer[0..<count] }
+    return String(decoding: bytes, as: UTF8.self)
+}
+
 func captureDevice(_ options: Options) -> CaptureDevice {
+    if options.device.hasPrefix("recorded:") {
+        let files = options.device.dropFirst("recorded:".count).split(separator: ",").map(String.init)
+        guard let controls = files.first else { fail("recorded: needs a controls listing") }
+        return .recorded(controls: readText(controls), formats: files.count > 1 ? readText(files[1]) : nil)
+    }
     if options.device == "fake" {
         guard let pattern = testPattern(options.pattern) else { fail("unknown pattern \(options.pattern)") }
         return .fake(FakeCamera(pattern: pattern))
@@ -101,8 +124,11 @@ func write(_ bytes: [UInt8], to path: String) {
 
 func openTrack(_ options: Options) async throws(DOMException) -> MediaStreamTrack {
     let devices = MediaDevices(devices: [captureDevice(options)])
+    // Controls commands ask for pan/tilt/zoom too (without changing them), so they are shown.
+    let controls = options.command == "controls" || options.command == "set"
     let video = MediaTrackConstraints(
-        width: options.width.map { .ideal($0) }, height: options.height.map { .ideal($0) })
+        width: options.width.map { .ideal($0) }, height: options.height.map { .ideal($0) },
+        pan: controls ? true : nil, tilt: controls ? true : nil, zoom: controls ? true : nil)
     let stream = try await devices.getUserMedia(MediaStreamConstraints(video: .constraints(video)))
     return stream.getVideoTracks()[0]
 }
@@ -128,6 +154,82 @@ func json(_ settings: PhotoSettings) -> String {
     "imageWidth": \(settings.imageWidth.map { "\($0)" } ?? "null"), \
     "redEyeReduction": \(settings.redEyeReduction.map { "\($0)" } ?? "null")}
     """
+}
+
+/// The control members: name, capability and current value as text.
+func controlRows(_ track: MediaStreamTrack) -> [(name: String, capability: String, value: String)] {
+    let capabilities = track.getCapabilities(), settings = track.getSettings()
+    func text(_ value: Double) -> String { value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value) }
+    func range(_ range: MediaSettingsRange?) -> String? {
+        range.map { "\(text($0.min ?? 0)) ... \(text($0.max ?? 0)) step \(text($0.step ?? 0))" }
+    }
+    func number(_ value: Double?) -> String { value.map(text) ?? "-" }
+    let rows: [(String, String?, String)] = [
+        ("whiteBalanceMode", capabilities.whiteBalanceMode?.joined(separator: ", "), settings.whiteBalanceMode ?? "-"),
+        ("exposureMode", capabilities.exposureMode?.joined(separator: ", "), settings.exposureMode ?? "-"),
+        ("focusMode", capabilities.focusMode?.joined(separator: ", "), settings.focusMode ?? "-"),
+        ("exposureCompensation", range(capabilities.exposureCompensation), number(settings.exposureCompensation)),
+        ("exposureTime", range(capabilities.exposureTime), number(settings.exposureTime)),
+        ("colorTemperature", range(capabilities.colorTemperature), number(settings.colorTemperature)),
+        ("iso", range(capabilities.iso), number(settings.iso)),
+        ("brightness", range(capabilities.brightness), number(settings.brightness)),
+        ("contrast", range(capabilities.contrast), number(settings.contrast)),
+        ("saturation", range(capabilities.saturation), number(settings.saturation)),
+        ("sharpness", range(capabilities.sharpness), number(settings.sharpness)),
+        ("focusDistance", range(capabilities.focusDistance), number(settings.focusDistance)),
+        ("pan", range(capabilities.pan), number(settings.pan)),
+        ("tilt", range(capabilities.tilt), number(settings.tilt)),
+        ("zoom", range(capabilities.zoom), number(settings.zoom)),
+        ("torch", capabilities.torch?.map(\.description).joined(separator: ", "), settings.torch.map(\.description) ?? "-"),
+    ]
+    return rows.compactMap { row in row.1.map { (row.0, $0, row.2) } }
+}
+
+func printControls(_ track: MediaStreamTrack, json: Bool) {
+    let rows = controlRows(track)
+    if json {
+        let members = rows.map { "  \"\($0.name)\": {\"capability\": \"\($0.capability)\", \"value\": \"\($0.value)\"}" }
+        print("{\n" + members.joined(separator: ",\n") + "\n}")
+        return
+    }
+    let width = (rows.map(\.name.count).max() ?? 0) + 2
+    for row in rows {
+        print(row.name + String(repeating: " ", count: width - row.name.count) + row.value + "    (" + row.capability + ")")
+    }
+}
+
+/// `NAME=VALUE` pairs as exact constraints: numbers, booleans (torch) or mode names.
+func constraints(_ assignments: [String]) -> MediaTrackConstraints {
+    var set = MediaTrackConstraintSet()
+    for assignment in assignments {
+        let parts = assignment.split(separator: "=", maxSplits: 1).map(String.init)
+        let (name, text) = (parts[0], parts.count > 1 ? parts[1] : "")
+        let number = Double(text)
+        func exact() -> ConstrainDouble? { number.map { .exact($0) } }
+        switch name {
+        case "whiteBalanceMode": set.whiteBalanceMode = .exact(text)
+        case "exposureMode": set.exposureMode = .exact(text)
+        case "focusMode": set.focusMode = .exact(text)
+        case "exposureCompensation": set.exposureCompensation = exact()
+        case "exposureTime": set.exposureTime = exact()
+        case "colorTemperature": set.colorTemperature = exact()
+        case "iso": set.iso = exact()
+        case "brightness": set.brightness = exact()
+        case "contrast": set.contrast = exact()
+        case "saturation": set.saturation = exact()
+        case "sharpness": set.sharpness = exact()
+        case "focusDistance": set.focusDistance = exact()
+        case "pan": set.pan = exact().map { .double($0) }
+        case "tilt": set.tilt = exact().map { .double($0) }
+        case "zoom": set.zoom = exact().map { .double($0) }
+        case "torch": set.torch = .parameters(exact: text == "true")
+        default: fail("unknown control \(name)", code: 2)
+        }
+        if number == nil && !["whiteBalanceMode", "exposureMode", "focusMode", "torch"].contains(name) {
+            fail("\(name) needs a number, not '\(text)'", code: 2)
+        }
+    }
+    return MediaTrackConstraints(basic: set)
 }
 
 func run(_ options: Options) async throws(DOMException) {
@@ -179,6 +281,16 @@ func run(_ options: Options) async throws(DOMException) {
         let photoPath = directory + "/photo.jpg"
         write(photo.bytes, to: photoPath)
         print("Photo: \(photoPath) (3264x2448 JPEG, \(photo.size) bytes, from takePhoto: a native capture in the camera's largest mode)")
+    case "controls":
+        let track = try await openTrack(options)
+        defer { track.stop() }
+        printControls(track, json: options.json)
+    case "set":
+        guard !options.assignments.isEmpty else { fail("set needs NAME=VALUE pairs, e.g. set exposureMode=manual exposureTime=100") }
+        let track = try await openTrack(options)
+        defer { track.stop() }
+        try await track.applyConstraints(constraints(options.assignments))
+        printControls(track, json: options.json)
     case "selftest":
         for _ in 0..<options.tracks {
             let track = try await openTrack(options)
