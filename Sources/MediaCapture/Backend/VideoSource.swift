@@ -59,6 +59,8 @@ final class VideoSource: Sendable {
             controls = FakeControlBackend(camera, pipeline: pipeline, panTiltZoomActive: panTiltZoom)
         case .recorded(let listing, _):
             controls = V4L2ControlBackend(RecordedV4L2Device(listing: listing))
+        case .v4l2:
+            controls = V4L2ControlBackend(LiveV4L2Device())  // attached once the device is open
         default:
             controls = nil
         }
@@ -108,6 +110,7 @@ final class VideoSource: Sendable {
                 if pacesFrames && !isLive { branch.sink.element.set("sync", true) }
             }
             _ = try await branch.hub.frame(after: 0, timeout: openTimeout)
+            source.attachDeviceControls()
             return (source, branch)
         } catch let error as GStreamerError {
             await source.shutDown()
@@ -254,8 +257,18 @@ final class VideoSource: Sendable {
         ReleaseTracker.shared.release(resource) { await self.shutDown() }
     }
 
+    /// The live camera's controls use the descriptor v4l2src streams from (nothing is written).
+    private func attachDeviceControls() {
+        guard let live = (controls as? V4L2ControlBackend)?.device as? LiveV4L2Device,
+            let fd = pipeline.element(named: PipelineDescription.Name.source)?.int("device-fd"), fd >= 0
+        else { return }
+        live.attach(fd: fd)
+    }
+
     /// Stops the pipeline (NULL joins its threads) and drops the bus handler. Idempotent.
     private func shutDown() async {
+        // Before the pipeline closes the device: no ioctl may reach a closed or reused descriptor.
+        ((controls as? V4L2ControlBackend)?.device as? LiveV4L2Device)?.detach()
         pipeline.onMessage { _ in }
         let branches = state.withLock { state in
             state.ended = true
