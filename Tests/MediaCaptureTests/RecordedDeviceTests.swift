@@ -140,4 +140,17 @@ struct RecordedDeviceTests {
         let capabilities = track.getCapabilities()
         #expect(capabilities.width == ULongRange(min: 160, max: 2304))
     }
+
+    @Test("A control changed by another program shows in getSettings, with a settingsChanged event")
+    func externalChange() async throws {
+        let track = try await openVideo(MediaDevices(devices: [try Self.device("logitech-c920")]))
+        let events = track.events
+        guard case .video(let source, _, _) = track.backing,
+            let device = (source.controls as? V4L2ControlBackend)?.device as? RecordedV4L2Device
+        else { throw TimedOut(what: "no recorded device", seconds: 0) }
+        try device.externalWrite(200, of: V4L2ControlID.brightness)  // as `v4l2-ctl --set-ctrl brightness=200`
+        #expect(track.getSettings().brightness == 200)
+        track.stop()
+        #expect(try await collectEvents(until: events, seconds: 5) == [.settingsChanged])
+    }
 }

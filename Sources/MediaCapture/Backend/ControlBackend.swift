@@ -10,6 +10,12 @@ protocol ControlBackend: Sendable {
     /// Writes the members present in `changes`, automatic modes first, and reads every one back.
     /// - Throws: the first member the device refused (nothing else is left changed).
     func apply(_ changes: MediaTrackSettings) throws(ControlFailure)
+    /// Calls `handler` when settings change outside `apply` (another program, the driver).
+    func watchChanges(_ handler: @escaping @Sendable () -> Void)
+}
+
+extension ControlBackend {
+    func watchChanges(_ handler: @escaping @Sendable () -> Void) {}
 }
 
 /// A control write the device refused.

@@ -16,6 +16,8 @@ final class VideoSource: Sendable {
     struct Observer: Sendable {
         var ended: @Sendable () -> Void
         var muted: @Sendable (Bool) -> Void
+        /// Settings changed outside the library (another program, the driver).
+        var settingsChanged: @Sendable () -> Void = {}
     }
 
     private struct State {
@@ -94,6 +96,7 @@ final class VideoSource: Sendable {
         }
         try configureSource(of: pipeline, for: device, mode: mode)
         let source = VideoSource(device: device, mode: mode, pipeline: pipeline, tee: tee, panTiltZoom: panTiltZoom)
+        source.controls?.watchChanges { [weak source] in source?.controlsChangedElsewhere() }
         let branch = TrackBranch.canonical(in: pipeline)
         branch.setSize(mode.map { AspectCrop.Size(width: $0.width, height: $0.height) })
         source.state.withLock { $0.branches[0] = branch }
@@ -174,6 +177,11 @@ final class VideoSource: Sendable {
     /// Registers what a track does when the source ends by itself (error, end of stream) or mutes.
     func observe(branch id: UInt64, _ observer: Observer) {
         state.withLock { $0.observers[id] = observer }
+    }
+
+    private func controlsChangedElsewhere() {
+        let observers = state.withLock { Array($0.observers.values) }
+        for observer in observers { observer.settingsChanged() }
     }
 
     /// Mutes or unmutes every track of the source (each fires `mute`/`unmute` on a change).

@@ -52,7 +52,8 @@ public final class MediaStreamTrack: Sendable {
                 branch: branch,
                 VideoSource.Observer(
                     ended: { [weak self] in self?.endedBySource() },
-                    muted: { [weak self] in self?.setMuted($0) }))
+                    muted: { [weak self] in self?.setMuted($0) },
+                    settingsChanged: { [weak self] in self?.fire(.settingsChanged) }))
         case .audio(let source, let user):
             source.onEnded(user: user) { [weak self] in self?.endedBySource() }
         case .none:
@@ -166,6 +167,12 @@ public final class MediaStreamTrack: Sendable {
             _ = self?.state.withLock { $0.events.removeValue(forKey: id) }
         }
         return stream
+    }
+
+    /// Fires an event to every subscriber of a live track.
+    func fire(_ event: MediaStreamTrackEvent) {
+        let subscribers = state.withLock { $0.readyState == .live ? Array($0.events.values) : [] }
+        for subscriber in subscribers { subscriber.yield(event) }
     }
 
     /// Sets the muted state and fires `mute`/`unmute` on an actual change.

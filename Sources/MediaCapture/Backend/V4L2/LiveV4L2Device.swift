@@ -25,6 +25,10 @@ final class LiveV4L2Device: V4L2ControlDevice {
         }
     }
 
+    /// Control events need an event subscription and a thread polling for them, which this version
+    /// does not run yet: changes made elsewhere show on the next read, without an event.
+    func watchChanges(_ handler: @escaping @Sendable () -> Void) {}
+
     /// Stops using the descriptor (the pipeline is about to close it).
     func detach() { state.withLock { $0.fd = nil } }
 

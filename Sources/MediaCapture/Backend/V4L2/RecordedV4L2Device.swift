@@ -9,6 +9,7 @@ import Synchronization
 /// - menu controls refuse indices their menu does not have (EINVAL).
 final class RecordedV4L2Device: V4L2ControlDevice {
     private let state: Mutex<(controls: [UInt32: V4L2Control], values: [UInt32: Int64], order: [UInt32])>
+    private let changeHandler = Mutex<(@Sendable () -> Void)?>(nil)
 
     init(listing: String) {
         let parsed = V4L2Listing.controls(listing)
@@ -44,6 +45,15 @@ final class RecordedV4L2Device: V4L2ControlDevice {
             state.values[id] = taken
             Self.updateInactive(&state.controls, state.values)
         }
+    }
+
+    func watchChanges(_ handler: @escaping @Sendable () -> Void) { changeHandler.withLock { $0 = handler } }
+
+    /// Another program writes a control (as `v4l2-ctl --set-ctrl` would), with the driver's rules;
+    /// watchers hear of it as from a V4L2 control event.
+    func externalWrite(_ value: Int64, of id: UInt32) throws(V4L2Refusal) {
+        try setValue(value, of: id)
+        changeHandler.withLock { $0 }?()
     }
 
     /// The UVC driver's companion rules: a manual value is inactive while its automatic mode is on.

@@ -60,6 +60,9 @@ protocol V4L2ControlDevice: Sendable {
     /// Writes one control; the driver may round it to its step.
     /// - Throws: the refusal (read-only, inactive, invalid menu index, out of range).
     func setValue(_ value: Int64, of id: UInt32) throws(V4L2Refusal)
+    /// Calls `handler` when a control changes outside this device object (another program, the
+    /// driver itself): V4L2 control events. Replaces an earlier handler.
+    func watchChanges(_ handler: @escaping @Sendable () -> Void)
 }
 
 /// Why a driver refused a write, as its errno would say.

@@ -22,6 +22,8 @@ final class V4L2ControlBackend: ControlBackend {
 
     init(_ device: any V4L2ControlDevice) { self.device = device }
 
+    func watchChanges(_ handler: @escaping @Sendable () -> Void) { device.watchChanges(handler) }
+
     private func controls() -> [UInt32: V4L2Control] {
         Dictionary(device.controls().map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
