@@ -39,6 +39,36 @@ struct GetUserMediaTests {
         #expect(slow.getSettings().frameRate == 15 && slow.getSettings().width == 1920)
     }
 
+    @Test("crop-and-scale: a size between the native modes, produced by the track's branch")
+    func cropAndScale() async throws {
+        let track = try await openVideo(
+            fakeDevices(FakeCamera(pattern: .quadrants)),
+            MediaTrackConstraints(width: .exact(400), height: .exact(300), resizeMode: "crop-and-scale"))
+        defer { track.stop() }
+        #expect(track.getSettings().width == 400 && track.getSettings().height == 300)
+        #expect(track.getSettings().resizeMode == "crop-and-scale")
+        let frame = try await ImageCapture(track).grabFrame()
+        #expect(frame.width == 400 && frame.height == 300)
+        // Without asking for crop-and-scale, an exact size no mode has is overconstrained.
+        let error = try await domException {
+            _ = try await fakeDevices().getUserMedia(MediaStreamConstraints(video: .constraints(
+                MediaTrackConstraints(width: .exact(400), height: .exact(300)))))
+        }
+        #expect(error.constraint == "width")
+        // On a live track: 16:9 from the 4:3 stream, centre-cropped; the camera keeps its mode.
+        let events = track.events
+        try await within(10) {
+            try await track.applyConstraints(MediaTrackConstraints(width: .exact(320), height: .exact(180), resizeMode: .exact("crop-and-scale")))
+        }
+        let wide = try await ImageCapture(track).grabFrame()
+        #expect(wide.width == 320 && wide.height == 180)
+        let pixels = try wide.rgbaBytes()
+        // Quadrants survive the crop: top-left red, bottom-right blue.
+        #expect(pixels[(20 * 320 + 20) * 4] > 200 && pixels[(160 * 320 + 300) * 4 + 2] > 200)
+        track.stop()
+        #expect(try await collectEvents(until: events, seconds: 5) == [])  // no mode switch: no mute
+    }
+
     @Test("An unsatisfiable minimum width: OverconstrainedError naming width")
     func minWidthTooLarge() async throws {
         let error = try await domException {
@@ -151,7 +181,9 @@ struct GetUserMediaTests {
         #expect(first == second)
         #expect(first.map(\.kind) == [.audioinput, .videoinput])
         let camera = first[1].getCapabilities()
-        #expect(camera.width == ULongRange(min: 320, max: 1280) && camera.height == ULongRange(min: 240, max: 720))
+        // crop-and-scale: any size up to the largest mode
+        #expect(camera.width == ULongRange(min: 1, max: 1280) && camera.height == ULongRange(min: 1, max: 720))
+        #expect(camera.resizeMode == ["none", "crop-and-scale"])
         #expect(camera.frameRate == DoubleRange(min: 30, max: 60) && camera.deviceId == first[1].deviceId)
         #expect(devices.getSupportedConstraints()["zoom"] && devices.getSupportedConstraints()["width"])
         #expect(!devices.getSupportedConstraints()["sampleRate"])

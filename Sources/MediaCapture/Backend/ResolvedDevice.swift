@@ -60,13 +60,13 @@ struct ResolvedDevice: Sendable {
 
     /// The width/height/aspectRatio/frameRate ranges over the modes.
     static func videoCapabilities(_ modes: [SourceMode]) -> MediaTrackCapabilities {
-        var capabilities = MediaTrackCapabilities(facingMode: [], resizeMode: ["none"])
+        var capabilities = MediaTrackCapabilities(facingMode: [], resizeMode: ["none", CropAndScale.mode])
         guard !modes.isEmpty else { return capabilities }
-        let widths = modes.map(\.width), heights = modes.map(\.height)
-        let ratios = modes.map { Double($0.width) / Double($0.height) }, rates = modes.map(\.frameRate.value)
-        capabilities.width = ULongRange(min: UInt32(widths.min()!), max: UInt32(widths.max()!))
-        capabilities.height = ULongRange(min: UInt32(heights.min()!), max: UInt32(heights.max()!))
-        capabilities.aspectRatio = DoubleRange(min: ratios.min()!, max: ratios.max()!)
+        let widths = modes.map(\.width), heights = modes.map(\.height), rates = modes.map(\.frameRate.value)
+        // With crop-and-scale any size up to the largest mode can be produced.
+        capabilities.width = ULongRange(min: 1, max: UInt32(widths.max()!))
+        capabilities.height = ULongRange(min: 1, max: UInt32(heights.max()!))
+        capabilities.aspectRatio = DoubleRange(min: 1 / Double(heights.max()!), max: Double(widths.max()!))
         capabilities.frameRate = DoubleRange(min: rates.min()!, max: rates.max()!)
         return capabilities
     }

@@ -75,7 +75,9 @@ final class VideoSource: Sendable {
     /// Builds the pipeline for `device` in `mode`, starts it and waits (bounded) for the first frame.
     /// - Returns: the source and the first track's branch, already holding a frame.
     /// - Throws: `NotFoundError`, `NotReadableError`, `NotAllowedError` (see ``DOMException/init(opening:_:)``).
-    static func open(_ device: ResolvedDevice, mode: SourceMode?, panTiltZoom: Bool) async throws(DOMException)
+    /// - Parameter size: the first track's frame size (the mode's, or smaller with crop-and-scale).
+    static func open(_ device: ResolvedDevice, mode: SourceMode?, size: AspectCrop.Size? = nil, panTiltZoom: Bool)
+        async throws(DOMException)
         -> (VideoSource, TrackBranch)
     {
         let description: String
@@ -98,7 +100,7 @@ final class VideoSource: Sendable {
         let source = VideoSource(device: device, mode: mode, pipeline: pipeline, tee: tee, panTiltZoom: panTiltZoom)
         source.controls?.watchChanges { [weak source] in source?.controlsChangedElsewhere() }
         let branch = TrackBranch.canonical(in: pipeline)
-        branch.setSize(mode.map { AspectCrop.Size(width: $0.width, height: $0.height) })
+        branch.setSize(mode.map { size ?? AspectCrop.Size(width: $0.width, height: $0.height) })
         source.state.withLock { $0.branches[0] = branch }
         pipeline.onMessage { [weak source] message in source?.handle(message) }
 

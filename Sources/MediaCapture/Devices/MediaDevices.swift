@@ -114,7 +114,8 @@ public final class MediaDevices: Sendable {
         }
         var candidates: [(device: ResolvedDevice, settings: MediaTrackSettings, mode: SourceMode?)] = []
         for device in devices {
-            for candidate in device.candidates(panTiltZoom: wantsPanTiltZoom) {
+            let native = device.candidates(panTiltZoom: wantsPanTiltZoom)
+            for candidate in native + CropAndScale.candidates(native, constraints) {
                 candidates.append((device, candidate.settings, candidate.mode))
             }
         }
@@ -142,7 +143,8 @@ public final class MediaDevices: Sendable {
         }
         let granted = wantsPanTiltZoom && (device.fakeCamera?.panTiltZoomPermission ?? true)
             && panTiltZoomPermission(device.info)
-        let (source, branch) = try await VideoSource.open(device, mode: chosen.mode, panTiltZoom: granted)
+        let size = chosen.settings.width.flatMap { width in chosen.settings.height.map { AspectCrop.Size(width: width, height: $0) } }
+        let (source, branch) = try await VideoSource.open(device, mode: chosen.mode, size: size, panTiltZoom: granted)
         var settings = MediaTrackSettings()
         ControlMembers.copyModeMembers(from: chosen.settings, to: &settings)
         if let layout = branch.hub.latest?.sample.videoLayout {

@@ -56,12 +56,13 @@ struct ConstraintResolution: Equatable {
 
     /// Runs the resolution.
     /// - Parameters:
-    ///   - modes: the mode candidates (mode members only); `current` is the one in use.
+    ///   - modes: the mode candidates (mode members only); `current` is the one in use, and
+    ///     `sameSourceMode` those the camera can give without switching modes (preferred on ties).
     ///   - capabilities: the control members' capabilities (what exists on this track).
     ///   - settings: the control members' current values.
     /// - Returns: the choice, or the name of the required constraint that cannot be satisfied.
     static func resolve(
-        _ constraints: MediaTrackConstraints, modes: [MediaTrackSettings], current: Int,
+        _ constraints: MediaTrackConstraints, modes: [MediaTrackSettings], current: Int, sameSourceMode: Set<Int> = [],
         capabilities: MediaTrackCapabilities, settings: MediaTrackSettings
     ) -> Result<ConstraintResolution, DOMException> {
         // Modes: the required mode constraints of the basic set.
@@ -119,6 +120,7 @@ struct ConstraintResolution: Equatable {
             let right = SelectSettings.fitnessDistance(modes[rhs], constraints.basic, inAdvanced: false, only: modeMembers)
             if left != right { return left < right }
             if (lhs == current) != (rhs == current) { return lhs == current }
+            if sameSourceMode.contains(lhs) != sameSourceMode.contains(rhs) { return sameSourceMode.contains(lhs) }
             let defaults = SelectSettings.defaults
             let leftDefault = SelectSettings.fitnessDistance(modes[lhs], defaults, inAdvanced: false)
             let rightDefault = SelectSettings.fitnessDistance(modes[rhs], defaults, inAdvanced: false)

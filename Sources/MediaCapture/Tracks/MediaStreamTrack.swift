@@ -248,15 +248,19 @@ public final class MediaStreamTrack: Sendable {
         try await source.operations.withLock { () async throws(DOMException) in
             guard readyState == .live else { return }
             let current = state.withLock { $0.settings }
-            let candidates = source.device.candidates(panTiltZoom: false, withControls: false)
+            let native = source.device.candidates(panTiltZoom: false, withControls: false)
+            let candidates = native + CropAndScale.candidates(native, constraints)
             let modes = candidates.isEmpty ? [current] : candidates.map(\.settings)
             let currentIndex = modes.firstIndex {
                 $0.width == current.width && $0.height == current.height && $0.frameRate == current.frameRate
+                    && $0.resizeMode == current.resizeMode
             } ?? 0
             let capabilities = source.controls.map { ControlMembers.filter($0.capabilities(), panTiltZoom: source.panTiltZoom) }
             let settings = source.controls.map { ControlMembers.filter($0.settings(), panTiltZoom: source.panTiltZoom) }
+            let sourceMode = source.currentMode.withLock { $0 }
+            let sameSourceMode = Set(candidates.indices.filter { candidates[$0].mode == sourceMode })
             let resolution = try ConstraintResolution.resolve(
-                constraints, modes: modes, current: currentIndex,
+                constraints, modes: modes, current: currentIndex, sameSourceMode: sameSourceMode,
                 capabilities: capabilities ?? MediaTrackCapabilities(), settings: settings ?? MediaTrackSettings()
             ).get()
             if let controls = source.controls, resolution.changes != MediaTrackSettings() {
@@ -269,8 +273,10 @@ public final class MediaStreamTrack: Sendable {
             if resolution.modeIndex != currentIndex, candidates.indices.contains(resolution.modeIndex),
                 let mode = candidates[resolution.modeIndex].mode
             {
-                await source.switchMode(to: mode, branch: branch, size: AspectCrop.Size(width: mode.width, height: mode.height))
-                state.withLock { ControlMembers.copyModeMembers(from: modes[resolution.modeIndex], to: &$0.settings) }
+                let chosen = modes[resolution.modeIndex]
+                let size = AspectCrop.Size(width: chosen.width ?? mode.width, height: chosen.height ?? mode.height)
+                await source.switchMode(to: mode, branch: branch, size: size)
+                state.withLock { ControlMembers.copyModeMembers(from: chosen, to: &$0.settings) }
             }
             state.withLock { $0.constraints = constraints }
         }

@@ -1,0 +1,65 @@
+/// Candidates for `resizeMode: "crop-and-scale"`: sizes below a native mode that the track's own
+/// branch produces by centre-cropping and scaling, the camera staying in that mode.
+///
+/// They join the candidates only when the constraints ask for crop-and-scale (top level or in an
+/// advanced set), so a plain `getUserMedia` keeps the camera's native sizes.
+enum CropAndScale {
+    static let mode = "crop-and-scale"
+
+    static func isRequested(_ constraints: MediaTrackConstraints) -> Bool {
+        ([constraints.basic] + constraints.advanced).contains { set in
+            switch set.resizeMode {
+            case .value(let modes)?: modes.contains(mode)
+            case .parameters(let exact, let ideal)?: (exact ?? []).contains(mode) || (ideal ?? []).contains(mode)
+            case nil: false
+            }
+        }
+    }
+
+    /// For each native candidate, the size the constraints point at (exact, else ideal, else a bound),
+    /// the missing side following the asked aspect ratio or the mode's, when it fits inside the mode.
+    static func candidates(
+        _ native: [(settings: MediaTrackSettings, mode: SourceMode?)], _ constraints: MediaTrackConstraints
+    ) -> [(settings: MediaTrackSettings, mode: SourceMode?)] {
+        guard isRequested(constraints) else { return [] }
+        let sets = [constraints.basic] + constraints.advanced
+        return native.flatMap { candidate -> [(settings: MediaTrackSettings, mode: SourceMode?)] in
+            guard let mode = candidate.mode else { return [] }
+            return sets.compactMap { set -> (settings: MediaTrackSettings, mode: SourceMode?)? in
+                let aspect = target(set.aspectRatio.map(double)) ?? Double(mode.width) / Double(mode.height)
+                var width = target(set.width.map(ulong)), height = target(set.height.map(ulong))
+                if width == nil, let height { width = (height * aspect).rounded() }
+                if height == nil, let width { height = (width / aspect).rounded() }
+                guard let width, let height, width >= 1, height >= 1,
+                    Int(width) <= mode.width, Int(height) <= mode.height,
+                    Int(width) != mode.width || Int(height) != mode.height
+                else { return nil }
+                var settings = candidate.settings
+                settings.width = Int(width)
+                settings.height = Int(height)
+                settings.aspectRatio = width / height
+                settings.resizeMode = Self.mode
+                return (settings, mode)
+            }
+        }
+    }
+
+    private static func ulong(_ value: ConstrainULong) -> ConstrainDouble {
+        switch value {
+        case .value(let bare): .value(Double(bare))
+        case .range(let min, let max, let exact, let ideal):
+            .range(min: min.map(Double.init), max: max.map(Double.init), exact: exact.map(Double.init), ideal: ideal.map(Double.init))
+        }
+    }
+
+    private static func double(_ value: ConstrainDouble) -> ConstrainDouble { value }
+
+    /// The value a constraint points at: exact, else ideal (or a bare value), else its bound.
+    private static func target(_ value: ConstrainDouble?) -> Double? {
+        switch value {
+        case .value(let bare)?: bare
+        case .range(let min, let max, let exact, let ideal)?: exact ?? ideal ?? max ?? min
+        case nil: nil
+        }
+    }
+}
