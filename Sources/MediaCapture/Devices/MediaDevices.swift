@@ -4,7 +4,7 @@ import GStreamerWrapper
 /// W3C `MediaDevices`: lists capture devices and opens them with `getUserMedia`.
 ///
 /// ``shared`` sees the machine's cameras (GStreamer's device monitor: V4L2, and what other providers
-/// find). ``init(devices:includeSystemDevices:)`` gives an explicit set, e.g. fake cameras in tests.
+/// find). ``init(devices:includeSystemDevices:panTiltZoomPermission:)`` gives an explicit set, e.g. fake cameras in tests.
 public final class MediaDevices: Sendable {
     /// The machine's cameras.
     public static let shared = MediaDevices(devices: [], includeSystemDevices: true)
