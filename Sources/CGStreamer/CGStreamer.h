@@ -192,6 +192,25 @@ static inline int CGStreamer_v4l2_set(int fd, uint32_t id, int is64, int64_t val
     return ioctl(fd, VIDIOC_S_EXT_CTRLS, &controls) != 0 ? errno : 0;
 }
 
+/// `VIDIOC_SUBSCRIBE_EVENT` for `V4L2_EVENT_CTRL` on one control. Returns 0 or errno.
+static inline int CGStreamer_v4l2_subscribe_control(int fd, uint32_t id) {
+    struct v4l2_event_subscription subscription;
+    memset(&subscription, 0, sizeof subscription);
+    subscription.type = V4L2_EVENT_CTRL;
+    subscription.id = id;
+    return ioctl(fd, VIDIOC_SUBSCRIBE_EVENT, &subscription) != 0 ? errno : 0;
+}
+
+/// `VIDIOC_DQEVENT`: the next pending event's control id (0 for other events). Returns 0 or errno
+/// (ENOENT: none pending).
+static inline int CGStreamer_v4l2_dequeue_event(int fd, uint32_t *control) {
+    struct v4l2_event event;
+    memset(&event, 0, sizeof event);
+    if (ioctl(fd, VIDIOC_DQEVENT, &event) != 0) return errno;
+    *control = event.type == V4L2_EVENT_CTRL ? event.id : 0;
+    return 0;
+}
+
 #pragma clang assume_nonnull end
 
 #endif

@@ -33,3 +33,12 @@ struct V4L2ControlsTests {
         }
     }
 }
+
+@Suite("V4L2 control events")
+struct V4L2EventWatcherTests {
+    @Test("A node without control events is not watched (no thread left behind)")
+    func notAVideoDevice() {
+        #expect(V4L2EventWatcher(path: "/dev/null", controls: [0x0098_0900]) { _ in } == nil)
+        #expect(V4L2EventWatcher(path: "/dev/video99", controls: [0x0098_0900]) { _ in } == nil)
+    }
+}

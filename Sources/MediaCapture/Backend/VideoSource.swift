@@ -270,9 +270,10 @@ final class VideoSource: Sendable {
     /// The live camera's controls use the descriptor v4l2src streams from (nothing is written).
     private func attachDeviceControls() {
         guard let live = (controls as? V4L2ControlBackend)?.device as? LiveV4L2Device,
+            case .v4l2(let path) = device.device.backend,
             let fd = pipeline.element(named: PipelineDescription.Name.source)?.int("device-fd"), fd >= 0
         else { return }
-        live.attach(fd: fd)
+        live.attach(fd: fd, path: path)
     }
 
     /// Stops the pipeline (NULL joins its threads) and drops the bus handler. Idempotent.

@@ -4,6 +4,10 @@ import Synchronization
 
 /// A real V4L2 camera's controls, through ioctls on the file descriptor `v4l2src` streams from.
 ///
+/// Changes made elsewhere (another program, the driver) arrive as V4L2 control events on a handle of
+/// the watcher's own; a change counts when the value differs from the last one read or written here,
+/// so this object's own writes are not reported back.
+///
 /// The descriptor is borrowed: it is attached once the pipeline runs and detached before the pipeline
 /// lets it go, so no ioctl can reach a closed (or reused) descriptor; after that, reads return the
 /// last values and writes are refused. Each ioctl runs under the lock, which also serialises them.
@@ -12,25 +16,53 @@ final class LiveV4L2Device: V4L2ControlDevice {
         var fd: Int32?
         var controls: [V4L2Controls.Description] = []
         var values: [UInt32: Int64] = [:]
+        var onChange: (@Sendable () -> Void)?
+        var watcher: V4L2EventWatcher?
     }
 
     private let state = Mutex(State())
 
-    /// Starts using `fd` (v4l2src's `device-fd`) and reads the controls once.
-    func attach(fd: Int32) {
-        state.withLock { state in
+    /// Starts using `fd` (v4l2src's `device-fd`, on the node at `path`), reads the controls once, and
+    /// starts watching for changes made elsewhere.
+    func attach(fd: Int32, path: String) {
+        let ids = state.withLock { state in
             state.fd = fd
             state.controls = V4L2Controls.describe(fd: fd)
             for control in state.controls { state.values[control.id] = V4L2Controls.value(fd: fd, of: control) }
+            return state.controls.map(\.id)
         }
+        let watcher = V4L2EventWatcher(path: path, controls: ids) { [weak self] changed in self?.changedElsewhere(changed) }
+        state.withLock { $0.watcher = watcher }
     }
 
-    /// Control events need an event subscription and a thread polling for them, which this version
-    /// does not run yet: changes made elsewhere show on the next read, without an event.
-    func watchChanges(_ handler: @escaping @Sendable () -> Void) {}
+    func watchChanges(_ handler: @escaping @Sendable () -> Void) { state.withLock { $0.onChange = handler } }
 
-    /// Stops using the descriptor (the pipeline is about to close it).
-    func detach() { state.withLock { $0.fd = nil } }
+    /// Called from the watcher's thread with the controls an event named.
+    private func changedElsewhere(_ ids: [UInt32]) {
+        let handler = state.withLock { state -> (@Sendable () -> Void)? in
+            guard let fd = state.fd else { return nil }
+            var differs = false
+            for id in ids {
+                guard let control = state.controls.first(where: { $0.id == id }),
+                    let value = V4L2Controls.value(fd: fd, of: control), value != state.values[id]
+                else { continue }
+                state.values[id] = value
+                differs = true
+            }
+            return differs ? state.onChange : nil
+        }
+        handler?()
+    }
+
+    /// Stops using the descriptor (the pipeline is about to close it) and the watch.
+    func detach() {
+        let watcher = state.withLock { state in
+            state.fd = nil
+            defer { state.watcher = nil }
+            return state.watcher
+        }
+        watcher?.stop()
+    }
 
     func controls() -> [V4L2Control] {
         state.withLock { state in
@@ -74,6 +106,8 @@ final class LiveV4L2Device: V4L2ControlDevice {
                 let reason = "\(control.name): \(V4L2Controls.describe(errno: code))"
                 throw code == EACCES || code == EPERM || code == EBUSY ? .notWritable(reason) : .invalidValue(reason)
             }
+            // What the driver took: our own write's event then finds nothing new.
+            state.values[id] = V4L2Controls.value(fd: fd, of: control) ?? value
         }
     }
 }
