@@ -15,7 +15,8 @@ let usage = """
       controls [--json]            the camera's controls: capabilities and current values
       set NAME=VALUE...            set controls (applyConstraints with exact values), then show them
       demo [--out DIR]             grab a frame and take a photo into DIR (default ./out), print their paths
-      selftest [--tracks N]        open and stop N tracks (default 100), then shut GStreamer down (leak checks)
+      selftest [--tracks N]        open and stop N tracks (default 100), then shut GStreamer down (leak checks);
+                                   --leak-one keeps one stopped track alive, to prove the leak check sees it
 
     options:
       --device fake|/dev/videoN|recorded:CTRLS.txt[,FORMATS.txt]
@@ -37,6 +38,7 @@ struct Options {
     var photoWidth: Double?
     var photoHeight: Double?
     var json = false
+    var leakOne = false
     var assignments: [String] = []
 
     init(_ arguments: [String]) throws(UsageError) {
@@ -62,6 +64,7 @@ struct Options {
             case "--photo-width": photoWidth = Double(try number(flag))
             case "--photo-height": photoHeight = Double(try number(flag))
             case "--json": json = true
+            case "--leak-one": leakOne = true
             case "-h", "--help": throw UsageError("")
             default:
                 guard command == "set", flag.contains("=") else { throw UsageError("unknown option \(flag)") }
@@ -292,13 +295,26 @@ func run(_ options: Options) async throws(DOMException) {
         try await track.applyConstraints(constraints(options.assignments))
         printControls(track, json: options.json)
     case "selftest":
-        for _ in 0..<options.tracks {
-            let track = try await openTrack(options)
+        // Every path that holds GStreamer objects: clones, frames, photos, controls and the fake
+        // camera's digital pan/tilt/zoom, a live mode change.
+        let devices = MediaDevices(devices: [captureDevice(options)])
+        for index in 0..<options.tracks {
+            let constraints = MediaTrackConstraints(zoom: index % 2 == 0 ? true : nil)
+            let stream = try await devices.getUserMedia(MediaStreamConstraints(video: .constraints(constraints)))
+            let track = stream.getVideoTracks()[0]
             let copy = track.clone()
             _ = try await ImageCapture(copy).grabFrame()
             _ = try await ImageCapture(track).takePhoto()
+            if index % 10 == 0 {
+                try await track.applyConstraints(MediaTrackConstraints(width: .exact(320), brightness: 3, zoom: 2))
+            }
             track.stop()
             copy.stop()
+        }
+        if options.leakOne {
+            let kept = try await openTrack(options)
+            kept.stop()
+            _ = Unmanaged.passRetained(kept)  // never released: its pipeline outlives gst_deinit
         }
         await MediaDevices.shutdown()
         print("selftest: opened and stopped \(options.tracks) tracks (and as many clones)")

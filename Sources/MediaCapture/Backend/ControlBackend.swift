@@ -38,7 +38,7 @@ enum ControlMembers {
     /// Keeps the control members of `settings` (and drops pan/tilt/zoom unless `panTiltZoom`).
     static func filter(_ settings: MediaTrackSettings, panTiltZoom: Bool) -> MediaTrackSettings {
         var kept = MediaTrackSettings()
-        FakeControls.copyControls(from: settings, to: &kept)
+        ControlMembers.copyControls(from: settings, to: &kept)
         if !panTiltZoom { kept.pan = nil; kept.tilt = nil; kept.zoom = nil }
         return kept
     }
@@ -57,8 +57,48 @@ enum ControlMembers {
 
     static func filter(_ capabilities: MediaTrackCapabilities, panTiltZoom: Bool) -> MediaTrackCapabilities {
         var kept = MediaTrackCapabilities()
-        FakeControls.copyControls(from: capabilities, to: &kept)
+        ControlMembers.copyControls(from: capabilities, to: &kept)
         if !panTiltZoom { kept.pan = nil; kept.tilt = nil; kept.zoom = nil }
         return kept
+    }
+
+    /// Copies every control member (nil included) from `settings` to `target`.
+    static func copyControls(from settings: MediaTrackSettings, to target: inout MediaTrackSettings) {
+        target.whiteBalanceMode = settings.whiteBalanceMode
+        target.exposureMode = settings.exposureMode
+        target.focusMode = settings.focusMode
+        target.pointsOfInterest = settings.pointsOfInterest
+        target.exposureCompensation = settings.exposureCompensation
+        target.exposureTime = settings.exposureTime
+        target.colorTemperature = settings.colorTemperature
+        target.iso = settings.iso
+        target.brightness = settings.brightness
+        target.contrast = settings.contrast
+        target.saturation = settings.saturation
+        target.sharpness = settings.sharpness
+        target.focusDistance = settings.focusDistance
+        target.pan = settings.pan
+        target.tilt = settings.tilt
+        target.zoom = settings.zoom
+        target.torch = settings.torch
+    }
+
+    static func copyControls(from capabilities: MediaTrackCapabilities, to target: inout MediaTrackCapabilities) {
+        target.whiteBalanceMode = capabilities.whiteBalanceMode
+        target.exposureMode = capabilities.exposureMode
+        target.focusMode = capabilities.focusMode
+        target.exposureCompensation = capabilities.exposureCompensation
+        target.exposureTime = capabilities.exposureTime
+        target.colorTemperature = capabilities.colorTemperature
+        target.iso = capabilities.iso
+        target.brightness = capabilities.brightness
+        target.contrast = capabilities.contrast
+        target.saturation = capabilities.saturation
+        target.sharpness = capabilities.sharpness
+        target.focusDistance = capabilities.focusDistance
+        target.pan = capabilities.pan
+        target.tilt = capabilities.tilt
+        target.zoom = capabilities.zoom
+        target.torch = capabilities.torch
     }
 }

@@ -28,7 +28,7 @@ final class FakeControlBackend: ControlBackend {
     func apply(_ changes: MediaTrackSettings) throws(ControlFailure) {
         let updated = values.withLock { values in
             var merged = MediaTrackSettings()
-            FakeControls.copyControls(from: values, to: &merged)
+            ControlMembers.copyControls(from: values, to: &merged)
             Self.overlay(changes, on: &merged)
             values = merged
             return merged

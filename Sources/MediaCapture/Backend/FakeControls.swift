@@ -46,47 +46,7 @@ struct FakeControls: Sendable, Hashable {
     }
 
     /// Copies the control members of `self` into `target`, leaving the others.
-    func merge(into target: inout MediaTrackSettings) { Self.copyControls(from: settings, to: &target) }
+    func merge(into target: inout MediaTrackSettings) { ControlMembers.copyControls(from: settings, to: &target) }
 
-    func merge(into target: inout MediaTrackCapabilities) { Self.copyControls(from: capabilities, to: &target) }
-
-    /// Copies every control member (nil included) from `settings` to `target`.
-    static func copyControls(from settings: MediaTrackSettings, to target: inout MediaTrackSettings) {
-        target.whiteBalanceMode = settings.whiteBalanceMode
-        target.exposureMode = settings.exposureMode
-        target.focusMode = settings.focusMode
-        target.pointsOfInterest = settings.pointsOfInterest
-        target.exposureCompensation = settings.exposureCompensation
-        target.exposureTime = settings.exposureTime
-        target.colorTemperature = settings.colorTemperature
-        target.iso = settings.iso
-        target.brightness = settings.brightness
-        target.contrast = settings.contrast
-        target.saturation = settings.saturation
-        target.sharpness = settings.sharpness
-        target.focusDistance = settings.focusDistance
-        target.pan = settings.pan
-        target.tilt = settings.tilt
-        target.zoom = settings.zoom
-        target.torch = settings.torch
-    }
-
-    static func copyControls(from capabilities: MediaTrackCapabilities, to target: inout MediaTrackCapabilities) {
-        target.whiteBalanceMode = capabilities.whiteBalanceMode
-        target.exposureMode = capabilities.exposureMode
-        target.focusMode = capabilities.focusMode
-        target.exposureCompensation = capabilities.exposureCompensation
-        target.exposureTime = capabilities.exposureTime
-        target.colorTemperature = capabilities.colorTemperature
-        target.iso = capabilities.iso
-        target.brightness = capabilities.brightness
-        target.contrast = capabilities.contrast
-        target.saturation = capabilities.saturation
-        target.sharpness = capabilities.sharpness
-        target.focusDistance = capabilities.focusDistance
-        target.pan = capabilities.pan
-        target.tilt = capabilities.tilt
-        target.zoom = capabilities.zoom
-        target.torch = capabilities.torch
-    }
+    func merge(into target: inout MediaTrackCapabilities) { ControlMembers.copyControls(from: capabilities, to: &target) }
 }

@@ -27,7 +27,7 @@ struct ResolvedDevice: Sendable {
             FakeControls(camera, panTiltZoomGranted: false).merge(into: &capabilities)
         case .recorded(let controls, _):
             let recorded = V4L2ControlBackend(RecordedV4L2Device(listing: controls)).capabilities()
-            FakeControls.copyControls(from: ControlMembers.filter(recorded, panTiltZoom: false), to: &capabilities)
+            ControlMembers.copyControls(from: ControlMembers.filter(recorded, panTiltZoom: false), to: &capabilities)
         default:
             break
         }

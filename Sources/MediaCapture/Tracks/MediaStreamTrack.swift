@@ -192,7 +192,7 @@ public final class MediaStreamTrack: Sendable {
     public func getCapabilities() -> MediaTrackCapabilities {
         var capabilities = state.withLock { $0.capabilities }
         if let source = videoSource, let controls = source.controls {
-            FakeControls.copyControls(
+            ControlMembers.copyControls(
                 from: ControlMembers.filter(controls.capabilities(), panTiltZoom: source.panTiltZoom), to: &capabilities)
         }
         return capabilities
@@ -215,7 +215,7 @@ public final class MediaStreamTrack: Sendable {
         }
         var settings = stored
         if let source = videoSource, let controls = source.controls {
-            FakeControls.copyControls(
+            ControlMembers.copyControls(
                 from: ControlMembers.filter(controls.settings(), panTiltZoom: source.panTiltZoom), to: &settings)
         }
         return settings
