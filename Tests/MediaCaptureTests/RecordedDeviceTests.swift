@@ -153,4 +153,27 @@ struct RecordedDeviceTests {
         track.stop()
         #expect(try await collectEvents(until: events, seconds: 5) == [.settingsChanged])
     }
+
+    @Test("A V4L2 flash: fillLightMode [off, flash], torch from the LED mode, the strobe fired for a flash photo")
+    func flash() async throws {
+        let track = try await openVideo(MediaDevices(devices: [.recorded(controls: try Self.fixture("synthetic-flash.ctrls.txt"), formats: nil)]))
+        defer { track.stop() }
+        #expect(track.getCapabilities().torch == [false, true] && track.getSettings().torch == false)
+        let capture = try ImageCapture(track)
+        #expect(try await capture.getPhotoCapabilities().fillLightMode == [.off, .flash])
+        guard case .video(let source, _, _) = track.backing,
+            let device = (source.controls as? V4L2ControlBackend)?.device as? RecordedV4L2Device
+        else { throw TimedOut(what: "no recorded device", seconds: 0) }
+        try await within(10) { try await track.applyConstraints(MediaTrackConstraints(torch: true)) }
+        #expect(track.getSettings().torch == true)
+        _ = try await within(10) { try await capture.takePhoto(PhotoSettings(fillLightMode: .flash)) }
+        let writes = device.writes.withLock { $0 }
+        #expect(writes.filter { $0.id == V4L2ControlID.flashStrobe }.count == 1)
+        #expect(writes.last?.id == V4L2ControlID.flashLEDMode && writes.last?.value == V4L2ControlID.FlashLEDMode.torch)
+        #expect(track.getSettings().torch == true)  // the torch is back after the flash
+        // A camera without a flash offers none.
+        let c920 = try await openVideo(MediaDevices(devices: [try Self.device("logitech-c920")]))
+        defer { c920.stop() }
+        #expect(try await ImageCapture(c920).getPhotoCapabilities().fillLightMode == [])
+    }
 }

@@ -46,7 +46,7 @@ extension VideoSource {
                 min: Double(heights.min()!), max: Double(heights.max()!), step: reference ? 2 : 1),
             imageWidth: widths.isEmpty ? nil : MediaSettingsRange(
                 min: Double(widths.min()!), max: Double(widths.max()!), step: reference ? 3 : 1),
-            fillLightMode: camera?.fillLightModes ?? [])
+            fillLightMode: camera?.fillLightModes ?? (controls as? V4L2ControlBackend)?.fillLightModes ?? [])
     }
 
     /// The settings the next photo would use when its `PhotoSettings` leave them out.
@@ -119,6 +119,16 @@ extension VideoSource {
             setMuted(true)
             stream(in: mode)
         }
+        // A V4L2 flash strobes just before the shutter is armed; the LED mode comes back afterwards.
+        var restoreLED: Int64?
+        if request.fillLightMode == .flash, let v4l2 = controls as? V4L2ControlBackend {
+            do throws(ControlFailure) {
+                restoreLED = try v4l2.fireFlash()
+            } catch {
+                return .failure(DOMException(.unknownError, error.message))
+            }
+        }
+        defer { if let restoreLED { (controls as? V4L2ControlBackend)?.restoreLED(restoreLED) } }
         let outcome: Result<Sample, FrameHub.Failure>
         do {
             outcome = .success(

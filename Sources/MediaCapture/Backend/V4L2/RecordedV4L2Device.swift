@@ -10,6 +10,8 @@ import Synchronization
 final class RecordedV4L2Device: V4L2ControlDevice {
     private let state: Mutex<(controls: [UInt32: V4L2Control], values: [UInt32: Int64], order: [UInt32])>
     private let changeHandler = Mutex<(@Sendable () -> Void)?>(nil)
+    /// Every accepted write, in order (what a test can ask the "hardware" about, e.g. a flash strobe).
+    let writes = Mutex<[(id: UInt32, value: Int64)]>([])
 
     init(listing: String) {
         let parsed = V4L2Listing.controls(listing)
@@ -36,6 +38,8 @@ final class RecordedV4L2Device: V4L2ControlDevice {
             case .menu, .integerMenu:
                 guard control.menu[value] != nil else { throw .invalidValue("\(control.name) has no menu item \(value)") }
                 taken = value
+            case .button:
+                taken = 0  // a trigger: nothing stays set
             case .integer where control.step > 1:
                 taken = control.minimum + ((taken - control.minimum + control.step / 2) / control.step) * control.step
                 taken = min(taken, control.maximum)
@@ -45,6 +49,7 @@ final class RecordedV4L2Device: V4L2ControlDevice {
             state.values[id] = taken
             Self.updateInactive(&state.controls, state.values)
         }
+        writes.withLock { $0.append((id, value)) }
     }
 
     func watchChanges(_ handler: @escaping @Sendable () -> Void) { changeHandler.withLock { $0 = handler } }

@@ -39,6 +39,7 @@ enum V4L2ControlID {
     static let isoSensitivity: UInt32 = 0x009a_0917
     static let isoSensitivityAuto: UInt32 = 0x009a_0918
     static let flashLEDMode: UInt32 = 0x009c_0901
+    static let flashStrobe: UInt32 = 0x009c_0903
 
     /// `V4L2_CID_EXPOSURE_AUTO` menu values.
     enum ExposureAuto {

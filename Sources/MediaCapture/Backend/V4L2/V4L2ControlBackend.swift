@@ -162,6 +162,33 @@ final class V4L2ControlBackend: ControlBackend {
         }
     }
 
+    // MARK: - Flash for photos
+
+    /// `[off, flash]` when the device has an LED flash it can strobe, else `[]`.
+    var fillLightModes: [FillLightMode] {
+        let all = controls()
+        guard all[ID.flashLEDMode]?.menu[ID.FlashLEDMode.flash] != nil, all[ID.flashStrobe] != nil else { return [] }
+        return [.off, .flash]
+    }
+
+    /// For a photo with `flash`: switches the LED to flash mode and strobes it, just before the shutter
+    /// opens. Returns the LED mode to restore afterwards (nil when nothing changed).
+    /// - Throws: the member `fillLightMode` when the device refuses.
+    func fireFlash() throws(ControlFailure) -> Int64? {
+        let previous = device.value(of: ID.flashLEDMode)
+        do throws(V4L2Refusal) {
+            try device.setValue(ID.FlashLEDMode.flash, of: ID.flashLEDMode)
+            try device.setValue(1, of: ID.flashStrobe)
+        } catch {
+            if let previous { try? device.setValue(previous, of: ID.flashLEDMode) }
+            throw ControlFailure(member: "fillLightMode", message: "The camera refused its flash: \(error.message).")
+        }
+        return previous == ID.FlashLEDMode.flash ? nil : previous
+    }
+
+    /// Puts the LED back (e.g. the torch that was on before a flash photo).
+    func restoreLED(_ mode: Int64) { try? device.setValue(mode, of: ID.flashLEDMode) }
+
     private static func explain(_ member: String, _ refusal: V4L2Refusal) -> String {
         let companion: String? = switch member {
         case "exposureTime": "exposureMode"
