@@ -31,7 +31,6 @@ package final class Caps: @unchecked Sendable, CustomStringConvertible {
         return String(cString: text)
     }
 
-    package var isAny: Bool { gst_caps_is_any(pointer) != 0 }
     package var isEmpty: Bool { gst_caps_is_empty(pointer) != 0 }
 
     /// The caps with lists expanded into one structure per combination.

@@ -27,14 +27,6 @@ package enum GStreamer {
         }
     }
 
-    /// The runtime version, e.g. "1.22.0".
-    package static var version: String {
-        initialize()
-        var major: guint = 0, minor: guint = 0, micro: guint = 0, nano: guint = 0
-        gst_version(&major, &minor, &micro, &nano)
-        return "\(major).\(minor).\(micro)"
-    }
-
     /// Whether an element factory is installed (a plugin may be missing on a given machine).
     package static func hasElement(_ factory: String) -> Bool {
         initialize()

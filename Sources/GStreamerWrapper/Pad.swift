@@ -21,9 +21,6 @@ package final class Pad: @unchecked Sendable {
     /// The element the pad belongs to. The corresponding C function is `gst_pad_get_parent_element`.
     package var parentElement: Element? { gst_pad_get_parent_element(pointer).map { Element(adopting: $0) } }
 
-    /// The caps currently negotiated on the pad. The corresponding C function is `gst_pad_get_current_caps`.
-    package var currentCaps: Caps? { gst_pad_get_current_caps(pointer).map { Caps(adopting: $0) } }
-
     /// What the pad could produce or accept. The corresponding C function is `gst_pad_query_caps`.
     package func queryCaps() -> Caps? { gst_pad_query_caps(pointer, nil).map { Caps(adopting: $0) } }
 

@@ -14,13 +14,6 @@ package final class Sample: @unchecked Sendable {
 
     package var caps: Caps? { gst_sample_get_caps(pointer).map { Caps(retaining: $0) } }
 
-    /// Presentation timestamp in nanoseconds, nil when the buffer has none.
-    package var presentationTime: UInt64? {
-        guard let buffer = gst_sample_get_buffer(pointer) else { return nil }
-        let pts = buffer.pointee.pts
-        return pts == GstClockTime.max ? nil : UInt64(pts)
-    }
-
     /// The frame layout: size, pixel format and the stride of the first plane. A `GstVideoMeta` on the
     /// buffer wins over the caps, because an upstream allocator may pad rows differently.
     package var videoLayout: VideoLayout? {
@@ -40,11 +33,6 @@ package final class Sample: @unchecked Sendable {
             layout.planeOffset = Int(videoMeta.pointee.offset.0)
         }
         return layout
-    }
-
-    /// Total size of the buffer in bytes.
-    package var byteCount: Int {
-        gst_sample_get_buffer(pointer).map { Int(gst_buffer_get_size($0)) } ?? 0
     }
 
     /// Maps the buffer for reading for the duration of `body` (no copy).

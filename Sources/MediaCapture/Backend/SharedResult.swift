@@ -72,8 +72,6 @@ final class SharedResult<Value: Sendable>: Sendable {
     /// Whether anyone still waits (or is about to): a job nobody waits for can be skipped.
     var isAwaited: Bool { state.withLock { !$0.inFlight.isEmpty } }
 
-    var isComplete: Bool { state.withLock { $0.result != nil } }
-
     static var aborted: DOMException {
         DOMException(.abortError, "The operation was cancelled (its Swift task was cancelled).")
     }

@@ -8,7 +8,6 @@ import Synchronization
 /// (error, end of stream) and then ends every track with an `ended` event.
 final class VideoSource: Sendable {
     let device: ResolvedDevice
-    let mode: SourceMode?
     let pipeline: Pipeline
     private let tee: Element
 
@@ -51,7 +50,6 @@ final class VideoSource: Sendable {
 
     private init(device: ResolvedDevice, mode: SourceMode?, pipeline: Pipeline, tee: Element, panTiltZoom: Bool) {
         self.device = device
-        self.mode = mode
         self.pipeline = pipeline
         self.tee = tee
         self.panTiltZoom = panTiltZoom
