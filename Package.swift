@@ -19,6 +19,8 @@ let package = Package(
         // The public, W3C-shaped API. No GStreamer type appears in its signatures.
         .target(name: "MediaCapture", dependencies: ["GStreamerWrapper"]),
         .executableTarget(name: "imagecapture", dependencies: ["MediaCapture"]),
+        // The README's example, built and run by scripts/check-docs.sh (which keeps the two identical).
+        .executableTarget(name: "readme-example", dependencies: ["MediaCapture"]),
         // Benchmarks: a separate command (scripts/bench.sh), never a timed test.
         .executableTarget(name: "benchmarks", dependencies: ["MediaCapture", "GStreamerWrapper"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
