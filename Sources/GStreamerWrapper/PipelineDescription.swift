@@ -21,7 +21,8 @@ package enum PipelineDescription {
           ! videobalance name=balance ! videocrop name=ptz-crop ! videoscale name=ptz-scale add-borders=false
           ! capsfilter name=ptz-caps caps=video/x-raw,width=640,height=480
           ! tee name=t
-          t. ! queue name=frames-queue max-size-buffers=2 max-size-bytes=0 max-size-time=0 leaky=downstream
+          t. ! valve name=frames-gate drop-mode=forward-sticky-events
+             ! queue name=frames-queue max-size-buffers=2 max-size-bytes=0 max-size-time=0 leaky=downstream
              ! videocrop name=frames-crop ! videoscale name=frames-scale add-borders=false ! videoconvert name=frames-convert
              ! appsink name=frames caps=video/x-raw,format=RGBA sync=false max-buffers=1 drop=true
           t. ! valve name=shutter drop=true drop-mode=forward-sticky-events
@@ -38,7 +39,8 @@ package enum PipelineDescription {
         v4l2src name=src device=/dev/video0
           ! capsfilter name=caps caps=video/x-raw,width=640,height=480,framerate=30/1
           ! tee name=t
-          t. ! queue name=frames-queue max-size-buffers=2 max-size-bytes=0 max-size-time=0 leaky=downstream
+          t. ! valve name=frames-gate drop-mode=forward-sticky-events
+             ! queue name=frames-queue max-size-buffers=2 max-size-bytes=0 max-size-time=0 leaky=downstream
              ! videocrop name=frames-crop ! videoscale name=frames-scale add-borders=false ! videoconvert name=frames-convert
              ! appsink name=frames caps=video/x-raw,format=RGBA sync=false max-buffers=1 drop=true
           t. ! valve name=shutter drop=true drop-mode=forward-sticky-events
@@ -56,7 +58,8 @@ package enum PipelineDescription {
           ! capsfilter name=caps caps=image/jpeg,width=1280,height=720,framerate=30/1
           ! jpegdec name=decoder
           ! tee name=t
-          t. ! queue name=frames-queue max-size-buffers=2 max-size-bytes=0 max-size-time=0 leaky=downstream
+          t. ! valve name=frames-gate drop-mode=forward-sticky-events
+             ! queue name=frames-queue max-size-buffers=2 max-size-bytes=0 max-size-time=0 leaky=downstream
              ! videocrop name=frames-crop ! videoscale name=frames-scale add-borders=false ! videoconvert name=frames-convert
              ! appsink name=frames caps=video/x-raw,format=RGBA sync=false max-buffers=1 drop=true
           t. ! valve name=shutter drop=true drop-mode=forward-sticky-events
@@ -85,6 +88,7 @@ package enum PipelineDescription {
         package static let panTiltZoomCrop = "ptz-crop"
         package static let panTiltZoomCaps = "ptz-caps"
         package static let tee = "t"
+        package static let framesGate = "frames-gate"
         package static let framesQueue = "frames-queue"
         package static let framesCrop = "frames-crop"
         package static let framesScale = "frames-scale"

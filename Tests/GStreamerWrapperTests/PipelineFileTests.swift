@@ -23,7 +23,7 @@ struct PipelineFileTests {
     func namedElements(_ name: String) throws {
         let pipeline = try Pipeline(description: try #require(PipelineDescription.all[name]), name: "names-\(name)")
         typealias N = PipelineDescription.Name
-        for element in [N.source, N.sourceCaps, N.tee, N.framesQueue, N.framesCrop, N.framesScale, N.framesConvert,
+        for element in [N.source, N.sourceCaps, N.tee, N.framesGate, N.framesQueue, N.framesCrop, N.framesScale, N.framesConvert,
                         N.frames, N.shutter, N.photoCrop, N.photoCaps, N.encoder, N.photo] {
             #expect(pipeline.element(named: element) != nil, "\(name) lacks \(element)")
         }

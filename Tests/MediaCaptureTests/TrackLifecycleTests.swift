@@ -97,6 +97,37 @@ struct TrackLifecycleTests {
         #expect(source.pipeline.graphSignature.count > 20)
     }
 
+    @Test("An idle track converts nothing after the linger; a later grab still gets a fresh frame")
+    func idleTrackGate() async throws {
+        let track = try await openVideo()
+        defer { track.stop() }
+        let hub = try #require(track.branch?.hub)
+        #expect(hub.latest != nil)  // the frame getUserMedia waited for
+        try await Task.sleep(for: TrackBranch.linger + .milliseconds(500))
+        #expect(hub.latest == nil)  // gate closed, the stale frame dropped
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(hub.latest == nil)  // and nothing delivered since
+        let frame = try await within(5) { try await ImageCapture(track).grabFrame() }
+        #expect(frame.width == 640)
+    }
+
+    @Test("A frame stream keeps the gate open past the linger")
+    func streamKeepsGateOpen() async throws {
+        let track = try await openVideo()
+        defer { track.stop() }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let lastFrameAt = try await within(10) { () async -> Duration in
+            var last = Duration.zero
+            for await _ in track.frames() {
+                last = clock.now - start
+                if last > TrackBranch.linger + .milliseconds(500) { break }
+            }
+            return last
+        }
+        #expect(lastFrameAt > TrackBranch.linger)
+    }
+
     @Test("frames(): frames keep coming, each a new one")
     func frameStream() async throws {
         let track = try await openVideo(fakeDevices(FakeCamera(pattern: .ball)))

@@ -32,9 +32,28 @@ final class FrameHub: Sendable {
         var streams: [UInt64: AsyncStream<Frame>.Continuation] = [:]
         var ended = false
         var nextID: UInt64 = 0
+        /// The demand last reported to `onDemand`.
+        var reportedDemand = false
+
+        /// Someone wants frames: a waiter (registered or about to be) or a stream.
+        var demand: Bool { !ended && (!inFlight.isEmpty || !streams.isEmpty) }
     }
 
     private let state = Mutex(State())
+    /// Told when the demand for frames starts and stops (the branch's gate follows it).
+    private let onDemand = Mutex<(@Sendable (Bool) -> Void)?>(nil)
+
+    func observeDemand(_ handler: @escaping @Sendable (Bool) -> Void) { onDemand.withLock { $0 = handler } }
+
+    /// Reports a change of demand, outside the state lock.
+    private func reportDemand() {
+        let change = state.withLock { state -> Bool? in
+            guard state.demand != state.reportedDemand else { return nil }
+            state.reportedDemand = state.demand
+            return state.demand
+        }
+        if let change, let handler = onDemand.withLock({ $0 }) { handler(change) }
+    }
 
     /// Called on the streaming thread for every sample.
     func deliver(_ sample: Sample) {
@@ -49,6 +68,7 @@ final class FrameHub: Sendable {
         }
         for waiter in waiters.values { waiter.resume(returning: .success(frame)) }
         for stream in streams { stream.yield(frame) }
+        if !waiters.isEmpty { reportDemand() }
     }
 
     /// Fails every present and future waiter and finishes the streams (the track or its source ended).
@@ -65,6 +85,7 @@ final class FrameHub: Sendable {
         }
         for waiter in waiters.values { waiter.resume(returning: .failure(.ended)) }
         for stream in streams.values { stream.finish() }
+        reportDemand()
     }
 
     /// Drops the held frame, so the next wait gets a frame delivered after this call.
@@ -87,6 +108,8 @@ final class FrameHub: Sendable {
             state.inFlight.insert(state.nextID)
             return state.nextID
         }
+        reportDemand()
+        defer { reportDemand() }
         let deadline = Task { [weak self] in
             try? await Task.sleep(for: timeout)
             if !Task.isCancelled { self?.resume(id, failing: .timedOut) }
@@ -142,7 +165,9 @@ final class FrameHub: Sendable {
         }
         continuation.onTermination = { [weak self] _ in
             _ = self?.state.withLock { $0.streams.removeValue(forKey: id) }
+            self?.reportDemand()
         }
+        reportDemand()
         return stream
     }
 
