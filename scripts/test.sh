@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Everything CI runs: installs what is missing, then the layer check, the pipeline files under
-# gst-launch-1.0, the DocC catalog, the leak check, and the whole test suite (its stderr must hold no CRITICAL).
+# gst-launch-1.0, the docs, the command-line tool, the leak check, and the whole test suite (its stderr must hold no CRITICAL).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/check-layers.sh
 bash scripts/check-pipelines.sh
 bash scripts/check-docs.sh
+bash scripts/check-cli.sh
 bash scripts/check-leaks.sh 100
 stderr_log=$(mktemp)
 status=0
