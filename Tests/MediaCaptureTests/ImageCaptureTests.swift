@@ -66,6 +66,20 @@ struct ImageCaptureTests {
         #expect(throws: DOMException.self) { try frame.withUnsafeBytes { _ in } }
     }
 
+    @Test("ImageBitmap.encode: PNG and JPEG; other types NotSupportedError; a closed bitmap InvalidStateError")
+    func encode() async throws {
+        let track = try await openVideo()
+        defer { track.stop() }
+        let frame = try await ImageCapture(track).grabFrame()
+        let png = try await within(10) { try await frame.encode(type: "image/png") }
+        #expect(png.type == "image/png" && png.bytes.prefix(4) == [0x89, 0x50, 0x4E, 0x47])
+        let jpeg = try await within(10) { try await frame.encode(type: "image/jpeg") }
+        #expect(try await decodeJPEG(jpeg).width == 640)
+        #expect(try await domException { _ = try await frame.encode(type: "image/webp") }.name == .notSupportedError)
+        frame.close()
+        #expect(try await domException { _ = try await frame.encode() }.name == .invalidStateError)
+    }
+
     @Test("64 concurrent grabFrame calls all resolve; a held frame is handed out at once, then the next")
     func concurrentGrabs() async throws {
         let track = try await openVideo()

@@ -1,4 +1,3 @@
-import Dispatch
 import GStreamerWrapper
 
 /// W3C `MediaDevices`: lists capture devices and opens them with `getUserMedia`.
@@ -171,13 +170,9 @@ public final class MediaDevices: Sendable {
         return results
     }
 
-    /// The machine's V4L2 cameras from GStreamer's device monitor (blocking probe, run off the pool).
+    /// The machine's V4L2 cameras from GStreamer's device monitor (a blocking probe, on its own thread).
     private static func systemCameras() async -> [ResolvedDevice] {
-        let found = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(returning: DeviceMonitor.devices(classes: ["Video/Source"]))
-            }
-        }
+        let found = await BlockingCall.run { DeviceMonitor.devices(classes: ["Video/Source"]) }
         return found.compactMap { description in
             guard let path = description.properties["api.v4l2.path"] ?? description.properties["device.path"] else {
                 return nil  // not a V4L2 node (PipeWire, libcamera): use CaptureDevice.pipeline for those

@@ -1,4 +1,3 @@
-import Dispatch
 import GStreamerWrapper
 
 extension ImageBitmap {
@@ -15,12 +14,8 @@ extension ImageBitmap {
         guard let frame = retainedSample() else {
             throw DOMException(.invalidStateError, "The ImageBitmap was closed; grab a new frame.")
         }
-        let result: Result<[UInt8], GStreamerError> = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(returning: Result { () throws(GStreamerError) in
-                    try frame.converted(to: caps, timeoutMilliseconds: 5000).copyEncodedBytes()
-                })
-            }
+        let result: Result<[UInt8], GStreamerError> = await BlockingCall.run {
+            Result { () throws(GStreamerError) in try frame.converted(to: caps, timeoutMilliseconds: 5000).copyEncodedBytes() }
         }
         switch result {
         case .success(let bytes): return Blob(type: type, bytes: bytes)
