@@ -42,3 +42,19 @@ struct V4L2EventWatcherTests {
         #expect(V4L2EventWatcher(path: "/dev/video99", controls: [0x0098_0900]) { _ in } == nil)
     }
 }
+
+@Suite("Blocking calls")
+struct BlockingCallTests {
+    @Test("A call past its deadline gives nil at the deadline; one in time gives its value")
+    func deadline() async {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let late: Int? = await BlockingCall.run(timeout: .milliseconds(200)) {
+            usleep(2_000_000)  // a provider that hangs for 2 s
+            return 1
+        }
+        #expect(late == nil)
+        #expect(clock.now - start < .seconds(1))
+        #expect(await BlockingCall.run(timeout: .seconds(5)) { 42 } == 42)
+    }
+}

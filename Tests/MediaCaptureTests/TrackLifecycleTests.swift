@@ -78,6 +78,16 @@ struct TrackLifecycleTests {
         #expect(clone.readyState == .ended)
     }
 
+    @Test("Waiting for a release that never ends stops at its deadline")
+    func releaseWaitIsBounded() async {
+        let resource = "test:wedged-\(Identifiers.random())"
+        ReleaseTracker.shared.release(resource) { try? await Task.sleep(for: .seconds(3)) }
+        let clock = ContinuousClock()
+        let start = clock.now
+        await ReleaseTracker.shared.wait(for: resource, timeout: .milliseconds(200))
+        #expect(clock.now - start < .seconds(1))
+    }
+
     @Test("The device is released at stop: it reopens at once, 20 times in a row")
     func reopenAfterStop() async throws {
         let devices = fakeDevices()

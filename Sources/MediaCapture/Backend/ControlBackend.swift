@@ -24,17 +24,8 @@ struct ControlFailure: Error, Sendable {
     var message: String
 }
 
-/// The control members (everything but the mode members), in the order companions must be written:
-/// automatic modes before the values they gate.
+/// Helpers over the control members (everything but the mode members).
 enum ControlMembers {
-    static let modes = ["whiteBalanceMode", "exposureMode", "focusMode"]
-    static let values = [
-        "pointsOfInterest", "exposureCompensation", "exposureTime", "colorTemperature", "iso", "brightness",
-        "contrast", "saturation", "sharpness", "focusDistance", "pan", "tilt", "zoom", "torch",
-    ]
-    static let all = Set(modes + values)
-    static let panTiltZoom: Set<String> = ["pan", "tilt", "zoom"]
-
     /// Keeps the control members of `settings` (and drops pan/tilt/zoom unless `panTiltZoom`).
     static func filter(_ settings: MediaTrackSettings, panTiltZoom: Bool) -> MediaTrackSettings {
         var kept = MediaTrackSettings()

@@ -20,12 +20,26 @@ final class ReleaseTracker: Sendable {
         }
     }
 
-    /// Waits until every release of `resource` (or of everything, when nil) has finished.
-    /// Bounded: a release is a state change with its own deadline.
-    func wait(for resource: String? = nil) async {
+    /// Waits until every release of `resource` (or of everything, when nil) has finished, at most
+    /// `timeout`: a driver that never lets go must not hang the next open (which then reports the device
+    /// as busy) or shutdown.
+    func wait(for resource: String? = nil, timeout: Duration = .seconds(5)) async {
         let tasks = pending.withLock { pending in
             resource.map { Array(pending[$0, default: [:]].values) } ?? pending.values.flatMap(\.values)
         }
-        for task in tasks { await task.value }
+        guard !tasks.isEmpty else { return }
+        // A race, not a task group: a group would still wait for the releases it gave up on.
+        let done = SharedResult<Void>()
+        let releases = Task {
+            for task in tasks { await task.value }
+            done.complete(.success(()))
+        }
+        let deadline = Task {
+            try? await Task.sleep(for: timeout)
+            done.complete(.success(()))  // the releases go on; only this wait ends
+        }
+        try? await done.value()
+        deadline.cancel()
+        _ = releases
     }
 }

@@ -172,7 +172,8 @@ public final class MediaDevices: Sendable {
 
     /// The machine's V4L2 cameras from GStreamer's device monitor (a blocking probe, on its own thread).
     private static func systemCameras() async -> [ResolvedDevice] {
-        let found = await BlockingCall.run { DeviceMonitor.devices(classes: ["Video/Source"]) }
+        // Providers probe hardware; one that hangs must not hang enumerateDevices or getUserMedia.
+        let found = await BlockingCall.run(timeout: .seconds(5)) { DeviceMonitor.devices(classes: ["Video/Source"]) } ?? []
         return found.compactMap { description in
             guard let path = description.properties["api.v4l2.path"] ?? description.properties["device.path"] else {
                 return nil  // not a V4L2 node (PipeWire, libcamera): use CaptureDevice.pipeline for those

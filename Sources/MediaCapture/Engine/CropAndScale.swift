@@ -26,7 +26,7 @@ enum CropAndScale {
         return native.flatMap { candidate -> [(settings: MediaTrackSettings, mode: SourceMode?)] in
             guard let mode = candidate.mode else { return [] }
             return sets.compactMap { set -> (settings: MediaTrackSettings, mode: SourceMode?)? in
-                let aspect = target(set.aspectRatio.map(double)) ?? Double(mode.width) / Double(mode.height)
+                let aspect = target(set.aspectRatio) ?? Double(mode.width) / Double(mode.height)
                 var width = target(set.width.map(ulong)), height = target(set.height.map(ulong))
                 if width == nil, let height { width = (height * aspect).rounded() }
                 if height == nil, let width { height = (width / aspect).rounded() }
@@ -51,8 +51,6 @@ enum CropAndScale {
             .range(min: min.map(Double.init), max: max.map(Double.init), exact: exact.map(Double.init), ideal: ideal.map(Double.init))
         }
     }
-
-    private static func double(_ value: ConstrainDouble) -> ConstrainDouble { value }
 
     /// The value a constraint points at: exact, else ideal (or a bare value), else its bound.
     private static func target(_ value: ConstrainDouble?) -> Double? {

@@ -236,7 +236,8 @@ public final class MediaStreamTrack: Sendable {
     {
         guard readyState == .live else { return }
         guard let source = videoSource, let branch else {
-            // Audio and caller pipelines: only the current settings can satisfy the constraints.
+            // Audio tracks (and a clone that could not get a branch): only the current settings can
+            // satisfy the constraints.
             try state.withLock { (state: inout State) throws(DOMException) in
                 if case .failed(let name) = SelectSettings.select([state.settings], constraints) {
                     throw DOMException.overconstrained(name, "The track's settings do not satisfy '\(name)'.")
