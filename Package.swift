@@ -14,18 +14,26 @@ let package = Package(
             pkgConfig: "gstreamer-1.0 gstreamer-app-1.0 gstreamer-video-1.0",
             providers: [.apt(["libgstreamer1.0-dev", "libgstreamer-plugins-base1.0-dev"])]
         ),
+        // The Linux V4L2 kernel interface: videodev2.h plus `static inline` ioctl shims.
+        .systemLibrary(name: "CV4L2"),
         // The only Swift code that imports CGStreamer (checked by scripts/check-layers.sh).
         .target(name: "GStreamerWrapper", dependencies: ["CGStreamer"]),
-        // The public, W3C-shaped API. No GStreamer type appears in its signatures.
-        .target(name: "MediaCapture", dependencies: ["GStreamerWrapper"]),
+        // The V4L2 layer: control ioctls, control events, recorded webcams, `v4l2-ctl` listings.
+        // The only Swift code that imports CV4L2 (checked by scripts/check-layers.sh).
+        .target(name: "V4L2", dependencies: ["CV4L2"]),
+        // The public, W3C-shaped API. No GStreamer or V4L2 type appears in its signatures.
+        .target(name: "MediaCapture", dependencies: ["GStreamerWrapper", "V4L2"]),
         .executableTarget(name: "imagecapture", dependencies: ["MediaCapture"]),
         // The README's example, built and run by scripts/check-docs.sh (which keeps the two identical).
         .executableTarget(name: "readme-example", dependencies: ["MediaCapture"]),
         // Benchmarks: a separate command (scripts/bench.sh), never a timed test.
         .executableTarget(name: "benchmarks", dependencies: ["MediaCapture", "GStreamerWrapper"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "GStreamerWrapperTests", dependencies: ["GStreamerWrapper", "TestSupport"]),
-        .testTarget(name: "MediaCaptureTests", dependencies: ["MediaCapture", "GStreamerWrapper", "TestSupport"]),
+        .target(name: "CTestSupport", path: "Tests/CTestSupport"),
+        .testTarget(name: "GStreamerWrapperTests", dependencies: ["GStreamerWrapper", "TestSupport", "CTestSupport"]),
+        .testTarget(name: "V4L2Tests", dependencies: ["V4L2", "TestSupport"]),
+        .testTarget(
+            name: "MediaCaptureTests", dependencies: ["MediaCapture", "GStreamerWrapper", "V4L2", "TestSupport", "CTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

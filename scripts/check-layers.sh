@@ -1,12 +1,42 @@
 #!/usr/bin/env bash
-# Only the wrapper layer may import the C module (SwiftPM lets any target import it transitively).
+# The layers a reader sees from the tree, enforced (SwiftPM lets any target import a C module transitively):
+# - only Sources/GStreamerWrapper imports CGStreamer, and only Sources/V4L2 imports CV4L2;
+# - MediaCapture imports the wrapper and the V4L2 layer with `internal import` (no GStreamer or V4L2
+#   type can reach its public API);
+# - nothing outside Sources/MediaCapture/Backends looks at the kind of device (a switch or `if case`
+#   on CaptureDevice.Source) or downcasts to a backend's type;
+# - no Mutex holds a bare function type (reading it with withLock { $0 } wraps it in another thunk
+#   on every read: swiftlang/swift#91348).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-offenders=$(grep -rlE '^\s*(@_implementationOnly |internal |public |package )?import CGStreamer' Sources Tests \
-  | grep -v '^Sources/GStreamerWrapper/' || true)
-if [ -n "$offenders" ]; then
-  echo "CGStreamer is imported outside Sources/GStreamerWrapper:" >&2
-  echo "$offenders" >&2
-  exit 1
-fi
-echo "layers: only Sources/GStreamerWrapper imports CGStreamer"
+status=0
+fail() { echo "layers: $1" >&2; shift; printf '  %s\n' "$@" >&2; status=1; }
+
+imports() {  # files under Sources and Tests that import module $1, minus those under the allowed folders
+  local module=$1; shift
+  local found
+  found=$(grep -rlE "^\s*(@_implementationOnly |internal |public |package )?import $module\b" Sources Tests || true)
+  for allowed in "$@"; do found=$(echo "$found" | grep -v "^$allowed" || true); done
+  echo "$found" | grep -v '^$' || true
+}
+offenders=$(imports CGStreamer Sources/GStreamerWrapper/ Tests/GStreamerWrapperTests/)
+[ -z "$offenders" ] || fail "CGStreamer is imported outside Sources/GStreamerWrapper:" $offenders
+offenders=$(imports CV4L2 Sources/V4L2/ Tests/V4L2Tests/)
+[ -z "$offenders" ] || fail "CV4L2 is imported outside Sources/V4L2:" $offenders
+
+offenders=$(grep -rnE '^\s*(public |package |@_exported )?import (GStreamerWrapper|V4L2)\b' Sources/MediaCapture || true)
+[ -z "$offenders" ] || fail "MediaCapture must import the wrapper and the V4L2 layer with 'internal import':" "$offenders"
+
+# The kinds of device are the cases of CaptureDevice.Source; each backend's own types are named *Backend / *Session.
+kinds='\.(v4l2|fake|fakeMicrophone|recorded|pipeline)(\(|\b)'
+offenders=$(grep -rnE "(case|if case|guard case) +(let +)?$kinds|\.source\b.*$kinds" Sources/MediaCapture \
+  | grep -v '^Sources/MediaCapture/Backends/' | grep -vE '^\S+:\s*[0-9]+:\s*//' || true)
+[ -z "$offenders" ] || fail "a switch on the kind of device outside Sources/MediaCapture/Backends:" "$offenders"
+offenders=$(grep -rnE '\bas[?!] *(any )?[A-Za-z0-9]*(Backend|Session|Device)\b' Sources | grep -v '^Sources/MediaCapture/Backends/' || true)
+[ -z "$offenders" ] || fail "a downcast to a backend's type outside Sources/MediaCapture/Backends:" "$offenders"
+
+offenders=$(grep -rnE 'Mutex<\(*(@Sendable )?\([^)]*\) *(async )?(throws )?->' Sources || true)
+[ -z "$offenders" ] || fail "a Mutex holds a bare function type (box it, see CallbackSlot):" "$offenders"
+
+[ $status -eq 0 ] && echo "layers: C modules only in their wrappers, internal imports, no device-kind switch or backend downcast outside Backends/, no Mutex of a function type"
+exit $status

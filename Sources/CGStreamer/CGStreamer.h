@@ -9,11 +9,6 @@
 #include <gst/gst.h>
 #include <gst/app/gstappsink.h>
 #include <gst/video/video.h>
-#include <errno.h>
-#include <stdint.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <linux/videodev2.h>
 
 #pragma clang assume_nonnull begin
 
@@ -116,100 +111,6 @@ static inline const gchar *_Nullable CGStreamer_GST_ELEMENT_FACTORY_NAME(GstElem
 
 static inline GType CGStreamer_G_TYPE_INT(void) { return G_TYPE_INT; }
 static inline GType CGStreamer_G_TYPE_STRING(void) { return G_TYPE_STRING; }
-
-// MARK: - V4L2 controls (ioctl is variadic, and the kernel structs carry packed unions)
-// Used on the file descriptor v4l2src streams from (its `device-fd` property).
-
-/// One control, flattened from `struct v4l2_query_ext_ctrl`.
-typedef struct {
-    uint32_t id;
-    uint32_t type;
-    char name[32];
-    int64_t minimum;
-    int64_t maximum;
-    uint64_t step;
-    int64_t default_value;
-    uint32_t flags;
-} CGStreamer_v4l2_control;
-
-/// `VIDIOC_QUERY_EXT_CTRL` with `V4L2_CTRL_FLAG_NEXT_CTRL`: the control after `after` (0: the first).
-/// Returns 0, or the errno (EINVAL after the last control).
-static inline int CGStreamer_v4l2_next_control(int fd, uint32_t after, CGStreamer_v4l2_control *out) {
-    struct v4l2_query_ext_ctrl query;
-    memset(&query, 0, sizeof query);
-    query.id = after | V4L2_CTRL_FLAG_NEXT_CTRL;
-    if (ioctl(fd, VIDIOC_QUERY_EXT_CTRL, &query) != 0) return errno;
-    out->id = query.id;
-    out->type = query.type;
-    memcpy(out->name, query.name, sizeof out->name);
-    out->name[sizeof out->name - 1] = 0;
-    out->minimum = query.minimum;
-    out->maximum = query.maximum;
-    out->step = query.step;
-    out->default_value = query.default_value;
-    out->flags = query.flags;
-    return 0;
-}
-
-/// `VIDIOC_QUERYMENU`: a menu item's label (a NUL-terminated copy in `name`). Returns 0 or errno.
-static inline int CGStreamer_v4l2_menu_name(int fd, uint32_t id, uint32_t index, char name[_Nonnull 32]) {
-    struct v4l2_querymenu menu;
-    memset(&menu, 0, sizeof menu);
-    menu.id = id;
-    menu.index = index;
-    if (ioctl(fd, VIDIOC_QUERYMENU, &menu) != 0) return errno;
-    memcpy(name, menu.name, 32);
-    name[31] = 0;
-    return 0;
-}
-
-/// `VIDIOC_G_EXT_CTRLS` for one control (`is64`: an int64 control). Returns 0 or errno.
-static inline int CGStreamer_v4l2_get(int fd, uint32_t id, int is64, int64_t *value) {
-    struct v4l2_ext_control control;
-    struct v4l2_ext_controls controls;
-    memset(&control, 0, sizeof control);
-    memset(&controls, 0, sizeof controls);
-    control.id = id;
-    controls.which = V4L2_CTRL_WHICH_CUR_VAL;
-    controls.count = 1;
-    controls.controls = &control;
-    if (ioctl(fd, VIDIOC_G_EXT_CTRLS, &controls) != 0) return errno;
-    *value = is64 ? control.value64 : control.value;
-    return 0;
-}
-
-/// `VIDIOC_S_EXT_CTRLS` for one control. Returns 0 or errno (EACCES: read-only or inactive).
-static inline int CGStreamer_v4l2_set(int fd, uint32_t id, int is64, int64_t value) {
-    struct v4l2_ext_control control;
-    struct v4l2_ext_controls controls;
-    memset(&control, 0, sizeof control);
-    memset(&controls, 0, sizeof controls);
-    control.id = id;
-    if (is64) control.value64 = value; else control.value = (int32_t)value;
-    controls.which = V4L2_CTRL_WHICH_CUR_VAL;
-    controls.count = 1;
-    controls.controls = &control;
-    return ioctl(fd, VIDIOC_S_EXT_CTRLS, &controls) != 0 ? errno : 0;
-}
-
-/// `VIDIOC_SUBSCRIBE_EVENT` for `V4L2_EVENT_CTRL` on one control. Returns 0 or errno.
-static inline int CGStreamer_v4l2_subscribe_control(int fd, uint32_t id) {
-    struct v4l2_event_subscription subscription;
-    memset(&subscription, 0, sizeof subscription);
-    subscription.type = V4L2_EVENT_CTRL;
-    subscription.id = id;
-    return ioctl(fd, VIDIOC_SUBSCRIBE_EVENT, &subscription) != 0 ? errno : 0;
-}
-
-/// `VIDIOC_DQEVENT`: the next pending event's control id (0 for other events). Returns 0 or errno
-/// (ENOENT: none pending).
-static inline int CGStreamer_v4l2_dequeue_event(int fd, uint32_t *control) {
-    struct v4l2_event event;
-    memset(&event, 0, sizeof event);
-    if (ioctl(fd, VIDIOC_DQEVENT, &event) != 0) return errno;
-    *control = event.type == V4L2_EVENT_CTRL ? event.id : 0;
-    return 0;
-}
 
 #pragma clang assume_nonnull end
 

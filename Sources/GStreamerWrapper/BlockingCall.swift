@@ -9,43 +9,29 @@ package enum BlockingCall {
     /// As ``run(_:)`` for a call without a deadline of its own: nil when it has not returned within
     /// `timeout` (it finishes on its thread, and its result is dropped).
     package static func run<T: Sendable>(timeout: Duration, _ work: @escaping @Sendable () -> T) async -> T? {
-        // A race resumed once, not a task group: a group would wait for the call it gave up on.
-        await withCheckedContinuation { (continuation: CheckedContinuation<T?, Never>) in
-            let once = Once(continuation)
-            Task { once.resume(await run(work)) }
-            Task {
-                try? await Task.sleep(for: timeout)
-                once.resume(nil)
-            }
+        await DeadlineRace.run(timeout: timeout) { race in
+            start { race.resume(work()) }
         }
     }
 
     package static func run<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
-            let job = Job { continuation.resume(returning: work()) }
-            let context = Unmanaged.passRetained(job).toOpaque()
-            var thread = pthread_t()
-            let started = pthread_create(&thread, nil, { context in
-                Unmanaged<Job>.fromOpaque(context!).takeRetainedValue().body()
-                return nil
-            }, context)
-            if started == 0 {
-                pthread_detach(thread)
-            } else {
-                Unmanaged<Job>.fromOpaque(context).takeRetainedValue().body()  // no thread to be had: run here
-            }
+            start { continuation.resume(returning: work()) }
         }
     }
 
-    /// Resumes a continuation with the first value it is given; later ones are dropped.
-    private final class Once<T: Sendable>: Sendable {
-        private let continuation: Mutex<CheckedContinuation<T?, Never>?>
-        init(_ continuation: CheckedContinuation<T?, Never>) { self.continuation = Mutex(continuation) }
-        func resume(_ value: T?) {
-            continuation.withLock { continuation in
-                defer { continuation = nil }
-                return continuation
-            }?.resume(returning: value)
+    /// Runs `body` on a new detached thread (here, when no thread can be had).
+    private static func start(_ body: @escaping @Sendable () -> Void) {
+        let context = Unmanaged.passRetained(Job(body)).toOpaque()
+        var thread = pthread_t()
+        let started = pthread_create(&thread, nil, { context in
+            Unmanaged<Job>.fromOpaque(context!).takeRetainedValue().body()
+            return nil
+        }, context)
+        if started == 0 {
+            pthread_detach(thread)
+        } else {
+            Unmanaged<Job>.fromOpaque(context).takeRetainedValue().body()
         }
     }
 

@@ -1,5 +1,4 @@
 internal import CGStreamer
-import Dispatch
 import Synchronization
 
 /// A `GstPipeline` with a bus sync handler and a serial queue for its blocking calls.
@@ -7,14 +6,16 @@ import Synchronization
 /// Bus messages are handled synchronously on the posting thread (there is no GLib main loop):
 /// errors, warnings and end-of-stream go to the `onMessage` handler; latency is recalculated on the
 /// serial queue; every message is unreffed and dropped. State changes block (they join streaming
-/// threads), so they run on the serial queue, never on the cooperative pool.
+/// threads, or wait for a driver), so they run on the pipeline's ``BlockingQueue``, never on the
+/// cooperative pool, and every wait for them has a deadline: a pipeline that does not answer is
+/// marked wedged and abandoned, never waited on forever.
 ///
 /// `@unchecked Sendable`: holds immutable references to thread-safe GStreamer objects; the mutable
 /// parts (handler, last error) live in a `Mutex`.
 package final class Pipeline: @unchecked Sendable {
     package let element: Element
     /// Serial queue for every blocking call on this pipeline (state changes, idle probes).
-    package let queue: DispatchQueue
+    package let queue: BlockingQueue
     private let router: BusRouter
     private let bus: UnsafeMutablePointer<GstBus>
 
@@ -38,7 +39,7 @@ package final class Pipeline: @unchecked Sendable {
         }
         self.element = Element(adopting: parsed)
         gst_object_set_name(UnsafeMutablePointer<GstObject>(OpaquePointer(parsed)), name)
-        self.queue = DispatchQueue(label: "media-capture.pipeline.\(name)")
+        self.queue = BlockingQueue(name: name)
         self.bus = gst_element_get_bus(parsed)  // transfer full, unreffed in deinit
         self.router = BusRouter(queue: queue, pipeline: parsed)
         gst_bus_set_sync_handler(
@@ -57,14 +58,16 @@ package final class Pipeline: @unchecked Sendable {
         // thread: the last reference may be dropped anywhere, and going to NULL blocks.
         gst_bus_set_sync_handler(bus, nil, nil, nil)
         gst_object_unref(bus)
-        guard !router.stopped.withLock({ $0 }) else { return }  // already NULL: nothing blocks
-        let element = self.element
-        DispatchQueue.global().async { element.setNullState() }
+        if !router.stopped.withLock({ $0 }) {
+            let element = self.element
+            queue.async { element.setNullState() }
+        }
+        queue.finish()
     }
 
     /// Receives errors, warnings and end-of-stream, on the thread that posted them. Must not block.
     package func onMessage(_ handler: @escaping @Sendable (BusMessage) -> Void) {
-        router.handler.withLock { $0 = handler }
+        router.handler.set(handler)
     }
 
     /// The element with this name, searched recursively. The corresponding C function is `gst_bin_get_by_name`.
@@ -134,12 +137,15 @@ package final class Pipeline: @unchecked Sendable {
 
     // MARK: - State changes (blocking work runs on `queue`)
 
-    /// Runs blocking work on the pipeline's serial queue and returns its result.
-    package func perform<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            queue.async { continuation.resume(returning: work()) }
-        }
+    /// Runs blocking work on the pipeline's serial queue and returns its result, or nil when it did
+    /// not return within `timeout` (the pipeline is wedged: see ``isWedged``).
+    package func perform<T: Sendable>(timeout: Duration, _ work: @escaping @Sendable () -> T) async -> T? {
+        await queue.perform(timeout: timeout, work)
     }
+
+    /// Whether a blocking call on this pipeline overran its deadline (a driver stuck in `open()`, a
+    /// stream that never stops): later calls fail at once.
+    package var isWedged: Bool { queue.isWedged }
 
     /// Sets the pipeline to PLAYING and waits, bounded, until it gets there.
     ///
@@ -166,11 +172,14 @@ package final class Pipeline: @unchecked Sendable {
         let element = self.element
         let router = self.router
         let waiter = router.expect(target)
-        let outcome = await perform { () -> GstStateChangeReturn in
+        let name = target == GST_STATE_PLAYING ? "PLAYING" : "PAUSED"
+        guard let outcome = await perform(timeout: .milliseconds(timeoutMilliseconds), { () -> GstStateChangeReturn in
             before()
             return gst_element_set_state(element.pointer, target)
+        }) else {
+            router.forget(waiter)
+            throw .timeout("the pipeline did not answer a change to \(name) within \(timeoutMilliseconds) ms (a driver or element is stuck)")
         }
-        let name = target == GST_STATE_PLAYING ? "PLAYING" : "PAUSED"
         switch outcome {
         case GST_STATE_CHANGE_FAILURE:
             router.forget(waiter)
@@ -193,19 +202,25 @@ package final class Pipeline: @unchecked Sendable {
         return outcome
     }
 
-    /// Sets the pipeline to NULL (joins its streaming threads) on the serial queue. Idempotent.
-    package func stop() async {
+    /// Sets the pipeline to NULL (joins its streaming threads) on the serial queue, waiting at most
+    /// `timeout`. Idempotent. A pipeline that does not stop in time is abandoned (wedged): its
+    /// threads are left to the driver, and this returns.
+    /// - Returns: whether the pipeline reached NULL in time.
+    @discardableResult
+    package func stop(timeout: Duration = .seconds(5)) async -> Bool {
         let element = self.element
-        await perform { element.setNullState() }
-        router.stopped.withLock { $0 = true }
+        let stopped = await perform(timeout: timeout) { element.setNullState() } != nil
+        if stopped { router.stopped.withLock { $0 = true } }
+        return stopped
     }
 
     /// Sets the pipeline to READY, which opens devices without streaming; used to probe a source.
-    /// - Throws: the error that made the change fail.
-    package func ready() async throws(GStreamerError) {
+    /// - Throws: the error that made the change fail, or a timeout when the change did not return
+    ///   within `timeout` (a driver that blocks in `open()`).
+    package func ready(timeout: Duration = .seconds(5)) async throws(GStreamerError) {
         let element = self.element
         let router = self.router
-        let result: Result<Void, GStreamerError> = await perform {
+        let result: Result<Void, GStreamerError>? = await perform(timeout: timeout) {
             router.lastError.withLock { $0 = nil }
             let outcome = gst_element_set_state(element.pointer, GST_STATE_READY)
             let error = router.lastError.withLock { $0 }
@@ -214,6 +229,7 @@ package final class Pipeline: @unchecked Sendable {
             }
             return .success(())
         }
+        guard let result else { throw .timeout("the device did not answer within \(timeout) (its driver is stuck opening it)") }
         try result.get()
     }
 }
@@ -289,16 +305,16 @@ private final class BusRouter: Sendable {
         for waiter in due { resolve(waiter, failure.map { .failure($0) } ?? .success(())) }
     }
 
-    let handler = Mutex<(@Sendable (BusMessage) -> Void)?>(nil)
+    let handler = CallbackSlot<BusMessage>()
     /// The last error, read by state changes that fail synchronously.
     let lastError = Mutex<GStreamerError?>(nil)
     /// Whether the pipeline was last set to NULL by `stop()`.
     let stopped = Mutex(false)
-    let queue: DispatchQueue
+    let queue: BlockingQueue
     /// Not retained: the router lives no longer than the pipeline's bus handler.
     nonisolated(unsafe) let pipeline: UnsafeMutablePointer<GstElement>
 
-    init(queue: DispatchQueue, pipeline: UnsafeMutablePointer<GstElement>) {
+    init(queue: BlockingQueue, pipeline: UnsafeMutablePointer<GstElement>) {
         self.queue = queue
         self.pipeline = pipeline
     }
@@ -341,8 +357,7 @@ private final class BusRouter: Sendable {
         default:
             return
         }
-        let handler = self.handler.withLock { $0 }
-        handler?(event)
+        handler(event)
     }
 }
 

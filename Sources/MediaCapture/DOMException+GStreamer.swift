@@ -1,4 +1,4 @@
-import GStreamerWrapper
+internal import GStreamerWrapper
 
 /// The one place where GStreamer errors become DOMExceptions.
 ///

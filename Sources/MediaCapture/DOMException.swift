@@ -38,6 +38,11 @@ public struct DOMException: Error, Sendable, Hashable, CustomStringConvertible {
         if name == .overconstrainedError && constraint == nil { self.constraint = "" }
     }
 
+    /// The `AbortError` of a call whose Swift task was cancelled.
+    static var aborted: DOMException {
+        DOMException(.abortError, "The operation was cancelled (its Swift task was cancelled).")
+    }
+
     /// An `OverconstrainedError` naming the constraint that failed.
     public static func overconstrained(_ constraint: String, _ message: String) -> DOMException {
         DOMException(.overconstrainedError, message, constraint: constraint)

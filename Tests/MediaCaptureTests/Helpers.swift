@@ -2,9 +2,15 @@
 import TestSupport
 import Testing
 
+extension CaptureTiming {
+    /// The library's constants, shortened where a test would otherwise sit and wait.
+    static let test = CaptureTiming(
+        openTimeout: .seconds(5), gateLinger: .milliseconds(400), modeSwitchTimeout: .seconds(5), stopTimeout: .seconds(5))
+}
+
 /// A `MediaDevices` with the fake camera (and microphone) only.
-func fakeDevices(_ camera: FakeCamera = FakeCamera(), microphone: Bool = false) -> MediaDevices {
-    MediaDevices(devices: [.fake(camera)] + (microphone ? [.fakeMicrophone()] : []))
+func fakeDevices(_ camera: FakeCamera = FakeCamera(), microphone: Bool = false, timing: CaptureTiming = .test) -> MediaDevices {
+    MediaDevices(devices: [.fake(camera)] + (microphone ? [.fakeMicrophone()] : []), timing: timing)
 }
 
 /// Opens one video track on `devices`, bounded.

@@ -1,6 +1,7 @@
 @testable import MediaCapture
 import TestSupport
 import Testing
+@testable import V4L2
 
 @Suite("Recorded webcams through the V4L2 mapping", .timeLimit(.minutes(1)))
 struct RecordedDeviceTests {
@@ -10,6 +11,14 @@ struct RecordedDeviceTests {
 
     static func device(_ name: String, formats: Bool = false) throws -> CaptureDevice {
         .recorded(controls: try fixture("\(name).ctrls.txt"), formats: formats ? try fixture("\(name).formats.txt") : nil)
+    }
+
+    /// The recorded "hardware" behind a track.
+    static func recordedDevice(of track: MediaStreamTrack) throws -> RecordedV4L2Device {
+        guard case .video(let source, _, _) = track.backing, let session = source.session as? V4L2Session,
+            let device = session.v4l2Controls?.cache.device as? RecordedV4L2Device
+        else { throw TimedOut(what: "no recorded device", seconds: 0) }
+        return device
     }
 
     static func range(_ min: Double, _ max: Double, _ step: Double = 1) -> MediaSettingsRange {
@@ -125,12 +134,12 @@ struct RecordedDeviceTests {
 
     @Test("Formats listing: modes with YUYV and MJPEG, H.264 left out; an ideal 1920×1080 opens 1920×1080")
     func formats() async throws {
-        let modes = V4L2Listing.modes(try Self.fixture("logitech-c920.formats.txt"))
+        let modes = try await RecordedCameraBackend(controls: "", formats: try Self.fixture("logitech-c920.formats.txt")).resolveModes()
         #expect(modes.contains(SourceMode(width: 640, height: 480, frameRate: Fraction(30, 1), encoding: .raw(format: "YUY2"))))
         #expect(modes.contains(SourceMode(width: 1920, height: 1080, frameRate: Fraction(30, 1), encoding: .mjpeg)))
         #expect(!modes.contains(SourceMode(width: 1920, height: 1080, frameRate: Fraction(30, 1), encoding: .raw(format: "YUY2"))))
         #expect(modes.allSatisfy { if case .raw(let format) = $0.encoding { format == "YUY2" } else { true } })
-        let brio = V4L2Listing.modes(try Self.fixture("logitech-brio.formats.txt"))
+        let brio = try await RecordedCameraBackend(controls: "", formats: try Self.fixture("logitech-brio.formats.txt")).resolveModes()
         #expect(brio.contains { $0.encoding == .raw(format: "NV12") })
         let track = try await openVideo(
             MediaDevices(devices: [try Self.device("logitech-c920", formats: true)]),
@@ -145,9 +154,7 @@ struct RecordedDeviceTests {
     func externalChange() async throws {
         let track = try await openVideo(MediaDevices(devices: [try Self.device("logitech-c920")]))
         let events = track.events
-        guard case .video(let source, _, _) = track.backing,
-            let device = (source.controls as? V4L2ControlBackend)?.device as? RecordedV4L2Device
-        else { throw TimedOut(what: "no recorded device", seconds: 0) }
+        let device = try Self.recordedDevice(of: track)
         try device.externalWrite(200, of: V4L2ControlID.brightness)  // as `v4l2-ctl --set-ctrl brightness=200`
         #expect(track.getSettings().brightness == 200)
         track.stop()
@@ -161,13 +168,11 @@ struct RecordedDeviceTests {
         #expect(track.getCapabilities().torch == [false, true] && track.getSettings().torch == false)
         let capture = try ImageCapture(track)
         #expect(try await capture.getPhotoCapabilities().fillLightMode == [.off, .flash])
-        guard case .video(let source, _, _) = track.backing,
-            let device = (source.controls as? V4L2ControlBackend)?.device as? RecordedV4L2Device
-        else { throw TimedOut(what: "no recorded device", seconds: 0) }
+        let device = try Self.recordedDevice(of: track)
         try await within(10) { try await track.applyConstraints(MediaTrackConstraints(torch: true)) }
         #expect(track.getSettings().torch == true)
         _ = try await within(10) { try await capture.takePhoto(PhotoSettings(fillLightMode: .flash)) }
-        let writes = device.writes.withLock { $0 }
+        let writes = device.writes
         #expect(writes.filter { $0.id == V4L2ControlID.flashStrobe }.count == 1)
         #expect(writes.last?.id == V4L2ControlID.flashLEDMode && writes.last?.value == V4L2ControlID.FlashLEDMode.torch)
         #expect(track.getSettings().torch == true)  // the torch is back after the flash

@@ -113,7 +113,7 @@ struct TrackLifecycleTests {
         defer { track.stop() }
         let hub = try #require(track.branch?.hub)
         #expect(hub.latest != nil)  // the frame getUserMedia waited for
-        try await Task.sleep(for: TrackBranch.linger + .milliseconds(500))
+        try await Task.sleep(for: CaptureTiming.test.gateLinger + .milliseconds(500))
         #expect(hub.latest == nil)  // gate closed, the stale frame dropped
         try await Task.sleep(for: .milliseconds(300))
         #expect(hub.latest == nil)  // and nothing delivered since
@@ -131,11 +131,11 @@ struct TrackLifecycleTests {
             var last = Duration.zero
             for await _ in track.frames() {
                 last = clock.now - start
-                if last > TrackBranch.linger + .milliseconds(500) { break }
+                if last > CaptureTiming.test.gateLinger + .milliseconds(500) { break }
             }
             return last
         }
-        #expect(lastFrameAt > TrackBranch.linger)
+        #expect(lastFrameAt > CaptureTiming.test.gateLinger)
     }
 
     @Test("frames(): frames keep coming, each a new one")

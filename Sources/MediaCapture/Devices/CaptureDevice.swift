@@ -1,7 +1,10 @@
+internal import V4L2
+
 /// A capture device the library can open: a V4L2 camera, the fake camera or microphone, a webcam
 /// reproduced from recorded listings, or any GStreamer source a caller describes.
 public struct CaptureDevice: Sendable, Hashable {
-    enum Backend: Sendable, Hashable {
+    /// Which device this is, as data; `backend` (in Backends/) turns it into the implementation.
+    enum Source: Sendable, Hashable {
         case v4l2(path: String)
         case fake(FakeCamera)
         case fakeMicrophone
@@ -9,32 +12,29 @@ public struct CaptureDevice: Sendable, Hashable {
         case pipeline(description: String)
     }
 
-    let backend: Backend
+    let source: Source
     /// The human-readable name (`MediaDeviceInfo.label`).
     public var label: String
     /// Where the device came from, to keep deviceIds stable (a V4L2 bus address when known).
     var stableKey: String
 
     /// The kind of media the device captures.
-    public var kind: MediaDeviceInfo.Kind {
-        if case .fakeMicrophone = backend { return .audioinput }
-        return .videoinput
-    }
+    public var kind: MediaDeviceInfo.Kind { backend.kind }
 
     /// A V4L2 camera by its device node, e.g. `/dev/video0`. The path is set as a property of
     /// `v4l2src`, never parsed.
     public static func v4l2(path: String) -> CaptureDevice {
-        CaptureDevice(backend: .v4l2(path: path), label: path, stableKey: "v4l2:" + path)
+        CaptureDevice(source: .v4l2(path: path), label: path, stableKey: "v4l2:" + path)
     }
 
     /// The fake camera (`videotestsrc`), for tests, demos and benchmarks.
     public static func fake(_ camera: FakeCamera = FakeCamera()) -> CaptureDevice {
-        CaptureDevice(backend: .fake(camera), label: camera.label, stableKey: "fake:" + camera.label)
+        CaptureDevice(source: .fake(camera), label: camera.label, stableKey: "fake:" + camera.label)
     }
 
     /// A fake microphone (`audiotestsrc`): audio tracks have a lifecycle and settings, nothing more.
     public static func fakeMicrophone() -> CaptureDevice {
-        CaptureDevice(backend: .fakeMicrophone, label: "Fake Microphone", stableKey: "fake-microphone")
+        CaptureDevice(source: .fakeMicrophone, label: "Fake Microphone", stableKey: "fake-microphone")
     }
 
     /// A real webcam reproduced from its `v4l2-ctl --list-ctrls-menus` and `--list-formats-ext`
@@ -45,7 +45,7 @@ public struct CaptureDevice: Sendable, Hashable {
     public static func recorded(controls: String, formats: String?) -> CaptureDevice {
         let name = V4L2Listing.deviceName(controls) ?? "Recorded Camera"
         return CaptureDevice(
-            backend: .recorded(controls: controls, formats: formats), label: name,
+            source: .recorded(controls: controls, formats: formats), label: name,
             stableKey: "recorded:" + name + ":" + String(controls.utf8.count))
     }
 
@@ -53,6 +53,6 @@ public struct CaptureDevice: Sendable, Hashable {
     /// e.g. `rtspsrc location=... ! decodebin` (see `pipelines/sources/`). The description is parsed
     /// on its own, as a bin; it is never pasted into the library's pipeline text.
     public static func pipeline(_ description: String, label: String) -> CaptureDevice {
-        CaptureDevice(backend: .pipeline(description: description), label: label, stableKey: "pipeline:" + description)
+        CaptureDevice(source: .pipeline(description: description), label: label, stableKey: "pipeline:" + description)
     }
 }

@@ -1,4 +1,4 @@
-import GStreamerWrapper
+internal import GStreamerWrapper
 
 /// W3C `MediaDevices`: lists capture devices and opens them with `getUserMedia`.
 ///
@@ -11,6 +11,8 @@ public final class MediaDevices: Sendable {
     private let devices: [CaptureDevice]
     private let includeSystemDevices: Bool
     private let panTiltZoomPermission: @Sendable (MediaDeviceInfo) -> Bool
+    /// The time constants of the sources it opens (tests shorten them).
+    let timing: CaptureTiming
 
     /// - Parameters:
     ///   - devices: devices listed first, in this order (the first of each kind is the default).
@@ -25,6 +27,15 @@ public final class MediaDevices: Sendable {
         self.devices = devices
         self.includeSystemDevices = includeSystemDevices
         self.panTiltZoomPermission = panTiltZoomPermission
+        self.timing = .standard
+    }
+
+    /// As the public initialiser, with other time constants (for tests).
+    init(devices: [CaptureDevice], timing: CaptureTiming) {
+        self.devices = devices
+        self.includeSystemDevices = false
+        self.panTiltZoomPermission = { _ in true }
+        self.timing = timing
     }
 
     /// W3C `getSupportedConstraints()`: every constrainable property name the library handles.
@@ -128,22 +139,17 @@ public final class MediaDevices: Sendable {
             chosen = candidates[index]
         }
         let device = chosen.device
-        if let camera = device.fakeCamera {
-            for case .failToOpen(let name) in camera.faults {
-                throw DOMException(name, "Fake camera fault: opening \(device.label) fails with \(name.rawValue).")
-            }
-        }
-        if let resource = device.exclusiveResource { await ReleaseTracker.shared.wait(for: resource) }
+        if let resource = device.backend.exclusiveResource { await ReleaseTracker.shared.wait(for: resource) }
         if kind == .audioinput {
             let source = try await AudioSource.open(device)
             return MediaStreamTrack(
                 kind: "audio", label: device.label, backing: .audio(source, user: 0), constraints: constraints,
                 settings: chosen.settings, capabilities: device.modeCapabilities)
         }
-        let granted = wantsPanTiltZoom && (device.fakeCamera?.panTiltZoomPermission ?? true)
-            && panTiltZoomPermission(device.info)
+        let granted = wantsPanTiltZoom && device.backend.allowsPanTiltZoom && panTiltZoomPermission(device.info)
         let size = chosen.settings.width.flatMap { width in chosen.settings.height.map { AspectCrop.Size(width: width, height: $0) } }
-        let (source, branch) = try await VideoSource.open(device, mode: chosen.mode, size: size, panTiltZoom: granted)
+        let (source, branch) = try await VideoSource.open(
+            device, mode: chosen.mode, size: size, panTiltZoom: granted, timing: timing)
         var settings = MediaTrackSettings()
         ControlMembers.copyModeMembers(from: chosen.settings, to: &settings)
         if let layout = branch.hub.latest?.sample.videoLayout {
@@ -179,7 +185,7 @@ public final class MediaDevices: Sendable {
                 return nil  // not a V4L2 node (PipeWire, libcamera): use CaptureDevice.pipeline for those
             }
             let bus = description.properties["api.v4l2.cap.bus_info"] ?? description.properties["v4l2.device.bus_info"]
-            var device = CaptureDevice.v4l2(path: path)
+            var device = CaptureDevice.v4l2(path: path)  // a property value later, never parsed
             device.label = description.displayName
             device.stableKey = "v4l2:" + (bus.map { $0 + ":" + description.displayName } ?? path)
             let modes = description.caps.map(SourceMode.modes(from:)) ?? []

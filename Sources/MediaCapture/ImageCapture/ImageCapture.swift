@@ -55,15 +55,16 @@ public final class ImageCapture: Sendable {
         let (_, branch) = try readySource()
         let after = handedOut.withLock { $0 }
         // Step 2, in parallel: gather one frame.
-        let frame: FrameHub.Frame
+        let frame: SampleHub.Delivery
+        let timeout = frameTimeout
         do {
-            frame = try await branch.hub.frame(after: after, timeout: frameTimeout)
+            frame = try await branch.hub.sample(after: after, timeout: timeout)
         } catch {
             switch error {
             case .ended: throw DOMException(.unknownError, "The track ended before a frame arrived.")
             case .timedOut:
-                throw DOMException(.unknownError, "The camera delivered no frame within \(frameTimeout); it may have stalled.")
-            case .cancelled: throw SharedResult<Void>.aborted
+                throw DOMException(.unknownError, "The camera delivered no frame within \(timeout); it may have stalled.")
+            case .cancelled: throw DOMException.aborted
             }
         }
         handedOut.withLock { $0 = max($0, frame.sequence) }
@@ -73,10 +74,11 @@ public final class ImageCapture: Sendable {
         return bitmap
     }
 
+    /// From the track's own frame rate: no device state is read on the way to a frame.
     private var frameTimeout: Duration {
         if let timeout = options.frameTimeout { return timeout }
-        let rate = track.getSettings().frameRate ?? 30
-        return .milliseconds(Int(4000 / max(rate, 1))) + .seconds(1)
+        let rate = track.frameRate ?? 30
+        return .milliseconds(Int(4000 / min(max(rate, 1), 1000))) + .seconds(1)
     }
 
     // MARK: - takePhoto
@@ -143,13 +145,9 @@ public final class ImageCapture: Sendable {
         return AspectCrop.Size(width: max(1, Int(width.rounded())), height: max(1, Int(height.rounded())))
     }
 
-    private var streamSize: AspectCrop.Size? {
-        let settings = track.getSettings()
-        guard let width = settings.width, let height = settings.height else { return nil }
-        return AspectCrop.Size(width: width, height: height)
-    }
+    private var streamSize: AspectCrop.Size? { track.streamGeometry.size }
 
-    private var streamAspect: Double { track.getSettings().aspectRatio ?? 4.0 / 3.0 }
+    private var streamAspect: Double { track.streamGeometry.aspectRatio ?? 4.0 / 3.0 }
 
     // MARK: - getPhotoCapabilities / getPhotoSettings
 
@@ -172,23 +170,20 @@ public final class ImageCapture: Sendable {
         return source.photoSettings(streamSize: streamSize)
     }
 
-    /// The "in parallel" part: asking the device (the fake camera's `photoStateDelay` stands for a
-    /// slow device), then checking the track is still usable.
+    /// The "in parallel" part: asking the device (a slow one takes its time), then checking the track
+    /// is still usable.
     private func gatherPhotoState(_ source: VideoSource) async throws(DOMException) {
-        for case .photoStateDelay(let delay) in source.device.fakeCamera?.faults ?? [] {
-            do { try await Task.sleep(for: delay) } catch { throw SharedResult<Void>.aborted }
-        }
+        try await source.gatherPhotoState()
         guard track.readyState == .live, track.enabled, !track.muted, !source.isEnded else {
             throw DOMException(.operationError, "The track ended or became inactive while the photo state was being read.")
         }
     }
 
-    /// For the benchmarks: the last photo's own processing time on this track's source, from its
-    /// frame passing the shutter to the JPEG reaching the photo sink (crop, scale, convert, encode),
-    /// and to the awaiting Swift task.
-    package var lastPhotoProcessingTime: (inPipeline: Duration, toSwift: Duration)? {
+    /// For the benchmarks only: starts timing each photo inside the pipeline (the production path
+    /// carries no timing code). Nil for a track without a video source.
+    package func installPhotoTiming() -> PhotoTiming? {
         guard case .video(let source, _, _) = track.backing else { return nil }
-        return source.photo.lastProcessingTime.withLock { $0 }
+        return source.photo.installTiming()
     }
 
     // MARK: - Readiness

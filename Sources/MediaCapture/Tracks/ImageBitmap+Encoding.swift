@@ -1,4 +1,4 @@
-import GStreamerWrapper
+internal import GStreamerWrapper
 
 extension ImageBitmap {
     /// The image types ``encode(type:)`` writes.

@@ -1,4 +1,4 @@
-import GStreamerWrapper
+internal import GStreamerWrapper
 import Synchronization
 
 /// W3C `ImageBitmap`: one video frame in RGBA, held without copying until ``close()``.

@@ -207,7 +207,8 @@ public final class MediaStreamTrack: Sendable {
     public func getConstraints() -> MediaTrackConstraints { state.withLock { $0.constraints } }
 
     /// The current settings. After the track ended, only its inherent properties remain
-    /// (`deviceId`, `groupId`, `facingMode`).
+    /// (`deviceId`, `groupId`, `facingMode`). Never device I/O: control values are the ones the
+    /// library keeps fresh (write read-backs, the device's change events).
     public func getSettings() -> MediaTrackSettings {
         let (ended, stored) = state.withLock { ($0.readyState == .ended, $0.settings) }
         guard !ended else {
@@ -246,44 +247,28 @@ public final class MediaStreamTrack: Sendable {
             }
             return
         }
-        try await source.operations.withLock { () async throws(DOMException) in
-            guard readyState == .live else { return }
-            let current = state.withLock { $0.settings }
-            let native = source.device.candidates(panTiltZoom: false, withControls: false)
-            let candidates = native + CropAndScale.candidates(native, constraints)
-            let modes = candidates.isEmpty ? [current] : candidates.map(\.settings)
-            let currentIndex = modes.firstIndex {
-                $0.width == current.width && $0.height == current.height && $0.frameRate == current.frameRate
-                    && $0.resizeMode == current.resizeMode
-            } ?? 0
-            let capabilities = source.controls.map { ControlMembers.filter($0.capabilities(), panTiltZoom: source.panTiltZoom) }
-            let settings = source.controls.map { ControlMembers.filter($0.settings(), panTiltZoom: source.panTiltZoom) }
-            let sourceMode = source.currentMode.withLock { $0 }
-            let sameSourceMode = Set(candidates.indices.filter { candidates[$0].mode == sourceMode })
-            let resolution = try ConstraintResolution.resolve(
-                constraints, modes: modes, current: currentIndex, sameSourceMode: sameSourceMode,
-                capabilities: capabilities ?? MediaTrackCapabilities(), settings: settings ?? MediaTrackSettings()
-            ).get()
-            if let controls = source.controls, resolution.changes != MediaTrackSettings() {
-                do throws(ControlFailure) {
-                    try controls.apply(resolution.changes)
-                } catch {
-                    throw DOMException.overconstrained(error.member, error.message)
-                }
-            }
-            if resolution.modeIndex != currentIndex, candidates.indices.contains(resolution.modeIndex),
-                let mode = candidates[resolution.modeIndex].mode
-            {
-                let chosen = modes[resolution.modeIndex]
-                let size = AspectCrop.Size(width: chosen.width ?? mode.width, height: chosen.height ?? mode.height)
-                await source.switchMode(to: mode, branch: branch, size: size)
-                state.withLock { ControlMembers.copyModeMembers(from: chosen, to: &$0.settings) }
-            }
-            state.withLock { $0.constraints = constraints }
+        let applied = try await source.applyConstraints(constraints, branch: branch) { [weak self] in
+            self?.state.withLock { $0.settings } ?? MediaTrackSettings()
+        }
+        state.withLock { state in
+            if let chosen = applied.modeSettings { ControlMembers.copyModeMembers(from: chosen, to: &state.settings) }
+            state.constraints = constraints
         }
     }
 
     // MARK: - Frames
+
+    /// The frame rate the track streams at (its settings' own member: no control is read).
+    var frameRate: Double? { state.withLock { $0.settings.frameRate } }
+
+    /// The size and aspect the track streams at.
+    var streamGeometry: (size: AspectCrop.Size?, aspectRatio: Double?) {
+        state.withLock { state in
+            let settings = state.settings
+            let size = settings.width.flatMap { width in settings.height.map { AspectCrop.Size(width: width, height: $0) } }
+            return (size, settings.aspectRatio)
+        }
+    }
 
     /// The branch delivering this track's frames (video tracks only).
     var branch: TrackBranch? {
@@ -295,7 +280,7 @@ public final class MediaStreamTrack: Sendable {
     /// dropped). The Swift counterpart of `MediaStreamTrackProcessor`. Finishes when the track ends;
     /// empty for an audio or ended track.
     public func frames() -> some AsyncSequence<ImageBitmap, Never> & Sendable {
-        let stream = branch?.hub.frames() ?? AsyncStream { $0.finish() }
+        let stream = branch?.hub.samples() ?? AsyncStream { $0.finish() }
         return stream.compactMap { ImageBitmap($0.sample) }
     }
 }

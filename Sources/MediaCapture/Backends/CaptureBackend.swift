@@ -1,0 +1,114 @@
+internal import GStreamerWrapper
+
+/// What differs between kinds of device: one implementation per kind (the fake camera, a V4L2
+/// camera, a recorded V4L2 camera, a caller-described pipeline, the fake microphone). Everything
+/// else (sources, tracks, `ImageCapture`) talks to this protocol and to ``DeviceSession``, and never
+/// asks which kind it has.
+///
+/// A backend is the device before it is opened: its modes, what it would report, how to build and
+/// configure its pipeline. ``makeSession(pipeline:panTiltZoom:)`` gives what one opening owns.
+protocol CaptureBackend: Sendable {
+    var kind: MediaDeviceInfo.Kind { get }
+
+    /// The modes the device can stream in; empty when unknown until it runs. May probe the device
+    /// (bounded).
+    /// - Throws: `NotFoundError`, `NotReadableError`, `NotAllowedError` when the device cannot be opened.
+    func resolveModes() async throws(DOMException) -> [SourceMode]
+
+    /// The control members a track on this device would report, pan, tilt and zoom left out (what
+    /// `MediaDeviceInfo.getCapabilities()` shows before opening).
+    func controlCapabilities() -> MediaTrackCapabilities
+
+    /// Control values that take part in choosing among devices (`getUserMedia`'s SelectSettings).
+    func selectionSettings(panTiltZoom: Bool) -> MediaTrackSettings
+
+    /// Whether pan, tilt and zoom may be granted at all (the system policy is asked as well).
+    var allowsPanTiltZoom: Bool { get }
+
+    /// What an opening holds exclusively (a V4L2 node): a new open waits for the last one's release.
+    /// Nil: nothing is shared between openings.
+    var exclusiveResource: String? { get }
+
+    /// Called before the device is opened: a refusal here (a fault, a device in use) is the open's error.
+    func willOpen(label: String) throws(DOMException)
+
+    /// The opening that ``willOpen(label:)`` allowed has let the device go (stopped, or failed to open).
+    func didRelease()
+
+    /// The canonical pipeline to parse for `mode` (a constant of `PipelineDescription`).
+    func pipelineDescription(for mode: SourceMode?) -> String
+
+    /// The caps the source capsfilter asks for in `mode`.
+    func capsString(for mode: SourceMode) -> String
+
+    /// Sets the device and its knobs on the parsed pipeline's named elements (never by pasting text).
+    /// - Throws: `NotFoundError`, `NotReadableError` when the source cannot be built.
+    func configure(_ pipeline: Pipeline, mode: SourceMode?) throws(DOMException)
+
+    /// Whether a source that is not live (a file) is paced to its own clock, like a camera.
+    var pacesNonLiveSource: Bool { get }
+
+    /// What one opening owns: controls, photo extras, the exclusive resource, faults.
+    func makeSession(pipeline: Pipeline, panTiltZoom: Bool) -> any DeviceSession
+}
+
+extension CaptureBackend {
+    var kind: MediaDeviceInfo.Kind { .videoinput }
+    func controlCapabilities() -> MediaTrackCapabilities { MediaTrackCapabilities() }
+    func selectionSettings(panTiltZoom: Bool) -> MediaTrackSettings { MediaTrackSettings() }
+    var allowsPanTiltZoom: Bool { true }
+    var exclusiveResource: String? { nil }
+    func willOpen(label: String) throws(DOMException) {}
+    func didRelease() {}
+    func capsString(for mode: SourceMode) -> String { mode.capsString }
+    var pacesNonLiveSource: Bool { false }
+}
+
+/// One opening of a device: what lives from the pipeline's first frame to its shutdown.
+protocol DeviceSession: Sendable {
+    /// The camera's controls (nil: none the library knows, or not started yet).
+    var controls: (any ControlBackend)? { get }
+
+    /// The pipeline delivered its first frame: attach to the device (on the blocking-call thread, for
+    /// a device that needs I/O), and report controls changed elsewhere and a device that went away.
+    func start(onControlsChanged: @escaping @Sendable () -> Void, onLost: @escaping @Sendable (String) -> Void) async
+
+    /// The pipeline is about to let the device go: no device call may follow.
+    func stop() async
+
+    /// What `takePhoto` accepts beyond sizes: fill-light modes, red-eye reduction, size steps.
+    var photoExtras: PhotoExtras { get }
+
+    /// Readies the fill light for a photo in `mode`, just before the shutter opens.
+    /// - Returns: what ``restoreLight(_:)`` needs to put the light back.
+    /// - Throws: `UnknownError` when the device refuses.
+    func prepareLight(_ mode: FillLightMode?) async throws(DOMException) -> LightRestore?
+
+    func restoreLight(_ restore: LightRestore) async
+
+    /// How long gathering the photo state takes on this device beyond reading cached values
+    /// (the fake camera's `photoStateDelay` fault).
+    var photoStateDelay: Duration? { get }
+}
+
+extension DeviceSession {
+    func start(onControlsChanged: @escaping @Sendable () -> Void, onLost: @escaping @Sendable (String) -> Void) async {}
+    func stop() async {}
+    var photoExtras: PhotoExtras { PhotoExtras() }
+    func prepareLight(_ mode: FillLightMode?) async throws(DOMException) -> LightRestore? { nil }
+    func restoreLight(_ restore: LightRestore) async {}
+    var photoStateDelay: Duration? { nil }
+}
+
+/// What a device adds to `PhotoCapabilities` beyond the sizes its modes give.
+struct PhotoExtras: Sendable, Hashable {
+    var fillLightModes: [FillLightMode] = []
+    var redEyeReduction: RedEyeReduction = .never
+    var widthStep: Double = 1
+    var heightStep: Double = 1
+}
+
+/// The light state to put back after a flash photo (e.g. a torch that was on).
+struct LightRestore: Sendable, Hashable {
+    var value: Int64
+}

@@ -1,0 +1,77 @@
+internal import GStreamerWrapper
+import Synchronization
+
+/// The fake camera: `videotestsrc` in the production graph, the reference control profile with its
+/// effects in pixels, an exclusive resource like a real device's, and deterministic faults.
+struct FakeCameraBackend: CaptureBackend {
+    let camera: FakeCamera
+
+    init(_ camera: FakeCamera) { self.camera = camera }
+
+    func resolveModes() async throws(DOMException) -> [SourceMode] {
+        camera.modes.map {
+            SourceMode(width: $0.width, height: $0.height, frameRate: Fraction($0.frameRate), encoding: .raw(format: "I420"))
+        }
+    }
+
+    func controlCapabilities() -> MediaTrackCapabilities {
+        FakeControls(camera, panTiltZoomGranted: false).capabilities
+    }
+
+    func selectionSettings(panTiltZoom: Bool) -> MediaTrackSettings {
+        FakeControls(camera, panTiltZoomGranted: panTiltZoom && camera.panTiltZoomPermission).settings
+    }
+
+    var allowsPanTiltZoom: Bool { camera.panTiltZoomPermission }
+
+    /// Like a V4L2 node: one opening at a time, released when its last track stops.
+    var exclusiveResource: String? { "fake:" + camera.label }
+
+    func willOpen(label: String) throws(DOMException) {
+        for case .failToOpen(let name) in camera.faults {
+            throw DOMException(name, "Fake camera fault: opening \(label) fails with \(name.rawValue).")
+        }
+        guard FakeCameraBackend.held.withLock({ $0.insert(camera.label).inserted }) else {
+            throw DOMException(.notReadableError, "\(label) is in use by another track; stop that track (and its clones) first, or clone() it.")
+        }
+    }
+
+    func didRelease() { _ = FakeCameraBackend.held.withLock { $0.remove(camera.label) } }
+
+    func pipelineDescription(for mode: SourceMode?) -> String { PipelineDescription.fakeCamera }
+
+    func capsString(for mode: SourceMode) -> String { mode.emulatedCapsString }
+
+    func configure(_ pipeline: Pipeline, mode: SourceMode?) throws(DOMException) {
+        FakeSource.configure(pipeline.sourceElement, camera)
+    }
+
+    func makeSession(pipeline: Pipeline, panTiltZoom: Bool) -> any DeviceSession {
+        FakeCameraSession(camera: camera, controls: FakeControlBackend(camera, pipeline: pipeline, panTiltZoomActive: panTiltZoom))
+    }
+
+    /// Fake cameras held by an opening, by label: the process-wide stand-in for a driver's EBUSY.
+    fileprivate static let held = Mutex<Set<String>>([])
+}
+
+/// One opening of the fake camera.
+struct FakeCameraSession: DeviceSession {
+    let camera: FakeCamera
+    let controls: (any ControlBackend)?
+
+    init(camera: FakeCamera, controls: FakeControlBackend) {
+        self.camera = camera
+        self.controls = controls
+    }
+
+    var photoExtras: PhotoExtras {
+        let reference = camera.controls == .reference
+        return PhotoExtras(
+            fillLightModes: camera.fillLightModes, redEyeReduction: camera.redEyeReduction,
+            widthStep: reference ? 3 : 1, heightStep: reference ? 2 : 1)
+    }
+
+    var photoStateDelay: Duration? {
+        camera.faults.lazy.compactMap { if case .photoStateDelay(let delay) = $0 { delay } else { nil } }.first
+    }
+}

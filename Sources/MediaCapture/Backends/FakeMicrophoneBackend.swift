@@ -1,0 +1,14 @@
+internal import GStreamerWrapper
+
+/// The fake microphone: a live `audiotestsrc`. Audio tracks have a lifecycle and settings, nothing more.
+struct FakeMicrophoneBackend: CaptureBackend {
+    var kind: MediaDeviceInfo.Kind { .audioinput }
+
+    func resolveModes() async throws(DOMException) -> [SourceMode] { [] }
+
+    func pipelineDescription(for mode: SourceMode?) -> String { PipelineDescription.fakeMicrophone }
+
+    func configure(_ pipeline: Pipeline, mode: SourceMode?) throws(DOMException) {}
+
+    func makeSession(pipeline: Pipeline, panTiltZoom: Bool) -> any DeviceSession { NoDeviceSession() }
+}

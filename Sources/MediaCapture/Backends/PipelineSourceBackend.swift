@@ -1,0 +1,36 @@
+internal import GStreamerWrapper
+
+/// Any GStreamer source a caller describes: parsed on its own as a bin that takes the camera's
+/// place; its modes are known only once it runs, and it has no controls the library knows.
+struct PipelineSourceBackend: CaptureBackend {
+    let description: String
+
+    func resolveModes() async throws(DOMException) -> [SourceMode] { [] }
+
+    func pipelineDescription(for mode: SourceMode?) -> String { PipelineDescription.fakeCamera }
+
+    /// A file plays at its own pace, like a camera, instead of as fast as it can be decoded.
+    var pacesNonLiveSource: Bool { true }
+
+    func configure(_ pipeline: Pipeline, mode: SourceMode?) throws(DOMException) {
+        // The caller's description becomes a bin of its own and replaces `src`; it is never pasted into ours.
+        let bin: Element
+        do {
+            bin = try Element(binFromDescription: description, name: "user-source")
+        } catch {
+            throw DOMException(.notFoundError, "The source pipeline could not be built: \(error.message)")
+        }
+        pipeline.remove(pipeline.sourceElement)
+        pipeline.add(bin)
+        guard bin.link(to: pipeline.canonicalElement(Pipeline.Name.sourceCaps)) else {
+            throw DOMException(.notReadableError, "The source pipeline has no raw-video output to link: end it with a decoder or `videoconvert`.")
+        }
+    }
+
+    func makeSession(pipeline: Pipeline, panTiltZoom: Bool) -> any DeviceSession { NoDeviceSession() }
+}
+
+/// An opening with nothing of its own (a caller's source, the fake microphone).
+struct NoDeviceSession: DeviceSession {
+    var controls: (any ControlBackend)? { nil }
+}

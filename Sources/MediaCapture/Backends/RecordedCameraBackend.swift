@@ -1,0 +1,49 @@
+internal import GStreamerWrapper
+internal import V4L2
+
+/// A real webcam reproduced from its `v4l2-ctl` listings: `videotestsrc` streams in the recorded
+/// modes, and the controls run through the same V4L2 mapping as a live camera's, on a device that
+/// applies the driver's rules.
+struct RecordedCameraBackend: CaptureBackend {
+    let controls: String
+    let formats: String?
+
+    func resolveModes() async throws(DOMException) -> [SourceMode] {
+        let modes = formats.map { V4L2Listing.modes($0).compactMap(SourceMode.init(listed:)) } ?? []
+        return modes.isEmpty
+            ? [SourceMode(width: 640, height: 480, frameRate: Fraction(30, 1), encoding: .raw(format: "YUY2"))] : modes
+    }
+
+    func controlCapabilities() -> MediaTrackCapabilities {
+        let device = RecordedV4L2Device(listing: controls)
+        return ControlMembers.filter(V4L2ControlBackend(V4L2ControlCache(device: device)).capabilities(), panTiltZoom: false)
+    }
+
+    func pipelineDescription(for mode: SourceMode?) -> String { PipelineDescription.fakeCamera }
+
+    func capsString(for mode: SourceMode) -> String { mode.emulatedCapsString }
+
+    func configure(_ pipeline: Pipeline, mode: SourceMode?) throws(DOMException) {
+        pipeline.sourceElement.set("is-live", true)
+    }
+
+    func makeSession(pipeline: Pipeline, panTiltZoom: Bool) -> any DeviceSession {
+        let device = RecordedV4L2Device(listing: controls)
+        return V4L2Session(label: V4L2Listing.deviceName(controls) ?? "The recorded camera") { device }
+    }
+}
+
+extension SourceMode {
+    /// A listed format the library streams: YUYV and NV12 as raw video, MJPG as MJPEG; nil for
+    /// formats it does not decode (H.264).
+    fileprivate init?(listed: V4L2Listing.Mode) {
+        let encoding: Encoding
+        switch listed.fourcc {
+        case "YUYV": encoding = .raw(format: "YUY2")
+        case "NV12": encoding = .raw(format: "NV12")
+        case "MJPG": encoding = .mjpeg
+        default: return nil
+        }
+        self.init(width: listed.width, height: listed.height, frameRate: Fraction(listed.frameRate), encoding: encoding)
+    }
+}

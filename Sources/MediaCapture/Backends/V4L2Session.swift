@@ -1,0 +1,56 @@
+internal import GStreamerWrapper
+import Synchronization
+internal import V4L2
+
+/// One opening of a V4L2 camera, live or recorded: its controls are attached once the pipeline streams
+/// and detached before the pipeline lets the device go. Every device call runs on the blocking-call
+/// thread; settings are served from the control cache.
+final class V4L2Session: DeviceSession {
+    private let label: String
+    private let makeDevice: @Sendable () -> (any V4L2ControlDevice)?
+    private let attached = Mutex<V4L2ControlBackend?>(nil)
+
+    /// How long one device call may take before the device counts as not answering.
+    static let callTimeout = Duration.seconds(5)
+
+    /// - Parameter makeDevice: the device's ioctl surface, called once the pipeline streams (nil: none).
+    init(label: String, makeDevice: @escaping @Sendable () -> (any V4L2ControlDevice)?) {
+        self.label = label
+        self.makeDevice = makeDevice
+    }
+
+    var controls: (any ControlBackend)? { attached.withLock { $0 } }
+
+    /// The control backend, for tests and the recorded device's hooks.
+    var v4l2Controls: V4L2ControlBackend? { attached.withLock { $0 } }
+
+    func start(onControlsChanged: @escaping @Sendable () -> Void, onLost: @escaping @Sendable (String) -> Void) async {
+        let makeDevice = self.makeDevice
+        // Describing and reading every control is device I/O: on a thread of its own, bounded.
+        let made = await BlockingCall.run(timeout: Self.callTimeout) { makeDevice().map(V4L2ControlCache.init) }
+        guard let cache = made ?? nil else { return }
+        let controls = V4L2ControlBackend(cache)
+        attached.withLock { $0 = controls }
+        let label = self.label
+        cache.watch(onChange: onControlsChanged, onLost: {
+            onLost("\(label) was disconnected. Reconnect it and open a new track with getUserMedia.")
+        })
+    }
+
+    func stop() async {
+        // Before the pipeline closes the descriptor: no ioctl may reach a closed or reused one.
+        guard let controls = attached.withLock({ $0 }) else { return }
+        _ = await BlockingCall.run(timeout: Self.callTimeout) { controls.cache.device.close() }
+    }
+
+    var photoExtras: PhotoExtras { PhotoExtras(fillLightModes: v4l2Controls?.fillLightModes ?? []) }
+
+    func prepareLight(_ mode: FillLightMode?) async throws(DOMException) -> LightRestore? {
+        guard mode == .flash, let controls = v4l2Controls else { return nil }
+        return try await controls.fireFlash()
+    }
+
+    func restoreLight(_ restore: LightRestore) async {
+        await v4l2Controls?.restoreLED(restore)
+    }
+}

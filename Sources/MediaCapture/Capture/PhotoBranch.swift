@@ -1,0 +1,166 @@
+internal import GStreamerWrapper
+import Synchronization
+
+/// The photo branch of a source: `shutter` (valve) → queue → crop → scale → convert → I420 caps →
+/// jpegenc → appsink.
+///
+/// The shutter is never opened from the caller's thread: ``arm(requiring:)`` asks a probe on the
+/// valve's input to open it for the next frame (of the required size), so the photo is always a
+/// frame that arrived after the call; a probe on its output closes it again after that one frame.
+/// Reconfiguring (size, crop, quality) happens only while the shutter is closed and idle: the
+/// source runs one capture at a time.
+final class PhotoBranch: Sendable {
+    typealias Size = AspectCrop.Size
+
+    private let shutter: Element
+    private let caps: Element
+    private let encoder: Element
+    private let crop: AspectCrop
+    private let sinkPad: Pad?
+    /// The encoded photos; a JPEG's sequence number is the number of the shutter pass that made it.
+    let jpegs = SampleHub()
+
+    private struct State {
+        /// The size of the frames reaching the shutter.
+        var input: Size?
+        /// Open the shutter for the next frame of this size (any size when `size` is nil).
+        var armed: Armed?
+        var passes: UInt64 = 0
+        var inputWatchers: [(size: Size, result: SharedResult<Void>)] = []
+    }
+
+    private struct Armed {
+        var size: Size?
+    }
+
+    private let state = Mutex(State())
+
+    init(in pipeline: Pipeline) {
+        typealias N = PipelineDescription.Name
+        let shutter = pipeline.canonicalElement(N.shutter), sinkElement = pipeline.canonicalElement(N.photo)
+        guard let sink = AppSink(sinkElement), let input = shutter.staticPad("sink"), let output = shutter.staticPad("src")
+        else { preconditionFailure("the canonical pipeline lacks the photo branch") }  // PipelineFileTests
+        self.shutter = shutter
+        self.caps = pipeline.canonicalElement(N.photoCaps)
+        self.encoder = pipeline.canonicalElement(N.encoder)
+        self.crop = AspectCrop(pipeline.canonicalElement(N.photoCrop))
+        self.sinkPad = sinkElement.staticPad("sink")
+        sink.setCallbacks(onSample: { [weak self] sample in self?.jpegs.deliver(sample) })
+        input.addVideoCapsProbe { [weak self] width, height in
+            self?.state.withLock { $0.input = Size(width: width, height: height) }
+        }
+        input.addBufferProbe { [weak self] _ in
+            self?.frameArriving()
+            return .pass
+        }
+        output.addBufferProbe { [weak self] _ in
+            // Runs before the valve's next chain call: exactly one frame gets through.
+            self?.shutter.set("drop", true)
+            self?.state.withLock { $0.passes += 1 }
+            return .pass
+        }
+    }
+
+    /// On the streaming thread, before the valve sees the frame.
+    private func frameArriving() {
+        let ready = state.withLock { state -> [SharedResult<Void>] in
+            if let armed = state.armed, armed.size == nil || armed.size == state.input {
+                state.armed = nil
+                shutter.set("drop", false)  // under the lock that decided it
+            }
+            var ready: [SharedResult<Void>] = []
+            state.inputWatchers.removeAll { watcher in
+                guard watcher.size == state.input else { return false }
+                ready.append(watcher.result)
+                return true
+            }
+            return ready
+        }
+        for result in ready { result.complete(.success(())) }
+    }
+
+    /// Sets the photo's size (centre-cropped to its aspect, then scaled) and JPEG quality.
+    /// Only between captures.
+    func configure(size: Size, quality: Int) {
+        crop.setTarget(size)
+        caps.set("caps", Caps("video/x-raw,format=I420,width=\(size.width),height=\(size.height),pixel-aspect-ratio=1/1"))
+        encoder.set("quality", Int32(quality))
+    }
+
+    /// Takes the next frame (of size `input`, when given) and waits, bounded, for its JPEG.
+    func capture(requiring input: Size?, timeout: Duration) async throws(SampleHub.Failure) -> Sample {
+        let pass = state.withLock { state -> UInt64 in
+            state.armed = Armed(size: input)
+            return state.passes + 1
+        }
+        do {
+            return try await jpegs.sample(after: pass - 1, timeout: timeout).sample
+        } catch {
+            state.withLock { state in
+                state.armed = nil
+                shutter.set("drop", true)
+            }
+            throw error
+        }
+    }
+
+    /// Waits, bounded, until a frame of `size` reaches the photo branch (the source switched modes).
+    func waitForInput(_ size: Size, timeout: Duration) async -> Bool {
+        let result = SharedResult<Void>()
+        state.withLock { $0.inputWatchers.append((size, result)) }
+        let deadline = Task {
+            try? await Task.sleep(for: timeout)
+            result.complete(.failure(DOMException(.timeoutError, "No frame of \(size.width)x\(size.height) within \(timeout).")))
+        }
+        defer { deadline.cancel() }
+        do {
+            try await result.value()
+            return true
+        } catch {
+            state.withLock { state in state.inputWatchers.removeAll { $0.result === result } }
+            return false
+        }
+    }
+
+    /// The size of the frames the source delivers now.
+    var inputSize: Size? { state.withLock { $0.input } }
+
+    func end() {
+        jpegs.end()
+        let watchers = state.withLock { state in
+            defer { state.inputWatchers.removeAll() }
+            return state.inputWatchers
+        }
+        for watcher in watchers { watcher.result.complete(.failure(DOMException(.unknownError, "The source ended."))) }
+    }
+
+    /// Starts timing each photo inside the pipeline, for the benchmarks only: the production path
+    /// carries no timing code unless this is called.
+    func installTiming() -> PhotoTiming {
+        let timing = PhotoTiming()
+        shutter.staticPad("src")?.addBufferProbe { _ in
+            timing.passed()
+            return .pass
+        }
+        sinkPad?.addBufferProbe { _ in
+            timing.encoded()
+            return .pass
+        }
+        return timing
+    }
+}
+
+/// When the last photo's frame passed the shutter and when its JPEG reached the photo sink.
+package final class PhotoTiming: Sendable {
+    private let times = Mutex<(passed: ContinuousClock.Instant?, encoded: ContinuousClock.Instant?)>((nil, nil))
+
+    fileprivate func passed() { times.withLock { $0 = (.now, nil) } }
+    fileprivate func encoded() { times.withLock { $0.encoded = .now } }
+
+    /// For the last photo: from the shutter to the photo sink (crop, scale, convert, encode), and to now.
+    package func lastPhoto() -> (inPipeline: Duration, toNow: Duration)? {
+        let (passed, encoded) = times.withLock { ($0.passed, $0.encoded) }
+        guard let passed, let encoded else { return nil }
+        return (encoded - passed, .now - passed)
+    }
+}

@@ -1,0 +1,25 @@
+/// One photo to take: a size, a quality and a deadline. Equal requests waiting together share a capture.
+struct PhotoRequest: Sendable, Hashable {
+    var size: AspectCrop.Size
+    var quality: Int
+    var timeout: Duration
+    var fillLightMode: FillLightMode?
+    var redEyeReduction: Bool?
+}
+
+/// One capture and everyone waiting for it.
+final class PhotoJob: Sendable {
+    let request: PhotoRequest
+    let result = SharedResult<Blob>()
+    init(_ request: PhotoRequest) { self.request = request }
+}
+
+/// A source's queue of photo jobs, and what the last photo chose.
+struct PhotoQueue: Sendable {
+    var pending: [PhotoJob] = []
+    var running = false
+    /// The size the last photo chose (nil: the stream's size).
+    var photoSize: AspectCrop.Size?
+    var fillLightMode: FillLightMode?
+    var redEyeReduction: Bool?
+}

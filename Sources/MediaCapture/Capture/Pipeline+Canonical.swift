@@ -1,0 +1,27 @@
+internal import GStreamerWrapper
+
+extension Pipeline {
+    typealias Name = PipelineDescription.Name
+
+    /// A named element of a canonical pipeline. Their presence is a programmer's invariant, checked
+    /// by PipelineFileTests for every file in `pipelines/`.
+    func canonicalElement(_ name: String) -> Element {
+        guard let found = element(named: name) else {
+            preconditionFailure("the canonical pipeline has no element named \(name)")
+        }
+        return found
+    }
+
+    /// The source element, `src` (the camera, or the caller's bin once it replaced it).
+    var sourceElement: Element { canonicalElement(Name.source) }
+}
+
+extension Element {
+    /// A `videocrop`'s four margins, in pixels.
+    func setMargins(left: Int, right: Int, top: Int, bottom: Int) {
+        set("left", Int32(clamping: left))
+        set("right", Int32(clamping: right))
+        set("top", Int32(clamping: top))
+        set("bottom", Int32(clamping: bottom))
+    }
+}

@@ -1,0 +1,164 @@
+internal import GStreamerWrapper
+import Synchronization
+
+/// One track's branch on the source's tee: `valve ! queue ! videocrop ! videoscale ! videoconvert !
+/// appsink` (RGBA). Every track, clones included, has its own, so each can stop and scale on its own.
+///
+/// The valve (the gate) is open only while someone wants the track's frames (a waiting grab, a frame
+/// stream) and for a linger after: an idle track converts nothing. Closing it drops the held frame, so
+/// a later grab waits for a fresh one instead of returning a stale one. The hub decides it (see
+/// ``SampleHub``).
+final class TrackBranch: Sendable {
+    /// How long the gate stays open after the last demand (a grab loop keeps frames coming).
+    static let defaultLinger = Duration.seconds(2)
+    let hub: SampleHub
+    let elements: [Element]
+    let sink: AppSink
+    private let crop: AspectCrop
+
+    private struct Placement {
+        /// Elements added to the pipeline (to be removed on detach, even when linking failed).
+        var added: [Element] = []
+        var teePad: Pad?
+        var linked = false
+    }
+
+    private let placement = Mutex(Placement())
+
+    private struct Sizing {
+        var size: AspectCrop.Size?
+        /// After a size change, frames still of the old size are skipped until the new size arrives.
+        var awaited: AspectCrop.Size?
+    }
+
+    private let sizing = Mutex(Sizing())
+
+    private init(elements: [Element], sink: AppSink, gateOpen: Bool, linger: Duration) {
+        self.elements = elements
+        self.sink = sink
+        self.crop = AspectCrop(elements[2])
+        let gate = elements[0]
+        hub = SampleHub(gate: SampleHub.Gate(set: { gate.set("drop", !$0) }, linger: linger), gateOpen: gateOpen)
+    }
+
+    /// Fixes the track's frame size: whatever mode the source switches to, the branch centre-crops
+    /// to this aspect and scales, so consumers never see a size change.
+    func setSize(_ size: AspectCrop.Size?) {
+        let changed = sizing.withLock { sizing in
+            let changed = sizing.size != nil && sizing.size != size
+            sizing.size = size
+            if changed { sizing.awaited = size }
+            return changed
+        }
+        if changed { hub.forgetLatest() }
+        crop.setTarget(size)
+        let caps = size.map { "video/x-raw,format=RGBA,width=\($0.width),height=\($0.height),pixel-aspect-ratio=1/1" }
+        sink.element.set("caps", Caps(caps ?? "video/x-raw,format=RGBA"))
+    }
+
+    var frameSize: AspectCrop.Size? { sizing.withLock { $0.size } }
+
+    /// The branch the canonical pipeline already contains (`frames-gate` ... `frames`).
+    static func canonical(in pipeline: Pipeline, linger: Duration) -> TrackBranch {
+        typealias N = PipelineDescription.Name
+        let elements = [N.framesGate, N.framesQueue, N.framesCrop, N.framesScale, N.framesConvert, N.frames]
+            .map(pipeline.canonicalElement)
+        guard let sink = AppSink(elements[5]) else { preconditionFailure("`frames` is not an appsink") }
+        let branch = TrackBranch(elements: elements, sink: sink, gateOpen: true, linger: linger)
+        // Part of the parsed graph: detached like any other when its track stops before its clones.
+        let teePad = elements[0].staticPad("sink")?.peer
+        branch.placement.withLock { $0 = Placement(added: elements, teePad: teePad, linked: true) }
+        branch.installCallbacks()
+        return branch
+    }
+
+    /// A new branch like `template`, not yet in the pipeline. Nil when a plugin is missing.
+    static func make(index: UInt64, like template: TrackBranch, linger: Duration) -> TrackBranch? {
+        let factories = ["valve", "queue", "videocrop", "videoscale", "videoconvert", "appsink"]
+        let names = ["frames-gate", "frames-queue", "frames-crop", "frames-scale", "frames-convert", "frames"]
+            .map { "\($0)-\(index)" }
+        var elements: [Element] = []
+        for (factory, name) in zip(factories, names) {
+            guard let element = Element(factory: factory, name: name) else { return nil }
+            elements.append(element)
+        }
+        elements[0].set("drop-mode", parsing: "forward-sticky-events")
+        let queue = elements[1]
+        queue.set("max-size-buffers", UInt32(2))
+        queue.set("max-size-bytes", UInt32(0))
+        queue.set("max-size-time", UInt64(0))
+        queue.set("leaky", parsing: "downstream")
+        elements[3].set("add-borders", false)
+        guard let sink = AppSink(elements[5]) else { return nil }
+        sink.element.set("sync", template.sink.element.bool("sync"))
+        sink.element.set("max-buffers", UInt32(1))
+        sink.element.set("drop", true)
+        let branch = TrackBranch(elements: elements, sink: sink, gateOpen: false, linger: linger)  // opens on demand
+        branch.setSize(template.frameSize)
+        branch.installCallbacks()
+        return branch
+    }
+
+    private func installCallbacks() {
+        sink.setCallbacks(onSample: { [weak self] sample in
+            guard let self else { return }
+            // Checked and cleared in one critical section: a size change in between is never lost.
+            let current = self.sizing.withLock { sizing -> Bool in
+                guard let awaited = sizing.awaited else { return true }
+                guard let layout = sample.videoLayout, layout.width == awaited.width, layout.height == awaited.height
+                else { return false }  // a frame from before the size change
+                sizing.awaited = nil
+                return true
+            }
+            if current { self.hub.deliver(sample) }
+        })
+    }
+
+    /// Adds the branch to a running pipeline behind `tee`. Blocking: call on the pipeline's queue.
+    /// On failure the branch stays recorded as added, so ``detach(from:tee:)`` removes what it added.
+    func attach(to pipeline: Pipeline, tee: Element) -> Bool {
+        placement.withLock { placement in
+            for element in elements where pipeline.add(element) { placement.added.append(element) }
+            guard placement.added.count == elements.count else { return false }
+            for (upstream, downstream) in zip(elements, elements.dropFirst()) where !upstream.link(to: downstream) {
+                return false
+            }
+            // Downstream first, so the queue never pushes into an element that is not running yet.
+            for element in elements.reversed() where !element.syncStateWithParent() { return false }
+            guard let teePad = tee.requestPad("src_%u") else { return false }
+            placement.teePad = teePad
+            guard let gateSink = elements[0].staticPad("sink"), teePad.link(to: gateSink) else { return false }
+            placement.linked = true
+            return true
+        }
+    }
+
+    /// Unlinks the branch from the tee while no buffer crosses, stops and removes whatever
+    /// ``attach(to:tee:)`` added (all of it, or what it got to before failing). Blocking: call on the
+    /// pipeline's queue. Safe on a branch that never attached.
+    func detach(from pipeline: Pipeline, tee: Element?) {
+        sink.clearCallbacks()
+        hub.end()
+        let taken = placement.withLock { placement -> Placement in
+            defer { placement = Placement() }
+            return placement
+        }
+        if let teePad = taken.teePad {
+            if taken.linked, let gateSink = elements[0].staticPad("sink") {
+                // If the pad never idles (a wedged stream) unlink anyway: the elements are stopped next.
+                if !teePad.whenIdle(timeoutMilliseconds: 1000, { teePad.unlink(from: gateSink) }) {
+                    teePad.unlink(from: gateSink)
+                }
+            }
+            tee?.releaseRequestPad(teePad)
+        }
+        for element in taken.added {
+            element.setLockedState(true)
+            element.setNullState()
+            pipeline.remove(element)
+        }
+    }
+
+    /// The elements the branch has in a pipeline now (for tests).
+    var addedElements: [Element] { placement.withLock { $0.added } }
+}

@@ -1,0 +1,77 @@
+internal import GStreamerWrapper
+
+extension VideoSource {
+    /// What `applyConstraints` changed on a track's behalf: the mode members it now has, when the
+    /// mode changed.
+    struct AppliedConstraints: Sendable {
+        var modeSettings: MediaTrackSettings?
+    }
+
+    /// `applyConstraints` for one track: SelectSettings over the source's modes (plus crop-and-scale
+    /// sizes) and its controls' domains; control writes go to the device and are read back, and a new
+    /// mode switches the camera (tracks fire `mute`, then `unmute`). Runs under ``operations``, so
+    /// calls, photos and mode switches happen one at a time, in call order.
+    /// - Parameter current: the track's current settings (its mode members).
+    /// - Throws: `OverconstrainedError` naming the constraint that cannot be satisfied, or the control
+    ///   the device refused.
+    func applyConstraints(
+        _ constraints: MediaTrackConstraints, branch: TrackBranch, current: @escaping @Sendable () -> MediaTrackSettings
+    ) async throws(DOMException) -> AppliedConstraints {
+        try await operations.withLock { () async throws(DOMException) -> AppliedConstraints in
+            let current = current()
+            let native = device.candidates(panTiltZoom: false, withControls: false)
+            let candidates = native + CropAndScale.candidates(native, constraints)
+            let modes = candidates.isEmpty ? [current] : candidates.map(\.settings)
+            let currentIndex = modes.firstIndex {
+                $0.width == current.width && $0.height == current.height && $0.frameRate == current.frameRate
+                    && $0.resizeMode == current.resizeMode
+            } ?? 0
+            let capabilities = controls.map { ControlMembers.filter($0.capabilities(), panTiltZoom: panTiltZoom) }
+            let settings = controls.map { ControlMembers.filter($0.settings(), panTiltZoom: panTiltZoom) }
+            let sourceMode = currentMode.withLock { $0 }
+            let sameSourceMode = Set(candidates.indices.filter { candidates[$0].mode == sourceMode })
+            let resolution = try ConstraintResolution.resolve(
+                constraints, modes: modes, current: currentIndex, sameSourceMode: sameSourceMode,
+                capabilities: capabilities ?? MediaTrackCapabilities(), settings: settings ?? MediaTrackSettings()
+            ).get()
+            if let controls, resolution.changes != MediaTrackSettings() {
+                do throws(ControlFailure) {
+                    try await controls.apply(resolution.changes)
+                } catch {
+                    throw DOMException.overconstrained(error.member, error.message)
+                }
+            }
+            guard resolution.modeIndex != currentIndex, candidates.indices.contains(resolution.modeIndex),
+                let mode = candidates[resolution.modeIndex].mode
+            else { return AppliedConstraints() }
+            let chosen = modes[resolution.modeIndex]
+            await switchMode(to: mode, branch: branch, size: AspectCrop.Size(width: chosen.width ?? mode.width, height: chosen.height ?? mode.height))
+            return AppliedConstraints(modeSettings: chosen)
+        }
+    }
+
+    /// Switches the source to `mode` for a track that asked for it (its branch takes `size`); every
+    /// track fires `mute`, and `unmute` once the new mode's first frame arrives. Call under `operations`.
+    private func switchMode(to mode: SourceMode, branch: TrackBranch, size: AspectCrop.Size) async {
+        guard mode != currentMode.withLock({ $0 }) else {
+            branch.setSize(size)
+            return
+        }
+        setMuted(true)
+        branch.setSize(size)
+        stream(in: mode)
+        _ = await photo.waitForInput(mode.size, timeout: timing.modeSwitchTimeout)
+        setMuted(false)
+    }
+
+    /// Asks the source for another mode (it renegotiates with its next frame).
+    func stream(in mode: SourceMode) {
+        currentMode.withLock { current in
+            current = mode
+            // Under the lock that records it: two switches never leave the caps of the older one.
+            pipeline.canonicalElement(Pipeline.Name.sourceCaps).set("caps", Caps(device.backend.capsString(for: mode)))
+            pipeline.element(named: Pipeline.Name.panTiltZoomCaps)?
+                .set("caps", Caps("video/x-raw,width=\(mode.width),height=\(mode.height)"))
+        }
+    }
+}

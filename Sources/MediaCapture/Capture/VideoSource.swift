@@ -1,0 +1,285 @@
+internal import GStreamerWrapper
+import Synchronization
+
+/// The capturer: one opened camera, shared by a track and its clones.
+///
+/// Owns the pipeline (`pipelines/*.pipeline`): source → capsfilter → [jpegdec] → tee, with one
+/// branch per track and the photo branch. What differs between kinds of device is the
+/// ``DeviceSession`` its backend made; this type never asks which kind it has. The source stops when
+/// its last track stops, or ends (error, end of stream, device lost) and then ends every track with
+/// one `ended` event each.
+final class VideoSource: Sendable {
+    let device: ResolvedDevice
+    let pipeline: Pipeline
+    let session: any DeviceSession
+    let photo: PhotoBranch
+    let timing: CaptureTiming
+    private let tee: Element
+
+    /// What a track wants to hear from its source.
+    struct Observer: Sendable {
+        var ended: @Sendable () -> Void
+        var muted: @Sendable (Bool) -> Void
+        /// Settings changed outside the library (another program, the driver).
+        var settingsChanged: @Sendable () -> Void = {}
+    }
+
+    private struct State {
+        var branches: [UInt64: TrackBranch] = [:]
+        var observers: [UInt64: Observer] = [:]
+        var nextBranch: UInt64 = 1
+        var ended = false
+        /// Why the source ended, when it was not stopped by its tracks.
+        var failure: GStreamerError?
+        var reachedEndOfStream = false
+    }
+
+    private let state = Mutex(State())
+    /// The key its release is tracked under (see ``ReleaseTracker``).
+    let resource: String
+    /// Whether the source was opened with pan-tilt-zoom permission.
+    let panTiltZoom: Bool
+    /// Device operations (photos, mode switches, control writes) run one at a time, in call order.
+    let operations = AsyncLock()
+    /// The mode the source streams in now (it changes during a high-resolution photo).
+    let currentMode: Mutex<SourceMode?>
+    /// Photo jobs, run one at a time (see VideoSource+Photos).
+    let photoQueue = Mutex(PhotoQueue())
+    private static let counter = Atomic<UInt64>(0)
+    /// Unique element names for clone branches (a pipeline refuses two children of one name).
+    private static let branchNames = Atomic<UInt64>(0)
+    private let shutdownStarted = Atomic<Bool>(false)
+
+    private init(
+        device: ResolvedDevice, mode: SourceMode?, pipeline: Pipeline, panTiltZoom: Bool, timing: CaptureTiming
+    ) {
+        self.device = device
+        self.pipeline = pipeline
+        self.tee = pipeline.canonicalElement(Pipeline.Name.tee)
+        self.panTiltZoom = panTiltZoom
+        self.timing = timing
+        self.resource = device.backend.exclusiveResource ?? "instance:" + Identifiers.random()
+        self.session = device.backend.makeSession(pipeline: pipeline, panTiltZoom: panTiltZoom)
+        self.photo = PhotoBranch(in: pipeline)
+        self.currentMode = Mutex(mode)
+    }
+
+    /// The camera's controls (nil for a source without any the library knows).
+    var controls: (any ControlBackend)? { session.controls }
+
+    // MARK: - Opening
+
+    /// Builds the pipeline for `device` in `mode`, starts it and waits (bounded) for the first frame.
+    /// - Returns: the source and the first track's branch, already holding a frame.
+    /// - Throws: `NotFoundError`, `NotReadableError`, `NotAllowedError` (see ``DOMException/init(opening:_:)``),
+    ///   or the backend's refusal (a device in use, a fault).
+    /// - Parameter size: the first track's frame size (the mode's, or smaller with crop-and-scale).
+    static func open(
+        _ device: ResolvedDevice, mode: SourceMode?, size: AspectCrop.Size? = nil, panTiltZoom: Bool,
+        timing: CaptureTiming
+    ) async throws(DOMException) -> (VideoSource, TrackBranch) {
+        let backend = device.backend
+        try backend.willOpen(label: device.label)
+        let name = "capture-\(counter.add(1, ordering: .relaxed).newValue)"
+        let pipeline: Pipeline
+        do {
+            pipeline = try Pipeline(description: backend.pipelineDescription(for: mode), name: name)
+            try configure(pipeline, for: device, mode: mode)
+        } catch let error as DOMException {
+            backend.didRelease()
+            throw error
+        } catch {
+            backend.didRelease()
+            throw DOMException(.notReadableError, "The capture pipeline could not be built: \(error) Install gstreamer1.0-plugins-base and -good.")
+        }
+        let source = VideoSource(device: device, mode: mode, pipeline: pipeline, panTiltZoom: panTiltZoom, timing: timing)
+        let branch = TrackBranch.canonical(in: pipeline, linger: timing.gateLinger)
+        branch.setSize(mode.map { size ?? AspectCrop.Size(width: $0.width, height: $0.height) })
+        source.state.withLock { $0.branches[0] = branch }
+        pipeline.onMessage { [weak source] message in source?.handle(message) }
+
+        let noFrame = DOMException(.notReadableError, "\(device.label) delivered no frame within \(timing.openTimeout). Check that no other program holds it and that it streams in \(mode?.videoMode.description ?? "its default mode").")
+        do {
+            // A live pipeline reaches PLAYING with its first frame: both waits share one deadline.
+            let paces = backend.pacesNonLiveSource
+            try await pipeline.play(timeoutMilliseconds: timing.openTimeout.milliseconds) { isLive in
+                // A caller's non-live source (a file) plays at its own pace, like a camera.
+                if paces && !isLive { branch.sink.element.set("sync", true) }
+            }
+            _ = try await branch.hub.sample(after: 0, timeout: timing.openTimeout)
+        } catch let error as GStreamerError {
+            await source.shutDown()
+            if error.isTimeout { throw noFrame }
+            throw DOMException(opening: device.label, error)
+        } catch let failure as SampleHub.Failure {
+            let (cause, endOfStream) = source.state.withLock { ($0.failure, $0.reachedEndOfStream) }
+            await source.shutDown()
+            if let cause { throw DOMException(opening: device.label, cause) }
+            if endOfStream {
+                throw DOMException(.notReadableError, "\(device.label) reached its end of stream before delivering a frame.")
+            }
+            if failure == .cancelled { throw DOMException(.abortError, "Opening \(device.label) was cancelled.") }
+            throw noFrame
+        } catch {
+            await source.shutDown()
+            throw DOMException(.unknownError, "\(error)")
+        }
+        await source.session.start(
+            onControlsChanged: { [weak source] in source?.controlsChangedElsewhere() },
+            onLost: { [weak source] reason in
+                source?.end(because: GStreamerError(
+                    domain: .resource, code: GStreamerError.ResourceCode.notFound.rawValue, message: reason))
+            })
+        return (source, branch)
+    }
+
+    /// Sets the mode's caps on the parsed pipeline, then lets the backend set its device and knobs.
+    private static func configure(_ pipeline: Pipeline, for device: ResolvedDevice, mode: SourceMode?) throws(DOMException) {
+        let backend = device.backend
+        pipeline.canonicalElement(Pipeline.Name.sourceCaps).set(
+            "caps", Caps(mode.map(backend.capsString(for:)) ?? "video/x-raw"))
+        // The fake camera's digital pan/tilt/zoom scales back to the mode's size (any size when unknown).
+        pipeline.element(named: Pipeline.Name.panTiltZoomCaps)?.set(
+            "caps", Caps(mode.map { "video/x-raw,width=\($0.width),height=\($0.height)" } ?? "video/x-raw"))
+        try backend.configure(pipeline, mode: mode)
+    }
+
+    // MARK: - Tracks
+
+    /// Registers what a track does when the source ends by itself (error, end of stream) or mutes.
+    func observe(branch id: UInt64, _ observer: Observer) {
+        state.withLock { $0.observers[id] = observer }
+    }
+
+    private func controlsChangedElsewhere() {
+        let observers = state.withLock { Array($0.observers.values) }
+        for observer in observers { observer.settingsChanged() }
+    }
+
+    /// Mutes or unmutes every track of the source (each fires `mute`/`unmute` on a change).
+    func setMuted(_ muted: Bool) {
+        let observers = state.withLock { Array($0.observers.values) }
+        for observer in observers { observer.muted(muted) }
+    }
+
+    /// A branch for a clone: returned at once, attached on the pipeline's queue. A branch that cannot
+    /// be attached ends (its hub fails every wait) and its track ends. Nil when the source has ended.
+    func addBranch() -> (UInt64, TrackBranch)? {
+        // Made outside the lock that the bus handler needs: element creation takes its time.
+        guard let template = state.withLock({ $0.branches[0] ?? $0.branches.values.first }),
+            let branch = TrackBranch.make(
+                index: Self.branchNames.add(1, ordering: .relaxed).newValue, like: template, linger: timing.gateLinger)
+        else { return nil }
+        let id: UInt64? = state.withLock { state in
+            guard !state.ended else { return nil }
+            let id = state.nextBranch
+            state.nextBranch += 1
+            state.branches[id] = branch
+            return id
+        }
+        guard let id else { return nil }
+        let pipeline = self.pipeline, tee = self.tee
+        pipeline.queue.async { [weak self] in
+            if !branch.attach(to: pipeline, tee: tee) {
+                branch.detach(from: pipeline, tee: tee)
+                self?.endBranch(id)
+            }
+        }
+        return (id, branch)
+    }
+
+    /// A track stopped: its branch goes; the last one stops the whole source and releases the device.
+    /// One critical section decides both, so a clone racing the last stop either gets a branch of a
+    /// live source or none.
+    func removeBranch(_ id: UInt64) {
+        let (branch, isLast) = state.withLock { state -> (TrackBranch?, Bool) in
+            state.observers.removeValue(forKey: id)
+            guard let branch = state.branches.removeValue(forKey: id) else { return (nil, false) }
+            let isLast = state.branches.isEmpty && !state.ended
+            if isLast {
+                state.ended = true
+                releaseDevice()  // registered before anyone can see the source ended
+            }
+            return (branch, isLast)
+        }
+        guard let branch else { return }
+        if isLast {
+            branch.hub.end()
+            photo.end()
+        } else {
+            let pipeline = self.pipeline, tee = self.tee
+            pipeline.queue.async { branch.detach(from: pipeline, tee: tee) }
+        }
+    }
+
+    /// A clone's branch could not be attached: it leaves the source, and its track ends.
+    private func endBranch(_ id: UInt64) {
+        let observer = state.withLock { state in
+            state.branches.removeValue(forKey: id)
+            return state.observers.removeValue(forKey: id)
+        }
+        observer?.ended()
+    }
+
+    // MARK: - Ending
+
+    private func handle(_ message: BusMessage) {
+        switch message {
+        case .error(let error): end(because: error)
+        case .endOfStream: end(because: nil)
+        case .warning: break
+        }
+    }
+
+    /// The source ended by itself: every track ends with an `ended` event, exactly once.
+    private func end(because error: GStreamerError?) {
+        let taken = state.withLock { state -> (branches: [TrackBranch], observers: [Observer])? in
+            guard !state.ended else { return nil }
+            state.ended = true
+            state.failure = error
+            state.reachedEndOfStream = error == nil
+            releaseDevice()  // registered before any track can see that it ended
+            defer { state.observers.removeAll() }
+            return (Array(state.branches.values), Array(state.observers.values))
+        }
+        guard let taken else { return }
+        for branch in taken.branches { branch.hub.end() }
+        photo.end()
+        for observer in taken.observers { observer.ended() }
+    }
+
+    /// Shuts the source down in the background, tracked so that reopening the device waits for it.
+    /// Called in the critical section that ends the source.
+    private func releaseDevice() {
+        ReleaseTracker.shared.release(resource) { await self.shutDown() }
+    }
+
+    /// Lets the device go (the session first, so no device call reaches a closed descriptor), stops
+    /// the pipeline (NULL joins its threads; a wedged one is abandoned at its deadline) and drops the
+    /// bus handler. Runs once.
+    private func shutDown() async {
+        guard !shutdownStarted.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        await session.stop()
+        pipeline.onMessage { _ in }
+        let branches = state.withLock { state in
+            state.ended = true
+            return Array(state.branches.values)
+        }
+        for branch in branches {
+            branch.sink.clearCallbacks()
+            branch.hub.end()
+        }
+        photo.end()
+        await pipeline.stop(timeout: timing.stopTimeout)
+        device.backend.didRelease()
+    }
+
+    var isEnded: Bool { state.withLock { $0.ended } }
+}
+
+extension Duration {
+    /// Whole milliseconds (for GStreamer's millisecond deadlines).
+    var milliseconds: Int {
+        Int(clamping: components.seconds) * 1000 + Int(components.attoseconds / 1_000_000_000_000_000)
+    }
+}

@@ -1,0 +1,94 @@
+internal import GStreamerWrapper
+import Synchronization
+
+/// The fake camera's controls: values are stored verbatim (range-checked by the engine, not snapped
+/// to `step`), and act on the picture: brightness, contrast and saturation through `videobalance`,
+/// pan, tilt and zoom as a digital crop-and-scale before the tee.
+final class FakeControlBackend: ControlBackend {
+    private let profile: FakeControls
+    private let values: Mutex<MediaTrackSettings>
+    private let balance: Element?
+    private let panTiltZoom: DigitalPanTiltZoom?
+
+    /// - Parameter panTiltZoomActive: whether the picture follows pan/tilt/zoom (the source was opened
+    ///   with pan-tilt-zoom permission); otherwise the picture stays whole.
+    init(_ camera: FakeCamera, pipeline: Pipeline, panTiltZoomActive: Bool) {
+        profile = FakeControls(camera, panTiltZoomGranted: true)
+        values = Mutex(profile.settings)
+        balance = pipeline.element(named: PipelineDescription.Name.balance)
+        panTiltZoom = panTiltZoomActive && camera.controls == .reference
+            ? pipeline.element(named: PipelineDescription.Name.panTiltZoomCrop).map(DigitalPanTiltZoom.init) : nil
+        render(profile.settings)
+    }
+
+    func capabilities() -> MediaTrackCapabilities { profile.capabilities }
+
+    func settings() -> MediaTrackSettings { values.withLock { $0 } }
+
+    func apply(_ changes: MediaTrackSettings) async throws(ControlFailure) {
+        // The picture follows under the same lock, so two calls never leave it showing the older one.
+        values.withLock { values in
+            var merged = MediaTrackSettings()
+            ControlMembers.copyControls(from: values, to: &merged)
+            ControlMembers.overlay(changes, on: &merged)
+            values = merged
+            render(merged)
+        }
+    }
+
+    /// The picture follows the settings; the initial values are neutral for the balance.
+    private func render(_ settings: MediaTrackSettings) {
+        let initial = profile.settings
+        if let balance, let brightness = settings.brightness, let range = profile.capabilities.brightness,
+            let low = range.min, let high = range.max, high > low
+        {
+            balance.set("brightness", min(1, max(-1, (brightness - (initial.brightness ?? 0)) / (high - low))))
+            balance.set("contrast", min(2, max(0, (settings.contrast ?? 1) / (initial.contrast ?? 1))))
+            balance.set("saturation", min(2, max(0, (settings.saturation ?? 1) / (initial.saturation ?? 1))))
+        }
+        guard let panTiltZoom, let pan = profile.capabilities.pan, let tilt = profile.capabilities.tilt else { return }
+        func fraction(_ value: Double?, _ range: MediaSettingsRange) -> Double {
+            guard let value, let low = range.min, let high = range.max, high > low else { return 0.5 }
+            return min(1, max(0, (value - low) / (high - low)))
+        }
+        panTiltZoom.set(
+            zoom: max(1, settings.zoom ?? 1), panFraction: fraction(settings.pan, pan),
+            tiltFraction: fraction(settings.tilt, tilt))
+    }
+}
+
+/// A crop window that follows zoom (a ratio: 2 shows the middle half), pan (0 = left edge, 1 = right)
+/// and tilt (0 = bottom, 1 = top: positive tilt looks up), recomputed on every input size.
+final class DigitalPanTiltZoom: Sendable {
+    private let crop: Element
+    private let state = Mutex<(input: AspectCrop.Size?, zoom: Double, pan: Double, tilt: Double)>((nil, 1, 0.5, 0.5))
+
+    init(_ crop: Element) {
+        self.crop = crop
+        crop.staticPad("sink")?.addVideoCapsProbe { [weak self] width, height in
+            self?.update { $0.input = AspectCrop.Size(width: width, height: height) }
+        }
+    }
+
+    func set(zoom: Double, panFraction: Double, tiltFraction: Double) {
+        update { state in
+            state.zoom = zoom
+            state.pan = panFraction
+            state.tilt = tiltFraction
+        }
+    }
+
+    /// Changes the state and sets the crop under the same lock: a caps event on the streaming thread
+    /// and a write from `applyConstraints` never leave the crop of the state that lost the race.
+    private func update(_ change: (inout (input: AspectCrop.Size?, zoom: Double, pan: Double, tilt: Double)) -> Void) {
+        state.withLock { state in
+            change(&state)
+            guard let input = state.input else { return }
+            let width = max(1, Int((Double(input.width) / state.zoom).rounded()))
+            let height = max(1, Int((Double(input.height) / state.zoom).rounded()))
+            let left = Int((Double(input.width - width) * state.pan).rounded())
+            let top = Int((Double(input.height - height) * (1 - state.tilt)).rounded())
+            crop.setMargins(left: left, right: input.width - width - left, top: top, bottom: input.height - height - top)
+        }
+    }
+}

@@ -1,0 +1,13 @@
+#include "CTestSupport.h"
+#include <execinfo.h>
+#include <malloc.h>
+
+int CTestSupport_stack_depth(int limit) {
+    void *frames[1024];
+    if (limit > 1024) limit = 1024;
+    return backtrace(frames, limit);
+}
+
+size_t CTestSupport_allocated_bytes(void) {
+    return mallinfo2().uordblks;
+}
