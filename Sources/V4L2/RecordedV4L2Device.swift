@@ -20,6 +20,8 @@ package final class RecordedV4L2Device: V4L2ControlDevice {
         /// Every accepted write, in order (e.g. a flash strobe).
         var writes: [(id: UInt32, value: Int64)] = []
         var lost = false
+        /// Writes a test makes the "driver" refuse.
+        var refusals: [UInt32: V4L2Refusal] = [:]
     }
 
     private final class Watch: Sendable {
@@ -65,6 +67,7 @@ package final class RecordedV4L2Device: V4L2ControlDevice {
     package func write(_ value: Int64, to control: V4L2Control) throws(V4L2Refusal) {
         try state.withLock { (state: inout State) throws(V4L2Refusal) in
             guard !state.lost else { throw .notWritable("the camera was unplugged") }
+            if let refusal = state.refusals[control.id] { throw refusal }
             guard let control = state.controls[control.id] else { throw .invalidValue("no control 0x\(String(control.id, radix: 16))") }
             if control.isReadOnly { throw .notWritable("\(control.name) is read-only") }
             if control.isInactive { throw .notWritable("\(control.name) is inactive while its automatic mode is on") }
@@ -112,6 +115,11 @@ package final class RecordedV4L2Device: V4L2ControlDevice {
             return state.watch
         }
         watch?.onLost()
+    }
+
+    /// From now on the driver refuses every write to `id` (nil: accepts them again).
+    package func refuseWrites(to id: UInt32, _ refusal: V4L2Refusal?) {
+        state.withLock { $0.refusals[id] = refusal }
     }
 
     /// How many control reads reached the device.

@@ -32,16 +32,25 @@ final class SampleCollector: Sendable {
         waiter?.resume()
     }
 
-    /// Waits until `count` samples arrived or the stream ended (bound it with `within`).
+    /// Waits until `count` samples arrived, the stream ended, or the task was cancelled (bound it with
+    /// `within`, whose deadline cancels it); returns the samples so far.
     func wait(for count: Int) async -> [Sample] {
-        await withCheckedContinuation { continuation in
-            let ready = state.withLock { state -> Bool in
-                if state.samples.count >= count || state.ended { return true }
-                state.wanted = count
-                state.waiter = continuation
-                return false
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let ready = state.withLock { state -> Bool in
+                    if state.samples.count >= count || state.ended || Task.isCancelled { return true }
+                    state.wanted = count
+                    state.waiter = continuation
+                    return false
+                }
+                if ready { continuation.resume() }
             }
-            if ready { continuation.resume() }
+        } onCancel: {
+            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume()
         }
         return state.withLock { $0.samples }
     }

@@ -1,21 +1,70 @@
 /// Helpers shared by the test targets: bounded waits and reading the repository's files.
 import Glibc
+import Synchronization
 
 /// Runs `operation`, failing when it takes longer than `seconds`: every await in the tests is bounded.
+///
+/// The operation runs in an unstructured task raced against a timer, and the first to finish settles
+/// the wait: past the deadline the test goes on (and fails) even if the operation ignores
+/// cancellation. A task group would wait for it.
 public func within<T: Sendable>(
     _ seconds: Double, _ what: String = "operation", _ operation: @escaping @Sendable () async throws -> T
 ) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await operation() }
-        group.addTask {
-            try await Task.sleep(for: .seconds(seconds))
-            return nil
+    let race = Race<T>()
+    let result: Result<T, any Error> = await withCheckedContinuation { continuation in
+        race.start(continuation)
+        let work = Task { race.settle(await Result { try await operation() }) }
+        let timer = Task {
+            try? await Task.sleep(for: .seconds(seconds))
+            if !Task.isCancelled { race.settle(.failure(TimedOut(what: what, seconds: seconds))) }
         }
-        defer { group.cancelAll() }
-        guard let first = try await group.next(), let value = first else {
-            throw TimedOut(what: what, seconds: seconds)
+        race.onSettled { work.cancel(); timer.cancel() }
+    }
+    return try result.get()
+}
+
+/// A continuation resumed by whichever of its racers settles first.
+private final class Race<T: Sendable>: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<Result<T, any Error>, Never>?
+        var early: Result<T, any Error>?
+        var cleanUp: (@Sendable () -> Void)?
+        var settled = false
+    }
+
+    private let state = Mutex(State())
+
+    func start(_ continuation: CheckedContinuation<Result<T, any Error>, Never>) {
+        state.withLock { $0.continuation = continuation }
+    }
+
+    func onSettled(_ cleanUp: @escaping @Sendable () -> Void) {
+        let now = state.withLock { state -> Bool in
+            guard !state.settled else { return true }
+            state.cleanUp = cleanUp
+            return false
         }
-        return value
+        if now { cleanUp() }
+    }
+
+    func settle(_ result: Result<T, any Error>) {
+        let (continuation, cleanUp) = state.withLock { state -> (CheckedContinuation<Result<T, any Error>, Never>?, (@Sendable () -> Void)?) in
+            guard !state.settled else { return (nil, nil) }
+            state.settled = true
+            defer {
+                state.continuation = nil
+                state.cleanUp = nil
+            }
+            return (state.continuation, state.cleanUp)
+        }
+        cleanUp?()
+        continuation?.resume(returning: result)
+    }
+}
+
+extension Result where Failure == any Error {
+    init(catching body: () async throws -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
     }
 }
 

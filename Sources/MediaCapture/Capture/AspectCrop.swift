@@ -16,8 +16,13 @@ final class AspectCrop: Sendable {
     init(_ crop: Element) {
         self.crop = crop
         crop.staticPad("sink")?.addVideoCapsProbe { [weak self] width, height in
-            self?.update { $0.input = Size(width: width, height: height) }
+            self?.setInput(Size(width: width, height: height))
         }
+    }
+
+    /// The size of the frames reaching the crop (from CAPS events, on the streaming thread).
+    func setInput(_ input: Size?) {
+        update { $0.input = input }
     }
 
     /// The size whose aspect the output must have; nil crops nothing.

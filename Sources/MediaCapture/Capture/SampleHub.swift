@@ -100,7 +100,9 @@ final class SampleHub: Sendable {
 
     /// Called on the streaming thread for every sample.
     func deliver(_ sample: Sample) {
-        let (delivery, waiters, streams, replaced) = state.withLock { state in
+        let taken = state.withLock { state -> (Delivery, [UInt64: Waiter], [AsyncStream<Delivery>.Continuation], Delivery?)? in
+            // Frames still between the valve and the sink when it closed: stale, and nobody wants them.
+            guard gate == nil || state.gateOpen else { return nil }
             state.sequence += 1
             let delivery = Delivery(sample: sample, sequence: state.sequence)
             let replaced = state.latest
@@ -111,6 +113,7 @@ final class SampleHub: Sendable {
             followDemand(&state)
             return (delivery, waiters, Array(state.streams.values), replaced)
         }
+        guard let (delivery, waiters, streams, replaced) = taken else { return }
         _ = replaced  // the previous sample is released outside the lock
         for waiter in waiters.values { waiter.resume(returning: .success(delivery)) }
         for stream in streams { stream.yield(delivery) }

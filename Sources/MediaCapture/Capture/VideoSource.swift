@@ -109,6 +109,9 @@ final class VideoSource: Sendable {
             _ = try await branch.hub.sample(after: 0, timeout: timing.openTimeout)
         } catch let error as GStreamerError {
             await source.shutDown()
+            if pipeline.isWedged {
+                throw DOMException(.notReadableError, "\(device.label) did not answer within \(timing.openTimeout): its driver (or a source element) is stuck opening it. Unplug and replug the camera, or check what holds it.")
+            }
             if error.isTimeout { throw noFrame }
             throw DOMException(opening: device.label, error)
         } catch let failure as SampleHub.Failure {

@@ -30,6 +30,9 @@ public final class ImageCapture: Sendable {
     /// The sequence number of the newest frame handed out by `grabFrame`.
     private let handedOut = Mutex<UInt64>(0)
 
+    /// The sequence number of the newest frame handed out (for tests).
+    var lastHandedOut: UInt64 { handedOut.withLock { $0 } }
+
     /// W3C constructor. An ended track is accepted; the methods then reject.
     /// - Throws: `NotSupportedError` unless `track.kind` is `"video"`.
     public init(_ track: MediaStreamTrack, options: Options = Options()) throws(DOMException) {

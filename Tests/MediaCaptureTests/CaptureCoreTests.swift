@@ -1,0 +1,246 @@
+import Glibc
+@testable import GStreamerWrapper
+@testable import MediaCapture
+import Synchronization
+import TestSupport
+import Testing
+@testable import V4L2
+
+/// The capture core's invariants, each with the bug that once broke it.
+@Suite("Capture core", .timeLimit(.minutes(1)))
+struct CaptureCoreTests {
+    static func fixture(_ name: String) throws -> String {
+        try #require(readFile(repositoryRoot + "/Tests/Fixtures/v4l2-devices/\(name)"))
+    }
+
+    static func source(of track: MediaStreamTrack) throws -> VideoSource {
+        guard case .video(let source, _, _) = track.backing else { throw TimedOut(what: "no video source", seconds: 0) }
+        return source
+    }
+
+    /// A camera with an LED flash and the C920's modes (so a large photo switches modes).
+    static func flashCamera() throws -> MediaDevices {
+        MediaDevices(
+            devices: [.recorded(controls: try fixture("synthetic-flash.ctrls.txt"), formats: try fixture("logitech-c920.formats.txt"))],
+            timing: .test)
+    }
+
+    @Test("A refused flash fails its photo alone: the mode comes back, the track unmutes, later calls work")
+    func refusedFlashRestores() async throws {
+        let track = try await openVideo(try Self.flashCamera())
+        defer { track.stop() }
+        let device = try RecordedDeviceTests.recordedDevice(of: track)
+        device.refuseWrites(to: V4L2ControlID.flashStrobe, .notWritable("strobe: the capacitor is not charged"))
+        let capture = try ImageCapture(track)
+        let events = track.events
+        let refused = try await domException {
+            _ = try await capture.takePhoto(PhotoSettings(fillLightMode: .flash, imageHeight: 1080, imageWidth: 1920))
+        }
+        #expect(refused.name == .unknownError && refused.message.contains("flash"))
+        #expect(!track.muted)
+        #expect(try Self.source(of: track).currentMode.withLock { $0 }?.width == 640)
+        _ = try await within(5) { try await capture.grabFrame() }  // no InvalidStateError: not left muted
+        let photo = try await within(10) { try await capture.takePhoto(PhotoSettings(imageHeight: 1080, imageWidth: 1920)) }
+        #expect(photo.type == "image/jpeg")
+        track.stop()
+        let seen = try await collectEvents(until: events, seconds: 5)
+        #expect(seen.filter { $0 == .mute }.count == seen.filter { $0 == .unmute }.count)
+    }
+
+    @Test("A flash for a high-resolution photo strobes once the new mode's frames arrive")
+    func flashAfterModeSwitch() async throws {
+        let track = try await openVideo(try Self.flashCamera())
+        defer { track.stop() }
+        let source = try Self.source(of: track)
+        let device = try RecordedDeviceTests.recordedDevice(of: track)
+        let atStrobe = Mutex<AspectCrop.Size?>(nil)
+        device.observeWrites { id, _ in
+            if id == V4L2ControlID.flashStrobe { atStrobe.withLock { $0 = source.photo.inputSize } }
+        }
+        _ = try await within(10) {
+            try await ImageCapture(track).takePhoto(PhotoSettings(fillLightMode: .flash, imageHeight: 1080, imageWidth: 1920))
+        }
+        #expect(atStrobe.withLock { $0 } == AspectCrop.Size(width: 1920, height: 1080))
+    }
+
+    @Test("The gate follows the demand under one lock: grabs racing closes always get their frame")
+    func gateAgreesWithValve() async throws {
+        // No linger: every end of demand schedules a close at once, racing the next wait's open.
+        let timing = CaptureTiming(openTimeout: .seconds(5), gateLinger: .zero, modeSwitchTimeout: .seconds(5), stopTimeout: .seconds(5))
+        let track = try await openVideo(fakeDevices(timing: timing))
+        defer { track.stop() }
+        let branch = try #require(track.branch)
+        let valve = branch.elements[0]
+        let failures = try await within(40) { () async -> Int in
+            var failures = 0
+            for _ in 0..<30 {
+                failures += await withTaskGroup(of: Int.self) { group in
+                    // One real grab (a frame newer than any so far)...
+                    let newest = branch.hub.latest?.sequence ?? 0
+                    group.addTask { (try? await branch.hub.sample(after: newest, timeout: .seconds(1))) == nil ? 1 : 0 }
+                    // ...among waits that end at once, each ending the demand and scheduling a close.
+                    for index in 0..<20 {
+                        group.addTask {
+                            _ = try? await branch.hub.sample(after: .max, timeout: .microseconds(index * 20))
+                            return 0
+                        }
+                    }
+                    return await group.reduce(0, +)
+                }
+            }
+            return failures
+        }
+        #expect(failures == 0, "\(failures) grabs timed out behind a closed gate")
+        try await Task.sleep(for: .milliseconds(100))  // every pending close has run
+        #expect(branch.hub.isGateOpen == !valve.bool("drop"))
+        #expect(branch.hub.pendingCount == 0)
+    }
+
+    @Test("An aspect crop's margins are those of the last change, whatever thread made it")
+    func aspectCropUnderOneLock() async throws {
+        let crop = try #require(Element(factory: "videocrop"))
+        let aspect = AspectCrop(crop)
+        aspect.setInput(AspectCrop.Size(width: 1920, height: 1080))
+        DispatchQueueless.concurrentPerform(iterations: 2000) { index in
+            if index % 3 == 0 {
+                aspect.setInput(index % 2 == 0 ? AspectCrop.Size(width: 1920, height: 1080) : AspectCrop.Size(width: 640, height: 480))
+            } else {
+                aspect.setTarget(index % 2 == 0 ? AspectCrop.Size(width: 100, height: 100) : AspectCrop.Size(width: 400, height: 100))
+            }
+        }
+        let (left, right, top, bottom) = aspect.margins
+        let expected = aspect.expectedMargins
+        #expect(left == expected.0 && right == expected.1 && top == expected.2 && bottom == expected.3)
+    }
+
+    @Test("A clone whose branch cannot be attached leaves nothing in the pipeline")
+    func failedAttachRemovesItsElements() async throws {
+        let track = try await openVideo()
+        defer { track.stop() }
+        let source = try Self.source(of: track)
+        let template = try #require(track.branch)
+        let branch = try #require(TrackBranch.make(index: 9999, like: template, linger: .seconds(1)))
+        // A tee of another pipeline: its pads are outside this one's hierarchy, so linking fails.
+        let other = try Pipeline(description: "videotestsrc ! tee name=t ! fakesink", name: "other")
+        let foreignTee = try #require(other.element(named: "t"))
+        let before = source.pipeline.children.count
+        let attached = await source.pipeline.perform(timeout: .seconds(5)) { branch.attach(to: source.pipeline, tee: foreignTee) }
+        #expect(attached == false)
+        #expect(source.pipeline.children.count == before + 6)  // added, then the link failed
+        _ = await source.pipeline.perform(timeout: .seconds(5)) { branch.detach(from: source.pipeline, tee: foreignTee) }
+        #expect(source.pipeline.children.count == before)
+        #expect(branch.addedElements.isEmpty)
+        #expect(branch.elements.allSatisfy { $0.referenceCount == 1 })  // only the branch's own reference
+    }
+
+    @Test("A clone racing the last stop gets a live source or none: it never keeps a stopped camera open")
+    func cloneRacingLastStop() async throws {
+        let devices = fakeDevices()
+        for _ in 0..<15 {
+            let track = try await openVideo(devices)
+            let copy = try await within(5) { () async -> MediaStreamTrack in
+                async let stopped: Void = track.stop()
+                async let made = track.clone()
+                _ = await stopped
+                return await made
+            }
+            if copy.readyState == .live {
+                _ = try await within(5) { try await ImageCapture(copy).grabFrame() }
+            }
+            copy.stop()
+        }
+        // Every camera was let go: it opens again.
+        try await openVideo(devices).stop()
+    }
+
+    @Test("An unplugged camera ends each of its tracks with one ended event, and can be opened again")
+    func unplugEndsTracks() async throws {
+        let devices = MediaDevices(devices: [.recorded(controls: try Self.fixture("logitech-c920.ctrls.txt"), formats: nil)], timing: .test)
+        let track = try await openVideo(devices)
+        let clone = track.clone()
+        let first = track.events, second = clone.events
+        try RecordedDeviceTests.recordedDevice(of: track).unplug()
+        #expect(try await collectEvents(until: first, seconds: 5) == [.ended])
+        #expect(try await collectEvents(until: second, seconds: 5) == [.ended])
+        #expect(track.readyState == .ended && clone.readyState == .ended)
+        let error = try await domException { _ = try await ImageCapture(track).grabFrame() }
+        #expect(error.name == .invalidStateError)
+        try await openVideo(devices).stop()
+    }
+
+    @Test("grabFrame and getSettings make no device read: settings come from what the library keeps fresh")
+    func noDeviceReadsPerGrab() async throws {
+        let devices = MediaDevices(devices: [.recorded(controls: try Self.fixture("logitech-c920.ctrls.txt"), formats: nil)], timing: .test)
+        let track = try await openVideo(devices)
+        defer { track.stop() }
+        let device = try RecordedDeviceTests.recordedDevice(of: track)
+        let capture = try ImageCapture(track)
+        _ = try await within(5) { try await capture.grabFrame() }
+        let reads = device.readCount
+        for _ in 0..<20 {
+            _ = try await within(5) { try await capture.grabFrame() }
+            _ = track.getSettings()
+            _ = try await within(5) { try await capture.getPhotoSettings() }
+        }
+        #expect(device.readCount == reads)
+        // A write reads back what the driver took (one read per written control), no more.
+        try await within(5) { try await track.applyConstraints(MediaTrackConstraints(brightness: .exact(77))) }
+        #expect(device.readCount == reads + 1)
+        #expect(track.getSettings().brightness == 77)
+    }
+
+    @Test("A wait on an ended hub leaves nothing behind")
+    func waitOnEndedHub() async throws {
+        let hub = SampleHub()
+        hub.end()
+        await #expect(throws: SampleHub.Failure.ended) { _ = try await hub.sample(after: 0, timeout: .seconds(5)) }
+        #expect(hub.pendingCount == 0)
+    }
+
+    @Test("A source that blocks in open(): NotReadableError within the open deadline, and the process goes on")
+    func sourceBlockingInOpen() async throws {
+        let path = "/tmp/media-capture-fifo-\(getpid())-\(Identifiers.random())"
+        try #require(mkfifo(path, 0o600) == 0)
+        defer { unlink(path) }
+        // filesrc opens its file going to PAUSED; a FIFO without a writer blocks open() for good.
+        let device = CaptureDevice.pipeline("filesrc location=\(path) ! rawvideoparse width=64 height=48 ! videoconvert", label: "Wedged")
+        let timing = CaptureTiming(openTimeout: .milliseconds(500), gateLinger: .seconds(1), modeSwitchTimeout: .seconds(1), stopTimeout: .milliseconds(500))
+        let error = try await domException {
+            _ = try await MediaDevices(devices: [device], timing: timing).getUserMedia(MediaStreamConstraints(video: true))
+        }
+        #expect(error.name == .notReadableError && error.message.contains("did not answer"))
+        // Unblock the wedged thread so it can finish its work and end.
+        let writer = open(path, O_WRONLY | O_NONBLOCK)
+        if writer >= 0 { close(writer) }
+    }
+}
+
+/// `concurrentPerform` without Dispatch: `iterations` calls spread over four threads.
+enum DispatchQueueless {
+    static func concurrentPerform(iterations: Int, _ body: @escaping @Sendable (Int) -> Void) {
+        let next = Atomic<Int>(0)
+        var threads: [pthread_t] = []
+        let context = Unmanaged.passRetained(Work(iterations: iterations, next: next, body: body))
+        for _ in 0..<4 {
+            var thread = pthread_t()
+            if pthread_create(&thread, nil, { raw in
+                let work = Unmanaged<Work>.fromOpaque(raw!).takeUnretainedValue()
+                while case let index = work.next.add(1, ordering: .relaxed).oldValue, index < work.iterations { work.body(index) }
+                return nil
+            }, context.toOpaque()) == 0 { threads.append(thread) }
+        }
+        for thread in threads { pthread_join(thread, nil) }
+        context.release()
+    }
+
+    private final class Work: Sendable {
+        let iterations: Int
+        let next: Atomic<Int>
+        let body: @Sendable (Int) -> Void
+        init(iterations: Int, next: consuming Atomic<Int>, body: @escaping @Sendable (Int) -> Void) {
+            self.iterations = iterations
+            self.next = next
+            self.body = body
+        }
+    }
+}
