@@ -150,10 +150,13 @@ struct GetUserMediaTests {
     @Test("A camera that never delivers a frame: NotReadableError within the open deadline")
     func silentCamera() async throws {
         let error = try await domException {
-            _ = try await fakeDevices(FakeCamera(faults: [.stallAfterFrames(0)])).getUserMedia(MediaStreamConstraints(video: true))
+            var timing = CaptureTiming.test
+            timing.openTimeout = .milliseconds(500)
+            return try await fakeDevices(FakeCamera(faults: [.stallAfterFrames(0)]), timing: timing)
+                .getUserMedia(MediaStreamConstraints(video: true)).getTracks().forEach { $0.stop() }
         }
         #expect(error.name == .notReadableError)
-        #expect(error.message.contains("no frame"))
+        #expect(error.message.contains("no frame within 0.5 seconds"))
     }
 
     @Test("Audio and video together; the fake microphone has a lifecycle and settings")

@@ -23,8 +23,8 @@ struct TrackLifecycleTests {
 
     @Test("A source that fails ends the track with exactly one ended event")
     func sourceFailureFiresEndedOnce() async throws {
-        // 90 frames (3 s) leave getUserMedia time to return even on a loaded machine.
-        let track = try await openVideo(fakeDevices(FakeCamera(faults: [.endAfterFrames(90)])))
+        // 20 frames (0.67 s) leave getUserMedia, which waits for the first, time to return even on a loaded machine.
+        let track = try await openVideo(fakeDevices(FakeCamera(faults: [.endAfterFrames(20)])))
         let first = track.events, second = track.events
         let seen = try await collectEvents(until: first, seconds: 15)
         #expect(seen == [.ended])
@@ -70,7 +70,7 @@ struct TrackLifecycleTests {
 
     @Test("A source error ends the original and its clones, each with one ended event")
     func errorEndsClones() async throws {
-        let original = try await openVideo(fakeDevices(FakeCamera(faults: [.endAfterFrames(90)])))
+        let original = try await openVideo(fakeDevices(FakeCamera(faults: [.endAfterFrames(20)])))
         let clone = original.clone()
         let a = original.events, b = clone.events
         #expect(try await collectEvents(until: a, seconds: 15) == [.ended])
