@@ -23,9 +23,6 @@ static inline void CGStreamer_g_object_set_int(gpointer object, const char *name
 static inline void CGStreamer_g_object_set_uint(gpointer object, const char *name, guint value) {
     g_object_set(object, name, value, NULL);
 }
-static inline void CGStreamer_g_object_set_int64(gpointer object, const char *name, gint64 value) {
-    g_object_set(object, name, value, NULL);
-}
 static inline void CGStreamer_g_object_set_uint64(gpointer object, const char *name, guint64 value) {
     g_object_set(object, name, value, NULL);
 }
@@ -48,27 +45,6 @@ static inline gint CGStreamer_g_object_get_int(gpointer object, const char *name
     g_object_get(object, name, &value, NULL);
     return value;
 }
-static inline guint CGStreamer_g_object_get_uint(gpointer object, const char *name) {
-    guint value = 0;
-    g_object_get(object, name, &value, NULL);
-    return value;
-}
-/// Transfer full: the caller frees the string with g_free.
-static inline gchar *_Nullable CGStreamer_g_object_get_string(gpointer object, const char *name) {
-    gchar *value = NULL;
-    g_object_get(object, name, &value, NULL);
-    return value;
-}
-/// Transfer full: the caller unrefs the caps.
-static inline GstCaps *_Nullable CGStreamer_g_object_get_caps(gpointer object, const char *name) {
-    GstCaps *value = NULL;
-    g_object_get(object, name, &value, NULL);
-    return value;
-}
-/// Whether `object`'s class has a property called `name` (G_OBJECT_GET_CLASS is a macro).
-static inline gboolean CGStreamer_g_object_has_property(gpointer object, const char *name) {
-    return g_object_class_find_property(G_OBJECT_GET_CLASS(object), name) != NULL;
-}
 
 // MARK: - Checked casts (macros in C); NULL when the object is not of that type
 
@@ -80,9 +56,6 @@ static inline GstBin *_Nullable CGStreamer_GST_BIN(gpointer _Nullable p) {
 }
 static inline GstAppSink *_Nullable CGStreamer_GST_APP_SINK(gpointer _Nullable p) {
     return (p != NULL && GST_IS_APP_SINK(p)) ? GST_APP_SINK(p) : NULL;
-}
-static inline GstObject *_Nullable CGStreamer_GST_OBJECT(gpointer _Nullable p) {
-    return (p != NULL && GST_IS_OBJECT(p)) ? GST_OBJECT(p) : NULL;
 }
 static inline GstDevice *_Nullable CGStreamer_GST_DEVICE(gpointer _Nullable p) {
     return (p != NULL && GST_IS_DEVICE(p)) ? GST_DEVICE(p) : NULL;

@@ -31,8 +31,6 @@ package final class Caps: @unchecked Sendable, CustomStringConvertible {
         return String(cString: text)
     }
 
-    package var isEmpty: Bool { gst_caps_is_empty(pointer) != 0 }
-
     /// The caps with lists expanded into one structure per combination.
     /// The corresponding C function is `gst_caps_normalize`.
     package func normalized() -> Caps {

@@ -42,12 +42,9 @@ package final class Element: @unchecked Sendable {
 
     // MARK: - Properties
 
-    package func hasProperty(_ name: String) -> Bool { CGStreamer_g_object_has_property(pointer, name) != 0 }
-
     package func set(_ name: String, _ value: Bool) { CGStreamer_g_object_set_bool(pointer, name, value ? 1 : 0) }
     package func set(_ name: String, _ value: Int32) { CGStreamer_g_object_set_int(pointer, name, value) }
     package func set(_ name: String, _ value: UInt32) { CGStreamer_g_object_set_uint(pointer, name, value) }
-    package func set(_ name: String, _ value: Int64) { CGStreamer_g_object_set_int64(pointer, name, gint64(value)) }
     package func set(_ name: String, _ value: UInt64) { CGStreamer_g_object_set_uint64(pointer, name, guint64(value)) }
     package func set(_ name: String, _ value: Double) { CGStreamer_g_object_set_double(pointer, name, value) }
     /// Sets a string-typed property. The value is passed as data, never parsed as a description.
@@ -62,14 +59,6 @@ package final class Element: @unchecked Sendable {
 
     package func bool(_ name: String) -> Bool { CGStreamer_g_object_get_bool(pointer, name) != 0 }
     package func int(_ name: String) -> Int32 { CGStreamer_g_object_get_int(pointer, name) }
-    package func caps(_ name: String) -> Caps? {
-        CGStreamer_g_object_get_caps(pointer, name).map { Caps(adopting: $0) }
-    }
-    package func string(_ name: String) -> String? {
-        guard let value = CGStreamer_g_object_get_string(pointer, name) else { return nil }
-        defer { g_free(value) }
-        return String(cString: value)
-    }
 
     // MARK: - Pads
 

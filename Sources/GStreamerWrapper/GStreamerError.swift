@@ -71,7 +71,7 @@ package struct GStreamerError: Error, Sendable, Hashable, CustomStringConvertibl
     package var isTimeout: Bool { domain == .core && code == Self.timeoutCode }
 
     /// An error the wrapper raises itself (timeouts, missing elements), in the core domain.
-    package static func wrapper(_ message: String, code: Int32 = 1) -> GStreamerError {
-        GStreamerError(domain: .core, code: code, message: message)
+    package static func wrapper(_ message: String) -> GStreamerError {
+        GStreamerError(domain: .core, message: message)
     }
 }

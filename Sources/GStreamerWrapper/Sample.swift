@@ -12,8 +12,6 @@ package final class Sample: @unchecked Sendable {
 
     deinit { gst_sample_unref(pointer) }
 
-    package var caps: Caps? { gst_sample_get_caps(pointer).map { Caps(retaining: $0) } }
-
     /// The frame layout: size, pixel format and the stride of the first plane. A `GstVideoMeta` on the
     /// buffer wins over the caps, because an upstream allocator may pad rows differently.
     package var videoLayout: VideoLayout? {
