@@ -1,5 +1,6 @@
 // benchmarks: the photo path's own processing against the libjpeg-turbo floor (jpegenc alone on the
 // same I420 frames), measured side by side in one run and reported as a ratio.
+import Glibc
 import GStreamerWrapper
 import MediaCapture
 import Synchronization
@@ -70,6 +71,57 @@ func photoPath(width: Int, height: Int, photos: Int) async throws -> (Double, Do
         try await Task.sleep(for: .milliseconds(Int.random(in: 0...66)))  // no phase-lock to the frame clock
     }
     return (median(pipeline), median(swift))
+}
+
+/// Resident memory in kB (from /proc/self/statm).
+func residentKilobytes() -> Int {
+    guard let file = fopen("/proc/self/statm", "r") else { return 0 }
+    defer { fclose(file) }
+    var size = 0, resident = 0
+    guard withUnsafeMutablePointer(to: &size, { size in
+        withUnsafeMutablePointer(to: &resident) { resident in readStatm(file, size, resident) }
+    }) else { return 0 }
+    return resident * Int(sysconf(Int32(_SC_PAGESIZE))) / 1024
+}
+
+private func readStatm(_ file: UnsafeMutablePointer<FILE>, _ size: UnsafeMutablePointer<Int>, _ resident: UnsafeMutablePointer<Int>) -> Bool {
+    var line = [CChar](repeating: 0, count: 256)
+    guard fgets(&line, 256, file) != nil else { return false }
+    let fields = String(decoding: line.prefix { $0 != 0 }.map(UInt8.init(bitPattern:)), as: UTF8.self).split(separator: " ")
+    guard fields.count > 1, let s = Int(fields[0]), let r = Int(fields[1]) else { return false }
+    size.pointee = s
+    resident.pointee = r
+    return true
+}
+
+/// Per-call cost and memory growth of grabFrame and takePhoto over many calls (a non-live 480p
+/// fake camera): a call that gets slower, or a process that keeps growing, shows here.
+func steadyState(grabs: Int, photos: Int, rounds: Int) async throws {
+    let camera = FakeCamera(isLive: false, modes: [VideoMode(width: 640, height: 480)])
+    let stream = try await MediaDevices(devices: [.fake(camera)]).getUserMedia(MediaStreamConstraints(video: true))
+    let track = stream.getVideoTracks()[0]
+    defer { track.stop() }
+    let capture = try ImageCapture(track)
+    let clock = ContinuousClock()
+    print("steady state (non-live 640x480 fake camera): per-call ms and resident memory, by round")
+    for (name, count) in [("grabFrame", grabs), ("takePhoto", photos)] {
+        for round in 1...rounds {
+            let rssBefore = residentKilobytes()
+            let start = clock.now
+            for _ in 0..<count {
+                if name == "grabFrame" { _ = try await capture.grabFrame() } else { _ = try await capture.takePhoto() }
+            }
+            let perCall = milliseconds(clock.now - start) / Double(count)
+            let grown = residentKilobytes() - rssBefore
+            print("  \(name) round \(round): \(format3(perCall)) ms per call, RSS \(grown >= 0 ? "+" : "")\(grown) kB over \(count) calls")
+        }
+    }
+}
+
+if CommandLine.arguments.contains("--steady-state") {
+    try await steadyState(grabs: 5000, photos: CommandLine.arguments.contains("--many-photos") ? 3000 : 500, rounds: 8)
+    await MediaDevices.shutdown()
+    exit(0)
 }
 
 print("photo path vs libjpeg-turbo floor (jpegenc alone), I420 in, quality 90, medians")

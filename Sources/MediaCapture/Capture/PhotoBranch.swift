@@ -26,6 +26,8 @@ final class PhotoBranch: Sendable {
         /// Open the shutter for the next frame of this size (any size when `size` is nil).
         var armed: Armed?
         var passes: UInt64 = 0
+        /// The size and quality the branch is set to.
+        var configured: (size: Size, quality: Int)?
         var inputWatchers: [(size: Size, result: SharedResult<Void>)] = []
     }
 
@@ -82,6 +84,12 @@ final class PhotoBranch: Sendable {
     /// Sets the photo's size (centre-cropped to its aspect, then scaled) and JPEG quality.
     /// Only between captures.
     func configure(size: Size, quality: Int) {
+        // Unchanged settings touch nothing: new caps would renegotiate the branch for every photo.
+        let changed = state.withLock { state in
+            defer { state.configured = (size, quality) }
+            return state.configured?.size != size || state.configured?.quality != quality
+        }
+        guard changed else { return }
         crop.setTarget(size)
         caps.set("caps", Caps("video/x-raw,format=I420,width=\(size.width),height=\(size.height),pixel-aspect-ratio=1/1"))
         encoder.set("quality", Int32(quality))

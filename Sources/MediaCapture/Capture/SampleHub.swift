@@ -46,9 +46,12 @@ final class SampleHub: Sendable {
         var ended = false
         var nextID: UInt64 = 0
         var gateOpen: Bool
-        /// The demand the gate last followed, and a generation that cancels a pending close.
+        /// The demand the gate last followed, and when it last ended.
         var gateDemand = false
-        var gateGeneration: UInt64 = 0
+        var demandEnded: ContinuousClock.Instant = .now
+        /// Whether a close is pending: at most one timer, however many grabs end (a grab loop
+        /// would otherwise leave one sleeping task per grab).
+        var closePending = false
 
         /// Someone wants samples: a waiter (registered or about to be) or a stream.
         var demand: Bool { !ended && (!inFlight.isEmpty || !streams.isEmpty) }
@@ -68,25 +71,36 @@ final class SampleHub: Sendable {
     private func followDemand(_ state: inout State) {
         guard let gate, state.demand != state.gateDemand else { return }
         state.gateDemand = state.demand
-        state.gateGeneration += 1
         if state.demand {
             if !state.gateOpen {
                 state.gateOpen = true
                 gate.set(true)
             }
         } else {
-            let generation = state.gateGeneration, linger = gate.linger
-            // Holds nothing but the hub, weakly: a sleeping close keeps no element alive.
-            Task { [weak self] in
-                try? await Task.sleep(for: linger)
-                self?.closeGate(ifStill: generation)
-            }
+            state.demandEnded = .now
+            if state.gateOpen && !state.closePending { scheduleClose(&state, after: gate.linger) }
         }
     }
 
-    private func closeGate(ifStill generation: UInt64) {
+    private func scheduleClose(_ state: inout State, after delay: Duration) {
+        state.closePending = true
+        // Holds nothing but the hub, weakly: a sleeping close keeps no element alive.
+        Task { [weak self] in
+            try? await Task.sleep(for: delay)
+            self?.closeGateIfIdle()
+        }
+    }
+
+    /// Closes the gate when nobody has wanted frames for `linger`; otherwise waits out the rest.
+    private func closeGateIfIdle() {
         let stale = state.withLock { state -> Delivery? in
-            guard let gate, state.gateGeneration == generation, state.gateOpen, !state.demand else { return nil }
+            state.closePending = false
+            guard let gate, state.gateOpen, !state.demand else { return nil }
+            let idle = ContinuousClock.now - state.demandEnded
+            guard idle >= gate.linger else {
+                scheduleClose(&state, after: gate.linger - idle)
+                return nil
+            }
             state.gateOpen = false
             gate.set(false)
             defer { state.latest = nil }  // it would be stale by the time anyone asks
