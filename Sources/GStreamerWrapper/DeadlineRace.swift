@@ -1,19 +1,16 @@
 import Synchronization
 
 /// A wait that ends exactly once: with the value some work delivers, or with nil at its deadline,
-/// whichever comes first. The deadline's timer is cancelled as soon as the value wins, and the work is
-/// never waited for past the deadline (a task group would wait for it).
+/// whichever comes first. The deadline (a ``Deadlines`` entry) is cancelled as soon as the value wins,
+/// and the work is never waited for past the deadline (a task group would wait for it).
 package final class DeadlineRace<T: Sendable>: Sendable {
     private struct State {
         var continuation: CheckedContinuation<T?, Never>?
-        var timer: Task<Void, Never>?
+        var timer: Deadlines.Token?
         var done = false
     }
 
     private let state = Mutex(State())
-    /// Deadline timers not yet fired or cancelled, process-wide (a test checks none is left behind).
-    package static var pendingTimers: Int { timers.load(ordering: .acquiring) }
-
     private init() {}
 
     /// Calls `start` with the race, which hands its result to ``resume(_:)`` (from any thread).
@@ -35,11 +32,8 @@ package final class DeadlineRace<T: Sendable>: Sendable {
     }
 
     private func arm(_ timeout: Duration, onExpiry: @escaping @Sendable () -> Void) {
-        timers.add(1, ordering: .relaxed)
-        let timer = Task { [weak self] in
-            defer { timers.subtract(1, ordering: .relaxed) }
-            try? await Task.sleep(for: timeout)
-            guard !Task.isCancelled, let continuation = self?.take() else { return }
+        let timer = Deadlines.shared.schedule(after: timeout) { [weak self] in
+            guard let continuation = self?.take() else { return }
             onExpiry()
             continuation.resume(returning: nil)
         }
@@ -48,12 +42,12 @@ package final class DeadlineRace<T: Sendable>: Sendable {
             state.timer = timer
             return false
         }
-        if settled { timer.cancel() }  // the work won before the timer was set
+        if settled { Deadlines.shared.cancel(timer) }  // the work won before the timer was set
     }
 
     /// The continuation, the first time only; cancels the timer.
     private func take() -> CheckedContinuation<T?, Never>? {
-        let (continuation, timer) = state.withLock { state -> (CheckedContinuation<T?, Never>?, Task<Void, Never>?) in
+        let (continuation, timer) = state.withLock { state -> (CheckedContinuation<T?, Never>?, Deadlines.Token?) in
             guard !state.done else { return (nil, nil) }
             state.done = true
             defer {
@@ -62,9 +56,7 @@ package final class DeadlineRace<T: Sendable>: Sendable {
             }
             return (state.continuation, state.timer)
         }
-        timer?.cancel()
+        if let timer { Deadlines.shared.cancel(timer) }
         return continuation
     }
 }
-
-private let timers = Atomic<Int>(0)

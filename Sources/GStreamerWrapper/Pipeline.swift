@@ -185,11 +185,10 @@ package final class Pipeline: @unchecked Sendable {
             router.forget(waiter)
             throw router.lastError.withLock { $0 } ?? .wrapper("the pipeline could not reach \(name)")
         case GST_STATE_CHANGE_ASYNC:
-            let deadline = Task {
-                try? await Task.sleep(for: .milliseconds(timeoutMilliseconds))
+            let deadline = Deadlines.shared.schedule(after: .milliseconds(timeoutMilliseconds)) {
                 router.resolve(waiter, .failure(.timeout("the pipeline did not reach \(name) within \(timeoutMilliseconds) ms")))
             }
-            defer { deadline.cancel() }
+            defer { Deadlines.shared.cancel(deadline) }
             // The change may have completed before the waiter listened: ask once, without blocking.
             var current = GST_STATE_VOID_PENDING
             _ = gst_element_get_state(element.pointer, &current, nil, 0)

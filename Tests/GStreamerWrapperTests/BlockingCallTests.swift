@@ -19,16 +19,25 @@ struct BlockingCallTests {
         #expect(await BlockingCall.run(timeout: .seconds(5)) { 42 } == 42)
     }
 
-    @Test("A call that finishes in time cancels its deadline's timer (none is left sleeping)")
-    func deadlineTimerCancelled() async throws {
-        let before = DeadlineRace<Int>.pendingTimers
+    @Test("A call that finishes in time cancels its deadline (none is left pending)")
+    func deadlineCancelled() async throws {
+        let before = Deadlines.shared.pendingCount
         for _ in 0..<20 { #expect(await BlockingCall.run(timeout: .seconds(3600)) { 7 } == 7) }
-        // The timers' tasks end once they see the cancellation.
-        let settled = try await within(5, "the timers to end") { () async -> Int in
-            while DeadlineRace<Int>.pendingTimers > before { try? await Task.sleep(for: .milliseconds(5)) }
-            return DeadlineRace<Int>.pendingTimers
+        #expect(Deadlines.shared.pendingCount <= before)
+    }
+
+    @Test("Deadlines fire in order, once each; a cancelled one never fires")
+    func deadlinesFire() async throws {
+        let fired = Mutex<[Int]>([])
+        let cancelled = Deadlines.shared.schedule(after: .milliseconds(30)) { fired.withLock { $0.append(0) } }
+        Deadlines.shared.schedule(after: .milliseconds(80)) { fired.withLock { $0.append(2) } }
+        Deadlines.shared.schedule(after: .milliseconds(40)) { fired.withLock { $0.append(1) } }
+        Deadlines.shared.cancel(cancelled)
+        try await within(5, "the deadlines") { () async -> Void in
+            while fired.withLock({ $0.count }) < 2 { try? await Task.sleep(for: .milliseconds(5)) }
         }
-        #expect(settled <= before)
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(fired.withLock { $0 } == [1, 2])
     }
 }
 

@@ -1,3 +1,4 @@
+import CTestSupport
 import Glibc
 @testable import GStreamerWrapper
 @testable import MediaCapture
@@ -187,6 +188,27 @@ struct CaptureCoreTests {
         try await within(5) { try await track.applyConstraints(MediaTrackConstraints(brightness: .exact(77))) }
         #expect(device.readCount == reads + 1)
         #expect(track.getSettings().brightness == 77)
+    }
+
+    @Test("Grabs and photos do not grow the process: a finished call's deadline is gone with it")
+    func noGrowthPerCall() async throws {
+        // Non-live: frames as fast as the pipeline runs, so hundreds of calls take a second.
+        let camera = FakeCamera(isLive: false, modes: [VideoMode(width: 320, height: 240)])
+        let track = try await openVideo(fakeDevices(camera))
+        defer { track.stop() }
+        let capture = try ImageCapture(track)
+        @Sendable func grown(_ calls: Int, _ body: () async throws -> Void) async throws -> Int {
+            for _ in 0..<100 { try await body() }  // warm-up: pools, caches, arenas
+            let before = CTestSupport_allocated_bytes()
+            for _ in 0..<calls { try await body() }
+            return Int(CTestSupport_allocated_bytes()) - Int(before)
+        }
+        // A sleeping task per deadline kept about 1 kB per photo for its whole 10 s.
+        let photos = try await within(30) { try await grown(500) { _ = try await capture.takePhoto() } }
+        #expect(photos < 100_000, "\(photos) bytes stayed allocated after 500 photos")
+        let grabs = try await within(30) { try await grown(1000) { _ = try await capture.grabFrame() } }
+        #expect(grabs < 100_000, "\(grabs) bytes stayed allocated after 1000 grabs")
+        #expect(Deadlines.shared.pendingCount < 5)  // the gate's close at most, and a stray one
     }
 
     @Test("A wait on an ended hub leaves nothing behind")

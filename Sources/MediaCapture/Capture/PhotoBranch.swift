@@ -116,11 +116,10 @@ final class PhotoBranch: Sendable {
     func waitForInput(_ size: Size, timeout: Duration) async -> Bool {
         let result = SharedResult<Void>()
         state.withLock { $0.inputWatchers.append((size, result)) }
-        let deadline = Task {
-            try? await Task.sleep(for: timeout)
+        let deadline = Deadlines.shared.schedule(after: timeout) {
             result.complete(.failure(DOMException(.timeoutError, "No frame of \(size.width)x\(size.height) within \(timeout).")))
         }
-        defer { deadline.cancel() }
+        defer { Deadlines.shared.cancel(deadline) }
         do {
             try await result.value()
             return true

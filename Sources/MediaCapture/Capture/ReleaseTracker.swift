@@ -1,3 +1,4 @@
+internal import GStreamerWrapper
 import Synchronization
 
 /// Remembers device releases still in progress (pipelines going to NULL on their serial queues), so
@@ -34,12 +35,11 @@ final class ReleaseTracker: Sendable {
             for task in tasks { await task.value }
             done.complete(.success(()))
         }
-        let deadline = Task {
-            try? await Task.sleep(for: timeout)
+        let deadline = Deadlines.shared.schedule(after: timeout) {
             done.complete(.success(()))  // the releases go on; only this wait ends
         }
         try? await done.value()
-        deadline.cancel()
+        Deadlines.shared.cancel(deadline)
         _ = releases
     }
 }

@@ -84,11 +84,8 @@ final class SampleHub: Sendable {
 
     private func scheduleClose(_ state: inout State, after delay: Duration) {
         state.closePending = true
-        // Holds nothing but the hub, weakly: a sleeping close keeps no element alive.
-        Task { [weak self] in
-            try? await Task.sleep(for: delay)
-            self?.closeGateIfIdle()
-        }
+        // Holds nothing but the hub, weakly: a pending close keeps no element alive.
+        Deadlines.shared.schedule(after: delay) { [weak self] in self?.closeGateIfIdle() }
     }
 
     /// Closes the gate when nobody has wanted frames for `linger`; otherwise waits out the rest.
@@ -172,11 +169,8 @@ final class SampleHub: Sendable {
             followDemand(&state)
             return state.nextID
         }
-        let deadline = Task { [weak self] in
-            try? await Task.sleep(for: timeout)
-            if !Task.isCancelled { self?.resume(id, failing: .timedOut) }
-        }
-        defer { deadline.cancel() }
+        let deadline = Deadlines.shared.schedule(after: timeout) { [weak self] in self?.resume(id, failing: .timedOut) }
+        defer { Deadlines.shared.cancel(deadline) }
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { (waiter: Waiter) in register(id, after: sequence, waiter) }
         } onCancel: {
