@@ -159,37 +159,8 @@ func json(_ settings: PhotoSettings) -> String {
     """
 }
 
-/// The control members: name, capability and current value as text.
-func controlRows(_ track: MediaStreamTrack) -> [(name: String, capability: String, value: String)] {
-    let capabilities = track.getCapabilities(), settings = track.getSettings()
-    func text(_ value: Double) -> String { value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value) }
-    func range(_ range: MediaSettingsRange?) -> String? {
-        range.map { "\(text($0.min ?? 0)) ... \(text($0.max ?? 0)) step \(text($0.step ?? 0))" }
-    }
-    func number(_ value: Double?) -> String { value.map(text) ?? "-" }
-    let rows: [(String, String?, String)] = [
-        ("whiteBalanceMode", capabilities.whiteBalanceMode?.joined(separator: ", "), settings.whiteBalanceMode ?? "-"),
-        ("exposureMode", capabilities.exposureMode?.joined(separator: ", "), settings.exposureMode ?? "-"),
-        ("focusMode", capabilities.focusMode?.joined(separator: ", "), settings.focusMode ?? "-"),
-        ("exposureCompensation", range(capabilities.exposureCompensation), number(settings.exposureCompensation)),
-        ("exposureTime", range(capabilities.exposureTime), number(settings.exposureTime)),
-        ("colorTemperature", range(capabilities.colorTemperature), number(settings.colorTemperature)),
-        ("iso", range(capabilities.iso), number(settings.iso)),
-        ("brightness", range(capabilities.brightness), number(settings.brightness)),
-        ("contrast", range(capabilities.contrast), number(settings.contrast)),
-        ("saturation", range(capabilities.saturation), number(settings.saturation)),
-        ("sharpness", range(capabilities.sharpness), number(settings.sharpness)),
-        ("focusDistance", range(capabilities.focusDistance), number(settings.focusDistance)),
-        ("pan", range(capabilities.pan), number(settings.pan)),
-        ("tilt", range(capabilities.tilt), number(settings.tilt)),
-        ("zoom", range(capabilities.zoom), number(settings.zoom)),
-        ("torch", capabilities.torch?.map(\.description).joined(separator: ", "), settings.torch.map(\.description) ?? "-"),
-    ]
-    return rows.compactMap { row in row.1.map { (row.0, $0, row.2) } }
-}
-
 func printControls(_ track: MediaStreamTrack, json: Bool) {
-    let rows = controlRows(track)
+    let rows = ControlTable.rows(track)
     if json {
         let members = rows.map { "  \"\($0.name)\": {\"capability\": \"\($0.capability)\", \"value\": \"\($0.value)\"}" }
         print("{\n" + members.joined(separator: ",\n") + "\n}")
@@ -199,40 +170,6 @@ func printControls(_ track: MediaStreamTrack, json: Bool) {
     for row in rows {
         print(row.name + String(repeating: " ", count: width - row.name.count) + row.value + "    (" + row.capability + ")")
     }
-}
-
-/// `NAME=VALUE` pairs as exact constraints: numbers, booleans (torch) or mode names.
-func constraints(_ assignments: [String]) -> MediaTrackConstraints {
-    var set = MediaTrackConstraintSet()
-    for assignment in assignments {
-        let parts = assignment.split(separator: "=", maxSplits: 1).map(String.init)
-        let (name, text) = (parts[0], parts.count > 1 ? parts[1] : "")
-        let number = Double(text)
-        func exact() -> ConstrainDouble? { number.map { .exact($0) } }
-        switch name {
-        case "whiteBalanceMode": set.whiteBalanceMode = .exact(text)
-        case "exposureMode": set.exposureMode = .exact(text)
-        case "focusMode": set.focusMode = .exact(text)
-        case "exposureCompensation": set.exposureCompensation = exact()
-        case "exposureTime": set.exposureTime = exact()
-        case "colorTemperature": set.colorTemperature = exact()
-        case "iso": set.iso = exact()
-        case "brightness": set.brightness = exact()
-        case "contrast": set.contrast = exact()
-        case "saturation": set.saturation = exact()
-        case "sharpness": set.sharpness = exact()
-        case "focusDistance": set.focusDistance = exact()
-        case "pan": set.pan = exact().map { .double($0) }
-        case "tilt": set.tilt = exact().map { .double($0) }
-        case "zoom": set.zoom = exact().map { .double($0) }
-        case "torch": set.torch = .parameters(exact: text == "true")
-        default: fail("unknown control \(name)", code: 2)
-        }
-        if number == nil && !["whiteBalanceMode", "exposureMode", "focusMode", "torch"].contains(name) {
-            fail("\(name) needs a number, not '\(text)'", code: 2)
-        }
-    }
-    return MediaTrackConstraints(basic: set)
 }
 
 func run(_ options: Options) async throws(DOMException) {
@@ -290,9 +227,11 @@ func run(_ options: Options) async throws(DOMException) {
         printControls(track, json: options.json)
     case "set":
         guard !options.assignments.isEmpty else { fail("set needs NAME=VALUE pairs, e.g. set exposureMode=manual exposureTime=100") }
-        let track = try await openTrack(options)
+        let constraints: MediaTrackConstraints
+        do { constraints = try ControlTable.exactConstraints(options.assignments) } catch { fail(error.message, code: 2) }
+        let track = try await openTrack(options)  // only once the assignments are known to be valid
         defer { track.stop() }
-        try await track.applyConstraints(constraints(options.assignments))
+        try await track.applyConstraints(constraints)
         printControls(track, json: options.json)
     case "selftest":
         // Every path that holds GStreamer objects: clones, frames, photos, controls and the fake

@@ -19,6 +19,11 @@ struct ConstrainableProperty: Sendable {
     let copyCapability: @Sendable (MediaTrackCapabilities, inout MediaTrackCapabilities) -> Void
     /// The values the capability allows, for the constraint engine (nil: the track lacks the member).
     let domain: @Sendable (MediaTrackCapabilities, MediaTrackSettings) -> ConstraintResolution.Domain?
+    /// Sets an exact constraint from text (`100`, `manual`, `true`); false when the text is not of
+    /// the member's type (a number must be finite; a boolean is `true` or `false`).
+    var parseExact: @Sendable (inout MediaTrackConstraintSet, String) -> Bool = { _, _ in false }
+    /// The capability as a person reads it (`3 ... 2047 step 1`, `manual, continuous`); nil when absent.
+    var describeCapability: @Sendable (MediaTrackCapabilities) -> String? = { _ in nil }
 
     /// A mode member (size, rate, aspect, resize mode, ids, facing mode), as opposed to a control.
     var isModeMember: Bool { allowedRequiredForDeviceSelection }
@@ -80,7 +85,13 @@ struct ConstrainableProperty: Sendable {
             assign: { if case .bool(let v) = $1 { $0.torch = v } },
             copySetting: { $1.torch = $0.torch },
             copyCapability: { $1.torch = $0.torch },
-            domain: { capabilities, _ in capabilities.torch.map { .bools($0) } }),
+            domain: { capabilities, _ in capabilities.torch.map { .bools($0) } },
+            parseExact: { set, text in
+                guard let value = Bool(text) else { return false }  // `true` or `false`, nothing else
+                set.torch = .parameters(exact: value)
+                return true
+            },
+            describeCapability: { $0.torch?.map(\.description).joined(separator: ", ") }),
     ]
 
     static let byName: [String: ConstrainableProperty] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
@@ -124,7 +135,7 @@ struct ConstrainableProperty: Sendable {
     }
 
     private static func double<Capability: Sendable>(
-        _ name: String, _ constraint: KeyPath<MediaTrackConstraintSet, ConstrainDouble?> & Sendable,
+        _ name: String, _ constraint: WritableKeyPath<MediaTrackConstraintSet, ConstrainDouble?> & Sendable,
         _ setting: WritableKeyPath<MediaTrackSettings, Double?> & Sendable,
         _ capability: WritableKeyPath<MediaTrackCapabilities, Capability?> & Sendable, mode: Bool = false
     ) -> ConstrainableProperty where Capability: NumericRange {
@@ -135,12 +146,18 @@ struct ConstrainableProperty: Sendable {
             assign: { if case .number(let v) = $1 { $0[keyPath: setting] = v } },
             copySetting: { $1[keyPath: setting] = $0[keyPath: setting] },
             copyCapability: { $1[keyPath: capability] = $0[keyPath: capability] },
-            domain: { capabilities, _ in capabilities[keyPath: capability]?.bounds.map { .range($0.0, $0.1) } })
+            domain: { capabilities, _ in capabilities[keyPath: capability]?.bounds.map { .range($0.0, $0.1) } },
+            parseExact: { set, text in
+                guard let value = Double(text), value.isFinite else { return false }
+                set[keyPath: constraint] = .exact(value)
+                return true
+            },
+            describeCapability: { $0[keyPath: capability]?.text })
     }
 
     /// `deviceId`, `groupId`: a string setting whose capability is the one value.
     private static func identifier(
-        _ name: String, _ constraint: KeyPath<MediaTrackConstraintSet, ConstrainDOMString?> & Sendable,
+        _ name: String, _ constraint: WritableKeyPath<MediaTrackConstraintSet, ConstrainDOMString?> & Sendable,
         _ setting: WritableKeyPath<MediaTrackSettings, String?> & Sendable,
         _ capability: WritableKeyPath<MediaTrackCapabilities, String?> & Sendable
     ) -> ConstrainableProperty {
@@ -153,7 +170,7 @@ struct ConstrainableProperty: Sendable {
     }
 
     private static func string(
-        _ name: String, _ constraint: KeyPath<MediaTrackConstraintSet, ConstrainDOMString?> & Sendable,
+        _ name: String, _ constraint: WritableKeyPath<MediaTrackConstraintSet, ConstrainDOMString?> & Sendable,
         _ setting: WritableKeyPath<MediaTrackSettings, String?> & Sendable,
         _ capability: WritableKeyPath<MediaTrackCapabilities, [String]?> & Sendable, mode: Bool = false
     ) -> ConstrainableProperty {
@@ -176,11 +193,17 @@ struct ConstrainableProperty: Sendable {
             assign: { if case .string(let v) = $1 { $0[keyPath: setting] = v } },
             copySetting: { $1[keyPath: setting] = $0[keyPath: setting] },
             copyCapability: { $1[keyPath: capability] = $0[keyPath: capability] },
-            domain: { capabilities, _ in capabilities[keyPath: capability].map { .strings($0) } })
+            domain: { capabilities, _ in capabilities[keyPath: capability].map { .strings($0) } },
+            parseExact: { set, text in
+                guard !text.isEmpty else { return false }
+                set[keyPath: constraint] = .exact(text)
+                return true
+            },
+            describeCapability: { $0[keyPath: capability]?.joined(separator: ", ") })
     }
 
     private static func doubleOrBool(
-        _ name: String, _ constraint: KeyPath<MediaTrackConstraintSet, ConstrainDoubleOrBool?> & Sendable,
+        _ name: String, _ constraint: WritableKeyPath<MediaTrackConstraintSet, ConstrainDoubleOrBool?> & Sendable,
         _ setting: WritableKeyPath<MediaTrackSettings, Double?> & Sendable,
         _ capability: WritableKeyPath<MediaTrackCapabilities, MediaSettingsRange?> & Sendable
     ) -> ConstrainableProperty {
@@ -197,7 +220,13 @@ struct ConstrainableProperty: Sendable {
             assign: { if case .number(let v) = $1 { $0[keyPath: setting] = v } },
             copySetting: { $1[keyPath: setting] = $0[keyPath: setting] },
             copyCapability: { $1[keyPath: capability] = $0[keyPath: capability] },
-            domain: { capabilities, _ in capabilities[keyPath: capability]?.bounds.map { .range($0.0, $0.1) } })
+            domain: { capabilities, _ in capabilities[keyPath: capability]?.bounds.map { .range($0.0, $0.1) } },
+            parseExact: { set, text in
+                guard let value = Double(text), value.isFinite else { return false }
+                set[keyPath: constraint] = .double(.exact(value))
+                return true
+            },
+            describeCapability: { $0[keyPath: capability]?.text })
     }
 }
 
@@ -205,6 +234,8 @@ struct ConstrainableProperty: Sendable {
 protocol NumericRange: Sendable {
     /// (min, max) when both are known.
     var bounds: (Double, Double)? { get }
+    /// `min ... max step s`, as a person reads it.
+    var text: String { get }
 }
 
 extension MediaSettingsRange: NumericRange {
@@ -212,6 +243,8 @@ extension MediaSettingsRange: NumericRange {
         guard let min, let max else { return nil }
         return (min, max)
     }
+
+    var text: String { "\((min ?? 0).formatted) ... \((max ?? 0).formatted) step \((step ?? 0).formatted)" }
 }
 
 extension DoubleRange: NumericRange {
@@ -219,6 +252,8 @@ extension DoubleRange: NumericRange {
         guard let min, let max else { return nil }
         return (min, max)
     }
+
+    var text: String { "\((min ?? 0).formatted) ... \((max ?? 0).formatted)" }
 }
 
 /// A constraint with the bare-value rule already applied (ideal at top level, exact in `advanced`).
