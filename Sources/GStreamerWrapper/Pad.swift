@@ -34,7 +34,11 @@ package final class Pad: @unchecked Sendable {
     // MARK: - Probes
 
     /// What a buffer probe tells GStreamer to do with the buffer it saw.
-    package enum ProbeDecision: Sendable { case pass, drop }
+    package enum ProbeDecision: Sendable {
+        case pass, drop
+        /// Pass the buffer and remove the probe (a one-shot action on the streaming thread).
+        case passAndRemove
+    }
 
     /// Installs a buffer probe. `body` runs on the streaming thread for every buffer and must be quick;
     /// the context it gets is valid only during the call. Returns the probe id.
@@ -50,6 +54,7 @@ package final class Pad: @unchecked Sendable {
                     switch box.body(ProbeContext(pad: pad!, info: info!)) {
                     case .pass: return GST_PAD_PROBE_OK
                     case .drop: return GST_PAD_PROBE_DROP
+                    case .passAndRemove: return GST_PAD_PROBE_REMOVE
                     }
                 }, box, { Unmanaged<ProbeBox>.fromOpaque($0!).release() }))
     }

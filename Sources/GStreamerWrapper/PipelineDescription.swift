@@ -17,7 +17,7 @@ package enum PipelineDescription {
     /// pan/tilt/zoom (crop, then scale back to the mode's size).
     package static let fakeCamera = """
         videotestsrc name=src is-live=true pattern=smpte
-          ! capsfilter name=caps caps=video/x-raw,width=640,height=480,framerate=30/1
+          ! capsfilter name=caps caps-change-mode=delayed caps=video/x-raw,width=640,height=480,framerate=30/1
           ! videobalance name=balance ! videocrop name=ptz-crop ! videoscale name=ptz-scale add-borders=false
           ! capsfilter name=ptz-caps caps=video/x-raw,width=640,height=480
           ! tee name=t
@@ -28,7 +28,7 @@ package enum PipelineDescription {
           t. ! valve name=shutter drop=true drop-mode=forward-sticky-events
              ! queue name=photo-queue
              ! videocrop name=photo-crop ! videoscale name=photo-scale add-borders=false ! videoconvert name=photo-convert
-             ! capsfilter name=photo-caps caps=video/x-raw,format=I420
+             ! capsfilter name=photo-caps caps-change-mode=delayed caps=video/x-raw,format=I420
              ! jpegenc name=encoder quality=90
              ! appsink name=photo sync=false async=false max-buffers=1 drop=true
 
@@ -37,7 +37,7 @@ package enum PipelineDescription {
     /// A V4L2 camera delivering raw video.
     package static let camera = """
         v4l2src name=src device=/dev/video0
-          ! capsfilter name=caps caps=video/x-raw,width=640,height=480,framerate=30/1
+          ! capsfilter name=caps caps-change-mode=delayed caps=video/x-raw,width=640,height=480,framerate=30/1
           ! tee name=t
           t. ! valve name=frames-gate drop-mode=forward-sticky-events
              ! queue name=frames-queue max-size-buffers=2 max-size-bytes=0 max-size-time=0 leaky=downstream
@@ -46,7 +46,7 @@ package enum PipelineDescription {
           t. ! valve name=shutter drop=true drop-mode=forward-sticky-events
              ! queue name=photo-queue
              ! videocrop name=photo-crop ! videoscale name=photo-scale add-borders=false ! videoconvert name=photo-convert
-             ! capsfilter name=photo-caps caps=video/x-raw,format=I420
+             ! capsfilter name=photo-caps caps-change-mode=delayed caps=video/x-raw,format=I420
              ! jpegenc name=encoder quality=90
              ! appsink name=photo sync=false async=false max-buffers=1 drop=true
 
@@ -55,7 +55,7 @@ package enum PipelineDescription {
     /// A V4L2 camera delivering MJPEG, decoded before the tee (large modes often come only as MJPEG).
     package static let cameraMJPEG = """
         v4l2src name=src device=/dev/video0
-          ! capsfilter name=caps caps=image/jpeg,width=1280,height=720,framerate=30/1
+          ! capsfilter name=caps caps-change-mode=delayed caps=image/jpeg,width=1280,height=720,framerate=30/1
           ! jpegdec name=decoder
           ! tee name=t
           t. ! valve name=frames-gate drop-mode=forward-sticky-events
@@ -65,7 +65,7 @@ package enum PipelineDescription {
           t. ! valve name=shutter drop=true drop-mode=forward-sticky-events
              ! queue name=photo-queue
              ! videocrop name=photo-crop ! videoscale name=photo-scale add-borders=false ! videoconvert name=photo-convert
-             ! capsfilter name=photo-caps caps=video/x-raw,format=I420
+             ! capsfilter name=photo-caps caps-change-mode=delayed caps=video/x-raw,format=I420
              ! jpegenc name=encoder quality=90
              ! appsink name=photo sync=false async=false max-buffers=1 drop=true
 
@@ -74,7 +74,7 @@ package enum PipelineDescription {
     /// The fake microphone: a live sine wave, consumed by a `fakesink`.
     package static let fakeMicrophone = """
         audiotestsrc name=src is-live=true wave=sine
-          ! capsfilter name=caps caps=audio/x-raw,rate=48000,channels=1
+          ! capsfilter name=caps caps-change-mode=delayed caps=audio/x-raw,rate=48000,channels=1
           ! fakesink name=sink sync=false
 
         """

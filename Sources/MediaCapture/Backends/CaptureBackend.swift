@@ -76,6 +76,10 @@ protocol DeviceSession: Sendable {
     /// The pipeline is about to let the device go: no device call may follow.
     func stop() async
 
+    /// The source is about to switch to frames of `size` (elements of the session's own before the
+    /// tee, such as the fake camera's digital zoom, adapt here).
+    func willStream(_ size: AspectCrop.Size)
+
     /// What `takePhoto` accepts beyond sizes: fill-light modes, red-eye reduction, size steps.
     var photoExtras: PhotoExtras { get }
 
@@ -94,6 +98,7 @@ protocol DeviceSession: Sendable {
 extension DeviceSession {
     func start(onControlsChanged: @escaping @Sendable () -> Void, onLost: @escaping @Sendable (String) -> Void) async {}
     func stop() async {}
+    func willStream(_ size: AspectCrop.Size) {}
     var photoExtras: PhotoExtras { PhotoExtras() }
     func prepareLight(_ mode: FillLightMode?) async throws(DOMException) -> LightRestore? { nil }
     func restoreLight(_ restore: LightRestore) async {}

@@ -57,12 +57,17 @@ struct FakeCameraBackend: CaptureBackend {
 /// One opening of the fake camera.
 struct FakeCameraSession: DeviceSession {
     let camera: FakeCamera
-    let controls: (any ControlBackend)?
+    private let fakeControls: FakeControlBackend
 
     init(camera: FakeCamera, controls: FakeControlBackend) {
         self.camera = camera
-        self.controls = controls
+        self.fakeControls = controls
     }
+
+    var controls: (any ControlBackend)? { fakeControls }
+
+    /// The digital pan/tilt/zoom's crop follows a switch to smaller frames before they come.
+    func willStream(_ size: AspectCrop.Size) { fakeControls.prepare(forInput: size) }
 
     var photoExtras: PhotoExtras {
         let reference = camera.controls == .reference

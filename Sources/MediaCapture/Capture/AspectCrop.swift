@@ -20,6 +20,14 @@ final class AspectCrop: Sendable {
         }
     }
 
+    /// The source is about to switch modes: the crop lets whole frames through until the new mode's
+    /// CAPS event sets its margins again. Margins for either size would not fit frames of the other
+    /// (old ones still on their way, or the sizes the source asks about while renegotiating), and a
+    /// crop that fits nothing fails the stream as not negotiated. Tracks are muted meanwhile.
+    func prepareForNewInput() {
+        update { $0.input = nil }
+    }
+
     /// The size of the frames reaching the crop (from CAPS events, on the streaming thread).
     func setInput(_ input: Size?) {
         update { $0.input = input }

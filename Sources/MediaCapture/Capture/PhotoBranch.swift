@@ -129,6 +129,9 @@ final class PhotoBranch: Sendable {
         }
     }
 
+    /// The source is about to switch modes (see ``AspectCrop/prepareForNewInput()``).
+    func prepareForNewInput() { crop.prepareForNewInput() }
+
     /// The size of the frames the source delivers now.
     var inputSize: Size? { state.withLock { $0.input } }
 

@@ -58,6 +58,9 @@ final class TrackBranch: Sendable {
 
     var frameSize: AspectCrop.Size? { sizing.withLock { $0.size } }
 
+    /// The source is about to switch modes (see ``AspectCrop/prepareForNewInput()``).
+    func prepareForNewInput() { crop.prepareForNewInput() }
+
     /// The branch the canonical pipeline already contains (`frames-gate` ... `frames`).
     static func canonical(in pipeline: Pipeline, linger: Duration) -> TrackBranch {
         typealias N = PipelineDescription.Name

@@ -65,13 +65,30 @@ extension VideoSource {
     }
 
     /// Asks the source for another mode (it renegotiates with its next frame).
+    ///
+    /// Everything a switch changes is set on the source's streaming thread, between two of its
+    /// frames (a one-shot probe on its output): the crops let whole frames through until the new
+    /// mode's CAPS event, the fake camera's zoom scales to the new size, and only then do the source's
+    /// caps change. Set from another thread, the source could renegotiate in between and find no size
+    /// that fits both the old settings and the new ones: not negotiated, and the stream would end.
     func stream(in mode: SourceMode) {
-        currentMode.withLock { current in
-            current = mode
-            // Under the lock that records it: two switches never leave the caps of the older one.
-            pipeline.canonicalElement(Pipeline.Name.sourceCaps).set("caps", Caps(device.backend.capsString(for: mode)))
-            pipeline.element(named: Pipeline.Name.panTiltZoomCaps)?
-                .set("caps", Caps("video/x-raw,width=\(mode.width),height=\(mode.height)"))
+        currentMode.withLock { $0 = mode }
+        let session = self.session, photo = self.photo, branches = liveBranches
+        let sourceCaps = pipeline.canonicalElement(Pipeline.Name.sourceCaps)
+        let zoomCaps = pipeline.element(named: Pipeline.Name.panTiltZoomCaps)
+        let caps = Caps(device.backend.capsString(for: mode))
+        let zoomSize = Caps("video/x-raw,width=\(mode.width),height=\(mode.height)")
+        guard let output = pipeline.sourceElement.staticPad("src") else {
+            sourceCaps.set("caps", caps)  // no pad to wait on (never for the canonical graphs)
+            return
+        }
+        output.addBufferProbe { _ in
+            session.willStream(mode.size)
+            for branch in branches { branch.prepareForNewInput() }
+            photo.prepareForNewInput()
+            zoomCaps?.set("caps", zoomSize)
+            sourceCaps.set("caps", caps)
+            return .passAndRemove
         }
     }
 }

@@ -278,6 +278,9 @@ final class VideoSource: Sendable {
     }
 
     var isEnded: Bool { state.withLock { $0.ended } }
+
+    /// The tracks' branches now.
+    var liveBranches: [TrackBranch] { state.withLock { Array($0.branches.values) } }
 }
 
 extension Duration {

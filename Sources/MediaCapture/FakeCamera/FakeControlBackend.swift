@@ -21,6 +21,9 @@ final class FakeControlBackend: ControlBackend {
         render(profile.settings)
     }
 
+    /// The source is about to stream frames of `size` (a mode switch).
+    func prepare(forInput size: AspectCrop.Size) { panTiltZoom?.prepare(forInput: size) }
+
     func capabilities() -> MediaTrackCapabilities { profile.capabilities }
 
     func settings() -> MediaTrackSettings { values.withLock { $0 } }
@@ -70,6 +73,14 @@ final class DigitalPanTiltZoom: Sendable {
         }
     }
 
+    /// The source is about to switch modes: the crop lets whole frames through until the new mode's
+    /// CAPS event sets the window again. Margins for either size would not fit frames of the other
+    /// (old ones still on their way, or the sizes the source asks about while renegotiating), and
+    /// a crop that fits nothing fails the stream as not negotiated. Tracks are muted meanwhile.
+    func prepare(forInput size: AspectCrop.Size) {
+        update { $0.input = nil }
+    }
+
     func set(zoom: Double, panFraction: Double, tiltFraction: Double) {
         update { state in
             state.zoom = zoom
@@ -83,7 +94,10 @@ final class DigitalPanTiltZoom: Sendable {
     private func update(_ change: (inout (input: AspectCrop.Size?, zoom: Double, pan: Double, tilt: Double)) -> Void) {
         state.withLock { state in
             change(&state)
-            guard let input = state.input else { return }
+            guard let input = state.input else {
+                crop.setMargins(left: 0, right: 0, top: 0, bottom: 0)
+                return
+            }
             let width = max(1, Int((Double(input.width) / state.zoom).rounded()))
             let height = max(1, Int((Double(input.height) / state.zoom).rounded()))
             let left = Int((Double(input.width - width) * state.pan).rounded())
