@@ -41,9 +41,10 @@ package final class LiveV4L2Device: V4L2ControlDevice {
         }
     }
 
-    package func watch(onChange: @escaping @Sendable ([UInt32]) -> Void, onLost: @escaping @Sendable () -> Void) {
-        let ids = queryControls().map(\.id)
-        let watcher = V4L2EventWatcher(path: path, controls: ids, onChange: onChange, onLost: onLost)
+    package func watch(
+        controls: [UInt32], onChange: @escaping @Sendable ([UInt32]) -> Void, onLost: @escaping @Sendable () -> Void
+    ) {
+        let watcher = V4L2EventWatcher(path: path, controls: controls, onChange: onChange, onLost: onLost)
         let previous = state.withLock { state in
             defer { state.watcher = watcher }
             return state.watcher

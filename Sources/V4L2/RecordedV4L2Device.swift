@@ -91,7 +91,9 @@ package final class RecordedV4L2Device: V4L2ControlDevice {
         writeObserver.withLock { $0 }?.body(control.id, value)
     }
 
-    package func watch(onChange: @escaping @Sendable ([UInt32]) -> Void, onLost: @escaping @Sendable () -> Void) {
+    package func watch(
+        controls: [UInt32], onChange: @escaping @Sendable ([UInt32]) -> Void, onLost: @escaping @Sendable () -> Void
+    ) {
         state.withLock { $0.watch = Watch(onChange: onChange, onLost: onLost) }
     }
 

@@ -34,8 +34,9 @@ package final class V4L2ControlCache: Sendable {
 
     /// Watches the device: controls changed elsewhere are read again (on the watcher's thread), and
     /// `onChange` runs when a value differs from the cache; `onLost` runs once when the device goes away.
+    /// Blocking (it opens a handle and subscribes to events): call it on the blocking-call thread.
     package func watch(onChange: @escaping @Sendable () -> Void, onLost: @escaping @Sendable () -> Void) {
-        device.watch(onChange: { [weak self] ids in
+        device.watch(controls: Array(controls.keys).sorted(), onChange: { [weak self] ids in
             guard let self, self.refresh(ids) else { return }
             onChange()
         }, onLost: onLost)

@@ -11,9 +11,10 @@ package protocol V4L2ControlDevice: Sendable {
     /// Writes one control; the driver may round it to its step.
     /// - Throws: the refusal (read-only, inactive, invalid menu index, out of range, device gone).
     func write(_ value: Int64, to control: V4L2Control) throws(V4L2Refusal)
-    /// Calls `onChange` with the ids of controls changed outside this object (another program, the
-    /// driver), and `onLost` once when the device goes away (unplugged). Replaces an earlier watch.
-    func watch(onChange: @escaping @Sendable ([UInt32]) -> Void, onLost: @escaping @Sendable () -> Void)
+    /// Calls `onChange` with the ids of the `controls` changed outside this object (another program,
+    /// the driver), and `onLost` once when the device goes away (unplugged). Replaces an earlier watch.
+    func watch(
+        controls: [UInt32], onChange: @escaping @Sendable ([UInt32]) -> Void, onLost: @escaping @Sendable () -> Void)
     /// Stops using the device (its descriptor is about to close) and ends the watch.
     func close()
 }

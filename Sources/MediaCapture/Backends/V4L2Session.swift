@@ -13,7 +13,8 @@ final class V4L2Session: DeviceSession {
     /// How long one device call may take before the device counts as not answering.
     static let callTimeout = Duration.seconds(5)
 
-    /// - Parameter makeDevice: the device's ioctl surface, called once the pipeline streams (nil: none).
+    /// - Parameter makeDevice: the device's ioctl surface, called once the pipeline streams (nil: none);
+    ///   it must not do I/O itself.
     init(label: String, makeDevice: @escaping @Sendable () -> (any V4L2ControlDevice)?) {
         self.label = label
         self.makeDevice = makeDevice
@@ -25,16 +26,24 @@ final class V4L2Session: DeviceSession {
     var v4l2Controls: V4L2ControlBackend? { attached.withLock { $0 } }
 
     func start(onControlsChanged: @escaping @Sendable () -> Void, onLost: @escaping @Sendable (String) -> Void) async {
-        let makeDevice = self.makeDevice
-        // Describing and reading every control is device I/O: on a thread of its own, bounded.
-        let made = await BlockingCall.run(timeout: Self.callTimeout) { makeDevice().map(V4L2ControlCache.init) }
-        guard let cache = made ?? nil else { return }
-        let controls = V4L2ControlBackend(cache)
-        attached.withLock { $0 = controls }
+        guard let device = makeDevice() else { return }  // no I/O: it only takes the descriptor
         let label = self.label
-        cache.watch(onChange: onControlsChanged, onLost: {
-            onLost("\(label) was disconnected. Reconnect it and open a new track with getUserMedia.")
-        })
+        // Describing and reading every control, and subscribing to its events, is device I/O: on a
+        // thread of its own, bounded.
+        let made = await BlockingCall.run(timeout: Self.callTimeout) { () -> V4L2ControlCache in
+            let cache = V4L2ControlCache(device: device)
+            cache.watch(onChange: onControlsChanged, onLost: {
+                onLost("\(label) was disconnected. Reconnect it and open a new track with getUserMedia.")
+            })
+            return cache
+        }
+        guard let made else {
+            // The driver did not answer: the camera streams without controls, and the device object
+            // lets the descriptor go once its stuck call returns.
+            Task { _ = await BlockingCall.run(timeout: Self.callTimeout) { device.close() } }
+            return
+        }
+        attached.withLock { $0 = V4L2ControlBackend(made) }
     }
 
     func stop() async {
