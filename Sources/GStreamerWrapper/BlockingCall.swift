@@ -1,5 +1,3 @@
-import Glibc
-import Synchronization
 
 /// Runs a long blocking call (an encode, a device probe) on a thread of its own and resumes the
 /// awaiting task with its result: such calls must not sit on Swift's cooperative pool, nor on
@@ -22,21 +20,6 @@ package enum BlockingCall {
 
     /// Runs `body` on a new detached thread (here, when no thread can be had).
     private static func start(_ body: @escaping @Sendable () -> Void) {
-        let context = Unmanaged.passRetained(Job(body)).toOpaque()
-        var thread = pthread_t()
-        let started = pthread_create(&thread, nil, { context in
-            Unmanaged<Job>.fromOpaque(context!).takeRetainedValue().body()
-            return nil
-        }, context)
-        if started == 0 {
-            pthread_detach(thread)
-        } else {
-            Unmanaged<Job>.fromOpaque(context).takeRetainedValue().body()
-        }
-    }
-
-    private final class Job: Sendable {
-        let body: @Sendable () -> Void
-        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+        if !DetachedThread.start(body) { body() }
     }
 }

@@ -1,4 +1,3 @@
-import Glibc
 import Synchronization
 
 /// A serial queue on a thread of its own, for the blocking calls on one pipeline (state changes,
@@ -24,20 +23,12 @@ package final class BlockingQueue: Sendable {
     private let wakeUp = BlockingSemaphore()
 
     package init(name: String) {
-        let context = Unmanaged.passRetained(self).toOpaque()
-        var thread = pthread_t()
-        let started = pthread_create(&thread, nil, { context in
-            Unmanaged<BlockingQueue>.fromOpaque(context!).takeRetainedValue().run()
-            return nil
-        }, context)
-        if started == 0 {
-            pthread_detach(thread)
-        } else {
-            Unmanaged<BlockingQueue>.fromOpaque(context).release()
+        guard DetachedThread.start({ [self] in run() }) else {
             state.withLock { state in  // no thread: every call fails as wedged
                 state.finished = true
                 state.wedged = true
             }
+            return
         }
     }
 

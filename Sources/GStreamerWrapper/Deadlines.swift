@@ -1,4 +1,3 @@
-import Glibc
 import Synchronization
 
 /// Fires deadlines from one thread of its own. ``schedule(after:_:)`` returns a token and
@@ -72,7 +71,7 @@ package final class Deadlines: Sendable {
     package var pendingCount: Int { state.withLock { $0.entries.count } }
 
     private func startThread() -> Bool {
-        Thread { [self] in run() }.start()
+        DetachedThread.start { [self] in run() }
     }
 
     private func fire(_ token: Token) {
@@ -108,26 +107,5 @@ extension Duration {
     fileprivate var roundedUpMilliseconds: Int {
         let (seconds, attoseconds) = components
         return Int(clamping: seconds) * 1000 + Int((attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000)
-    }
-}
-
-/// A detached thread running one body (Foundation is not used in the library).
-private final class Thread: Sendable {
-    private let body: @Sendable () -> Void
-    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-
-    /// Whether the thread started.
-    func start() -> Bool {
-        let context = Unmanaged.passRetained(self).toOpaque()
-        var thread = pthread_t()
-        guard pthread_create(&thread, nil, { context in
-            Unmanaged<Thread>.fromOpaque(context!).takeRetainedValue().body()
-            return nil
-        }, context) == 0 else {
-            Unmanaged<Thread>.fromOpaque(context).release()
-            return false
-        }
-        pthread_detach(thread)
-        return true
     }
 }
