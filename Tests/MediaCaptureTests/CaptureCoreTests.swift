@@ -102,7 +102,7 @@ struct CaptureCoreTests {
         let crop = try #require(Element(factory: "videocrop"))
         let aspect = AspectCrop(crop)
         aspect.setInput(AspectCrop.Size(width: 1920, height: 1080))
-        DispatchQueueless.concurrentPerform(iterations: 2000) { index in
+        DispatchQueueless.concurrentPerform(iterations: 50_000) { index in
             if index % 3 == 0 {
                 aspect.setInput(index % 2 == 0 ? AspectCrop.Size(width: 1920, height: 1080) : AspectCrop.Size(width: 640, height: 480))
             } else {
