@@ -136,22 +136,31 @@ struct CaptureCoreTests {
 
     @Test("A clone racing the last stop gets a live source or none: it never keeps a stopped camera open")
     func cloneRacingLastStop() async throws {
-        let devices = fakeDevices()
-        for _ in 0..<15 {
+        let devices = fakeDevices(FakeCamera(modes: [VideoMode(width: 64, height: 48)]))
+        var lateClones = 0
+        // How late the stop starts, in µs: searched for the delay at which the clone's branch and the
+        // stop's decision meet (where the outcome flips), then tried around it.
+        var (early, late) = (0, 400)
+        for attempt in 0..<50 {
+            let delay = attempt < 10 ? (early + late) / 2 : max(0, (early + late) / 2 + Int.random(in: -3...3))
             let track = try await openVideo(devices)
-            let copy = try await within(5) { () async -> MediaStreamTrack in
-                async let stopped: Void = track.stop()
-                async let made = track.clone()
-                _ = await stopped
-                return await made
-            }
+            let made = Mutex<MediaStreamTrack?>(nil)
+            DispatchQueueless.race(
+                { spin(microseconds: delay); track.stop() },
+                { made.withLock { $0 = track.clone() } })
+            let copy = try #require(made.withLock { $0 })
             if copy.readyState == .live {
+                lateClones += 1
+                if attempt < 10 { late = delay }  // the clone got in first: the stop can start earlier
                 _ = try await within(5) { try await ImageCapture(copy).grabFrame() }
+            } else if attempt < 10 {
+                early = delay
             }
             copy.stop()
         }
         // Every camera was let go: it opens again.
         try await openVideo(devices).stop()
+        #expect(lateClones > 0, "no clone got in before the stop: the race was never run")
     }
 
     @Test("An unplugged camera ends each of its tracks with one ended event, and can be opened again")
@@ -256,13 +265,20 @@ struct CaptureCoreTests {
     }
 }
 
+/// Busy-waits (a sleep is far coarser than the race being timed).
+func spin(microseconds: Int) {
+    let clock = ContinuousClock()
+    let end = clock.now + .microseconds(microseconds)
+    while clock.now < end {}
+}
+
 /// `concurrentPerform` without Dispatch: `iterations` calls spread over four threads.
 enum DispatchQueueless {
-    static func concurrentPerform(iterations: Int, _ body: @escaping @Sendable (Int) -> Void) {
+    static func concurrentPerform(iterations: Int, threads count: Int = 4, _ body: @escaping @Sendable (Int) -> Void) {
         let next = Atomic<Int>(0)
         var threads: [pthread_t] = []
         let context = Unmanaged.passRetained(Work(iterations: iterations, next: next, body: body))
-        for _ in 0..<4 {
+        for _ in 0..<count {
             var thread = pthread_t()
             if pthread_create(&thread, nil, { raw in
                 let work = Unmanaged<Work>.fromOpaque(raw!).takeUnretainedValue()
@@ -272,6 +288,16 @@ enum DispatchQueueless {
         }
         for thread in threads { pthread_join(thread, nil) }
         context.release()
+    }
+
+    /// Runs `first` and `second` on two threads released at the same moment, and waits for both.
+    static func race(_ first: @escaping @Sendable () -> Void, _ second: @escaping @Sendable () -> Void) {
+        let ready = Atomic<Int>(0)
+        concurrentPerform(iterations: 2, threads: 2) { index in
+            ready.add(1, ordering: .relaxed)
+            while ready.load(ordering: .relaxed) < 2 {}
+            index == 0 ? first() : second()
+        }
     }
 
     private final class Work: Sendable {
