@@ -24,6 +24,12 @@ status=0; $tool grab -o "$out/x.png" --device /dev/video99 2>"$out/err" || statu
 [ $status -eq 1 ] && grep -q "NotFoundError.*/dev/video99" "$out/err" || fail "a missing device"
 status=0; $tool set exposureTime=100 --device "recorded:$fixtures/logitech-c920.ctrls.txt" 2>"$out/err" || status=$?
 [ $status -eq 1 ] && grep -q "OverconstrainedError.*exposureMode" "$out/err" || fail "a blocked write"
+status=0; timeout 10 $tool controls --device recorded:/dev/zero 2>"$out/err" || status=$?
+[ $status -eq 1 ] && grep -q "larger than 1 MiB" "$out/err" || fail "an endless listing is refused"
+status=0; $tool controls --device recorded:/dev/null 2>"$out/err" || status=$?
+[ $status -eq 1 ] && grep -q "NotSupportedError" "$out/err" || fail "an empty listing is NotSupportedError"
+status=0; $tool set = 2>/dev/null || status=$?
+[ $status -eq 2 ] || fail "'set =' is a usage error"
 status=0; $tool frobnicate 2>/dev/null || status=$?
 [ $status -eq 2 ] || fail "an unknown command exits 2"
 echo "cli: every command works on the fake and a recorded camera; failures exit with their W3C names"

@@ -39,7 +39,8 @@ package final class Deadlines: Sendable {
     /// The action must be quick (resume a continuation, set a flag).
     @discardableResult
     package func schedule(after delay: Duration, _ action: @escaping @Sendable () -> Void) -> Token {
-        let entry = Entry(deadline: .now + delay, action: action)
+        // At most a day: a caller's Duration.seconds(.max) must not overflow the clock.
+        let entry = Entry(deadline: .now + min(max(delay, .zero), .seconds(86_400)), action: action)
         let (token, start, wake) = state.withLock { state -> (Token, Bool, Bool) in
             state.next += 1
             state.entries[state.next] = entry

@@ -79,8 +79,18 @@ package final class RecordedV4L2Device: V4L2ControlDevice {
             case .button:
                 taken = 0  // a trigger: nothing stays set
             case .integer where control.step > 1:
-                taken = control.minimum + ((taken - control.minimum + control.step / 2) / control.step) * control.step
-                taken = min(taken, control.maximum)
+                // As the driver rounds, in arithmetic that cannot overflow for Int64-wide ranges.
+                let offset = taken.subtractingReportingOverflow(control.minimum)
+                if !offset.overflow {
+                    let steps = offset.partialValue / control.step
+                    let below = control.minimum.addingReportingOverflow(steps &* control.step)
+                    let remainder = offset.partialValue - steps &* control.step
+                    if !below.overflow {
+                        let up = remainder >= (control.step + 1) / 2
+                        let above = below.partialValue.addingReportingOverflow(control.step)
+                        taken = up && !above.overflow ? min(above.partialValue, control.maximum) : below.partialValue
+                    }
+                }
             default:
                 break
             }

@@ -102,7 +102,12 @@ func readText(_ path: String) -> String {
     defer { fclose(file) }
     var bytes: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 65536)
-    while case let count = fread(&buffer, 1, buffer.count, file), count > 0 { bytes += buffer[0..<count] }
+    while case let count = fread(&buffer, 1, buffer.count, file), count > 0 {
+        bytes += buffer[0..<count]
+        // A listing is a few kilobytes: a device, a pipe or /dev/zero must not eat the memory.
+        if bytes.count > 1 << 20 { fail("\(path) is larger than 1 MiB; give a v4l2-ctl listing") }
+    }
+    if ferror(file) != 0 { fail("cannot read \(path): \(String(cString: strerror(errno)))") }
     return String(decoding: bytes, as: UTF8.self)
 }
 

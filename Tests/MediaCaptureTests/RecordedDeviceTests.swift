@@ -134,12 +134,12 @@ struct RecordedDeviceTests {
 
     @Test("Formats listing: modes with YUYV and MJPEG, H.264 left out; an ideal 1920×1080 opens 1920×1080")
     func formats() async throws {
-        let modes = try await RecordedCameraBackend(controls: "", formats: try Self.fixture("logitech-c920.formats.txt")).resolveModes()
+        let modes = try await RecordedCameraBackend(controls: try Self.fixture("logitech-c920.ctrls.txt"), formats: try Self.fixture("logitech-c920.formats.txt")).resolveModes()
         #expect(modes.contains(SourceMode(width: 640, height: 480, frameRate: Fraction(30, 1), encoding: .raw(format: "YUY2"))))
         #expect(modes.contains(SourceMode(width: 1920, height: 1080, frameRate: Fraction(30, 1), encoding: .mjpeg)))
         #expect(!modes.contains(SourceMode(width: 1920, height: 1080, frameRate: Fraction(30, 1), encoding: .raw(format: "YUY2"))))
         #expect(modes.allSatisfy { if case .raw(let format) = $0.encoding { format == "YUY2" } else { true } })
-        let brio = try await RecordedCameraBackend(controls: "", formats: try Self.fixture("logitech-brio.formats.txt")).resolveModes()
+        let brio = try await RecordedCameraBackend(controls: try Self.fixture("logitech-brio.ctrls.txt"), formats: try Self.fixture("logitech-brio.formats.txt")).resolveModes()
         #expect(brio.contains { $0.encoding == .raw(format: "NV12") })
         let track = try await openVideo(
             MediaDevices(devices: [try Self.device("logitech-c920", formats: true)]),

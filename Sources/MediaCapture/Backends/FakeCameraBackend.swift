@@ -8,10 +8,17 @@ struct FakeCameraBackend: CaptureBackend {
 
     init(_ camera: FakeCamera) { self.camera = camera }
 
+    /// - Throws: `TypeError` for a mode of no size (or beyond 32767) or a frame rate that is not a
+    ///   finite number above 0.
     func resolveModes() async throws(DOMException) -> [SourceMode] {
-        camera.modes.map {
-            SourceMode(width: $0.width, height: $0.height, frameRate: Fraction($0.frameRate), encoding: .raw(format: "I420"))
+        var modes: [SourceMode] = []
+        for mode in camera.modes {
+            guard SourceMode.isValid(width: mode.width, height: mode.height), let rate = Fraction(mode.frameRate) else {
+                throw DOMException(.typeError, "FakeCamera mode \(mode) is not a camera mode: sides must be 1 to \(SourceMode.maximumSide) and the frame rate a finite number above 0 (at most \(Fraction.maximumRate.formatted)).")
+            }
+            modes.append(SourceMode(width: mode.width, height: mode.height, frameRate: rate, encoding: .raw(format: "I420")))
         }
+        return modes
     }
 
     func controlCapabilities() -> MediaTrackCapabilities {

@@ -8,10 +8,21 @@ struct RecordedCameraBackend: CaptureBackend {
     let controls: String
     let formats: String?
 
+    /// The formats listing's modes (640x480 at 30 fps without one).
+    /// - Throws: `NotSupportedError` when the controls listing has no control line the parser
+    ///   recognises (an empty, binary or unrelated file), or the formats listing no usable mode.
     func resolveModes() async throws(DOMException) -> [SourceMode] {
-        let modes = formats.map { V4L2Listing.modes($0).compactMap(SourceMode.init(listed:)) } ?? []
-        return modes.isEmpty
-            ? [SourceMode(width: 640, height: 480, frameRate: Fraction(30, 1), encoding: .raw(format: "YUY2"))] : modes
+        guard !V4L2Listing.controls(controls).isEmpty else {
+            throw DOMException(.notSupportedError, "The controls listing has no control line the library recognises; give the output of `v4l2-ctl --list-ctrls-menus`.")
+        }
+        guard let formats else {
+            return [SourceMode(width: 640, height: 480, frameRate: Fraction(30, 1), encoding: .raw(format: "YUY2"))]
+        }
+        let modes = V4L2Listing.modes(formats).compactMap(SourceMode.init(listed:))
+        guard !modes.isEmpty else {
+            throw DOMException(.notSupportedError, "The formats listing has no usable mode (YUYV, NV12 or MJPG with a size and a frame rate); give the output of `v4l2-ctl --list-formats-ext`.")
+        }
+        return modes
     }
 
     func controlCapabilities() -> MediaTrackCapabilities {
@@ -35,7 +46,7 @@ struct RecordedCameraBackend: CaptureBackend {
 
 extension SourceMode {
     /// A listed format the library streams: YUYV and NV12 as raw video, MJPG as MJPEG; nil for
-    /// formats it does not decode (H.264).
+    /// formats it does not decode (H.264), and for sizes or rates no camera has.
     fileprivate init?(listed: V4L2Listing.Mode) {
         let encoding: Encoding
         switch listed.fourcc {
@@ -44,6 +55,8 @@ extension SourceMode {
         case "MJPG": encoding = .mjpeg
         default: return nil
         }
-        self.init(width: listed.width, height: listed.height, frameRate: Fraction(listed.frameRate), encoding: encoding)
+        guard SourceMode.isValid(width: listed.width, height: listed.height), let rate = Fraction(listed.frameRate)
+        else { return nil }
+        self.init(width: listed.width, height: listed.height, frameRate: rate, encoding: encoding)
     }
 }

@@ -2,6 +2,9 @@ internal import GStreamerWrapper
 
 /// A mode the source element can be asked for: size, frame rate and how frames are encoded.
 struct SourceMode: Sendable, Hashable {
+    /// The largest width or height a mode may have (GStreamer's video caps stop at 32767).
+    static let maximumSide = 32767
+
     enum Encoding: Sendable, Hashable {
         /// Raw video; `format` is GStreamer's name (`YUY2`, `I420`...) or nil to let the device choose.
         case raw(format: String?)
@@ -17,6 +20,11 @@ struct SourceMode: Sendable, Hashable {
     var videoMode: VideoMode { VideoMode(width: width, height: height, frameRate: frameRate.value) }
 
     var size: AspectCrop.Size { AspectCrop.Size(width: width, height: height) }
+
+    /// Whether a size can be a mode's: 1 to ``maximumSide`` on each side.
+    static func isValid(width: Int, height: Int) -> Bool {
+        (1...maximumSide).contains(width) && (1...maximumSide).contains(height)
+    }
 
     /// The caps for `videotestsrc` standing in for a camera (fake and recorded cameras): MJPEG
     /// modes stream as raw I420 at the same size and rate.
@@ -127,8 +135,13 @@ struct Fraction: Sendable, Hashable {
         self.denominator = denominator
     }
 
+    /// The highest frame rate a mode may have (high-speed sensors stay well below it).
+    static let maximumRate = 10_000.0
+
     /// The fraction for a rate given as a number: integers, halves, and the NTSC x/1.001 rates.
-    init(_ value: Double) {
+    /// Nil for a rate that is not a finite number in 0 < rate <= ``maximumRate``.
+    init?(_ value: Double) {
+        guard value.isFinite, value > 0, value <= Self.maximumRate else { return nil }
         if value == value.rounded() { self.init(Int(value), 1) }
         else if (value * 2) == (value * 2).rounded() { self.init(Int(value * 2), 2) }
         else if abs(value * 1.001 - (value * 1.001).rounded()) < 0.001 { self.init(Int((value * 1.001).rounded()) * 1000, 1001) }

@@ -37,7 +37,7 @@ extension VideoSource {
     /// The "in parallel" part of reading the photo state: the device's own delay (none for most).
     func gatherPhotoState() async throws(DOMException) {
         guard let delay = session.photoStateDelay else { return }
-        do { try await Task.sleep(for: delay) } catch { throw DOMException.aborted }
+        do { try await Task.sleep(for: min(delay, .seconds(86_400))) } catch { throw DOMException.aborted }
     }
 
     // MARK: - Taking photos

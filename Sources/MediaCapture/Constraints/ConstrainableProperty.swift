@@ -265,6 +265,15 @@ enum NormalizedConstraint: Sendable, Hashable {
     /// `pan: true` / `pan: false`: prefer a camera with (without) the control; never required.
     case existence(Bool)
 
+    /// Whether every number in it is finite (WebIDL's `double` rejects NaN and the infinities).
+    var isFinite: Bool {
+        switch self {
+        case .numeric(let min, let max, let exact, let ideal): [min, max, exact, ideal].allSatisfy { $0?.isFinite ?? true }
+        case .points(let exact, let ideal): ((exact ?? []) + (ideal ?? [])).allSatisfy { $0.x.isFinite && $0.y.isFinite }
+        case .strings, .boolean, .existence: true
+        }
+    }
+
     /// Whether the constraint has a `min`, `max` or `exact`.
     var isRequired: Bool {
         switch self {

@@ -26,12 +26,14 @@ enum CropAndScale {
         return native.flatMap { candidate -> [(settings: MediaTrackSettings, mode: SourceMode?)] in
             guard let mode = candidate.mode else { return [] }
             return sets.compactMap { set -> (settings: MediaTrackSettings, mode: SourceMode?)? in
-                let aspect = target(set.aspectRatio) ?? Double(mode.width) / Double(mode.height)
+                var aspect = target(set.aspectRatio) ?? Double(mode.width) / Double(mode.height)
+                if !(aspect.isFinite && aspect > 0) { aspect = Double(mode.width) / Double(mode.height) }
                 var width = target(set.width.map(ulong)), height = target(set.height.map(ulong))
                 if width == nil, let height { width = (height * aspect).rounded() }
                 if height == nil, let width { height = (width / aspect).rounded() }
-                guard let width, let height, width >= 1, height >= 1,
-                    Int(width) <= mode.width, Int(height) <= mode.height,
+                // Compared as numbers first: an aspect of 1e300 or 0 gives sides no Int can hold.
+                guard let width, let height, width.isFinite, height.isFinite, width >= 1, height >= 1,
+                    width <= Double(mode.width), height <= Double(mode.height),
                     Int(width) != mode.width || Int(height) != mode.height
                 else { return nil }
                 var settings = candidate.settings

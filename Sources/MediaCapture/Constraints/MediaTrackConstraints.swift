@@ -77,3 +77,16 @@ public struct MediaTrackConstraints: Sendable, Hashable {
         set { basic[keyPath: member] = newValue }
     }
 }
+
+extension MediaTrackConstraints {
+    /// Checks what WebIDL checks before any algorithm runs: every number is finite.
+    /// - Throws: `TypeError` naming the first member with NaN or an infinity.
+    func validateNumbers() throws(DOMException) {
+        for (index, set) in ([basic] + advanced).enumerated() {
+            for property in ConstrainableProperty.all {
+                guard let constraint = property.constraint(set, index > 0), !constraint.isFinite else { continue }
+                throw DOMException(.typeError, "'\(property.name)' must be a finite number (it is NaN or infinite).")
+            }
+        }
+    }
+}

@@ -120,8 +120,9 @@ final class V4L2ControlBackend: ControlBackend {
         let all = controls()
         var writes: [(member: String, id: UInt32, value: Int64)] = []
         func add(_ member: String, _ id: UInt32, _ value: Double?, scale: Double = 1) {
-            guard let value, all[id] != nil else { return }
-            writes.append((member, id, Int64((value * scale).rounded())))
+            guard let value, let control = all[id], let raw = Int64(saturating: value * scale) else { return }
+            // Within the control's range: the engine checked the member's, which is this range too.
+            writes.append((member, id, min(max(raw, control.minimum), control.maximum)))
         }
         // Automatic modes first: a value they gate can then be written in the same call.
         if let mode = changes.whiteBalanceMode, all[ID.autoWhiteBalance] != nil {
@@ -224,5 +225,17 @@ final class V4L2ControlBackend: ControlBackend {
             text += " Set \(companion) to \"manual\" in the same applyConstraints call."
         }
         return text
+    }
+}
+
+extension Int64 {
+    /// The nearest value for a number, rounded: the bounds for numbers beyond them, nil for NaN.
+    /// (`Int64(Double(Int64.max))` traps: the double rounds up to 2^63.)
+    init?(saturating value: Double) {
+        guard !value.isNaN else { return nil }
+        let rounded = value.rounded()
+        if rounded >= 9_223_372_036_854_775_807.0 { self = .max }
+        else if rounded <= -9_223_372_036_854_775_808.0 { self = .min }
+        else { self = Int64(rounded) }
     }
 }

@@ -41,7 +41,9 @@ public struct CaptureDevice: Sendable, Hashable {
     /// listings (their text), streaming from `videotestsrc` in the recorded modes.
     /// Its controls behave as the driver's would (ranges, steps, read-only and inactive flags, the
     /// automatic companions); its label is the listing's `# Device:` name when it has one. Without a
-    /// formats listing it streams 640×480 at 30 fps; MJPEG modes stream as raw video.
+    /// formats listing it streams 640×480 at 30 fps; MJPEG modes stream as raw video. Formats no camera
+    /// has (no size, a rate that is not a finite number) are left out; opening a device whose listings
+    /// hold no recognised control, or no usable mode, is `NotSupportedError`.
     public static func recorded(controls: String, formats: String?) -> CaptureDevice {
         let name = V4L2Listing.deviceName(controls) ?? "Recorded Camera"
         return CaptureDevice(
@@ -52,6 +54,11 @@ public struct CaptureDevice: Sendable, Hashable {
     /// Any GStreamer source with one raw-video output, described the way `gst-launch-1.0` reads it,
     /// e.g. `rtspsrc location=... ! decodebin` (see `pipelines/sources/`). The description is parsed
     /// on its own, as a bin; it is never pasted into the library's pipeline text.
+    ///
+    /// - Important: the description runs whatever elements it names (`filesink` writes files,
+    ///   `souphttpsrc` opens connections): pass only text your application trusts, never a string
+    ///   from a user or the network. A device path or a URL that comes from outside belongs in a
+    ///   property value instead (``v4l2(path:)`` sets it as one).
     public static func pipeline(_ description: String, label: String) -> CaptureDevice {
         CaptureDevice(source: .pipeline(description: description), label: label, stableKey: "pipeline:" + description)
     }

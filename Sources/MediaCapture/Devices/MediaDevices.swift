@@ -57,14 +57,16 @@ public final class MediaDevices: Sendable {
     /// Selection follows the spec's SelectSettings with fitness distance over every mode of every
     /// device of the kind; ties go to 640×480 at 30 Hz, then to the first device.
     /// - Throws:
-    ///   - `TypeError` when no kind is requested, or a required (`min`/`max`/`exact`) constraint is
-    ///     not one allowed for device selection (the Image Capture members, for instance);
+    ///   - `TypeError` when no kind is requested, a number is NaN or infinite, or a required
+    ///     (`min`/`max`/`exact`) constraint is not one allowed for device selection (the Image Capture
+    ///     members, for instance), or a fake camera's mode is not a camera mode;
     ///   - `NotFoundError` when there is no device of a requested kind (the message names a device
     ///     that could not be found);
     ///   - `OverconstrainedError` with the failing constraint's name when no device and mode satisfy
     ///     the required constraints;
-    ///   - `NotReadableError` when the device is busy or delivers nothing; `NotAllowedError` when the
-    ///     system denies access.
+    ///   - `NotReadableError` when the device is busy, does not answer or delivers nothing;
+    ///     `NotAllowedError` when the system denies access; `NotSupportedError` for a recorded camera
+    ///     whose listings hold nothing the library recognises.
     public func getUserMedia(_ constraints: MediaStreamConstraints) async throws(DOMException) -> MediaStream {
         let video = constraints.video.requestedConstraints
         let audio = constraints.audio.requestedConstraints
@@ -74,6 +76,7 @@ public final class MediaDevices: Sendable {
         }
         // Required constraints must be ones allowed for device selection.
         for requested in [video, audio].compactMap({ $0 }) {
+            try requested.validateNumbers()
             for property in ConstrainableProperty.all where !property.allowedRequiredForDeviceSelection {
                 if property.constraint(requested.basic, false)?.isRequired == true {
                     throw DOMException(

@@ -230,11 +230,12 @@ public final class MediaStreamTrack: Sendable {
     /// Only the controls a constraint mentions are written (nothing is reset), and each is read back:
     /// ``getSettings()`` reports what the device took. A mode change switches the camera without
     /// ending the track (`mute`, then `unmute`).
-    /// - Throws: `OverconstrainedError` naming the constraint that cannot be satisfied, or the control
-    ///   the device refused.
+    /// - Throws: `TypeError` for a number that is NaN or infinite; `OverconstrainedError` naming the
+    ///   constraint that cannot be satisfied, or the control the device refused.
     public func applyConstraints(_ constraints: MediaTrackConstraints = MediaTrackConstraints())
         async throws(DOMException)
     {
+        try constraints.validateNumbers()
         guard readyState == .live else { return }
         guard let source = videoSource, let branch else {
             // Audio tracks (and a clone that could not get a branch): only the current settings can
