@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Everything CI runs: installs what is missing, then the layer check, the pipeline files under
-# gst-launch-1.0, the docs, the command-line tool, the leak check, and the whole test suite (its stderr must hold no CRITICAL).
+# gst-launch-1.0, the docs, the command-line tool, the leak check, fuzzing (30 s per target), the
+# suite under AddressSanitizer, and the whole test suite (its stderr must hold no CRITICAL).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -9,6 +10,8 @@ bash scripts/check-pipelines.sh
 bash scripts/check-docs.sh
 bash scripts/check-cli.sh
 bash scripts/check-leaks.sh 100
+bash scripts/fuzz.sh
+bash scripts/check-sanitizers.sh
 stderr_log=$(mktemp)
 status=0
 # One test at a time: every test runs real pipelines in real time. In parallel, some 40 live

@@ -17,7 +17,8 @@ package enum V4L2Listing {
             // "name 0x00980900 (int)    : min=0 max=255 step=1 default=128 value=128 flags=inactive"
             let parts = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
             guard parts.count == 3, parts[1].hasPrefix("0x"), let id = UInt32(parts[1].dropFirst(2), radix: 16),
-                let open = parts[2].firstIndex(of: "("), let close = parts[2].firstIndex(of: ")"),
+                let open = parts[2].firstIndex(of: "("),
+                let close = parts[2][open...].firstIndex(of: ")"),  // after the "(", or the range is inverted
                 let kind = V4L2Control.Kind(rawValue: String(parts[2][parts[2].index(after: open)..<close])),
                 let colon = parts[2].firstIndex(of: ":")
             else { continue }

@@ -118,3 +118,10 @@ struct HostileInputTests {
         _ = try await within(10) { try await capture.takePhoto() }
     }
 }
+
+extension HostileInputTests {
+    @Test("Found by fuzzing: a control line whose ')' comes before its '(' is skipped, not a trap")
+    func closingBeforeOpening() {
+        #expect(V4L2Listing.controls("brightness 0x00980900 int) (x : min=0 max=255 value=1").isEmpty)
+    }
+}
