@@ -28,6 +28,8 @@ let package = Package(
         .executableTarget(name: "readme-example", dependencies: ["MediaCapture"]),
         // Benchmarks: a separate command (scripts/bench.sh), never a timed test.
         .executableTarget(name: "benchmarks", dependencies: ["MediaCapture", "GStreamerWrapper"]),
+        // The soak run: scripts/soak.sh, never part of the tests.
+        .executableTarget(name: "soak", dependencies: ["MediaCapture"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .target(name: "CTestSupport", path: "Tests/CTestSupport"),
         .testTarget(name: "GStreamerWrapperTests", dependencies: ["GStreamerWrapper", "TestSupport", "CTestSupport"]),

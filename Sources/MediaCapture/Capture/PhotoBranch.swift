@@ -81,6 +81,11 @@ final class PhotoBranch: Sendable {
         for result in ready { result.complete(.success(())) }
     }
 
+    /// Whether ``configure(size:quality:)`` would change anything.
+    func isConfigured(size: Size, quality: Int) -> Bool {
+        state.withLock { $0.configured?.size == size && $0.configured?.quality == quality }
+    }
+
     /// Sets the photo's size (centre-cropped to its aspect, then scaled) and JPEG quality.
     /// Only between captures.
     func configure(size: Size, quality: Int) {

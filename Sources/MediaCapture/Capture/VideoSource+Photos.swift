@@ -96,7 +96,11 @@ extension VideoSource {
         guard !isEnded else { return .failure(Self.endedDuringPhoto) }
         let previous = currentMode.withLock { $0 }
         let switchTo = previous.flatMap { modeCovering(request.size, from: $0) }
-        photo.configure(size: request.size, quality: request.quality)
+        let photo = self.photo
+        // Between two frames: the crop's margins must not change under a caps query in flight.
+        if !photo.isConfigured(size: request.size, quality: request.quality) {
+            await applyBetweenFrames { photo.configure(size: request.size, quality: request.quality) }
+        }
         if let mode = switchTo {
             setMuted(true)
             stream(in: mode)

@@ -49,6 +49,8 @@ final class VideoSource: Sendable {
     /// Unique element names for clone branches (a pipeline refuses two children of one name).
     private static let branchNames = Atomic<UInt64>(0)
     private let shutdownStarted = Atomic<Bool>(false)
+    /// Changes waiting for the source's next frame (see ``applyBetweenFrames(_:)``).
+    let frameWaits = Mutex<(next: UInt64, races: [UInt64: DeadlineRace<Bool>])>((0, [:]))
 
     private init(
         device: ResolvedDevice, mode: SourceMode?, pipeline: Pipeline, panTiltZoom: Bool, timing: CaptureTiming
@@ -209,6 +211,7 @@ final class VideoSource: Sendable {
         if isLast {
             branch.hub.end()
             photo.end()
+            endWaitsForFrames()
         } else {
             let pipeline = self.pipeline, tee = self.tee
             pipeline.queue.async { branch.detach(from: pipeline, tee: tee) }
@@ -248,6 +251,7 @@ final class VideoSource: Sendable {
         guard let taken else { return }
         for branch in taken.branches { branch.hub.end() }
         photo.end()
+        endWaitsForFrames()
         for observer in taken.observers { observer.ended() }
     }
 
