@@ -171,9 +171,14 @@ try await phase("8 tracks on one camera, 8 cameras at once") {
     }
     // Sixteen live tracks on two cores: a grab may wait longer than a frame interval or four.
     let patient = ImageCapture.Options(frameTimeout: .seconds(10), photoTimeout: .seconds(30))
-    for track in [one] + clones + many {
-        for _ in 0..<50 { _ = try await ImageCapture(track, options: patient).grabFrame() }
-        _ = try await ImageCapture(track, options: patient).takePhoto()
+    for (index, track) in ([one] + clones + many).enumerated() {
+        do {
+            for _ in 0..<50 { _ = try await ImageCapture(track, options: patient).grabFrame() }
+            _ = try await ImageCapture(track, options: patient).takePhoto()
+        } catch {
+            progress("  track \(index) (\(index == 0 ? "the original" : index < 8 ? "a clone" : "another camera")): \(error)")
+            throw error
+        }
     }
     for track in [one] + clones + many { track.stop() }
     return "16 tracks, 50 grabs and a photo each"

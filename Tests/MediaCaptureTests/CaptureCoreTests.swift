@@ -163,6 +163,17 @@ struct CaptureCoreTests {
         #expect(lateClones > 0, "no clone got in before the stop: the race was never run")
     }
 
+    @Test("Seven clones made at once all deliver frames")
+    func manyClonesAtOnce() async throws {
+        let track = try await openVideo()
+        let clones = (0..<7).map { _ in track.clone() }
+        defer { ([track] + clones).forEach { $0.stop() } }
+        for (index, clone) in clones.enumerated() {
+            let frame = try await within(5, "a frame from clone \(index)") { try await ImageCapture(clone).grabFrame() }
+            #expect(frame.width == 640)
+        }
+    }
+
     @Test("An unplugged camera ends each of its tracks with one ended event, and can be opened again")
     func unplugEndsTracks() async throws {
         let devices = MediaDevices(devices: [.recorded(controls: try Self.fixture("logitech-c920.ctrls.txt"), formats: nil)], timing: .test)

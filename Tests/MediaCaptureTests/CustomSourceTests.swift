@@ -34,6 +34,18 @@ struct CustomSourceTests {
         #expect(pixels[2] > 200 && pixels[0] < 40)  // blue, through JPEG
     }
 
+    @Test("A caller's source takes photos (its photo branch is set between two of its frames)")
+    func photoFromCallerSource() async throws {
+        let device = CaptureDevice.pipeline("videotestsrc is-live=true ! videoconvert", label: "Test source")
+        let track = try await openVideo(MediaDevices(devices: [device]))
+        defer { track.stop() }
+        let capture = try ImageCapture(track)
+        for width in [320.0, 320.0] {  // videotestsrc's default 320x240: photos of the stream's size only
+            let photo = try await within(10) { try await capture.takePhoto(PhotoSettings(imageWidth: width)) }
+            #expect(photo.type == "image/jpeg")
+        }
+    }
+
     @Test("A description that does not parse: NotFoundError saying why")
     func badDescription() async throws {
         let error = try await domException {

@@ -6,7 +6,7 @@ internal import GStreamerWrapper
 /// asks which kind it has.
 ///
 /// A backend is the device before it is opened: its modes, what it would report, how to build and
-/// configure its pipeline. ``makeSession(pipeline:panTiltZoom:)`` gives what one opening owns.
+/// configure its pipeline. ``makeSession(pipeline:panTiltZoom:frames:)`` gives what one opening owns.
 protocol CaptureBackend: Sendable {
     var kind: MediaDeviceInfo.Kind { get }
 
@@ -48,8 +48,9 @@ protocol CaptureBackend: Sendable {
     /// Whether a source that is not live (a file) is paced to its own clock, like a camera.
     var pacesNonLiveSource: Bool { get }
 
-    /// What one opening owns: controls, photo extras, the exclusive resource, faults.
-    func makeSession(pipeline: Pipeline, panTiltZoom: Bool) -> any DeviceSession
+    /// What one opening owns: controls, photo extras, the exclusive resource, faults. Changes to
+    /// elements that negotiation reads go through `frames`.
+    func makeSession(pipeline: Pipeline, panTiltZoom: Bool, frames: FrameBoundary) -> any DeviceSession
 }
 
 extension CaptureBackend {

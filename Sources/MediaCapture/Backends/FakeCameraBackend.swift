@@ -53,8 +53,9 @@ struct FakeCameraBackend: CaptureBackend {
         FakeSource.configure(pipeline.sourceElement, camera)
     }
 
-    func makeSession(pipeline: Pipeline, panTiltZoom: Bool) -> any DeviceSession {
-        FakeCameraSession(camera: camera, controls: FakeControlBackend(camera, pipeline: pipeline, panTiltZoomActive: panTiltZoom))
+    func makeSession(pipeline: Pipeline, panTiltZoom: Bool, frames: FrameBoundary) -> any DeviceSession {
+        FakeCameraSession(
+            camera: camera, controls: FakeControlBackend(camera, pipeline: pipeline, panTiltZoomActive: panTiltZoom, frames: frames))
     }
 
     /// Fake cameras held by an opening, by label: the process-wide stand-in for a driver's EBUSY.

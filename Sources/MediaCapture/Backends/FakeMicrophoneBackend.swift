@@ -10,5 +10,5 @@ struct FakeMicrophoneBackend: CaptureBackend {
 
     func configure(_ pipeline: Pipeline, mode: SourceMode?) throws(DOMException) {}
 
-    func makeSession(pipeline: Pipeline, panTiltZoom: Bool) -> any DeviceSession { NoDeviceSession() }
+    func makeSession(pipeline: Pipeline, panTiltZoom: Bool, frames: FrameBoundary) -> any DeviceSession { NoDeviceSession() }
 }

@@ -16,7 +16,7 @@ struct PipelineSourceBackend: CaptureBackend {
         // The caller's description becomes a bin of its own and replaces `src`; it is never pasted into ours.
         let bin: Element
         do {
-            bin = try Element(binFromDescription: description, name: "user-source")
+            bin = try Element(binFromDescription: description, name: Pipeline.callerSourceName)
         } catch {
             throw DOMException(.notFoundError, "The source pipeline could not be built: \(error.message)")
         }
@@ -27,7 +27,7 @@ struct PipelineSourceBackend: CaptureBackend {
         }
     }
 
-    func makeSession(pipeline: Pipeline, panTiltZoom: Bool) -> any DeviceSession { NoDeviceSession() }
+    func makeSession(pipeline: Pipeline, panTiltZoom: Bool, frames: FrameBoundary) -> any DeviceSession { NoDeviceSession() }
 }
 
 /// An opening with nothing of its own (a caller's source, the fake microphone).

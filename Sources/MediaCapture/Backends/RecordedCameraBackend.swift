@@ -38,7 +38,7 @@ struct RecordedCameraBackend: CaptureBackend {
         pipeline.sourceElement.set("is-live", true)
     }
 
-    func makeSession(pipeline: Pipeline, panTiltZoom: Bool) -> any DeviceSession {
+    func makeSession(pipeline: Pipeline, panTiltZoom: Bool, frames: FrameBoundary) -> any DeviceSession {
         let device = RecordedV4L2Device(listing: controls)
         return V4L2Session(label: V4L2Listing.deviceName(controls) ?? "The recorded camera") { device }
     }

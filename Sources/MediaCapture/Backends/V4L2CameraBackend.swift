@@ -53,7 +53,7 @@ struct V4L2CameraBackend: CaptureBackend {
         pipeline.sourceElement.set("device", path)  // a property value, never parsed
     }
 
-    func makeSession(pipeline: Pipeline, panTiltZoom: Bool) -> any DeviceSession {
+    func makeSession(pipeline: Pipeline, panTiltZoom: Bool, frames: FrameBoundary) -> any DeviceSession {
         let source = pipeline.sourceElement, path = self.path
         return V4L2Session(label: path) {
             // The descriptor v4l2src streams from exists once the pipeline runs.

@@ -12,8 +12,11 @@ extension Pipeline {
         return found
     }
 
-    /// The source element, `src` (the camera, or the caller's bin once it replaced it).
-    var sourceElement: Element { canonicalElement(Name.source) }
+    /// The source element: `src` (the camera), or the caller's bin once it replaced it.
+    var sourceElement: Element { element(named: Self.callerSourceName) ?? canonicalElement(Name.source) }
+
+    /// The name of the bin a caller's description becomes (its output is a ghost pad named `src`).
+    static let callerSourceName = "user-source"
 }
 
 extension Element {

@@ -94,6 +94,9 @@ final class TrackBranch: Sendable {
         elements[3].set("add-borders", false)
         guard let sink = AppSink(elements[5]) else { return nil }
         sink.element.set("sync", template.sink.element.bool("sync"))
+        // Added to a playing pipeline: a sink that waited for preroll would make the pipeline lose its
+        // state (and, with several added at once, leave some branches without frames).
+        sink.element.set("async", false)
         sink.element.set("max-buffers", UInt32(1))
         sink.element.set("drop", true)
         let branch = TrackBranch(elements: elements, sink: sink, gateOpen: false, linger: linger)  // opens on demand

@@ -1,5 +1,4 @@
 internal import GStreamerWrapper
-import Synchronization
 
 extension VideoSource {
     /// What `applyConstraints` changed on a track's behalf: the mode members it now has, when the
@@ -55,11 +54,11 @@ extension VideoSource {
     /// track fires `mute`, and `unmute` once the new mode's first frame arrives. Call under `operations`.
     private func switchMode(to mode: SourceMode, branch: TrackBranch, size: AspectCrop.Size) async {
         guard mode != currentMode.withLock({ $0 }) else {
-            if branch.frameSize != size { await applyBetweenFrames { branch.setSize(size) } }
+            if branch.frameSize != size { await frames.run { branch.setSize(size) } }
             return
         }
         setMuted(true)
-        await applyBetweenFrames { branch.setSize(size) }
+        await frames.run { branch.setSize(size) }
         stream(in: mode)
         _ = await photo.waitForInput(mode.size, timeout: timing.modeSwitchTimeout)
         setMuted(false)
@@ -79,63 +78,12 @@ extension VideoSource {
         let zoomCaps = pipeline.element(named: Pipeline.Name.panTiltZoomCaps)
         let caps = Caps(device.backend.capsString(for: mode))
         let zoomSize = Caps("video/x-raw,width=\(mode.width),height=\(mode.height)")
-        guard let output = pipeline.sourceElement.staticPad("src") else {
-            sourceCaps.set("caps", caps)  // no pad to wait on (never for the canonical graphs)
-            return
-        }
-        output.addBufferProbe { _ in
+        frames.schedule {
             session.willStream(mode.size)
             for branch in branches { branch.prepareForNewInput() }
             photo.prepareForNewInput()
             zoomCaps?.set("caps", zoomSize)
             sourceCaps.set("caps", caps)
-            return .passAndRemove
         }
-    }
-
-    /// Runs `body` on the source's streaming thread between two of its frames, and waits for it
-    /// (bounded: without a frame within the mode-switch deadline it runs here, since a stalled source
-    /// negotiates nothing meanwhile). A change made while the source renegotiates from its thread
-    /// can alter a crop's margins between the two halves of a caps query, which then finds no size
-    /// at all: not negotiated, and the source ends.
-    /// An ended source stops waiting at once (``endWaitsForFrames()``).
-    func applyBetweenFrames(_ body: @escaping @Sendable () -> Void) async {
-        guard !isEnded, let output = pipeline.sourceElement.staticPad("src") else { return body() }
-        let once = RunOnce(body)
-        let applied = await DeadlineRace<Bool>.run(timeout: timing.modeSwitchTimeout) { race in
-            let id = frameWaits.withLock { waits in
-                waits.next += 1
-                waits.races[waits.next] = race
-                return waits.next
-            }
-            output.addBufferProbe { [weak self] _ in
-                once.run()
-                race.resume(true)
-                _ = self?.frameWaits.withLock { $0.races.removeValue(forKey: id) }
-                return .passAndRemove
-            }
-            if isEnded { endWaitsForFrames() }  // ended while registering
-        }
-        if applied != true { once.run() }
-    }
-
-    /// The source ended: nothing waits for its next frame any more.
-    func endWaitsForFrames() {
-        let races = frameWaits.withLock { waits in
-            defer { waits.races.removeAll() }
-            return Array(waits.races.values)
-        }
-        for race in races { race.resume(false) }
-    }
-}
-
-/// Runs a body the first time it is asked to, from whichever thread asks first.
-final class RunOnce: Sendable {
-    private let body: @Sendable () -> Void
-    private let done = Atomic<Bool>(false)
-    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-    func run() {
-        guard !done.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        body()
     }
 }

@@ -99,7 +99,7 @@ extension VideoSource {
         let photo = self.photo
         // Between two frames: the crop's margins must not change under a caps query in flight.
         if !photo.isConfigured(size: request.size, quality: request.quality) {
-            await applyBetweenFrames { photo.configure(size: request.size, quality: request.quality) }
+            await frames.run { photo.configure(size: request.size, quality: request.quality) }
         }
         if let mode = switchTo {
             setMuted(true)

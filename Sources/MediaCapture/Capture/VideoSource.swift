@@ -49,8 +49,8 @@ final class VideoSource: Sendable {
     /// Unique element names for clone branches (a pipeline refuses two children of one name).
     private static let branchNames = Atomic<UInt64>(0)
     private let shutdownStarted = Atomic<Bool>(false)
-    /// Changes waiting for the source's next frame (see ``applyBetweenFrames(_:)``).
-    let frameWaits = Mutex<(next: UInt64, races: [UInt64: DeadlineRace<Bool>])>((0, [:]))
+    /// Where changes that negotiation reads are made: between two of the source's frames.
+    let frames: FrameBoundary
 
     private init(
         device: ResolvedDevice, mode: SourceMode?, pipeline: Pipeline, panTiltZoom: Bool, timing: CaptureTiming
@@ -61,7 +61,8 @@ final class VideoSource: Sendable {
         self.panTiltZoom = panTiltZoom
         self.timing = timing
         self.resource = device.backend.exclusiveResource ?? "instance:" + Identifiers.random()
-        self.session = device.backend.makeSession(pipeline: pipeline, panTiltZoom: panTiltZoom)
+        self.frames = FrameBoundary(output: pipeline.sourceElement.staticPad("src"), timeout: timing.modeSwitchTimeout)
+        self.session = device.backend.makeSession(pipeline: pipeline, panTiltZoom: panTiltZoom, frames: frames)
         self.photo = PhotoBranch(in: pipeline)
         self.currentMode = Mutex(mode)
     }
@@ -211,7 +212,7 @@ final class VideoSource: Sendable {
         if isLast {
             branch.hub.end()
             photo.end()
-            endWaitsForFrames()
+            frames.end()
         } else {
             let pipeline = self.pipeline, tee = self.tee
             pipeline.queue.async { branch.detach(from: pipeline, tee: tee) }
@@ -251,7 +252,7 @@ final class VideoSource: Sendable {
         guard let taken else { return }
         for branch in taken.branches { branch.hub.end() }
         photo.end()
-        endWaitsForFrames()
+        frames.end()
         for observer in taken.observers { observer.ended() }
     }
 

@@ -12,7 +12,10 @@ final class FakeControlBackend: ControlBackend {
 
     /// - Parameter panTiltZoomActive: whether the picture follows pan/tilt/zoom (the source was opened
     ///   with pan-tilt-zoom permission); otherwise the picture stays whole.
-    init(_ camera: FakeCamera, pipeline: Pipeline, panTiltZoomActive: Bool) {
+    private let frames: FrameBoundary
+
+    init(_ camera: FakeCamera, pipeline: Pipeline, panTiltZoomActive: Bool, frames: FrameBoundary) {
+        self.frames = frames
         profile = FakeControls(camera, panTiltZoomGranted: true)
         values = Mutex(profile.settings)
         balance = pipeline.element(named: PipelineDescription.Name.balance)
@@ -29,13 +32,16 @@ final class FakeControlBackend: ControlBackend {
     func settings() -> MediaTrackSettings { values.withLock { $0 } }
 
     func apply(_ changes: MediaTrackSettings) async throws(ControlFailure) {
-        // The picture follows under the same lock, so two calls never leave it showing the older one.
-        values.withLock { values in
-            var merged = MediaTrackSettings()
-            ControlMembers.copyControls(from: values, to: &merged)
-            ControlMembers.overlay(changes, on: &merged)
-            values = merged
-            render(merged)
+        // The picture follows under the same lock, so two calls never leave it showing the older one,
+        // and between two frames: the zoom's crop is read by negotiation.
+        await frames.run { [self] in
+            values.withLock { values in
+                var merged = MediaTrackSettings()
+                ControlMembers.copyControls(from: values, to: &merged)
+                ControlMembers.overlay(changes, on: &merged)
+                values = merged
+                render(merged)
+            }
         }
     }
 
