@@ -75,7 +75,7 @@ struct FakeCameraSession: DeviceSession {
     var controls: (any ControlBackend)? { fakeControls }
 
     /// The digital pan/tilt/zoom's crop follows a switch to smaller frames before they come.
-    func willStream(_ size: AspectCrop.Size) { fakeControls.prepare(forInput: size) }
+    func willStream(_ size: AspectCrop.Size) { fakeControls.prepareForNewInput() }
 
     var photoExtras: PhotoExtras {
         let reference = camera.controls == .reference

@@ -25,7 +25,7 @@ final class FakeControlBackend: ControlBackend {
     }
 
     /// The source is about to stream frames of `size` (a mode switch).
-    func prepare(forInput size: AspectCrop.Size) { panTiltZoom?.prepare(forInput: size) }
+    func prepareForNewInput() { panTiltZoom?.prepareForNewInput() }
 
     func capabilities() -> MediaTrackCapabilities { profile.capabilities }
 
@@ -83,7 +83,7 @@ final class DigitalPanTiltZoom: Sendable {
     /// CAPS event sets the window again. Margins for either size would not fit frames of the other
     /// (old ones still on their way, or the sizes the source asks about while renegotiating), and
     /// a crop that fits nothing fails the stream as not negotiated. Tracks are muted meanwhile.
-    func prepare(forInput size: AspectCrop.Size) {
+    func prepareForNewInput() {
         update { $0.input = nil }
     }
 
