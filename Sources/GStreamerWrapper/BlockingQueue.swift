@@ -43,13 +43,16 @@ package final class BlockingQueue: Sendable {
     }
 
     /// Queues `work`; it runs after the work queued before it.
-    package func async(_ work: @escaping @Sendable () -> Void) {
+    /// - Returns: false when the queue has finished and `work` will never run.
+    @discardableResult
+    package func async(_ work: @escaping @Sendable () -> Void) -> Bool {
         let queued = state.withLock { state -> Bool in
             guard !state.finished else { return false }
             state.jobs.append(Job(work))
             return true
         }
         if queued { wakeUp.signal() }
+        return queued
     }
 
     /// Runs `work` on the queue and returns its result, or nil when it did not return within

@@ -51,6 +51,7 @@ package final class Pipeline: @unchecked Sendable {
                 gst_message_unref(message)
                 return GST_BUS_DROP
             }, Unmanaged.passRetained(router).toOpaque(), { Unmanaged<BusRouter>.fromOpaque($0!).release() })
+        Self.alive.add(1, ordering: .relaxed)
     }
 
     deinit {
@@ -60,10 +61,21 @@ package final class Pipeline: @unchecked Sendable {
         gst_object_unref(bus)
         if !router.stopped.withLock({ $0 }) {
             let element = self.element
-            queue.async { element.setNullState() }
+            queue.async {
+                element.setNullState()
+                Self.alive.subtract(1, ordering: .releasing)
+            }
+        } else {
+            Self.alive.subtract(1, ordering: .releasing)
         }
         queue.finish()
     }
+
+    private static let alive = Atomic<Int>(0)
+
+    /// Pipelines not yet released (their last reference may be dropped on another thread a moment
+    /// after the work that held it ended): a shutdown waits for none to be left.
+    package static var aliveCount: Int { alive.load(ordering: .acquiring) }
 
     /// Receives errors, warnings and end-of-stream, on the thread that posted them. Must not block.
     package func onMessage(_ handler: @escaping @Sendable (BusMessage) -> Void) {
@@ -348,10 +360,13 @@ private final class BusRouter: Sendable {
             // Never on the streaming thread that posted it.
             let bin = PipelinePointer(pointer: pipeline)
             gst_object_ref(bin.pointer)
-            queue.async {
+            let queued = queue.async {
                 _ = gst_bin_recalculate_latency(UnsafeMutablePointer<GstBin>(OpaquePointer(bin.pointer)))
                 gst_object_unref(bin.pointer)
             }
+            // A message posted while the pipeline is torn down, after its queue finished: nothing
+            // runs the job, so its reference is given back here.
+            if !queued { gst_object_unref(bin.pointer) }
             return
         default:
             return

@@ -10,19 +10,21 @@ import Synchronization
 /// negotiates nothing meanwhile, so the change then runs where it was asked), and end at once when
 /// the source ends.
 final class FrameBoundary: Sendable {
-    private let output: Pad?
+    /// Dropped when the source ends: a probe still pending holds what its change captured, and this
+    /// reference would keep the pad, and through it those objects, alive past the pipeline.
+    private let output: Mutex<Pad?>
     private let timeout: Duration
     private let waits = Mutex<(next: UInt64, races: [UInt64: DeadlineRace<Bool>], ended: Bool)>((0, [:], false))
 
     /// - Parameter output: the source's output pad (nil: changes run at once).
     init(output: Pad?, timeout: Duration) {
-        self.output = output
+        self.output = Mutex(output)
         self.timeout = timeout
     }
 
     /// Runs `body` before the source's next frame goes downstream, and waits for it.
     func run(_ body: @escaping @Sendable () -> Void) async {
-        guard let output, !waits.withLock({ $0.ended }) else { return body() }
+        guard let output = output.withLock({ $0 }), !waits.withLock({ $0.ended }) else { return body() }
         let once = RunOnce(body)
         let applied = await DeadlineRace<Bool>.run(timeout: timeout) { race in
             let id: UInt64? = waits.withLock { waits in
@@ -44,15 +46,20 @@ final class FrameBoundary: Sendable {
 
     /// Runs `body` before the source's next frame, without waiting (a mode switch's caps).
     func schedule(_ body: @escaping @Sendable () -> Void) {
-        guard let output else { return body() }
+        guard let output = output.withLock({ $0 }) else { return body() }
         output.addBufferProbe { _ in
             body()
             return .passAndRemove
         }
     }
 
-    /// The source ended: nothing waits for its next frame any more.
+    /// The source ended: nothing waits for its next frame any more. Idempotent.
     func end() {
+        let pad = output.withLock { output in
+            defer { output = nil }
+            return output
+        }
+        _ = pad  // released outside the lock
         let races = waits.withLock { waits in
             waits.ended = true
             defer { waits.races.removeAll() }

@@ -278,6 +278,7 @@ final class VideoSource: Sendable {
             branch.hub.end()
         }
         photo.end()
+        frames.end()
         await pipeline.stop(timeout: timing.stopTimeout)
         device.backend.didRelease()
     }
