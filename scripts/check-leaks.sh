@@ -10,17 +10,11 @@ GST_TRACERS=leaks GST_DEBUG="GST_TRACER:7" timeout 120 .build/debug/imagecapture
 if [ "$(grep -c 'object-alive, type-name=(string)[A-Za-z]' "$log" || true)" -eq 0 ]; then
   echo "leak check: the leaks tracer reported nothing for a deliberate leak; the check would be blind" >&2; exit 1
 fi
-# Up to three runs: since 2026-12-01 the last track's pipeline is sometimes still alive at gst_deinit()
-# (an open shutdown-ordering bug, see docs/RELIABILITY.md); a leak in every run still fails.
-for attempt in 1 2 3; do
-  if ! GST_TRACERS=leaks GST_DEBUG="GST_TRACER:7" timeout 300 .build/debug/imagecapture selftest --tracks "${1:-100}" >"$log" 2>&1; then
-    echo "leak check: the selftest failed or hung" >&2; tail -20 "$log" >&2; exit 1
-  fi
-  alive=$(grep -c 'object-alive, type-name=(string)[A-Za-z]' "$log" || true)
-  critical=$(grep -c 'CRITICAL' "$log" || true)
-  [ "$alive" -eq 0 ] && break
-  echo "leak check: run $attempt left $alive objects alive at gst_deinit()" >&2
-done
+if ! GST_TRACERS=leaks GST_DEBUG="GST_TRACER:7" timeout 300 .build/debug/imagecapture selftest --tracks "${1:-100}" >"$log" 2>&1; then
+  echo "leak check: the selftest failed or hung" >&2; tail -20 "$log" >&2; exit 1
+fi
+alive=$(grep -c 'object-alive, type-name=(string)[A-Za-z]' "$log" || true)
+critical=$(grep -c 'CRITICAL' "$log" || true)
 grep -q 'selftest: opened and stopped' "$log" || { echo "leak check: no selftest summary" >&2; exit 1; }
 if [ "$alive" -ne 0 ] || [ "$critical" -ne 0 ]; then
   grep -E 'object-alive, type-name=\(string\)[A-Za-z]|CRITICAL' "$log" | head -20 >&2

@@ -51,7 +51,12 @@ package final class Pipeline: @unchecked Sendable {
                 gst_message_unref(message)
                 return GST_BUS_DROP
             }, Unmanaged.passRetained(router).toOpaque(), { Unmanaged<BusRouter>.fromOpaque($0!).release() })
+        // Counted until GLib finalizes the GstPipeline itself (qdata is destroyed last), not until this
+        // wrapper goes: the job below drops its reference after its own work, on another thread.
         Self.alive.add(1, ordering: .relaxed)
+        g_object_set_data_full(
+            UnsafeMutableRawPointer(parsed).assumingMemoryBound(to: GObject.self), "swift-media-capture-alive",
+            UnsafeMutableRawPointer(bitPattern: 1), { _ in Pipeline.alive.subtract(1, ordering: .releasing) })
     }
 
     deinit {
@@ -61,20 +66,15 @@ package final class Pipeline: @unchecked Sendable {
         gst_object_unref(bus)
         if !router.stopped.withLock({ $0 }) {
             let element = self.element
-            queue.async {
-                element.setNullState()
-                Self.alive.subtract(1, ordering: .releasing)
-            }
-        } else {
-            Self.alive.subtract(1, ordering: .releasing)
+            queue.async { element.setNullState() }
         }
         queue.finish()
     }
 
     private static let alive = Atomic<Int>(0)
 
-    /// Pipelines not yet released (their last reference may be dropped on another thread a moment
-    /// after the work that held it ended): a shutdown waits for none to be left.
+    /// GstPipelines made here and not yet finalized (their last reference may be dropped on another
+    /// thread a moment after the work that held it ended): a shutdown waits for none to be left.
     package static var aliveCount: Int { alive.load(ordering: .acquiring) }
 
     /// Receives errors, warnings and end-of-stream, on the thread that posted them. Must not block.
