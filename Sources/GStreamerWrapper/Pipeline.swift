@@ -170,7 +170,7 @@ package final class Pipeline: @unchecked Sendable {
     package func play(
         timeoutMilliseconds: Int = 5000, beforePlaying: @escaping @Sendable (_ isLive: Bool) -> Void = { _ in }
     ) async throws(GStreamerError) {
-        router.lastError.withLock { $0 = nil }
+        router.firstError.withLock { $0 = nil }
         router.stopped.withLock { $0 = false }
         let paused = try await change(to: GST_STATE_PAUSED, timeoutMilliseconds: timeoutMilliseconds)
         let isLive = paused == GST_STATE_CHANGE_NO_PREROLL
@@ -195,7 +195,7 @@ package final class Pipeline: @unchecked Sendable {
         switch outcome {
         case GST_STATE_CHANGE_FAILURE:
             router.forget(waiter)
-            throw router.lastError.withLock { $0 } ?? .wrapper("the pipeline could not reach \(name)")
+            throw router.firstError.withLock { $0 } ?? .wrapper("the pipeline could not reach \(name)")
         case GST_STATE_CHANGE_ASYNC:
             let deadline = Deadlines.shared.schedule(after: .milliseconds(timeoutMilliseconds)) {
                 router.resolve(waiter, .failure(.timeout("the pipeline did not reach \(name) within \(timeoutMilliseconds) ms")))
@@ -208,7 +208,7 @@ package final class Pipeline: @unchecked Sendable {
             try await router.wait(waiter).get()
         default:
             router.forget(waiter)
-            if let error = router.lastError.withLock({ $0 }) { throw error }
+            if let error = router.firstError.withLock({ $0 }) { throw error }
         }
         return outcome
     }
@@ -232,9 +232,9 @@ package final class Pipeline: @unchecked Sendable {
         let element = self.element
         let router = self.router
         let result: Result<Void, GStreamerError>? = await perform(timeout: timeout) {
-            router.lastError.withLock { $0 = nil }
+            router.firstError.withLock { $0 = nil }
             let outcome = gst_element_set_state(element.pointer, GST_STATE_READY)
-            let error = router.lastError.withLock { $0 }
+            let error = router.firstError.withLock { $0 }
             if outcome == GST_STATE_CHANGE_FAILURE {
                 return .failure(error ?? .wrapper("the pipeline could not get ready"))
             }
@@ -317,8 +317,10 @@ private final class BusRouter: Sendable {
     }
 
     let handler = CallbackSlot<BusMessage>()
-    /// The last error, read by state changes that fail synchronously.
-    let lastError = Mutex<GStreamerError?>(nil)
+    /// The first error since the state change began, read by changes that fail synchronously. The
+    /// first, not the last: an element that fails to start posts its reason ("Resource not found"),
+    /// then GStreamer posts a generic "state change failed" after it.
+    let firstError = Mutex<GStreamerError?>(nil)
     /// Whether the pipeline was last set to NULL by `stop()`.
     let stopped = Mutex(false)
     let queue: BlockingQueue
@@ -340,7 +342,7 @@ private final class BusRouter: Sendable {
             var debug: UnsafeMutablePointer<gchar>?
             gst_message_parse_error(message, &error, &debug)
             let parsed = GStreamerError(adopting: error, debug: debug, source: source)
-            lastError.withLock { $0 = parsed }
+            firstError.withLock { if $0 == nil { $0 = parsed } }
             settle(reached: nil, failure: parsed)
             event = .error(parsed)
         case GST_MESSAGE_WARNING:

@@ -46,13 +46,16 @@ struct CustomSourceTests {
         }
     }
 
-    @Test("A description that does not parse: NotFoundError saying why")
-    func badDescription() async throws {
-        let error = try await domException {
-            _ = try await MediaDevices(devices: [.pipeline("no-such-element ! videoconvert", label: "Broken")])
-                .getUserMedia(MediaStreamConstraints(video: true))
-        }
-        #expect(error.name == .notFoundError && error.message.contains("no-such-element"))
+    @Test("An unusable description: NotSupportedError carrying GStreamer's error", arguments: [
+        ("no-such-element ! videoconvert", "no element \"no-such-element\""),
+        ("videotestsrc ! ! videoconvert", "syntax error"),
+        ("audiotestsrc", "no raw-video output"),
+        ("fakesrc ! fakesink", "no unlinked output"),
+    ])
+    func unusableDescription(_ description: String, _ expected: String) async throws {
+        let devices = MediaDevices(devices: [.pipeline(description, label: "Broken")])
+        let error = try await domException { _ = try await devices.getUserMedia(MediaStreamConstraints(video: true)) }
+        #expect(error.name == .notSupportedError && error.message.contains(expected), "\(error)")
     }
 
     @Test("A caller's text is never joined to the library's description")

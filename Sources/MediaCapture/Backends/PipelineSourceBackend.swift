@@ -18,12 +18,17 @@ struct PipelineSourceBackend: CaptureBackend {
         do {
             bin = try Element(binFromDescription: description, name: Pipeline.callerSourceName)
         } catch {
-            throw DOMException(.notFoundError, "The source pipeline could not be built: \(error.message)")
+            // A description is the caller's code, not a device: one GStreamer cannot build is unsupported.
+            throw DOMException(
+                .notSupportedError,
+                "The source description could not be built: \(error.message). Check it with gst-launch-1.0 and element names with gst-inspect-1.0.")
         }
         pipeline.remove(pipeline.sourceElement)
         pipeline.add(bin)
         guard bin.link(to: pipeline.canonicalElement(Pipeline.Name.sourceCaps)) else {
-            throw DOMException(.notReadableError, "The source pipeline has no raw-video output to link: end it with a decoder or `videoconvert`.")
+            throw DOMException(
+                .notSupportedError,
+                "The source description has no raw-video output to link: leave one video pad unlinked, e.g. end it with a decoder or `videoconvert`.")
         }
     }
 

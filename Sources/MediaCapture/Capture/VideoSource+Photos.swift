@@ -34,10 +34,12 @@ extension VideoSource {
             redEyeReduction: queue.2 ?? (capabilities.redEyeReduction == .always))
     }
 
-    /// The "in parallel" part of reading the photo state: the device's own delay (none for most).
+    /// The "in parallel" part of reading the photo state: the device's own delay (none for most),
+    /// cut short when the source ends (the caller then finds the track ended).
+    /// - Throws: `AbortError` when the task is cancelled.
     func gatherPhotoState() async throws(DOMException) {
         guard let delay = session.photoStateDelay else { return }
-        do { try await Task.sleep(for: min(delay, .seconds(86_400))) } catch { throw DOMException.aborted }
+        _ = try await ended.value(timeout: min(delay, .seconds(86_400)))
     }
 
     // MARK: - Taking photos
@@ -61,7 +63,11 @@ extension VideoSource {
             return (job, job.result.reserve(), !queue.running)
         }
         if start { Task { await self.runPhotoJobs() } }
-        return try await job.result.value(ticket)
+        // The deadline counts from the call: time queued behind other photos is part of it.
+        guard let photo = try await job.result.value(ticket, timeout: request.timeout) else {
+            throw DOMException(.unknownError, "The camera delivered no photo within \(request.timeout); it may have stalled.")
+        }
+        return photo
     }
 
     private func runPhotoJobs() async {

@@ -51,6 +51,9 @@ final class VideoSource: Sendable {
     private let shutdownStarted = Atomic<Bool>(false)
     /// Where changes that negotiation reads are made: between two of the source's frames.
     let frames: FrameBoundary
+    /// Completed when the source ends or its last track stops: waits that are not for a frame (a
+    /// slow device's photo state) end with it.
+    let ended = SharedResult<Void>()
 
     private init(
         device: ResolvedDevice, mode: SourceMode?, pipeline: Pipeline, panTiltZoom: Bool, timing: CaptureTiming
@@ -213,6 +216,7 @@ final class VideoSource: Sendable {
             branch.hub.end()
             photo.end()
             frames.end()
+            ended.complete(.success(()))
         } else {
             let pipeline = self.pipeline, tee = self.tee
             pipeline.queue.async { branch.detach(from: pipeline, tee: tee) }
@@ -253,6 +257,7 @@ final class VideoSource: Sendable {
         for branch in taken.branches { branch.hub.end() }
         photo.end()
         frames.end()
+        ended.complete(.success(()))
         for observer in taken.observers { observer.ended() }
     }
 

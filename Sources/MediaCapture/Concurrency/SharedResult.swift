@@ -1,9 +1,11 @@
+internal import GStreamerWrapper
 import Synchronization
 
 /// A result that several callers await: each waiter is resumed exactly once, by ``complete(_:)``,
-/// or alone by its task's cancellation (`AbortError`), whichever comes first.
+/// or alone by its task's cancellation (`AbortError`) or its own deadline, whichever comes first.
 final class SharedResult<Value: Sendable>: Sendable {
-    private typealias Waiter = CheckedContinuation<Result<Value, DOMException>, Never>
+    /// Resumed with nil when its own deadline passed.
+    private typealias Waiter = CheckedContinuation<Result<Value, DOMException>?, Never>
 
     private struct State {
         var result: Result<Value, DOMException>?
@@ -30,7 +32,15 @@ final class SharedResult<Value: Sendable>: Sendable {
 
     /// Waits for the result. Cancelling the task throws `AbortError` for this waiter only.
     func value(_ ticket: Ticket? = nil) async throws(DOMException) -> Value {
+        // Without a deadline the wait never returns nil.
+        try await value(ticket, timeout: nil)!
+    }
+
+    /// Waits for the result, at most `timeout` (nil: no deadline); nil when the deadline passed first,
+    /// for this waiter alone (the result is still completed for the others).
+    func value(_ ticket: Ticket? = nil, timeout: Duration?) async throws(DOMException) -> Value? {
         let id = (ticket ?? reserve()).id
+        let deadline = Mutex<Deadlines.Token?>(nil)
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { (waiter: Waiter) in
                 let immediate: Result<Value, DOMException>? = state.withLock { state in
@@ -39,7 +49,12 @@ final class SharedResult<Value: Sendable>: Sendable {
                     state.waiters[id] = waiter
                     return nil
                 }
-                if let immediate { waiter.resume(returning: immediate) }
+                if let immediate { return waiter.resume(returning: immediate) }
+                guard let timeout else { return }
+                let token = Deadlines.shared.schedule(after: timeout) { [self] in
+                    self.take(id)?.resume(returning: nil)
+                }
+                deadline.withLock { $0 = token }
             }
         } onCancel: {
             let waiter: Waiter? = state.withLock { state in
@@ -52,7 +67,17 @@ final class SharedResult<Value: Sendable>: Sendable {
             }
             waiter?.resume(returning: .failure(DOMException.aborted))
         }
-        return try result.get()
+        if let token = deadline.withLock({ $0 }) { Deadlines.shared.cancel(token) }
+        return try result?.get()
+    }
+
+    /// Removes one waiter that is still waiting, for whoever resumes it alone.
+    private func take(_ id: UInt64) -> Waiter? {
+        state.withLock { state in
+            guard let waiter = state.waiters.removeValue(forKey: id) else { return nil }
+            state.inFlight.remove(id)
+            return waiter
+        }
     }
 
     /// Settles every waiter, present and future. Only the first call counts.

@@ -53,7 +53,9 @@ public struct CaptureDevice: Sendable, Hashable {
 
     /// Any GStreamer source with one raw-video output, described the way `gst-launch-1.0` reads it,
     /// e.g. `rtspsrc location=... ! decodebin` (see `pipelines/sources/`). The description is parsed
-    /// on its own, as a bin; it is never pasted into the library's pipeline text.
+    /// on its own, as a bin; it is never pasted into the library's pipeline text. Opening it is
+    /// `NotSupportedError` when GStreamer cannot build it (a syntax error, a missing element) or it has
+    /// no raw-video output; the message carries GStreamer's error.
     ///
     /// - Important: the description runs whatever elements it names (`filesink` writes files,
     ///   `souphttpsrc` opens connections): pass only text your application trusts, never a string

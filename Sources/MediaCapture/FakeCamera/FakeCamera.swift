@@ -31,6 +31,9 @@ public struct FakeCamera: Sendable, Hashable {
         case endAfterFrames(Int)
         /// After this many frames no frame arrives any more (a stalled camera); the track stays live.
         case stallAfterFrames(Int)
+        /// After `after` frames the next `count` are lost, then frames flow again: a camera that stalls
+        /// for a while and recovers. The track stays live throughout.
+        case dropFrames(after: Int, count: Int)
         /// Opening fails with this error name (`NotReadableError` for a busy camera, `NotFoundError`...).
         case failToOpen(DOMException.Name)
         /// Gathering photo capabilities or settings takes this long (lets a test stop the track mid-call).

@@ -24,6 +24,7 @@ enum FakeSource {
             switch fault {
             case .endAfterFrames(let count): addFault(to: source, after: count, failing: true)
             case .stallAfterFrames(let count): addFault(to: source, after: count, failing: false)
+            case .dropFrames(let after, let count): addGap(to: source, after: after, count: count)
             case .failToOpen, .photoStateDelay: break  // handled when opening and in ImageCapture
             }
         }
@@ -43,6 +44,17 @@ enum FakeSource {
                     debug: "FakeCamera.Fault.endAfterFrames(\(count))")
             }
             return .drop
+        }
+    }
+}
+
+extension FakeSource {
+    /// Drops frames `after + 1 ... after + count`, passes the rest.
+    fileprivate static func addGap(to source: Element, after: Int, count: Int) {
+        let seen = FrameCounter()
+        source.staticPad("src")?.addBufferProbe { _ in
+            let frame = seen.next()
+            return frame > after && frame - after <= count ? .drop : .pass
         }
     }
 }
