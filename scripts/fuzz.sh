@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Fuzzing: the v4l2-ctl listing parsers (mutated fixtures) and the constraint engine (arbitrary
-# numbers), for a bounded time each (FUZZ_SECONDS, default 30). A crash fails the run and prints the
+# numbers), for a bounded time each (FUZZ_SECONDS, default 60). A crash fails the run and prints the
 # seed; `FUZZ_SEED=<seed> FUZZ_SECONDS=<s> swift test --filter FuzzTests` replays it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export FUZZ_SECONDS="${FUZZ_SECONDS:-30}"
+export FUZZ_SECONDS="${FUZZ_SECONDS:-60}"
 swift build --build-tests 2>&1 | grep -E "error|warning:" | grep -v "prohibited flag" && exit 1
 log=$(mktemp); trap 'rm -f "$log"' EXIT
 if ! swift test --disable-xctest --skip-build --filter FuzzTests >"$log" 2>&1; then

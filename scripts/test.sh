@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Everything CI runs: installs what is missing, then the layer check, the pipeline files under
-# gst-launch-1.0, the docs, the command-line tool, the leak check, fuzzing (30 s per target), the
+# gst-launch-1.0, the docs, the command-line tool, the leak check, fuzzing (60 s per target), the
 # suite under AddressSanitizer, and the whole test suite (its stderr must hold no CRITICAL).
 set -euo pipefail
 cd "$(dirname "$0")/.."
