@@ -16,13 +16,15 @@ let package = Package(
         ),
         // The Linux V4L2 kernel interface: videodev2.h plus `static inline` ioctl shims.
         .systemLibrary(name: "CV4L2"),
+        // Locks that ThreadSanitizer sees through (below every other target).
+        .target(name: "Locking"),
         // The only Swift code that imports CGStreamer (checked by scripts/check-layers.sh).
-        .target(name: "GStreamerWrapper", dependencies: ["CGStreamer"]),
+        .target(name: "GStreamerWrapper", dependencies: ["CGStreamer", "Locking"]),
         // The V4L2 layer: control ioctls, control events, recorded webcams, `v4l2-ctl` listings.
         // The only Swift code that imports CV4L2 (checked by scripts/check-layers.sh).
-        .target(name: "V4L2", dependencies: ["CV4L2"]),
+        .target(name: "V4L2", dependencies: ["CV4L2", "Locking"]),
         // The public, W3C-shaped API. No GStreamer or V4L2 type appears in its signatures.
-        .target(name: "MediaCapture", dependencies: ["GStreamerWrapper", "V4L2"]),
+        .target(name: "MediaCapture", dependencies: ["GStreamerWrapper", "V4L2", "Locking"]),
         .executableTarget(name: "imagecapture", dependencies: ["MediaCapture"]),
         // The README's example, built and run by scripts/check-docs.sh (which keeps the two identical).
         .executableTarget(name: "readme-example", dependencies: ["MediaCapture"]),
@@ -30,12 +32,12 @@ let package = Package(
         .executableTarget(name: "benchmarks", dependencies: ["MediaCapture", "GStreamerWrapper"]),
         // The soak run: scripts/soak.sh, never part of the tests.
         .executableTarget(name: "soak", dependencies: ["MediaCapture"]),
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Locking"], path: "Tests/TestSupport"),
         .target(name: "CTestSupport", path: "Tests/CTestSupport"),
-        .testTarget(name: "GStreamerWrapperTests", dependencies: ["GStreamerWrapper", "TestSupport", "CTestSupport"]),
-        .testTarget(name: "V4L2Tests", dependencies: ["V4L2", "TestSupport"]),
+        .testTarget(name: "GStreamerWrapperTests", dependencies: ["GStreamerWrapper", "Locking", "TestSupport", "CTestSupport"]),
+        .testTarget(name: "V4L2Tests", dependencies: ["V4L2", "Locking", "TestSupport"]),
         .testTarget(
-            name: "MediaCaptureTests", dependencies: ["MediaCapture", "GStreamerWrapper", "V4L2", "TestSupport", "CTestSupport"]),
+            name: "MediaCaptureTests", dependencies: ["MediaCapture", "GStreamerWrapper", "V4L2", "Locking", "TestSupport", "CTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -5,8 +5,10 @@
 #   type can reach its public API);
 # - nothing outside Sources/MediaCapture/Backends looks at the kind of device (a switch or `if case`
 #   on CaptureDevice.Source) or downcasts to a backend's type;
-# - no Mutex holds a bare function type (reading it with withLock { $0 } wraps it in another thunk
-#   on every read: swiftlang/swift#91348).
+# - no lock holds a bare function type (reading it with withLock { $0 } wraps it in another thunk
+#   on every read: swiftlang/swift#91348);
+# - the library's locks are `Locked` (Sources/Locking), never a bare `Mutex`, whose contended hand-off
+#   ThreadSanitizer cannot see.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 status=0
@@ -35,8 +37,10 @@ offenders=$(grep -rnE "(case|if case|guard case) +(let +)?$kinds|\.source\b.*$ki
 offenders=$(grep -rnE '\bas[?!] *(any )?[A-Za-z0-9]*(Backend|Session|Device)\b' Sources | grep -v '^Sources/MediaCapture/Backends/' || true)
 [ -z "$offenders" ] || fail "a downcast to a backend's type outside Sources/MediaCapture/Backends:" "$offenders"
 
-offenders=$(grep -rnE 'Mutex<\(*(@Sendable )?\([^)]*\) *(async )?(throws )?->' Sources || true)
-[ -z "$offenders" ] || fail "a Mutex holds a bare function type (box it, see CallbackSlot):" "$offenders"
+offenders=$(grep -rnE '(Mutex|Locked)<\(*(@Sendable )?\([^)]*\) *(async )?(throws )?->' Sources || true)
+[ -z "$offenders" ] || fail "a lock holds a bare function type (box it, see CallbackSlot):" "$offenders"
+offenders=$(grep -rnE '\bMutex[<(]' Sources Tests | grep -vE '^Sources/(Locking|benchmarks)/' | grep -vE '^\S+:\s*[0-9]+:\s*//' || true)
+[ -z "$offenders" ] || fail "a bare Mutex (use Locked, which ThreadSanitizer sees through):" "$offenders"
 
-[ $status -eq 0 ] && echo "layers: C modules only in their wrappers, internal imports, no device-kind switch or backend downcast outside Backends/, no Mutex of a function type"
+[ $status -eq 0 ] && echo "layers: C modules only in their wrappers, internal imports, no device-kind switch or backend downcast outside Backends/, no lock of a function type, no bare Mutex"
 exit $status

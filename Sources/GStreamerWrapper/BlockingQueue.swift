@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// A serial queue on a thread of its own, for the blocking calls on one pipeline (state changes,
 /// idle probes): they block for as long as GStreamer takes, so they run neither on Swift's cooperative
@@ -19,7 +19,7 @@ package final class BlockingQueue: Sendable {
         var wedged = false
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let wakeUp = BlockingSemaphore()
 
     package init(name: String) {

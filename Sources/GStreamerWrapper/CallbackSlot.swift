@@ -1,3 +1,4 @@
+import Locking
 import Synchronization
 
 /// A replaceable callback that GStreamer threads read, possibly on every frame.
@@ -11,7 +12,7 @@ package final class CallbackSlot<Argument: Sendable>: Sendable {
         init(_ body: @escaping @Sendable (Argument) -> Void) { self.body = body }
     }
 
-    private let box = Mutex<Box?>(nil)
+    private let box = Locked<Box?>(nil)
 
     package init(_ body: (@Sendable (Argument) -> Void)? = nil) {
         box.withLock { $0 = body.map(Box.init) }

@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// A wait that ends exactly once: with the value some work delivers, or with nil at its deadline,
 /// whichever comes first. The deadline (a ``Deadlines`` entry) is cancelled as soon as the value wins,
@@ -10,7 +10,7 @@ package final class DeadlineRace<T: Sendable>: Sendable {
         var done = false
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private init() {}
 
     /// Calls `start` with the race, which hands its result to ``resume(_:)`` (from any thread).

@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// Fires deadlines from one thread of its own. ``schedule(after:_:)`` returns a token and
 /// ``cancel(_:)`` forgets the deadline at once, with everything its action holds.
@@ -30,7 +30,7 @@ package final class Deadlines: Sendable {
         var sleepingUntil: ContinuousClock.Instant?
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let wakeUp = BlockingSemaphore()
 
     private init() {}

@@ -1,10 +1,10 @@
 internal import CGStreamer
-import Synchronization
+import Locking
 
 /// Process-wide GStreamer initialisation: idempotent and thread-safe, because Swift Testing runs
 /// tests in parallel and every entry point calls it.
 package enum GStreamer {
-    private static let state = Mutex(State.uninitialised)
+    private static let state = Locked(State.uninitialised)
     private enum State { case uninitialised, initialised, deinitialised }
 
     /// Initialises GStreamer once. The corresponding C function is `gst_init`.

@@ -1,5 +1,5 @@
 internal import CGStreamer
-import Synchronization
+import Locking
 
 /// An owned reference to a `GstPad`.
 ///
@@ -150,7 +150,7 @@ private final class CapsProbeBox: Sendable {
 /// Runs a body once from a probe and lets the caller wait for it with a deadline.
 private final class IdleWaiter: Sendable {
     private let body: @Sendable () -> Void
-    private let fired = Mutex(false)
+    private let fired = Locked(false)
     private let semaphore = BlockingSemaphore()
     init(_ body: @escaping @Sendable () -> Void) { self.body = body }
 

@@ -1,4 +1,5 @@
 internal import CGStreamer
+import Locking
 import Synchronization
 
 /// A `GstPipeline` with a bus sync handler and a serial queue for its blocking calls.
@@ -267,7 +268,7 @@ private final class BusRouter: Sendable {
         var results: [UInt64: Result<Void, GStreamerError>] = [:]
     }
 
-    private let waits = Mutex(Waits())
+    private let waits = Locked(Waits())
 
     func expect(_ state: GstState) -> StateWaiter {
         waits.withLock { waits in
@@ -320,9 +321,9 @@ private final class BusRouter: Sendable {
     /// The first error since the state change began, read by changes that fail synchronously. The
     /// first, not the last: an element that fails to start posts its reason ("Resource not found"),
     /// then GStreamer posts a generic "state change failed" after it.
-    let firstError = Mutex<GStreamerError?>(nil)
+    let firstError = Locked<GStreamerError?>(nil)
     /// Whether the pipeline was last set to NULL by `stop()`.
-    let stopped = Mutex(false)
+    let stopped = Locked(false)
     let queue: BlockingQueue
     /// Not retained: the router lives no longer than the pipeline's bus handler.
     nonisolated(unsafe) let pipeline: UnsafeMutablePointer<GstElement>

@@ -1,5 +1,5 @@
 import Glibc
-import Synchronization
+import Locking
 
 /// A real V4L2 camera's control ioctls, on the file descriptor `v4l2src` streams from.
 ///
@@ -13,12 +13,12 @@ package final class LiveV4L2Device: V4L2ControlDevice {
         var watcher: V4L2EventWatcher?
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
     private let path: String
 
     /// Uses `fd` (v4l2src's `device-fd`) on the node at `path`.
     package init(fd: Int32, path: String) {
-        state = Mutex(State(fd: fd))
+        state = Locked(State(fd: fd))
         self.path = path
     }
 

@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// A webcam reproduced from its `v4l2-ctl` listing: its controls, values and flags, and the rules a
 /// UVC driver applies, so the V4L2 mapping runs exactly as on the hardware:
@@ -39,8 +39,8 @@ package final class RecordedV4L2Device: V4L2ControlDevice {
         init(_ body: @escaping @Sendable (UInt32, Int64) -> Void) { self.body = body }
     }
 
-    private let state: Mutex<State>
-    private let writeObserver = Mutex<WriteObserver?>(nil)
+    private let state: Locked<State>
+    private let writeObserver = Locked<WriteObserver?>(nil)
 
     package init(listing: String) {
         let parsed = V4L2Listing.controls(listing)
@@ -50,7 +50,7 @@ package final class RecordedV4L2Device: V4L2ControlDevice {
             values[control.id] = value
         }
         Self.updateInactive(&controls, values)
-        state = Mutex(State(controls: controls, values: values, order: parsed.map(\.control.id)))
+        state = Locked(State(controls: controls, values: values, order: parsed.map(\.control.id)))
     }
 
     package func queryControls() -> [V4L2Control] {

@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// One open device's controls as the library keeps them: described and read once, then kept fresh by
 /// write read-backs and control events, so reading a value never touches the device.
@@ -8,7 +8,7 @@ package final class V4L2ControlCache: Sendable {
     package let device: any V4L2ControlDevice
     /// Every control, in the driver's order, by id.
     package let controls: [UInt32: V4L2Control]
-    private let values: Mutex<[UInt32: Int64]>
+    private let values: Locked<[UInt32: Int64]>
 
     /// Blocking: queries every control and reads its value.
     package init(device: any V4L2ControlDevice) {
@@ -17,7 +17,7 @@ package final class V4L2ControlCache: Sendable {
         controls = Dictionary(described.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var read: [UInt32: Int64] = [:]
         for control in described { read[control.id] = device.read(control) }
-        values = Mutex(read)
+        values = Locked(read)
     }
 
     /// The last value read or written (never a device read).

@@ -1,7 +1,7 @@
 import CTestSupport
 import Glibc
 @testable import GStreamerWrapper
-import Synchronization
+import Locking
 import TestSupport
 import Testing
 
@@ -28,7 +28,7 @@ struct BlockingCallTests {
 
     @Test("Deadlines fire in order, once each; a cancelled one never fires")
     func deadlinesFire() async throws {
-        let fired = Mutex<[Int]>([])
+        let fired = Locked<[Int]>([])
         let cancelled = Deadlines.shared.schedule(after: .milliseconds(30)) { fired.withLock { $0.append(0) } }
         Deadlines.shared.schedule(after: .milliseconds(80)) { fired.withLock { $0.append(2) } }
         Deadlines.shared.schedule(after: .milliseconds(40)) { fired.withLock { $0.append(1) } }
@@ -45,7 +45,7 @@ struct BlockingCallTests {
 struct CallbackSlotTests {
     @Test("Reading a stored handler 100 000 times keeps its call depth and allocates nothing that stays")
     func constantCallDepth() {
-        let depths = Mutex<(first: Int, last: Int)>((0, 0))
+        let depths = Locked<(first: Int, last: Int)>((0, 0))
         let slot = CallbackSlot<Int> { index in
             let depth = Int(CTestSupport_stack_depth(512))
             depths.withLock { depths in

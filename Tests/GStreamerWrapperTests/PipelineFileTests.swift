@@ -1,5 +1,5 @@
 import Glibc
-import Synchronization
+import Locking
 import GStreamerWrapper
 import TestSupport
 import Testing
@@ -93,7 +93,7 @@ struct PipelineFileTests {
 }
 
 final class Counter: Sendable {
-    private let count = Mutex(0)
+    private let count = Locked(0)
     func increment() { count.withLock { $0 += 1 } }
     var value: Int { count.withLock { $0 } }
 }

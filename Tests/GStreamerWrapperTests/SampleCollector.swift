@@ -1,10 +1,10 @@
 import GStreamerWrapper
-import Synchronization
+import Locking
 import TestSupport
 
 /// Collects samples from an appsink's callbacks, for tests.
 final class SampleCollector: Sendable {
-    private let state = Mutex<(samples: [Sample], waiter: CheckedContinuation<Void, Never>?, wanted: Int, ended: Bool)>(
+    private let state = Locked<(samples: [Sample], waiter: CheckedContinuation<Void, Never>?, wanted: Int, ended: Bool)>(
         ([], nil, 0, false))
 
     init(_ sink: AppSink) {

@@ -2,6 +2,7 @@ import CTestSupport
 import Glibc
 @testable import GStreamerWrapper
 @testable import MediaCapture
+import Locking
 import Synchronization
 import TestSupport
 import Testing
@@ -54,7 +55,7 @@ struct CaptureCoreTests {
         defer { track.stop() }
         let source = try Self.source(of: track)
         let device = try RecordedDeviceTests.recordedDevice(of: track)
-        let atStrobe = Mutex<AspectCrop.Size?>(nil)
+        let atStrobe = Locked<AspectCrop.Size?>(nil)
         device.observeWrites { id, _ in
             if id == V4L2ControlID.flashStrobe { atStrobe.withLock { $0 = source.photo.inputSize } }
         }
@@ -144,7 +145,7 @@ struct CaptureCoreTests {
         for attempt in 0..<50 {
             let delay = attempt < 10 ? (early + late) / 2 : max(0, (early + late) / 2 + Int.random(in: -3...3))
             let track = try await openVideo(devices)
-            let made = Mutex<MediaStreamTrack?>(nil)
+            let made = Locked<MediaStreamTrack?>(nil)
             DispatchQueueless.race(
                 { spin(microseconds: delay); track.stop() },
                 { made.withLock { $0 = track.clone() } })

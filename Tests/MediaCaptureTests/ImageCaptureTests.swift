@@ -1,5 +1,4 @@
 @testable import MediaCapture
-import Synchronization
 import TestSupport
 import Testing
 

@@ -1,6 +1,6 @@
 /// Helpers shared by the test targets: bounded waits and reading the repository's files.
 import Glibc
-import Synchronization
+import Locking
 
 /// Runs `operation`, failing when it takes longer than `seconds`: every await in the tests is bounded.
 ///
@@ -32,7 +32,7 @@ private final class Race<T: Sendable>: Sendable {
         var settled = false
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     func start(_ continuation: CheckedContinuation<Result<T, any Error>, Never>) {
         state.withLock { $0.continuation = continuation }

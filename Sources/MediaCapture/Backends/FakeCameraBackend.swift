@@ -1,5 +1,5 @@
 internal import GStreamerWrapper
-import Synchronization
+import Locking
 
 /// The fake camera: `videotestsrc` in the production graph, the reference control profile with its
 /// effects in pixels, an exclusive resource like a real device's, and deterministic faults.
@@ -59,7 +59,7 @@ struct FakeCameraBackend: CaptureBackend {
     }
 
     /// Fake cameras held by an opening, by label: the process-wide stand-in for a driver's EBUSY.
-    fileprivate static let held = Mutex<Set<String>>([])
+    fileprivate static let held = Locked<Set<String>>([])
 }
 
 /// One opening of the fake camera.

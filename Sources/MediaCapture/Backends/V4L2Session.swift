@@ -1,5 +1,5 @@
 internal import GStreamerWrapper
-import Synchronization
+import Locking
 internal import V4L2
 
 /// One opening of a V4L2 camera, live or recorded: its controls are attached once the pipeline streams
@@ -8,7 +8,7 @@ internal import V4L2
 final class V4L2Session: DeviceSession {
     private let label: String
     private let makeDevice: @Sendable () -> (any V4L2ControlDevice)?
-    private let attached = Mutex<V4L2ControlBackend?>(nil)
+    private let attached = Locked<V4L2ControlBackend?>(nil)
 
     /// How long one device call may take before the device counts as not answering.
     static let callTimeout = Duration.seconds(5)

@@ -1,12 +1,12 @@
 internal import GStreamerWrapper
-import Synchronization
+import Locking
 
 /// Keeps a `videocrop` cutting its input, centred, to a target aspect ratio, so a scaler after it
 /// never distorts or letterboxes. The input size is read from CAPS events on the crop's sink pad,
 /// before the crop sees them, so a mode switch is cropped right from its first frame.
 final class AspectCrop: Sendable {
     private let crop: Element
-    private let state = Mutex<(input: Size?, target: Size?)>((nil, nil))
+    private let state = Locked<(input: Size?, target: Size?)>((nil, nil))
 
     struct Size: Sendable, Hashable {
         var width: Int

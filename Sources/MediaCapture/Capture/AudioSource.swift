@@ -1,12 +1,12 @@
 internal import GStreamerWrapper
-import Synchronization
+import Locking
 
 /// The fake microphone: a live `audiotestsrc` pipeline shared by a track and its clones. Audio
 /// tracks have a lifecycle and settings, nothing more.
 final class AudioSource: Sendable {
     let device: ResolvedDevice
     private let pipeline: Pipeline
-    private let state = Mutex((users: Set<UInt64>([0]), next: UInt64(1), onEnded: [UInt64: @Sendable () -> Void](), ended: false))
+    private let state = Locked((users: Set<UInt64>([0]), next: UInt64(1), onEnded: [UInt64: @Sendable () -> Void](), ended: false))
 
     private init(device: ResolvedDevice, pipeline: Pipeline) {
         self.device = device

@@ -1,4 +1,5 @@
 internal import GStreamerWrapper
+import Locking
 import Synchronization
 
 /// Runs changes on a source's streaming thread, between two of its frames.
@@ -12,13 +13,13 @@ import Synchronization
 final class FrameBoundary: Sendable {
     /// Dropped when the source ends: a probe still pending holds what its change captured, and this
     /// reference would keep the pad, and through it those objects, alive past the pipeline.
-    private let output: Mutex<Pad?>
+    private let output: Locked<Pad?>
     private let timeout: Duration
-    private let waits = Mutex<(next: UInt64, races: [UInt64: DeadlineRace<Bool>], ended: Bool)>((0, [:], false))
+    private let waits = Locked<(next: UInt64, races: [UInt64: DeadlineRace<Bool>], ended: Bool)>((0, [:], false))
 
     /// - Parameter output: the source's output pad (nil: changes run at once).
     init(output: Pad?, timeout: Duration) {
-        self.output = Mutex(output)
+        self.output = Locked(output)
         self.timeout = timeout
     }
 

@@ -1,5 +1,5 @@
 internal import GStreamerWrapper
-import Synchronization
+import Locking
 
 /// The photo branch of a source: `shutter` (valve) → queue → crop → scale → convert → I420 caps →
 /// jpegenc → appsink.
@@ -35,7 +35,7 @@ final class PhotoBranch: Sendable {
         var size: Size?
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     init(in pipeline: Pipeline) {
         typealias N = PipelineDescription.Name
@@ -167,7 +167,7 @@ final class PhotoBranch: Sendable {
 
 /// When the last photo's frame passed the shutter and when its JPEG reached the photo sink.
 package final class PhotoTiming: Sendable {
-    private let times = Mutex<(passed: ContinuousClock.Instant?, encoded: ContinuousClock.Instant?)>((nil, nil))
+    private let times = Locked<(passed: ContinuousClock.Instant?, encoded: ContinuousClock.Instant?)>((nil, nil))
 
     fileprivate func passed() { times.withLock { $0 = (.now, nil) } }
     fileprivate func encoded() { times.withLock { $0.encoded = .now } }

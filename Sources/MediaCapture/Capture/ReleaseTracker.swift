@@ -1,4 +1,5 @@
 internal import GStreamerWrapper
+import Locking
 import Synchronization
 
 /// Remembers device releases still in progress (pipelines going to NULL on their serial queues), so
@@ -6,7 +7,7 @@ import Synchronization
 final class ReleaseTracker: Sendable {
     static let shared = ReleaseTracker()
 
-    private let pending = Mutex<[String: [UInt64: Task<Void, Never>]]>([:])
+    private let pending = Locked<[String: [UInt64: Task<Void, Never>]]>([:])
     private let counter = Atomic<UInt64>(0)
 
     /// Runs `release` and remembers it under `resource` until it finishes.

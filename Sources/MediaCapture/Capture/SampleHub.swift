@@ -1,5 +1,5 @@
 internal import GStreamerWrapper
-import Synchronization
+import Locking
 
 /// Hands the samples of one appsink (a track's RGBA frames, or the photo branch's JPEGs) to async
 /// waiters and streams, and keeps the branch's gate open exactly while someone wants them.
@@ -57,13 +57,13 @@ final class SampleHub: Sendable {
         var demand: Bool { !ended && (!inFlight.isEmpty || !streams.isEmpty) }
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
     private let gate: Gate?
 
     /// - Parameter gate: the branch's gate and whether it starts open (nil: always open).
     init(gate: Gate? = nil, gateOpen: Bool = true) {
         self.gate = gate
-        state = Mutex(State(gateOpen: gateOpen))
+        state = Locked(State(gateOpen: gateOpen))
         gate?.set(gateOpen)
     }
 

@@ -1,5 +1,5 @@
 internal import GStreamerWrapper
-import Synchronization
+import Locking
 
 /// One track's branch on the source's tee: `valve ! queue ! videocrop ! videoscale ! videoconvert !
 /// appsink` (RGBA). Every track, clones included, has its own, so each can stop and scale on its own.
@@ -23,7 +23,7 @@ final class TrackBranch: Sendable {
         var linked = false
     }
 
-    private let placement = Mutex(Placement())
+    private let placement = Locked(Placement())
 
     private struct Sizing {
         var size: AspectCrop.Size?
@@ -31,7 +31,7 @@ final class TrackBranch: Sendable {
         var awaited: AspectCrop.Size?
     }
 
-    private let sizing = Mutex(Sizing())
+    private let sizing = Locked(Sizing())
 
     private init(elements: [Element], sink: AppSink, gateOpen: Bool, linger: Duration) {
         self.elements = elements

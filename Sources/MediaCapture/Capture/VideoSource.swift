@@ -1,4 +1,5 @@
 internal import GStreamerWrapper
+import Locking
 import Synchronization
 
 /// The capturer: one opened camera, shared by a track and its clones.
@@ -34,7 +35,7 @@ final class VideoSource: Sendable {
         var reachedEndOfStream = false
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     /// The key its release is tracked under (see ``ReleaseTracker``).
     let resource: String
     /// Whether the source was opened with pan-tilt-zoom permission.
@@ -42,9 +43,9 @@ final class VideoSource: Sendable {
     /// Device operations (photos, mode switches, control writes) run one at a time, in call order.
     let operations = AsyncLock()
     /// The mode the source streams in now (it changes during a high-resolution photo).
-    let currentMode: Mutex<SourceMode?>
+    let currentMode: Locked<SourceMode?>
     /// Photo jobs, run one at a time (see VideoSource+Photos).
-    let photoQueue = Mutex(PhotoQueue())
+    let photoQueue = Locked(PhotoQueue())
     private static let counter = Atomic<UInt64>(0)
     /// Unique element names for clone branches (a pipeline refuses two children of one name).
     private static let branchNames = Atomic<UInt64>(0)
@@ -67,7 +68,7 @@ final class VideoSource: Sendable {
         self.frames = FrameBoundary(output: pipeline.sourceElement.staticPad("src"), timeout: timing.modeSwitchTimeout)
         self.session = device.backend.makeSession(pipeline: pipeline, panTiltZoom: panTiltZoom, frames: frames)
         self.photo = PhotoBranch(in: pipeline)
-        self.currentMode = Mutex(mode)
+        self.currentMode = Locked(mode)
     }
 
     /// The camera's controls (nil for a source without any the library knows).

@@ -1,10 +1,10 @@
-import Synchronization
+import Locking
 
 /// A FIFO lock for async code: the device operations of one source (photos, mode switches, control
 /// writes) run one at a time, in the order they asked. Each holder's work is bounded by its own
 /// deadlines, so waiting for the lock is bounded too.
 final class AsyncLock: Sendable {
-    private let state = Mutex<(locked: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    private let state = Locked<(locked: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
     func withLock<T: Sendable, E: Error>(_ body: () async throws(E) -> T) async throws(E) -> T {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in

@@ -1,5 +1,5 @@
 internal import GStreamerWrapper
-import Synchronization
+import Locking
 
 /// A result that several callers await: each waiter is resumed exactly once, by ``complete(_:)``,
 /// or alone by its task's cancellation (`AbortError`) or its own deadline, whichever comes first.
@@ -15,7 +15,7 @@ final class SharedResult<Value: Sendable>: Sendable {
         var nextID: UInt64 = 0
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// A place among the waiters, taken before waiting so that the result counts as awaited from then on.
     struct Ticket: Sendable {
@@ -40,7 +40,7 @@ final class SharedResult<Value: Sendable>: Sendable {
     /// for this waiter alone (the result is still completed for the others).
     func value(_ ticket: Ticket? = nil, timeout: Duration?) async throws(DOMException) -> Value? {
         let id = (ticket ?? reserve()).id
-        let deadline = Mutex<Deadlines.Token?>(nil)
+        let deadline = Locked<Deadlines.Token?>(nil)
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { (waiter: Waiter) in
                 let immediate: Result<Value, DOMException>? = state.withLock { state in

@@ -1,12 +1,12 @@
 internal import GStreamerWrapper
-import Synchronization
+import Locking
 
 /// The fake camera's controls: values are stored verbatim (range-checked by the engine, not snapped
 /// to `step`), and act on the picture: brightness, contrast and saturation through `videobalance`,
 /// pan, tilt and zoom as a digital crop-and-scale before the tee.
 final class FakeControlBackend: ControlBackend {
     private let profile: FakeControls
-    private let values: Mutex<MediaTrackSettings>
+    private let values: Locked<MediaTrackSettings>
     private let balance: Element?
     private let panTiltZoom: DigitalPanTiltZoom?
 
@@ -17,7 +17,7 @@ final class FakeControlBackend: ControlBackend {
     init(_ camera: FakeCamera, pipeline: Pipeline, panTiltZoomActive: Bool, frames: FrameBoundary) {
         self.frames = frames
         profile = FakeControls(camera, panTiltZoomGranted: true)
-        values = Mutex(profile.settings)
+        values = Locked(profile.settings)
         balance = pipeline.element(named: PipelineDescription.Name.balance)
         panTiltZoom = panTiltZoomActive && camera.controls == .reference
             ? pipeline.element(named: PipelineDescription.Name.panTiltZoomCrop).map(DigitalPanTiltZoom.init) : nil
@@ -70,7 +70,7 @@ final class FakeControlBackend: ControlBackend {
 /// and tilt (0 = bottom, 1 = top: positive tilt looks up), recomputed on every input size.
 final class DigitalPanTiltZoom: Sendable {
     private let crop: Element
-    private let state = Mutex<(input: AspectCrop.Size?, zoom: Double, pan: Double, tilt: Double)>((nil, 1, 0.5, 0.5))
+    private let state = Locked<(input: AspectCrop.Size?, zoom: Double, pan: Double, tilt: Double)>((nil, 1, 0.5, 0.5))
 
     init(_ crop: Element) {
         self.crop = crop

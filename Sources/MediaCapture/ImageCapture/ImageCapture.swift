@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// W3C `ImageCapture`: still photos and frames from a video track.
 ///
@@ -28,7 +28,7 @@ public final class ImageCapture: Sendable {
     public let track: MediaStreamTrack
     public let options: Options
     /// The sequence number of the newest frame handed out by `grabFrame`.
-    private let handedOut = Mutex<UInt64>(0)
+    private let handedOut = Locked<UInt64>(0)
 
     /// The sequence number of the newest frame handed out (for tests).
     var lastHandedOut: UInt64 { handedOut.withLock { $0 } }

@@ -1,5 +1,5 @@
 internal import GStreamerWrapper
-import Synchronization
+import Locking
 
 /// W3C `ImageBitmap`: one video frame in RGBA, held without copying until ``close()``.
 ///
@@ -11,7 +11,7 @@ public final class ImageBitmap: Sendable {
     /// Bytes from one row to the next in ``withUnsafeBytes(_:)``: at least `width * 4`.
     public let bytesPerRow: Int
     private let offset: Int
-    private let sample: Mutex<Sample?>
+    private let sample: Locked<Sample?>
 
     /// Nil when the sample is not an RGBA frame.
     init?(_ sample: Sample) {
@@ -20,7 +20,7 @@ public final class ImageBitmap: Sendable {
         height = layout.height
         bytesPerRow = layout.bytesPerRow
         offset = layout.planeOffset
-        self.sample = Mutex(sample)
+        self.sample = Locked(sample)
     }
 
     /// Releases the frame. Reading the pixels afterwards throws `InvalidStateError`. Idempotent.

@@ -1,13 +1,13 @@
-import Synchronization
+import Locking
 
 /// W3C `MediaStream`: the tracks `getUserMedia` opened together.
 public final class MediaStream: Sendable {
     public let id: String
-    private let tracks: Mutex<[MediaStreamTrack]>
+    private let tracks: Locked<[MediaStreamTrack]>
 
     init(tracks: [MediaStreamTrack]) {
         self.id = Identifiers.random()
-        self.tracks = Mutex(tracks)
+        self.tracks = Locked(tracks)
     }
 
     /// True while at least one track is live.

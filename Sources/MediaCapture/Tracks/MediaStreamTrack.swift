@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// W3C `MediaStreamTrack`: one video or audio track from a capture device.
 ///
@@ -33,7 +33,7 @@ public final class MediaStreamTrack: Sendable {
         var nextSubscription: UInt64 = 0
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     init(
         kind: String, label: String, backing: Backing, constraints: MediaTrackConstraints,
@@ -45,7 +45,7 @@ public final class MediaStreamTrack: Sendable {
         self.backing = backing
         var initial = State(constraints: constraints, settings: settings, capabilities: capabilities)
         if ended { initial.readyState = .ended }
-        self.state = Mutex(initial)
+        self.state = Locked(initial)
         switch backing {
         case .video(let source, let branch, _):
             source.observe(
