@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Everything CI runs: installs what is missing, then the layer check, the pipeline files under
 # gst-launch-1.0, the docs, the command-line tool, the leak check, fuzzing (60 s per target), the
-# suite under AddressSanitizer, and the whole test suite (its stderr must hold no CRITICAL).
+# suite under AddressSanitizer and under ThreadSanitizer, and the whole test suite (its stderr must
+# hold no CRITICAL).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -12,6 +13,7 @@ bash scripts/check-cli.sh
 bash scripts/check-leaks.sh 100
 bash scripts/fuzz.sh
 bash scripts/check-sanitizers.sh
+bash scripts/check-tsan.sh
 stderr_log=$(mktemp)
 status=0
 # One test at a time: every test runs real pipelines in real time. In parallel, some 40 live

@@ -28,19 +28,18 @@ package final class AppSink: @unchecked Sendable {
     ) {
         var callbacks = GstAppSinkCallbacks()
         callbacks.new_sample = { appsink, context in
-            let box = Unmanaged<SinkCallbackBox>.fromOpaque(context!).takeUnretainedValue()
             // Zero timeout: a sample is waiting, that is why we were called.
             if let appsink, let sample = gst_app_sink_try_pull_sample(appsink, 0) {
-                box.onSample(Sample(adopting: sample))
+                CallbackContext.borrow(context!, as: SinkCallbackBox.self) { $0.onSample(Sample(adopting: sample)) }
             }
             return GST_FLOW_OK
         }
         callbacks.eos = { _, context in
-            Unmanaged<SinkCallbackBox>.fromOpaque(context!).takeUnretainedValue().onEndOfStream()
+            CallbackContext.borrow(context!, as: SinkCallbackBox.self) { $0.onEndOfStream() }
         }
-        let context = Unmanaged.passRetained(SinkCallbackBox(onSample: onSample, onEndOfStream: onEndOfStream))
+        let context = CallbackContext.retain(SinkCallbackBox(onSample: onSample, onEndOfStream: onEndOfStream))
         gst_app_sink_set_callbacks(
-            sink, &callbacks, context.toOpaque(), { Unmanaged<SinkCallbackBox>.fromOpaque($0!).release() })
+            sink, &callbacks, context, { CallbackContext.release($0!, as: SinkCallbackBox.self) })
     }
 
     /// Removes the callbacks and releases their context.

@@ -45,18 +45,20 @@ package final class Pad: @unchecked Sendable {
     /// The corresponding C function is `gst_pad_add_probe`.
     @discardableResult
     package func addBufferProbe(_ body: @escaping @Sendable (borrowing ProbeContext) -> ProbeDecision) -> UInt {
-        let box = Unmanaged.passRetained(ProbeBox(body)).toOpaque()
+        let box = CallbackContext.retain(ProbeBox(body))
         return UInt(
             gst_pad_add_probe(
                 pointer, GST_PAD_PROBE_TYPE_BUFFER,
                 { pad, info, context in
-                    let box = Unmanaged<ProbeBox>.fromOpaque(context!).takeUnretainedValue()
-                    switch box.body(ProbeContext(pad: pad!, info: info!)) {
+                    let decision = CallbackContext.borrow(context!, as: ProbeBox.self) { box in
+                        box.body(ProbeContext(pad: pad!, info: info!))
+                    }
+                    switch decision {
                     case .pass: return GST_PAD_PROBE_OK
                     case .drop: return GST_PAD_PROBE_DROP
                     case .passAndRemove: return GST_PAD_PROBE_REMOVE
                     }
-                }, box, { Unmanaged<ProbeBox>.fromOpaque($0!).release() }))
+                }, box, { CallbackContext.release($0!, as: ProbeBox.self) }))
     }
 
     /// Calls `body` with the size in every raw-video CAPS event passing downstream, on the streaming
@@ -64,7 +66,7 @@ package final class Pad: @unchecked Sendable {
     /// The corresponding C function is `gst_pad_add_probe` with `GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM`.
     @discardableResult
     package func addVideoCapsProbe(_ body: @escaping @Sendable (_ width: Int, _ height: Int) -> Void) -> UInt {
-        let box = Unmanaged.passRetained(CapsProbeBox(body)).toOpaque()
+        let box = CallbackContext.retain(CapsProbeBox(body))
         return UInt(
             gst_pad_add_probe(
                 pointer, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
@@ -76,11 +78,12 @@ package final class Pad: @unchecked Sendable {
                     gst_event_parse_caps(event, &caps)  // transfer none
                     var videoInfo = GstVideoInfo()
                     if let caps, gst_video_info_from_caps(&videoInfo, caps) != 0 {
-                        Unmanaged<CapsProbeBox>.fromOpaque(context!).takeUnretainedValue()
-                            .body(Int(videoInfo.width), Int(videoInfo.height))
+                        CallbackContext.borrow(context!, as: CapsProbeBox.self) { box in
+                            box.body(Int(videoInfo.width), Int(videoInfo.height))
+                        }
                     }
                     return GST_PAD_PROBE_OK
-                }, box, { Unmanaged<CapsProbeBox>.fromOpaque($0!).release() }))
+                }, box, { CallbackContext.release($0!, as: CapsProbeBox.self) }))
     }
 
     /// Waits (blocking, bounded) until no data flows through the pad, runs `body` there, and
@@ -89,14 +92,14 @@ package final class Pad: @unchecked Sendable {
     /// The corresponding C function is `gst_pad_add_probe` with `GST_PAD_PROBE_TYPE_IDLE`.
     package func whenIdle(timeoutMilliseconds: Int, _ body: @escaping @Sendable () -> Void) -> Bool {
         let done = IdleWaiter(body)
-        let box = Unmanaged.passRetained(done).toOpaque()
+        let box = CallbackContext.retain(done)
         // The callback may run synchronously inside gst_pad_add_probe (pad already idle); the waiter copes.
         _ = gst_pad_add_probe(
             pointer, GST_PAD_PROBE_TYPE_IDLE,
             { _, _, context in
-                Unmanaged<IdleWaiter>.fromOpaque(context!).takeUnretainedValue().fire()
+                CallbackContext.borrow(context!, as: IdleWaiter.self) { $0.fire() }
                 return GST_PAD_PROBE_REMOVE
-            }, box, { Unmanaged<IdleWaiter>.fromOpaque($0!).release() })
+            }, box, { CallbackContext.release($0!, as: IdleWaiter.self) })
         return done.wait(milliseconds: timeoutMilliseconds)
     }
 }

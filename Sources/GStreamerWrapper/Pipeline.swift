@@ -46,12 +46,11 @@ package final class Pipeline: @unchecked Sendable {
         gst_bus_set_sync_handler(
             bus,
             { _, message, context in
-                let router = Unmanaged<BusRouter>.fromOpaque(context!).takeUnretainedValue()
-                if let message { router.route(message) }
+                if let message { CallbackContext.borrow(context!, as: BusRouter.self) { $0.route(message) } }
                 // The contract of a sync handler that returns DROP: it owns the message.
                 gst_message_unref(message)
                 return GST_BUS_DROP
-            }, Unmanaged.passRetained(router).toOpaque(), { Unmanaged<BusRouter>.fromOpaque($0!).release() })
+            }, CallbackContext.retain(router), { CallbackContext.release($0!, as: BusRouter.self) })
         // Counted until GLib finalizes the GstPipeline itself (qdata is destroyed last), not until this
         // wrapper goes: the job below drops its reference after its own work, on another thread.
         Self.alive.add(1, ordering: .relaxed)

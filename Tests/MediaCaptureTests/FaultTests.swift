@@ -143,19 +143,18 @@ struct FaultTests {
 
     @Test("(isolated) Failed opens leave nothing", .enabled(if: isolatedRun == "failedOpensLeaveNothing"))
     func failedOpensLeaveNothing() async throws {
-        // Warm up once: GStreamer's registry and plugins, the deadline thread, the task pool. Tracks live in
-        // functions of their own, so that nothing of theirs is referenced after they stop.
+        // Warm up with one open that works and one failure of each kind: what stays is once per process
+        // (GStreamer's registry and the plugins each kind loads; the v4l2 plugin's GUdev client makes
+        // GLib's default main context, an eventfd), not per open. Tracks live in functions of their
+        // own, so that nothing of theirs is referenced after they stop.
         try await openAndStop(fakeDevices())
-        // Loading the v4l2 plugin creates GLib's default main context (its GUdev client attaches a
-        // source there): one eventfd for the life of the process, not per open.
-        _ = try await domException {
-            _ = try await MediaDevices(devices: [.v4l2(path: "/dev/video-warm-up")]).getUserMedia(MediaStreamConstraints(video: true))
-        }
+        let warmUp = fakeDevices()
+        _ = try await failingOpens(whileHolding: warmUp, times: 1)
         let before = try await settledCounts()
         let descriptorsBefore = ResourceCounts.descriptorTargets
         #expect(before.pipelines == 0)
         let busyCamera = fakeDevices()
-        let during = try await failingOpens(whileHolding: busyCamera)
+        let during = try await failingOpens(whileHolding: busyCamera, times: 10)
         #expect(during.failed == 60)
         #expect(during.counts == during.holding, "with one track live, after \(during.failed) failed opens")
         let after = try await settledCounts(toAtMost: before)
@@ -173,9 +172,11 @@ private func openAndStop(_ devices: MediaDevices) async throws {
     await ReleaseTracker.shared.wait()
 }
 
-/// Holds a track on `busyCamera`, makes 60 opens that fail (ten of six kinds), and returns the
-/// counts with the track live before and after them; the track is stopped on return.
-private func failingOpens(whileHolding busyCamera: MediaDevices) async throws -> (failed: Int, holding: ResourceCounts, counts: ResourceCounts) {
+/// Holds a track on `busyCamera`, makes opens that fail (`times` of each of six kinds), and returns
+/// the counts with the track live before and after them; the track is stopped on return.
+private func failingOpens(
+    whileHolding busyCamera: MediaDevices, times: Int
+) async throws -> (failed: Int, holding: ResourceCounts, counts: ResourceCounts) {
     let holder = try await openVideo(busyCamera)
     defer { holder.stop() }
     _ = try await nextFrame(holder)
@@ -190,7 +191,7 @@ private func failingOpens(whileHolding busyCamera: MediaDevices) async throws ->
     ]
     var failed = 0
     for (what, devices, expected) in kinds {
-        for _ in 0..<10 {
+        for _ in 0..<times {
             let error = try await domException { _ = try await devices.getUserMedia(MediaStreamConstraints(video: true)) }
             #expect(error.name == expected, "\(what): \(error)")
             failed += 1
