@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Fuzzing: the v4l2-ctl listing parsers (mutated fixtures) and the constraint engine (arbitrary
+# Fuzzing: the v4l2-ctl listing parsers (mutated fixtures), the constraint and photo-settings JSON
+# decoding (mutated documents) and the constraint engine (arbitrary
 # numbers), for a bounded time each (FUZZ_SECONDS, default 60). A crash fails the run and prints the
 # seed; `FUZZ_SEED=<seed> FUZZ_SECONDS=<s> swift test --filter FuzzTests` replays it.
 set -euo pipefail

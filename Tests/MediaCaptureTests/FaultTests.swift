@@ -109,7 +109,7 @@ struct FaultTests {
         again.stop()
     }
 
-    @Test("A stall: pending calls reject after their deadline, the track stays live, and recovers when frames resume")
+    @Test("A stall: pending calls reject after their deadline or AbortError when cancelled, the track stays live, and the next calls work when frames resume")
     func stallAndRecover() async throws {
         // Frames 6 to 95 are lost: about 3 s without a frame, then the camera goes on.
         let track = try await openVideo(fakeDevices(FakeCamera(faults: [.dropFrames(after: 5, count: 90)])))
@@ -122,6 +122,16 @@ struct FaultTests {
         #expect(try await domException { _ = try await impatient.grabFrame() }.name == .unknownError)
         #expect(try await domException { _ = try await impatient.takePhoto() }.name == .unknownError)
         #expect(track.readyState == .live && !track.muted)
+        // Cancelled while waiting: AbortError, and no waiter is left behind.
+        let waiting = try ImageCapture(track, options: .init(frameTimeout: .seconds(20), photoTimeout: .seconds(20)))
+        let grab = Task { try await waiting.grabFrame() }
+        let shot = Task { try await waiting.takePhoto() }
+        try await Task.sleep(for: .milliseconds(100))
+        grab.cancel()
+        shot.cancel()
+        #expect(try await domException { _ = try await grab.value }.name == .abortError)
+        #expect(try await domException { _ = try await shot.value }.name == .abortError)
+        #expect(track.branch?.hub.pendingCount == 0)
         let patient = try ImageCapture(track, options: .init(frameTimeout: .seconds(20)))
         _ = try await within(25) { try await patient.grabFrame() }  // a held frame, or the first after the stall
         let resumed = try await within(25, "a frame after the stall") { try await patient.grabFrame() }

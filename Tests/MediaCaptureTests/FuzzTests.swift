@@ -113,6 +113,51 @@ struct FuzzTests {
     }
 }
 
+extension FuzzTests {
+    static let jsonSeeds = [
+        #"{"width":640,"height":{"min":480,"max":1080},"frameRate":{"exact":15}}"#,
+        #"{"facingMode":["user","environment"],"resizeMode":{"ideal":"crop-and-scale"},"deviceId":{"exact":"abc"}}"#,
+        #"{"pan":true,"tilt":-10,"zoom":{"ideal":2},"torch":{"exact":true},"pointsOfInterest":[{"x":0.5,"y":0.25}]}"#,
+        #"{"advanced":[{"zoom":2},{"brightness":{"max":100}}],"aspectRatio":1.7777777777777777}"#,
+        #"{"imageWidth":99999,"imageHeight":480,"fillLightMode":"flash","redEyeReduction":false}"#,
+    ]
+    static let jsonPieces = ["{", "}", "[", "]", ",", ":", "\"", "null", "true", "false", "-", "1e999", "-0", "4294967296",
+                             "1.5", "\\u0000", "\"advanced\"", "\"width\"", "{\"exact\":", "[[[[", " "] + extremes
+
+    /// A mutation of a JSON document: pieces of JSON syntax or extreme numbers inserted, bytes dropped.
+    static func mutateJSON(_ text: String, _ random: inout SeededGenerator) -> String {
+        var characters = Array(text)
+        for _ in 0..<Int.random(in: 1...6, using: &random) {
+            let index = Int.random(in: 0...characters.count, using: &random)
+            switch Int.random(in: 0..<3, using: &random) {
+            case 0: characters.insert(contentsOf: jsonPieces.randomElement(using: &random)!, at: index)
+            case 1: if index < characters.count { characters.remove(at: index) }
+            default:
+                let end = min(characters.count, index + Int.random(in: 1...8, using: &random))
+                characters.replaceSubrange(index..<end, with: jsonPieces.randomElement(using: &random)!)
+            }
+        }
+        return String(characters)
+    }
+
+    @Test("The constraint and photo-settings JSON decoding: a TypeError or a value that round-trips")
+    func json() async throws {
+        try await Self.run("json") { random in
+            let text = Self.mutateJSON(Self.jsonSeeds.randomElement(using: &random)!, &random)
+            if let constraints = try? MediaCaptureJSON.decode(MediaTrackConstraints.self, from: text) {
+                let again = try MediaCaptureJSON.decode(MediaTrackConstraints.self, from: MediaCaptureJSON.encode(constraints))
+                #expect(again == constraints, "\(text)")
+                try? constraints.validateNumbers()
+                _ = SelectSettings.select([MediaTrackSettings(width: 640, height: 480, frameRate: 30)], constraints)
+            }
+            if let settings = try? MediaCaptureJSON.decode(PhotoSettings.self, from: text) {
+                #expect(try MediaCaptureJSON.decode(PhotoSettings.self, from: MediaCaptureJSON.encode(settings)) == settings, "\(text)")
+                try? ImageCapture.validate(settings, against: PhotoCapabilities(imageWidth: MediaSettingsRange(min: 1, max: 100)))
+            }
+        }
+    }
+}
+
 /// A small, seeded generator (SplitMix64), so a failing run can be replayed from its seed.
 struct SeededGenerator: RandomNumberGenerator {
     private var state: UInt64

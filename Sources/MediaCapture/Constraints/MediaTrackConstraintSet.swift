@@ -82,3 +82,6 @@ public struct MediaTrackConstraintSet: Sendable, Hashable {
         self.torch = torch
     }
 }
+
+/// Its JSON is what a browser's `JSON.stringify` gives: absent members omitted, numbers as numbers.
+extension MediaTrackConstraintSet: Codable {}

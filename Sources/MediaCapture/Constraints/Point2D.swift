@@ -8,3 +8,6 @@ public struct Point2D: Sendable, Hashable {
         self.y = y
     }
 }
+
+/// Its JSON is what a browser's `JSON.stringify` gives: absent members omitted, numbers as numbers.
+extension Point2D: Codable {}

@@ -2,3 +2,5 @@
 public enum FillLightMode: String, Sendable, Hashable, CaseIterable {
     case auto, off, flash
 }
+
+extension FillLightMode: Codable {}

@@ -12,3 +12,6 @@ public struct MediaSettingsRange: Sendable, Hashable {
         self.step = step
     }
 }
+
+/// Its JSON is what a browser's `JSON.stringify` gives: absent members omitted, numbers as numbers.
+extension MediaSettingsRange: Codable {}

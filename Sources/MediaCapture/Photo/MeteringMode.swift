@@ -4,3 +4,5 @@ public enum MeteringMode: String, Sendable, Hashable, CaseIterable {
     case singleShot = "single-shot"
     case continuous
 }
+
+extension MeteringMode: Codable {}

@@ -15,3 +15,6 @@ public struct PhotoCapabilities: Sendable, Hashable {
         self.fillLightMode = fillLightMode
     }
 }
+
+/// Its JSON is what a browser's `JSON.stringify` gives: absent members omitted, numbers as numbers.
+extension PhotoCapabilities: Codable {}

@@ -15,3 +15,6 @@ public struct PhotoSettings: Sendable, Hashable {
         self.redEyeReduction = redEyeReduction
     }
 }
+
+/// Its JSON is what a browser's `JSON.stringify` gives: absent members omitted, numbers as numbers.
+extension PhotoSettings: Codable {}

@@ -2,3 +2,5 @@
 public enum RedEyeReduction: String, Sendable, Hashable, CaseIterable {
     case never, always, controllable
 }
+
+extension RedEyeReduction: Codable {}

@@ -80,3 +80,6 @@ public struct MediaTrackSettings: Sendable, Hashable {
         self.torch = torch
     }
 }
+
+/// Its JSON is what a browser's `JSON.stringify` gives: absent members omitted, numbers as numbers.
+extension MediaTrackSettings: Codable {}

@@ -8,3 +8,6 @@ public struct ULongRange: Sendable, Hashable {
         self.max = max
     }
 }
+
+/// Its JSON is what a browser's `JSON.stringify` gives: absent members omitted, numbers as numbers.
+extension ULongRange: Codable {}
