@@ -7,6 +7,10 @@ let package = Package(
         .library(name: "MediaCapture", targets: ["MediaCapture"]),
         .executable(name: "imagecapture", targets: ["imagecapture"]),
     ],
+    dependencies: [
+        // The tool's command line (its subcommands, help and usage errors).
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
     targets: [
         // The C boundary: GStreamer's headers plus a header-only shim of `static inline` helpers.
         .systemLibrary(
@@ -25,7 +29,9 @@ let package = Package(
         .target(name: "V4L2", dependencies: ["CV4L2", "Locking"]),
         // The public, W3C-shaped API. No GStreamer or V4L2 type appears in its signatures.
         .target(name: "MediaCapture", dependencies: ["GStreamerWrapper", "V4L2", "Locking"]),
-        .executableTarget(name: "imagecapture", dependencies: ["MediaCapture"]),
+        .executableTarget(
+            name: "imagecapture",
+            dependencies: ["MediaCapture", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // The README's example, built and run by scripts/check-docs.sh (which keeps the two identical).
         .executableTarget(name: "readme-example", dependencies: ["MediaCapture"]),
         // Benchmarks: a separate command (scripts/bench.sh), never a timed test.

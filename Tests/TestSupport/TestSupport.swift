@@ -108,3 +108,67 @@ public func listDirectory(_ path: String) -> [String] {
     }
     return names.sorted()
 }
+
+/// What a child process did: its exit status (128 + the signal when a signal ended it), and its output.
+public struct ProcessResult: Sendable {
+    public var status: Int32
+    public var stdout: [UInt8]
+    public var stderr: String
+    public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
+}
+
+/// Runs `executable` with `arguments` (stdin from /dev/null, stdout and stderr captured), killing it
+/// after `seconds`; `environment` entries are added to this process's. `whileRunning` gets the pid
+/// (to send it a signal) and runs while the child does.
+public func runProcess(
+    _ executable: String, _ arguments: [String], environment: [String] = [], seconds: Double = 60,
+    whileRunning: (@Sendable (pid_t) async -> Void)? = nil
+) async throws -> ProcessResult {
+    let base = "/tmp/media-capture-process-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+    let outPath = base + ".out", errPath = base + ".err"
+    defer { unlink(outPath); unlink(errPath) }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    var inherited: [String] = []
+    var entry = environ
+    while let pointer = entry.pointee {
+        inherited.append(String(cString: pointer))
+        entry += 1
+    }
+    let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+    let envp = (inherited + environment).map { strdup($0) } + [nil]
+    defer { (argv + envp).forEach { free($0) } }
+    var pid: pid_t = 0
+    let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+    guard spawned == 0 else { throw TimedOut(what: "posix_spawn \(executable) (error \(spawned))", seconds: 0) }
+    let child = pid
+    let watcher = whileRunning.map { body in Task { await body(child) } }
+    defer { watcher?.cancel() }
+    let deadline = ContinuousClock.now + .seconds(seconds)
+    var status: Int32 = 0
+    while waitpid(pid, &status, WNOHANG) == 0 {
+        if ContinuousClock.now > deadline {
+            kill(pid, SIGKILL)
+            _ = waitpid(pid, &status, 0)
+            throw TimedOut(what: "\(executable) \(arguments.joined(separator: " "))", seconds: seconds)
+        }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    let exited = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    return ProcessResult(
+        status: exited, stdout: readBytes(outPath) ?? [], stderr: readFile(errPath) ?? "")
+}
+
+/// The bytes of a file, or nil when it cannot be read.
+public func readBytes(_ path: String) -> [UInt8]? {
+    guard let file = fopen(path, "rb") else { return nil }
+    defer { fclose(file) }
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while case let count = fread(&buffer, 1, buffer.count, file), count > 0 { bytes += buffer[0..<count] }
+    return bytes
+}

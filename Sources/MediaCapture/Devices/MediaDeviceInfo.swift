@@ -11,6 +11,11 @@ public struct MediaDeviceInfo: Sendable, Hashable {
     /// Shared by devices that belong to the same physical product.
     public var groupId: String
     let capabilities: MediaTrackCapabilities
+    /// Beyond W3C: the modes the camera itself streams in (size and frame rate, raw or compressed),
+    /// largest first; empty for a microphone and for a source whose modes are known only once it runs.
+    /// ``getCapabilities()`` reports the ranges a track can be asked for instead (with
+    /// `crop-and-scale`, any size up to the largest mode).
+    public internal(set) var modes: [VideoMode] = []
 
     public init(
         deviceId: String, kind: Kind, label: String, groupId: String,

@@ -23,8 +23,13 @@ struct ResolvedDevice: Sendable {
         // A track opened without asking for pan/tilt/zoom would not report them.
         var capabilities = modeCapabilities
         ControlMembers.copyControls(from: ControlMembers.filter(backend.controlCapabilities(), panTiltZoom: false), to: &capabilities)
-        self.info = MediaDeviceInfo(
+        var info = MediaDeviceInfo(
             deviceId: deviceId, kind: device.kind, label: device.label, groupId: groupId, capabilities: capabilities)
+        var seen = Set<VideoMode>()
+        info.modes = modes.map { VideoMode(width: $0.width, height: $0.height, frameRate: $0.frameRate.value) }
+            .filter { seen.insert($0).inserted }
+            .sorted { ($0.width * $0.height, $0.frameRate) > ($1.width * $1.height, $1.frameRate) }
+        self.info = info
     }
 
     /// The width/height/aspectRatio/frameRate ranges over the modes.

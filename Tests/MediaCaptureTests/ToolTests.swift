@@ -1,0 +1,246 @@
+import Glibc
+import GStreamerWrapper
+@testable import MediaCapture
+import TestSupport
+import Testing
+
+/// The `imagecapture` binary, run as a user runs it: its files, its JSON, its exit codes.
+@Suite("The imagecapture tool", .timeLimit(.minutes(3)))
+struct ToolTests {
+    /// Built next to the test bundle by `swift build --build-tests`.
+    static let tool: String = {
+        let bundle = CommandLine.arguments[0]
+        return String(bundle[..<(bundle.lastIndex(of: "/") ?? bundle.startIndex)]) + "/imagecapture"
+    }()
+    static let fixtures = repositoryRoot + "/Tests/Fixtures/v4l2-devices"
+
+    static func run(_ arguments: String..., seconds: Double = 60) async throws -> ProcessResult {
+        try await runProcess(tool, arguments, seconds: seconds)
+    }
+
+    static func temporary(_ name: String) -> String { "/tmp/imagecapture-test-\(Identifiers.random())-\(name)" }
+
+    @Test("Help is on stdout with exit 0, for the tool and each command, however asked", arguments: [
+        ["--help"], ["-h"], ["help"], ["help", "grab"], ["grab", "--help"], ["record-stills", "-h"], ["set", "--help"],
+    ])
+    func help(_ arguments: [String]) async throws {
+        let result = try await runProcess(Self.tool, arguments)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdoutText.contains("USAGE: imagecapture"))
+        if arguments == ["--help"] { #expect(result.stdoutText.contains("74 an output that could not be written")) }
+    }
+
+    @Test("Usage errors exit 64 before any camera is opened", arguments: [
+        ["frobnicate"], ["set", "="], ["set", "torch=yes"], ["set", "=1"], ["set", "brightness="], ["set"],
+        ["grab", "-o", "x.gif"], ["grab", "-o", "x.png", "--format", "jpeg"], ["grab"], ["grab", "-o", "x.png", "--quality", "50"],
+        ["photo", "-o", "x.png"], ["photo", "-o", "p.jpg", "--quality", "0"], ["photo", "-o", "p.jpg", "--photo-width", "nan"],
+        ["photo", "-o", "p.jpg", "--device", "/dev/video0", "--pattern", "ball"], ["grab", "-o", "x.png", "--device", "camera"],
+        ["grab", "-o", "x.png", "--device", "recorded:/nonexistent.txt"], ["grab", "-o", "x.png", "--device", "recorded:/dev/zero"],
+        ["record-stills", "-o", "dir", "--every", "soon"], ["controls", "--json", "--photo-width", "3"], ["devices", "--device", "fake"],
+    ])
+    func usageErrors(_ arguments: [String]) async throws {
+        let result = try await runProcess(Self.tool, arguments, seconds: 20)
+        #expect(result.status == 64, "\(arguments): \(result.stderr)")
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.contains("Error:"))
+    }
+
+    @Test("grab: a PNG of the stream's size and the camera's colour; -o - writes only the image to stdout")
+    func grab() async throws {
+        let path = Self.temporary("frame.png")
+        defer { unlink(path) }
+        let result = try await Self.run("grab", "-o", path, "--pattern", "0xff00ff00", "--width", "320", "--height", "240")
+        #expect(result.status == 0 && result.stdout.isEmpty, "\(result.stderr)")
+        #expect(result.stderr.contains("320x240 png frame from Fake Camera"))
+        let image = try await decodeImage(try #require(readBytes(path)))
+        #expect(image.width == 320 && image.height == 240)
+        #expect(image.pixel(160, 120).isClose(to: [0, 255, 0, 255]), "\(image.pixel(160, 120))")
+
+        let piped = try await Self.run("grab", "-o", "-", "--pattern", "0xff0000ff")
+        #expect(piped.status == 0, "\(piped.stderr)")
+        #expect(piped.stdout.prefix(8) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        #expect(piped.stdout.suffix(8) == [0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82])  // IEND: nothing after the image
+        #expect(try await decodeImage(piped.stdout).pixel(10, 10).isClose(to: [0, 0, 255, 255]))
+        #expect(piped.stderr.contains("stdout: 640x480 png frame"))
+
+        let raw = try await Self.run("grab", "-o", "-", "--format", "rgba", "--pattern", "0xffff0000")
+        #expect(raw.status == 0 && raw.stdout.count == 640 * 480 * 4)
+        #expect(Array(raw.stdout.prefix(4)).isClose(to: [255, 0, 0, 255]), "\(raw.stdout.prefix(4))")
+    }
+
+    @Test("An output that cannot be written exits 74 with the reason, for each command that writes", arguments: [
+        ["grab", "-o", "/dev/full"], ["photo", "-o", "/dev/full"], ["grab", "-o", "/nonexistent-dir/x.png"],
+    ])
+    func unwritableOutput(_ arguments: [String]) async throws {
+        let result = try await runProcess(Self.tool, arguments)
+        #expect(result.status == 74, "\(result.stderr)")
+        #expect(result.stderr.contains("No space left on device") || result.stderr.contains("No such file or directory"))
+    }
+
+    @Test("photo: a JPEG of the asked size that decodes; -o - writes only the JPEG")
+    func photo() async throws {
+        let path = Self.temporary("photo.jpg")
+        defer { unlink(path) }
+        let result = try await Self.run("photo", "-o", path, "--photo-width", "320", "--quality", "80")
+        #expect(result.status == 0, "\(result.stderr)")
+        let image = try await decodeImage(try #require(readBytes(path)))
+        #expect(image.width == 320 && image.height == 240)
+        let piped = try await Self.run("photo", "-o", "-", "--fill-light", "flash")
+        #expect(piped.status == 0, "\(piped.stderr)")
+        #expect(piped.stdout.prefix(2) == [0xFF, 0xD8] && piped.stdout.suffix(2) == [0xFF, 0xD9])
+        #expect(try await decodeImage(piped.stdout).width == 640)
+    }
+
+    @Test("capabilities, settings, controls and set --json: the W3C dictionaries, numbers as numbers")
+    func json() async throws {
+        let capabilities = try await Self.run("capabilities", "--json")
+        #expect(capabilities.status == 0)
+        let parsed = try MediaCaptureJSON.decode(JSONValue.self, from: capabilities.stdout)
+        #expect(parsed["imageWidth"] == .object(["min": .number(320), "max": .number(3264), "step": .number(3)]))
+        #expect(parsed["fillLightMode"] == .array([.string("auto"), .string("flash")]))
+        #expect(try MediaCaptureJSON.decode(PhotoCapabilities.self, from: capabilities.stdout).imageHeight?.max == 2448)
+
+        let settings = try await Self.run("settings", "--json")
+        #expect(try MediaCaptureJSON.decode(PhotoSettings.self, from: settings.stdout)
+            == PhotoSettings(fillLightMode: .auto, imageHeight: 480, imageWidth: 640, redEyeReduction: false))
+
+        let device = "recorded:\(Self.fixtures)/logitech-c920.ctrls.txt"
+        let controls = try await Self.run("controls", "--json", "--device", device)
+        #expect(controls.status == 0, "\(controls.stderr)")
+        let table = try MediaCaptureJSON.decode(JSONValue.self, from: controls.stdout)
+        #expect(table["capabilities"]?["exposureTime"] == .object(["min": .number(3), "max": .number(2047), "step": .number(1)]))
+        #expect(table["settings"]?["exposureMode"] == .string("continuous"))
+        if case .number = table["settings"]?["brightness"] {} else { Issue.record("brightness is not a number: \(controls.stdoutText)") }
+
+        let set = try await Self.run("set", "exposureMode=manual", "exposureTime=100", "--json", "--device", device)
+        #expect(set.status == 0, "\(set.stderr)")
+        let after = try MediaCaptureJSON.decode(JSONValue.self, from: set.stdout)
+        #expect(after["settings"]?["exposureTime"] == .number(100) && after["settings"]?["exposureMode"] == .string("manual"))
+    }
+
+    @Test("A refusal exits 1 with the W3C name, the message and a hint on stderr")
+    func refusals() async throws {
+        let missing = try await Self.run("grab", "-o", Self.temporary("x.png"), "--device", "/dev/video99")
+        #expect(missing.status == 1 && missing.stderr.contains("NotFoundError") && missing.stderr.contains("imagecapture devices"))
+        let blocked = try await Self.run("set", "exposureTime=100", "--device", "recorded:\(Self.fixtures)/logitech-c920.ctrls.txt")
+        #expect(blocked.status == 1 && blocked.stderr.contains("OverconstrainedError") && blocked.stderr.contains("exposureMode"))
+        let empty = try await Self.run("controls", "--device", "recorded:/dev/null")
+        #expect(empty.status == 1 && empty.stderr.contains("NotSupportedError"))
+        let large = try await Self.run("photo", "-o", Self.temporary("x.jpg"), "--photo-width", "99999")
+        #expect(large.status == 1 && large.stderr.contains("NotSupportedError") && large.stderr.contains("320...3264"))
+    }
+
+    @Test("devices: each camera's real modes and a deviceId that --device takes")
+    func devices() async throws {
+        let text = try await Self.run("devices")
+        #expect(text.status == 0 && text.stdoutText.contains("3264x2448 at 30, 15 fps") && !text.stdoutText.contains("1x1"))
+        let listed = try await Self.run("devices", "--json")
+        let parsed = try MediaCaptureJSON.decode(JSONValue.self, from: listed.stdout)
+        guard case .array(let devices) = parsed, let camera = devices.first(where: { $0["kind"] == .string("videoinput") }),
+            case .string(let id) = camera["deviceId"]
+        else {
+            Issue.record("no camera in \(listed.stdoutText)")
+            return
+        }
+        let largest: JSONValue? = if case .array(let modes)? = camera["modes"] { modes.first } else { nil }
+        let expected: JSONValue = .object(["width": .number(3264), "height": .number(2448), "frameRates": .array([.number(30), .number(15)])])
+        #expect(largest == expected)
+        let path = Self.temporary("by-id.png")
+        defer { unlink(path) }
+        let grabbed = try await Self.run("grab", "-o", path, "--device", id)
+        #expect(grabbed.status == 0 && grabbed.stderr.contains("from Fake Camera"), "\(grabbed.stderr)")
+    }
+
+    @Test("record-stills: photos named by capture time, a line each on a pipe; Ctrl-C stops and keeps them")
+    func recordStills() async throws {
+        let folder = Self.temporary("stills")
+        defer { for name in listDirectory(folder) { unlink(folder + "/" + name) }; rmdir(folder) }
+        let result = try await Self.run("record-stills", "--every", "100ms", "--count", "3", "-o", folder)
+        #expect(result.status == 0, "\(result.stderr)")
+        let names = listDirectory(folder)
+        #expect(names.count == 3 && names.allSatisfy { $0.hasPrefix("still-20") && $0.hasSuffix(".jpg") }, "\(names)")
+        #expect(result.stderr.split(separator: "\n").filter { $0.contains("/3 ") }.count == 3)
+        _ = try await decodeImage(try #require(readBytes(folder + "/" + names[0])))
+
+        let interrupted = Self.temporary("interrupted")
+        defer { for name in listDirectory(interrupted) { unlink(interrupted + "/" + name) }; rmdir(interrupted) }
+        let stopped = try await runProcess(Self.tool, ["record-stills", "--every", "200ms", "-o", interrupted]) { pid in
+            for _ in 0..<200 where listDirectory(interrupted).count < 2 { try? await Task.sleep(for: .milliseconds(50)) }
+            kill(pid, SIGINT)
+        }
+        #expect(stopped.status == 0 && stopped.stderr.contains("stopped by Ctrl-C"), "\(stopped.stderr)")
+        #expect(listDirectory(interrupted).count >= 2)
+    }
+
+    @Test("demo: a frame and a photo in the camera's largest mode")
+    func demo() async throws {
+        let folder = Self.temporary("demo")
+        defer { for name in listDirectory(folder) { unlink(folder + "/" + name) }; rmdir(folder) }
+        let result = try await Self.run("demo", "-o", folder)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try await decodeImage(try #require(readBytes(folder + "/frame.png"))).width == 640)
+        let photo = try await decodeImage(try #require(readBytes(folder + "/photo.jpg")))
+        #expect(photo.width == 3264 && photo.height == 2448)
+    }
+
+    @Test("pipeline:FILE reads a source description from a file")
+    func pipelineFile() async throws {
+        let description = Self.temporary("source.txt"), path = Self.temporary("frame.png")
+        defer { unlink(description); unlink(path) }
+        let file = try #require(fopen(description, "w"))
+        fputs("videotestsrc is-live=true pattern=solid-color foreground-color=0xff0000ff ! video/x-raw,width=160,height=120 ! videoconvert\n", file)
+        fclose(file)
+        let result = try await Self.run("grab", "-o", path, "--device", "pipeline:" + description)
+        #expect(result.status == 0, "\(result.stderr)")
+        let image = try await decodeImage(try #require(readBytes(path)))
+        #expect(image.width == 160 && image.pixel(80, 60).isClose(to: [0, 0, 255, 255]), "\(image.pixel(80, 60))")
+    }
+}
+
+extension [UInt8] {
+    /// Each channel within 12 of `expected`: a colour that went through the camera's YUV and back.
+    func isClose(to expected: [UInt8]) -> Bool {
+        count == expected.count && zip(self, expected).allSatisfy { abs(Int($0) - Int($1)) <= 12 }
+    }
+}
+
+/// A PNG or JPEG decoded by GStreamer (`decodebin`) to RGBA.
+struct DecodedImage {
+    var width: Int
+    var height: Int
+    var rgba: [UInt8]
+
+    func pixel(_ x: Int, _ y: Int) -> [UInt8] { Array(rgba[(y * width + x) * 4..<(y * width + x) * 4 + 4]) }
+}
+
+func decodeImage(_ bytes: [UInt8]) async throws -> DecodedImage {
+    let path = "/tmp/media-capture-image-\(Identifiers.random())"
+    let file = try #require(fopen(path, "wb"))
+    fwrite(bytes, 1, bytes.count, file)
+    fclose(file)
+    defer { unlink(path) }
+    let pipeline = try Pipeline(
+        description: "filesrc name=src ! decodebin ! videoconvert ! appsink name=sink caps=video/x-raw,format=RGBA sync=false",
+        name: "image-decoder")
+    try #require(pipeline.element(named: "src")).set("location", path)
+    let sink = try #require(pipeline.element(named: "sink").flatMap(AppSink.init))
+    let decoded = AsyncStream.makeStream(of: Sample.self)
+    sink.setCallbacks(onSample: { decoded.continuation.yield($0) })
+    try await pipeline.play()
+    let sample = try await within(20, "decoding the image") { () async throws -> Sample in
+        for await sample in decoded.stream { return sample }
+        throw TimedOut(what: "decoder", seconds: 0)
+    }
+    await pipeline.stop()
+    let layout = try #require(sample.videoLayout)
+    let rowBytes = layout.width * 4
+    let rgba = try sample.withMappedBytes { source in
+        [UInt8](unsafeUninitializedCapacity: rowBytes * layout.height) { target, count in
+            for row in 0..<layout.height {
+                memcpy(target.baseAddress! + row * rowBytes, source.baseAddress! + layout.planeOffset + row * layout.bytesPerRow, rowBytes)
+            }
+            count = rowBytes * layout.height
+        }
+    }
+    return DecodedImage(width: layout.width, height: layout.height, rgba: rgba)
+}
