@@ -10,6 +10,8 @@ let package = Package(
     dependencies: [
         // The tool's command line (its subcommands, help and usage errors).
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // The demo server's HTTP (its own target: the library does not depend on a server).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // The C boundary: GStreamer's headers plus a header-only shim of `static inline` helpers.
@@ -29,9 +31,11 @@ let package = Package(
         .target(name: "V4L2", dependencies: ["CV4L2", "Locking"]),
         // The public, W3C-shaped API. No GStreamer or V4L2 type appears in its signatures.
         .target(name: "MediaCapture", dependencies: ["GStreamerWrapper", "V4L2", "Locking"]),
+        // The "Grab Frame - Take Photo" page and its JSON API, served by `imagecapture serve`.
+        .target(name: "DemoServer", dependencies: ["MediaCapture", .product(name: "Hummingbird", package: "hummingbird")]),
         .executableTarget(
             name: "imagecapture",
-            dependencies: ["MediaCapture", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["MediaCapture", "DemoServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // The README's example, built and run by scripts/check-docs.sh (which keeps the two identical).
         .executableTarget(name: "readme-example", dependencies: ["MediaCapture"]),
         // Benchmarks: a separate command (scripts/bench.sh), never a timed test.

@@ -34,22 +34,28 @@ struct CameraOptions: ParsableArguments {
     /// The track, opened with the stream's ideal size; `controls` also asks for pan, tilt and zoom
     /// (without changing them) so that they are reported.
     func openTrack(controls: Bool = false) async throws -> MediaStreamTrack {
-        let spec = try DeviceSpec(device)
-        var constraints = MediaTrackConstraints(
-            width: width.map { .ideal($0) }, height: height.map { .ideal($0) },
-            pan: controls ? true : nil, tilt: controls ? true : nil, zoom: controls ? true : nil)
-        let devices: MediaDevices
-        if case .deviceId(let id) = spec {
-            devices = MediaDevices(devices: [.fake(camera()), .fakeMicrophone()], includeSystemDevices: true)
-            constraints.deviceId = .exact(id)
-        } else {
-            devices = MediaDevices(devices: [try captureDevice(spec)])
+        var (devices, constraints) = try selection()
+        if controls {
+            constraints.pan = true
+            constraints.tilt = true
+            constraints.zoom = true
         }
         let stream = try await devices.getUserMedia(MediaStreamConstraints(video: .constraints(constraints)))
         guard let track = stream.getVideoTracks().first else {
             throw DOMException(.notFoundError, "\(device) is not a camera (it has no video).")
         }
         return track
+    }
+
+    /// Where the camera comes from, and the constraints that pick and shape it.
+    func selection() throws -> (MediaDevices, MediaTrackConstraints) {
+        let spec = try DeviceSpec(device)
+        var constraints = MediaTrackConstraints(width: width.map { .ideal($0) }, height: height.map { .ideal($0) })
+        if case .deviceId(let id) = spec {
+            constraints.deviceId = .exact(id)
+            return (MediaDevices(devices: [.fake(camera()), .fakeMicrophone()], includeSystemDevices: true), constraints)
+        }
+        return (MediaDevices(devices: [try captureDevice(spec)]), constraints)
     }
 
     func camera() -> FakeCamera { FakeCamera(pattern: pattern.flatMap(Self.testPattern) ?? .smpte) }

@@ -16,11 +16,16 @@ enum ExitStatus {
 func status(_ line: String) { statusFragment(line + "\n") }
 
 /// Writes text to stderr as it is (a live progress line rewrites itself with `\r`).
-func statusFragment(_ text: String) {
+func statusFragment(_ text: String) { writeUnbuffered(text, to: 2) }
+
+/// Writes text to stdout at once, past Swift's buffered `print`.
+func standardOutput(_ text: String) { writeUnbuffered(text, to: 1) }
+
+private func writeUnbuffered(_ text: String, to descriptor: Int32) {
     var written = 0
     let bytes = Array(text.utf8)
     while written < bytes.count {
-        let count = bytes[written...].withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
+        let count = bytes[written...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
         if count <= 0 { return }
         written += count
     }

@@ -19,6 +19,6 @@ struct ImageCaptureTool: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Devices.self, Grab.self, Photo.self, Capabilities.self, Settings.self, Controls.self, SetControls.self,
-            RecordStills.self, Demo.self, Selftest.self,
+            RecordStills.self, Demo.self, Serve.self, Selftest.self,
         ])
 }

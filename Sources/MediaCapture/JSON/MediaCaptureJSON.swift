@@ -50,8 +50,9 @@ public enum MediaCaptureJSON {
         case .keyNotFound(let key, let context):
             return "\(path(context.codingPath + [key])) is required in a \(type)."
         case .dataCorrupted(let context):
-            if context.codingPath.isEmpty { return "The \(type) is not valid JSON: \(context.debugDescription)." }
-            return "\(path(context.codingPath)): \(context.debugDescription)."
+            let reason = context.debugDescription.hasSuffix(".") ? String(context.debugDescription.dropLast()) : context.debugDescription
+            if context.codingPath.isEmpty { return "The \(type) is not valid JSON: \(reason)." }
+            return "\(path(context.codingPath)): \(reason)."
         @unknown default:
             return "The \(type) could not be read: \(error)."
         }

@@ -1,0 +1,106 @@
+import Hummingbird
+import MediaCapture
+import NIOCore
+
+/// The JSON API the page's `ImageCapture` client calls: the W3C dictionaries as JSON, images as
+/// PNG and JPEG, errors as the `DOMException` JSON with a fitting status.
+struct API: Sendable {
+    let camera: SharedCamera
+    let devices: MediaDevices
+
+    /// A request body larger than this is refused (413): the dictionaries are a few hundred bytes.
+    static let maximumBody = 64 * 1024
+
+    func register(on router: Router<BasicRequestContext>) {
+        let camera = self.camera, devices = self.devices
+        router.get("/api/devices") { _, _ in
+            await Self.answer { Self.json(try await devices.enumerateDevices()) }
+        }
+        router.get("/api/capabilities") { _, _ in
+            await Self.answer { Self.json(try await camera.using { $0.getCapabilities() }) }
+        }
+        router.get("/api/settings") { _, _ in
+            await Self.answer { Self.json(try await camera.using { $0.getSettings() }) }
+        }
+        router.get("/api/photo-capabilities") { _, _ in
+            await Self.answer { Self.json(try await camera.using { try await ImageCapture($0).getPhotoCapabilities() }) }
+        }
+        router.get("/api/photo-settings") { _, _ in
+            await Self.answer { Self.json(try await camera.using { try await ImageCapture($0).getPhotoSettings() }) }
+        }
+        router.post("/api/constraints") { request, _ in
+            await Self.answer {
+                let constraints = try MediaCaptureJSON.decode(MediaTrackConstraints.self, from: try await Self.body(request))
+                return Self.json(try await camera.using { track in
+                    try await track.applyConstraints(constraints)
+                    return track.getSettings()
+                })
+            }
+        }
+        router.post("/api/grab-frame") { _, _ in
+            await Self.answer {
+                let png = try await camera.using { track in try await ImageCapture(track).grabFrame().encode(type: "image/png") }
+                return Self.image(png)
+            }
+        }
+        router.post("/api/take-photo") { request, _ in
+            await Self.answer {
+                let body = try await Self.body(request)
+                let settings = body.isEmpty ? PhotoSettings() : try MediaCaptureJSON.decode(PhotoSettings.self, from: body)
+                return Self.image(try await camera.using { track in try await ImageCapture(track).takePhoto(settings) })
+            }
+        }
+    }
+
+    /// The request's body, at most ``maximumBody`` bytes.
+    private static func body(_ request: Request) async throws -> [UInt8] {
+        var request = request
+        do {
+            let buffer = try await request.collectBody(upTo: maximumBody)
+            return Array(buffer.readableBytesView)
+        } catch {
+            throw TooLarge()
+        }
+    }
+
+    private struct TooLarge: Error {}
+
+    /// Runs a handler: a `DOMException` (or an unexpected error) becomes its JSON, never a crash.
+    private static func answer(_ body: () async throws -> Response) async -> Response {
+        do {
+            return try await body()
+        } catch let error as DOMException {
+            return json(error, status: status(for: error.name))
+        } catch is TooLarge {
+            return json(DOMException(.typeError, "The request body is larger than \(maximumBody / 1024) KiB."), status: .contentTooLarge)
+        } catch {
+            return json(DOMException(.unknownError, "\(error)"), status: .internalServerError)
+        }
+    }
+
+    /// The HTTP status for each W3C error name.
+    static func status(for name: DOMException.Name) -> HTTPResponse.Status {
+        switch name {
+        case .typeError: .badRequest
+        case .notFoundError: .notFound
+        case .invalidStateError: .conflict
+        case .overconstrainedError, .notSupportedError: .unprocessableContent
+        case .notReadableError: .serviceUnavailable
+        default: .internalServerError
+        }
+    }
+
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        headers[.cacheControl] = "no-store"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: MediaCaptureJSON.encode(value))))
+    }
+
+    static func image(_ blob: Blob) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = blob.type
+        headers[.cacheControl] = "no-store"
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: blob.bytes)))
+    }
+}

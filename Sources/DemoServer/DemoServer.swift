@@ -1,0 +1,69 @@
+import Hummingbird
+import MediaCapture
+import NIOCore
+
+/// `imagecapture serve`: the "Grab Frame - Take Photo" page and the JSON API behind it, for one
+/// camera shared by every browser that opens the page.
+///
+/// Binds to loopback unless told otherwise: the page can take photos and change the camera's
+/// settings, and it has no authentication.
+public struct DemoServer: Sendable {
+    public var host: String
+    public var port: Int
+    private let devices: MediaDevices
+    private let constraints: MediaTrackConstraints
+    private let camera: SharedCamera
+
+    /// - Parameters:
+    ///   - devices: where the camera comes from (for instance one `CaptureDevice`).
+    ///   - constraints: how the track is opened (its `deviceId`, its ideal size).
+    ///   - linger: how long the camera stays open after its last viewer or API call.
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, devices: MediaDevices,
+        constraints: MediaTrackConstraints = MediaTrackConstraints(), linger: Duration = .seconds(10)
+    ) {
+        self.host = host
+        self.port = port
+        self.devices = devices
+        // The page shows every control the camera has, pan, tilt and zoom included.
+        var withControls = constraints
+        withControls.pan = withControls.pan ?? true
+        withControls.tilt = withControls.tilt ?? true
+        withControls.zoom = withControls.zoom ?? true
+        self.constraints = withControls
+        let opened = withControls
+        self.camera = SharedCamera(linger: linger) {
+            let stream = try await devices.getUserMedia(MediaStreamConstraints(video: .constraints(opened)))
+            guard let track = stream.getVideoTracks().first else { throw DOMException(.notFoundError, "The device has no video.") }
+            return track
+        }
+    }
+
+    /// Serves until SIGINT or SIGTERM; `onListening` gets the URL once the socket is bound.
+    public func run(onListening: @escaping @Sendable (String) -> Void) async throws {
+        let router = Router()
+        let live = LiveView(camera: camera)
+        let api = API(camera: camera, devices: devices)
+        router.get("/") { _, _ in Self.html(Page.html) }
+        router.get("/live.mjpeg") { _, _ in await live.response() }
+        api.register(on: router)
+        let host = self.host
+        let app = Application(
+            router: router,
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "imagecapture"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                let shown = host.contains(":") ? "[\(host)]" : host
+                onListening("http://\(shown):\(port)/")
+            })
+        try await app.runService()
+        await camera.close()
+    }
+
+    static func html(_ text: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/html; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+}

@@ -1,0 +1,199 @@
+/// The "Grab Frame - Take Photo" page: the layout and flow of MDN's ImageCapture sample (a live view,
+/// two buttons that wait for it, two canvases drawn by `drawCanvas`), with a small `ImageCapture`
+/// client over the JSON API so that the sample's handlers run as written, and a settings panel made
+/// from the camera's capabilities.
+enum Page {
+    static let html = """
+        <!doctype html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <title>Grab Frame - Take Photo</title>
+        <style>
+          body { font-family: sans-serif; margin: 1em; }
+          #live, canvas { width: 360px; height: 240px; border: 1px solid #888; background: #eee; vertical-align: top; }
+          #live { object-fit: contain; }
+          .row { display: flex; gap: 1em; flex-wrap: wrap; margin: 0.5em 0; }
+          .row > div { display: flex; flex-direction: column; gap: 0.3em; }
+          #panel label { display: grid; grid-template-columns: 11em 14em 5em; align-items: center; gap: 0.5em; }
+          #settings { background: #f6f6f6; padding: 0.5em; font-size: 12px; max-width: 60em; white-space: pre-wrap; }
+          #log { color: #a00; }
+        </style>
+        </head>
+        <body>
+        <h1>Grab Frame - Take Photo</h1>
+        <div class="row">
+          <div><img id="live" alt="The camera's live view" src="/live.mjpeg"><span>Live view</span></div>
+          <div><canvas id="grabFrameCanvas"></canvas><button id="grabFrameButton" disabled>Grab Frame</button></div>
+          <div><canvas id="takePhotoCanvas"></canvas><button id="takePhotoButton" disabled>Take Photo</button></div>
+        </div>
+        <p id="log"></p>
+        <section id="panel">
+          <h2>Photo</h2>
+          <label>imageWidth <input id="photoWidth" type="number" min="1"> <span></span></label>
+          <label>imageHeight <input id="photoHeight" type="number" min="1"> <span></span></label>
+          <h2>Camera</h2>
+          <div id="controls"></div>
+          <h2>getSettings()</h2>
+          <pre id="settings"></pre>
+        </section>
+        <script>
+        'use strict';
+
+        // ImageCapture over the server's JSON API: the same methods and Promises as the W3C interface.
+        class RemoteImageCapture {
+          grabFrame() {
+            return fetch('/api/grab-frame', { method: 'POST' }).then(checked).then(r => r.blob()).then(createImageBitmap);
+          }
+          takePhoto(photoSettings) {
+            return fetch('/api/take-photo', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+                                               body: JSON.stringify(photoSettings || {}) }).then(checked).then(r => r.blob());
+          }
+          getPhotoCapabilities() { return fetch('/api/photo-capabilities').then(checked).then(r => r.json()); }
+          getPhotoSettings() { return fetch('/api/photo-settings').then(checked).then(r => r.json()); }
+        }
+
+        // The track's side: its capabilities, settings and applyConstraints.
+        const track = {
+          getCapabilities() { return fetch('/api/capabilities').then(checked).then(r => r.json()); },
+          getSettings() { return fetch('/api/settings').then(checked).then(r => r.json()); },
+          applyConstraints(constraints) {
+            return fetch('/api/constraints', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+                                               body: JSON.stringify(constraints) }).then(checked).then(r => r.json());
+          },
+        };
+
+        // A failed call rejects with the server's DOMException, name and message as the library gave them.
+        function checked(response) {
+          if (response.ok) return response;
+          return response.json().then(error => { throw new DOMException(error.message, error.name); });
+        }
+
+        function report(error) {
+          document.querySelector('#log').textContent = error.name + ': ' + error.message;
+          console.error(error);
+        }
+
+        const imageCapture = new RemoteImageCapture();
+        const grabFrameButton = document.querySelector('#grabFrameButton');
+        const takePhotoButton = document.querySelector('#takePhotoButton');
+
+        // The sample's handlers.
+        function onGrabFrameButtonClick() {
+          imageCapture.grabFrame()
+            .then(imageBitmap => {
+              const canvas = document.querySelector('#grabFrameCanvas');
+              drawCanvas(canvas, imageBitmap);
+            })
+            .catch(report);
+        }
+
+        function onTakePhotoButtonClick() {
+          imageCapture.takePhoto(photoSettings())
+            .then(blob => createImageBitmap(blob))
+            .then(imageBitmap => {
+              const canvas = document.querySelector('#takePhotoCanvas');
+              canvas.dataset.photoWidth = imageBitmap.width;
+              canvas.dataset.photoHeight = imageBitmap.height;
+              drawCanvas(canvas, imageBitmap);
+            })
+            .catch(report);
+        }
+
+        // Centred and scaled to fit, the bars left clear.
+        function drawCanvas(canvas, img) {
+          canvas.width = getComputedStyle(canvas).width.split('px')[0];
+          canvas.height = getComputedStyle(canvas).height.split('px')[0];
+          const ratio = Math.min(canvas.width / img.width, canvas.height / img.height);
+          const x = (canvas.width - img.width * ratio) / 2;
+          const y = (canvas.height - img.height * ratio) / 2;
+          canvas.getContext('2d').clearRect(0, 0, canvas.width, canvas.height);
+          canvas.getContext('2d').drawImage(img, 0, 0, img.width, img.height, x, y, img.width * ratio, img.height * ratio);
+          canvas.dataset.drawn = Number(canvas.dataset.drawn || 0) + 1;
+        }
+
+        grabFrameButton.onclick = onGrabFrameButtonClick;
+        takePhotoButton.onclick = onTakePhotoButtonClick;
+
+        // The buttons wait for the live view to play.
+        const live = document.querySelector('#live');
+        function livePlaying() {
+          if (live.naturalWidth > 0) {
+            grabFrameButton.disabled = false;
+            takePhotoButton.disabled = false;
+            document.body.dataset.live = 'playing';
+          } else {
+            setTimeout(livePlaying, 100);
+          }
+        }
+        livePlaying();
+
+        // The photo size inputs, within getPhotoCapabilities().
+        function photoSettings() {
+          const settings = {};
+          const width = Number(document.querySelector('#photoWidth').value);
+          const height = Number(document.querySelector('#photoHeight').value);
+          if (width > 0) settings.imageWidth = width;
+          if (height > 0) settings.imageHeight = height;
+          return settings;
+        }
+
+        imageCapture.getPhotoCapabilities().then(capabilities => {
+          for (const [id, name] of [['#photoWidth', 'imageWidth'], ['#photoHeight', 'imageHeight']]) {
+            const input = document.querySelector(id), range = capabilities[name];
+            if (!range) continue;
+            input.min = range.min; input.max = range.max; input.step = range.step || 1;
+            input.nextElementSibling.textContent = range.min + '–' + range.max;
+          }
+        }).catch(report);
+
+        // One input per control the camera has: a slider for a range, a select for a list.
+        const modeMembers = ['width', 'height', 'aspectRatio', 'frameRate', 'facingMode', 'resizeMode', 'deviceId', 'groupId'];
+        const inputs = {};
+        track.getCapabilities().then(capabilities => {
+          const panel = document.querySelector('#controls');
+          for (const name of Object.keys(capabilities).sort()) {
+            if (modeMembers.includes(name)) continue;
+            const capability = capabilities[name];
+            const label = document.createElement('label');
+            label.textContent = name + ' ';
+            let input;
+            if (Array.isArray(capability)) {
+              input = document.createElement('select');
+              for (const option of capability) input.add(new Option(String(option), String(option)));
+            } else if (capability && typeof capability.min === 'number') {
+              input = document.createElement('input');
+              input.type = 'range';
+              input.min = capability.min; input.max = capability.max; input.step = capability.step || 'any';
+            } else {
+              continue;
+            }
+            input.id = 'control-' + name;
+            const shown = document.createElement('span');
+            input.addEventListener('change', () => {
+              const value = input.type === 'range' ? Number(input.value)
+                : (capability.every(v => typeof v === 'boolean') ? input.value === 'true' : input.value);
+              track.applyConstraints({ [name]: { exact: value } }).then(showSettings).catch(report);
+            });
+            label.append(input, shown);
+            panel.append(label);
+            inputs[name] = { input, shown };
+          }
+          return track.getSettings().then(showSettings);
+        }).catch(report);
+
+        // The current settings, refreshed as they change (here or in another browser).
+        function showSettings(settings) {
+          document.querySelector('#settings').textContent = JSON.stringify(settings, null, 1);
+          for (const [name, { input, shown }] of Object.entries(inputs)) {
+            if (!(name in settings) || document.activeElement === input) continue;
+            input.value = String(settings[name]);
+            shown.textContent = String(settings[name]);
+          }
+        }
+        setInterval(() => track.getSettings().then(showSettings).catch(() => {}), 1000);
+        </script>
+        </body>
+        </html>
+        """
+}
