@@ -8,6 +8,7 @@ packages=(
   gstreamer1.0-plugins-base                             # videotestsrc, videoconvert, videoscale, appsink, audiotestsrc
   gstreamer1.0-plugins-good                             # jpegenc, jpegdec, v4l2src, videocrop, pngenc
   gstreamer1.0-tools                                    # gst-launch-1.0, to run pipelines/*.pipeline
+  chromium chromium-driver python3-selenium             # the demo page's end-to-end test in a headless browser
 )
 missing=()
 for package in "${packages[@]}"; do

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Everything CI runs: installs what is missing, then the layer check, the pipeline files under
-# gst-launch-1.0, the docs, the command-line tool, the leak check, fuzzing (60 s per target), the
+# gst-launch-1.0, the docs, the command-line tool, the demo page in headless Chromium, the leak check, fuzzing (60 s per target), the
 # suite under AddressSanitizer and under ThreadSanitizer, and the whole test suite (its stderr must
 # hold no CRITICAL).
 set -euo pipefail
@@ -10,6 +10,7 @@ bash scripts/check-layers.sh
 bash scripts/check-pipelines.sh
 bash scripts/check-docs.sh
 bash scripts/check-cli.sh
+bash scripts/check-browser.sh
 bash scripts/check-leaks.sh 100
 bash scripts/fuzz.sh
 bash scripts/check-sanitizers.sh

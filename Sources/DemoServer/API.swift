@@ -13,6 +13,9 @@ struct API: Sendable {
 
     func register(on router: Router<BasicRequestContext>) {
         let camera = self.camera, devices = self.devices
+        router.get("/api/status") { _, _ in
+            Self.json(Status(cameraOpen: await camera.isOpen))
+        }
         router.get("/api/devices") { _, _ in
             await Self.answer { Self.json(try await devices.enumerateDevices()) }
         }
@@ -64,6 +67,11 @@ struct API: Sendable {
     }
 
     private struct TooLarge: Error {}
+
+    /// `GET /api/status`: whether the shared camera is open now (it closes 10 s after its last use).
+    private struct Status: Encodable {
+        var cameraOpen: Bool
+    }
 
     /// Runs a handler: a `DOMException` (or an unexpected error) becomes its JSON, never a crash.
     private static func answer(_ body: () async throws -> Response) async -> Response {

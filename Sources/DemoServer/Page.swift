@@ -15,7 +15,7 @@ enum Page {
           #live { object-fit: contain; }
           .row { display: flex; gap: 1em; flex-wrap: wrap; margin: 0.5em 0; }
           .row > div { display: flex; flex-direction: column; gap: 0.3em; }
-          #panel label { display: grid; grid-template-columns: 11em 14em 5em; align-items: center; gap: 0.5em; }
+          #panel label { display: grid; grid-template-columns: 13em 14em 6em; align-items: center; gap: 0.5em; }
           #settings { background: #f6f6f6; padding: 0.5em; font-size: 12px; max-width: 60em; white-space: pre-wrap; }
           #log { color: #a00; }
         </style>

@@ -1,0 +1,151 @@
+"""The "Grab Frame - Take Photo" page in a real headless Chromium (Debian's chromium and
+chromium-driver, driven by Debian's python3-selenium).
+
+Usage: demo_page.py URL SCREENSHOT.png COLOUR (0xRRGGBB, the fake camera's solid colour)
+Exits 0 when every check holds; prints what failed otherwise.
+"""
+import json
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+url, screenshot, colour = sys.argv[1], sys.argv[2], int(sys.argv[3], 16)
+expected = [(colour >> 16) & 255, (colour >> 8) & 255, colour & 255]
+failures = []
+
+
+def check(condition, what):
+    print(("ok    " if condition else "FAIL  ") + what, flush=True)
+    if not condition:
+        failures.append(what)
+
+
+def wait_for(predicate, seconds, what):
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        try:
+            if predicate():
+                return True
+        except Exception:  # the page may still be loading
+            pass
+        time.sleep(0.1)
+    check(False, what + f" (within {seconds} s)")
+    return False
+
+
+def close_to(pixel, rgb, tolerance=14):
+    return all(abs(a - b) <= tolerance for a, b in zip(pixel[:3], rgb)) and pixel[3] == 255
+
+
+def request(path, body=None):
+    """(status, content type, body bytes) of a request to the server; GET without a body, else POST."""
+    data = body if body is None or isinstance(body, bytes) else json.dumps(body).encode()
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url + path.lstrip("/"), data=data,
+                                                           method="GET" if data is None and not path.startswith("/api/grab")
+                                                           else "POST"), timeout=30) as response:
+            return response.status, response.headers.get("Content-Type"), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get("Content-Type"), error.read()
+
+
+# The JSON API: its errors and its load, before the browser opens the page.
+status, kind, body = request("/api/take-photo", {"imageWidth": 99999})
+check(status == 422 and kind == "application/json" and json.loads(body)["name"] == "NotSupportedError",
+      f"take-photo with imageWidth 99999: 422 NotSupportedError ({status} {body[:120]!r})")
+status, kind, body = request("/api/take-photo", bytes(range(256)) + bytes(44))
+check(status == 400 and json.loads(body)["name"] == "TypeError", f"300 bytes that are not JSON: 400 TypeError ({status})")
+status, _, body = request("/api/constraints", b"x" * 70000)
+check(status == 413, f"a body over 64 KiB: 413 ({status})")
+results = []
+threads = [threading.Thread(target=lambda: results.append(request("/api/grab-frame", b""))) for _ in range(20)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+check(len(results) == 20 and all(r[0] == 200 and r[1] == "image/png" and r[2][:4] == b"\x89PNG" for r in results),
+      f"20 parallel grab-frame requests all succeed ({sorted(r[0] for r in results)})")
+status, _, body = request("/api/photo-capabilities")
+check(status == 200 and json.loads(body)["imageWidth"]["max"] == 3264, "the server keeps serving after bad requests")
+
+options = Options()
+options.binary_location = "/usr/bin/chromium"
+for argument in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1100",
+                 "--no-first-run", "--disable-extensions", "--disable-background-networking"]:
+    options.add_argument(argument)
+driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+driver.set_script_timeout(20)
+try:
+    driver.get(url)
+    check(driver.title == "Grab Frame - Take Photo", "the page's title")
+    grab = driver.find_element(By.ID, "grabFrameButton")
+    take = driver.find_element(By.ID, "takePhotoButton")
+    wait_for(lambda: driver.execute_script("return document.body.dataset.live") == "playing", 20, "the live view plays")
+    check(grab.is_enabled() and take.is_enabled(), "the buttons are enabled once the live view plays")
+
+    pixel = "const c = document.querySelector(arguments[0]); return Array.from(c.getContext('2d').getImageData(arguments[1], arguments[2], 1, 1).data);"
+    # 640x480 drawn into 360x240: scaled by 0.5 to 320x240, centred, bars of 20 px left and right.
+    for button, canvas in [(grab, "#grabFrameCanvas"), (take, "#takePhotoCanvas")]:
+        button.click()
+        wait_for(lambda: driver.execute_script(f"return document.querySelector('{canvas}').dataset.drawn") == "1", 20,
+                 f"{canvas} is drawn")
+        centre = driver.execute_script(pixel, canvas, 180, 120)
+        check(close_to(centre, expected), f"{canvas}: the centre is the camera's colour ({centre})")
+        for x in (25, 334):
+            inside = driver.execute_script(pixel, canvas, x, 120)
+            check(close_to(inside, expected), f"{canvas}: x={x} is inside the picture ({inside})")
+        for x in (5, 355):
+            bar = driver.execute_script(pixel, canvas, x, 120)
+            check(bar[3] == 0, f"{canvas}: x={x} is in drawCanvas's letterbox bar, left clear ({bar})")
+        size = driver.execute_script(f"const c = document.querySelector('{canvas}'); return [c.width, c.height];")
+        check(size == [360, 240], f"{canvas}: sized from its CSS box ({size})")
+
+    # The live view's picture, read back through a canvas (same origin, so not tainted).
+    live_mean = """
+        const img = document.querySelector('#live'), c = document.createElement('canvas');
+        c.width = img.naturalWidth; c.height = img.naturalHeight;
+        const g = c.getContext('2d'); g.drawImage(img, 0, 0);
+        const d = g.getImageData(0, 0, c.width, c.height).data;
+        let sum = 0; for (let i = 0; i < d.length; i += 4) sum += d[i] + d[i + 1] + d[i + 2];
+        return sum / (d.length / 4);"""
+    before = driver.execute_script(live_mean)
+    wait_for(lambda: driver.execute_script("return document.querySelector('#control-brightness') !== null"), 10,
+             "the panel has a brightness slider")
+    driver.execute_script("""
+        const s = document.querySelector('#control-brightness');
+        s.value = s.max; s.dispatchEvent(new Event('change'));""")
+    wait_for(lambda: abs(driver.execute_script(live_mean) - before) > 20, 10,
+             f"the live view brightens after the brightness slider moved (mean {before:.0f})")
+    check(abs(driver.execute_script(live_mean) - before) > 20, "the live view's pixels changed with brightness")
+    wait_for(lambda: '"brightness": 10' in driver.find_element(By.ID, "settings").text, 5, "getSettings() shows brightness 10")
+
+    # A photo of the size typed in the panel.
+    driver.execute_script("document.querySelector('#photoWidth').value = 320; document.querySelector('#photoHeight').value = 240;")
+    take.click()
+    wait_for(lambda: driver.execute_script("return document.querySelector('#takePhotoCanvas').dataset.photoWidth") == "320", 20,
+             "the photo is 320 wide")
+    height = driver.execute_script("return document.querySelector('#takePhotoCanvas').dataset.photoHeight")
+    check(height == "240", f"the photo is 240 high ({height})")
+    log = driver.find_element(By.ID, "log").text
+    check(log == "", f"no error on the page ({log!r})")
+    driver.save_screenshot(screenshot)
+    print(f"screenshot: {screenshot}")
+finally:
+    driver.quit()
+
+# Nobody watches or calls any more: the camera closes 10 s after its last use.
+closed = wait_for(lambda: json.loads(request("/api/status")[2]) == {"cameraOpen": False}, 20,
+                  "the camera closes after its last viewer left")
+if closed:
+    check(True, "the camera closed after its last viewer left")
+
+if failures:
+    print(f"{len(failures)} check(s) failed", flush=True)
+    sys.exit(1)
