@@ -124,6 +124,8 @@ struct ToolTests {
         #expect(missing.status == 1 && missing.stderr.contains("NotFoundError") && missing.stderr.contains("imagecapture devices"))
         let blocked = try await Self.run("set", "exposureTime=100", "--device", "recorded:\(Self.fixtures)/logitech-c920.ctrls.txt")
         #expect(blocked.status == 1 && blocked.stderr.contains("OverconstrainedError") && blocked.stderr.contains("exposureMode"))
+        let outOfRange = try await Self.run("set", "brightness=200")
+        #expect(outOfRange.status == 1 && outOfRange.stderr.contains("asked 200, the camera takes 1 ... 10 step 1"), "\(outOfRange.stderr)")
         let empty = try await Self.run("controls", "--device", "recorded:/dev/null")
         #expect(empty.status == 1 && empty.stderr.contains("NotSupportedError"))
         let large = try await Self.run("photo", "-o", Self.temporary("x.jpg"), "--photo-width", "99999")
