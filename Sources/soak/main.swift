@@ -30,10 +30,35 @@ func residentMegabytes() -> Double {
     return pages * Double(sysconf(Int32(_SC_PAGESIZE))) / 1_048_576
 }
 
+/// Bytes the allocator has handed out and not had back, in MB: a leak grows this, while the allocator
+/// keeping freed memory in its arenas grows only the resident memory. From glibc's `malloc_info`
+/// (its arenas' size, less their free chunks, plus mmapped blocks); -1 when it is not available.
+func heapInUseMegabytes() -> Double {
+    typealias MallocInfo = @convention(c) (Int32, UnsafeMutablePointer<FILE>?) -> Int32
+    guard let symbol = dlsym(nil, "malloc_info") else { return -1 }
+    var buffer: UnsafeMutablePointer<CChar>?
+    var size = 0
+    guard let stream = open_memstream(&buffer, &size) else { return -1 }
+    _ = unsafeBitCast(symbol, to: MallocInfo.self)(0, stream)
+    fclose(stream)
+    defer { free(buffer) }
+    guard let buffer else { return -1 }
+    let xml = String(cString: buffer)
+    // The last <total .../> and <system type="current" .../> lines are the totals over every arena.
+    func value(_ type: String, _ tag: String) -> Double {
+        let lines = xml.split(separator: "\n").filter { $0.contains("<\(tag) type=\"\(type)\"") }
+        guard let line = lines.last, let range = line.firstRange(of: "size=\"") else { return 0 }
+        return Double(line[range.upperBound...].prefix { $0.isNumber }) ?? 0
+    }
+    let inUse = value("current", "system") - value("fast", "total") - value("rest", "total") + value("mmap", "total")
+    return inUse / 1_048_576
+}
+
 struct Snapshot {
     let threads = count("/proc/self/task")
     let descriptors = count("/proc/self/fd")
     let resident = residentMegabytes()
+    let heap = heapInUseMegabytes()
 }
 
 /// The table's rows, one per phase (phases run one after another).
@@ -52,7 +77,7 @@ func phase(_ name: String, _ body: () async throws -> String) async throws {
     try await Task.sleep(for: .seconds(3))
     let after = Snapshot()
     let seconds = Double((clock.now - start).components.seconds)
-    let row = "| \(name) | \(detail) | \(Int(seconds)) s | \(before.threads) → \(after.threads) | \(before.descriptors) → \(after.descriptors) | \(format(before.resident)) → \(format(after.resident)) MB |"
+    let row = "| \(name) | \(detail) | \(Int(seconds)) s | \(before.threads) → \(after.threads) | \(before.descriptors) → \(after.descriptors) | \(format(before.resident)) → \(format(after.resident)) MB | \(format(before.heap)) → \(format(after.heap)) MB |"
     progress(row)
     rows.lines.append(row)
 }
@@ -184,8 +209,8 @@ try await phase("8 tracks on one camera, 8 cameras at once") {
     return "16 tracks, 50 grabs and a photo each"
 }
 
-print("| phase | outcome | time | threads | file descriptors | resident memory |")
-print("|---|---|---|---|---|---|")
+print("| phase | outcome | time | threads | file descriptors | resident memory | heap in use |")
+print("|---|---|---|---|---|---|---|")
 for row in rows.lines { print(row) }
 await MediaDevices.shutdown()
 print("soak: done")

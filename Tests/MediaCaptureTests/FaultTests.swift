@@ -36,6 +36,24 @@ struct FaultTests {
         ]
     }
 
+    /// Returns once the camera has stalled (a grab with a short deadline fails: the held frame and the
+    /// last frames before the stall come first, late on a loaded machine) and the track holds no frame
+    /// any more (the gate's linger dropped it), so that every call made next waits.
+    private static func waitForStall(_ track: MediaStreamTrack) async throws {
+        let probe = try ImageCapture(track, options: .init(frameTimeout: .milliseconds(300)))
+        var stalled = false
+        for _ in 0..<20 where !stalled {
+            do {
+                _ = try await within(5) { try await probe.grabFrame() }
+            } catch let error as DOMException where error.name == .unknownError {
+                stalled = true
+            }
+        }
+        #expect(stalled, "the camera did not stall")
+        for _ in 0..<100 where track.branch?.hub.latest != nil { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(track.branch?.hub.latest == nil, "the track still holds a frame")
+    }
+
     /// The spec's name for a call pending when its track ends (grabFrame and takePhoto: "cannot be
     /// completed"; the photo state: "cannot be gathered").
     private static func endedName(_ method: String) -> DOMException.Name {
@@ -46,9 +64,8 @@ struct FaultTests {
     func errorWithCallsInFlight() async throws {
         let track = try await openVideo(fakeDevices(Self.waitingCamera))
         let events = track.events
-        try await Task.sleep(for: .milliseconds(200))  // the stall has begun
+        try await Self.waitForStall(track)
         let capture = try ImageCapture(track, options: .init(frameTimeout: .seconds(30), photoTimeout: .seconds(30)))
-        _ = try await within(5) { try await capture.grabFrame() }  // the frame the track holds
         let calls = Self.everyCall(capture)
         try await Task.sleep(for: .milliseconds(150))
         guard case .video(let source, _, _) = track.backing else { Issue.record("not a video track"); return }
@@ -74,9 +91,8 @@ struct FaultTests {
     func stopUnderLoad() async throws {
         let devices = fakeDevices(Self.waitingCamera)
         let track = try await openVideo(devices)
-        try await Task.sleep(for: .milliseconds(200))
+        try await Self.waitForStall(track)
         let capture = try ImageCapture(track, options: .init(frameTimeout: .seconds(30), photoTimeout: .seconds(30)))
-        _ = try await within(5) { try await capture.grabFrame() }
         // 20 tasks, each with five calls of its own in flight.
         let tasks = (0..<20).map { _ in
             Task { () -> [(String, DOMException.Name?, ContinuousClock.Instant)] in
@@ -111,14 +127,12 @@ struct FaultTests {
 
     @Test("A stall: pending calls reject after their deadline or AbortError when cancelled, the track stays live, and the next calls work when frames resume")
     func stallAndRecover() async throws {
-        // Frames 6 to 95 are lost: about 3 s without a frame, then the camera goes on.
-        let track = try await openVideo(fakeDevices(FakeCamera(faults: [.dropFrames(after: 5, count: 90)])))
+        // Frames 6 to 155 are lost: about 5 s without a frame, then the camera goes on.
+        let track = try await openVideo(fakeDevices(FakeCamera(faults: [.dropFrames(after: 5, count: 150)])))
         defer { track.stop() }
         let events = track.events
-        try await Task.sleep(for: .milliseconds(400))
         let impatient = try ImageCapture(track, options: .init(frameTimeout: .milliseconds(300), photoTimeout: .milliseconds(300)))
-        // The frame the track holds, if the gate's linger has not dropped it yet; then nothing.
-        _ = try? await within(5) { try await impatient.grabFrame() }
+        try await Self.waitForStall(track)
         #expect(try await domException { _ = try await impatient.grabFrame() }.name == .unknownError)
         #expect(try await domException { _ = try await impatient.takePhoto() }.name == .unknownError)
         #expect(track.readyState == .live && !track.muted)
