@@ -14,8 +14,8 @@ print(frame.width, frame.height, pixels.count)             // 1280 720 3686400
 
 let photo = try await capture.takePhoto(PhotoSettings(imageHeight: 2448, imageWidth: 3264))
 print(photo.type, photo.size)                              // image/jpeg and its size in bytes
-// A native capture in the camera's 3264x2448 mode, not an upscale: the track fired mute and
-// unmute around it, and its frames stayed 1280x720 throughout.
+// A native capture in the camera's 3264x2448 mode, not an upscale: the track stayed live and
+// unmuted, and its frames stayed 1280x720 throughout.
 
 for await frame in track.frames() {                       // every frame from now on, stale ones dropped
     print(frame.width)                                     // 1280

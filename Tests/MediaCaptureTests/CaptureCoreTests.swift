@@ -27,7 +27,7 @@ struct CaptureCoreTests {
             timing: .test)
     }
 
-    @Test("A refused flash fails its photo alone: the mode comes back, the track unmutes, later calls work")
+    @Test("A refused flash fails its photo alone: the mode comes back, the track is not left muted, later calls work")
     func refusedFlashRestores() async throws {
         let track = try await openVideo(try Self.flashCamera())
         defer { track.stop() }

@@ -1,4 +1,5 @@
 @testable import MediaCapture
+import Locking
 import TestSupport
 import Testing
 
@@ -127,7 +128,7 @@ struct ImageCaptureTests {
         #expect(decoded.width == 640 && decoded.height == 480)
     }
 
-    @Test("A 3264×2448 photo on a 640×480 track is a native capture; the track mutes, unmutes, keeps its size")
+    @Test("A 3264×2448 photo on a 640×480 track is a native capture; the track stays unmuted and keeps its size")
     func highResolutionPhoto() async throws {
         let track = try await openVideo(fakeDevices(FakeCamera(pattern: .checkers1)))
         defer { track.stop() }
@@ -153,7 +154,40 @@ struct ImageCaptureTests {
         #expect(after.width == 640 && after.height == 480)
         #expect(track.getSettings().width == 640 && !track.muted)
         track.stop()
-        #expect(try await collectEvents(until: events, seconds: 5) == [.mute, .unmute])
+        #expect(try await collectEvents(until: events, seconds: 5) == [])
+    }
+
+    @Test("Native stills keep a viewfinder running: a grab loop during three 3264×2448 stills is never refused")
+    func viewfinderDuringStills() async throws {
+        let track = try await openVideo()
+        defer { track.stop() }
+        let events = track.events
+        let viewfinder = try ImageCapture(track)
+        let running = Locked(true)
+        let grabber = Task { () -> (frames: Int, problems: [String]) in
+            var frames = 0, problems: [String] = []
+            while running.withLock({ $0 }) {
+                do {
+                    let frame = try await viewfinder.grabFrame()
+                    if frame.width != 640 || frame.height != 480 { problems.append("a \(frame.width)x\(frame.height) frame") }
+                    frames += 1
+                } catch {
+                    problems.append("\(error)")
+                }
+            }
+            return (frames, problems)
+        }
+        let camera = try ImageCapture(track)
+        for _ in 0..<3 {
+            let photo = try await within(20) { try await camera.takePhoto(PhotoSettings(imageHeight: 2448, imageWidth: 3264)) }
+            #expect(photo.type == "image/jpeg")
+        }
+        running.withLock { $0 = false }
+        let result = try await within(10) { await grabber.value }
+        #expect(result.problems.isEmpty, "\(result.problems.prefix(5))")
+        #expect(result.frames > 10)
+        track.stop()
+        #expect(try await collectEvents(until: events, seconds: 5) == [])
     }
 
     @Test("Only one of width and height: the other follows the stream's aspect ratio")

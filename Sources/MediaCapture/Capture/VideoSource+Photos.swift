@@ -95,9 +95,10 @@ extension VideoSource {
     }
 
     /// One capture. A photo larger than the current mode is taken natively: the source switches to the
-    /// smallest mode that covers it (tracks fire `mute`), waits for that mode's first frame, readies
-    /// the fill light, encodes one frame, and comes back to the previous mode (tracks fire `unmute`),
-    /// whatever failed on the way. The tracks' frames keep their size throughout.
+    /// smallest mode that covers it, waits for that mode's first frame, readies the fill light, encodes
+    /// one frame, and comes back to the previous mode, whatever failed on the way. The switch is the
+    /// library's own, not an interruption: tracks stay unmuted, their frames keep their size (scaled
+    /// from the photo mode meanwhile), and a grab during the switch waits for the next frame.
     private func capture(_ request: PhotoRequest) async -> Result<Blob, DOMException> {
         guard !isEnded else { return .failure(Self.endedDuringPhoto) }
         let previous = currentMode.withLock { $0 }
@@ -108,7 +109,6 @@ extension VideoSource {
             await frames.run { photo.configure(size: request.size, quality: request.quality) }
         }
         if let mode = switchTo {
-            setMuted(true)
             stream(in: mode)
             // The flash must light the new mode's frame: wait for it before strobing.
             _ = await photo.waitForInput(mode.size, timeout: timing.modeSwitchTimeout)
@@ -119,7 +119,6 @@ extension VideoSource {
                 stream(in: previous)
                 _ = await photo.waitForInput(previous.size, timeout: timing.modeSwitchTimeout)
             }
-            setMuted(false)
         }
         return outcome
     }

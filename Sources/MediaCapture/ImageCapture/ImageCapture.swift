@@ -92,8 +92,9 @@ public final class ImageCapture: Sendable {
     /// With only one of `imageWidth`/`imageHeight`, the other follows the stream's aspect ratio; with
     /// neither, the size of the last photo (the stream's size at first). Aspect differences are
     /// centre-cropped, never distorted or letterboxed. A photo larger than the stream is a native
-    /// capture: the camera switches to the smallest mode that covers it for one frame (the track fires
-    /// `mute`, then `unmute`, and keeps its frame size throughout). Concurrent calls with equal settings
+    /// capture: the camera switches to the smallest mode that covers it for one frame; the track stays
+    /// live and unmuted and keeps its frame size throughout (a viewfinder sees one longer gap between
+    /// frames). Concurrent calls with equal settings
     /// share one capture; others run in call order.
     /// - Throws: `InvalidStateError` for an ended, disabled or muted track; `NotSupportedError` for
     ///   settings outside ``getPhotoCapabilities()`` (checked before the camera is touched);
