@@ -157,6 +157,26 @@ struct FaultTests {
         #expect(try await collectEvents(until: events, seconds: 5) == [])
     }
 
+    @Test("A stalled camera fails pending photos as fast as grabs: UnknownError at the stall bound, not the photo deadline")
+    func stalledPhotos() async throws {
+        let track = try await openVideo(fakeDevices(Self.waitingCamera))
+        defer { track.stop() }
+        try await Self.waitForStall(track)
+        let capture = try ImageCapture(track)  // the default 10 s photo deadline
+        let started = ContinuousClock.now
+        // Two photos of different settings: the second waits behind the first, and fails with it.
+        let first = Task { try await capture.takePhoto() }
+        let second = Task { try await capture.takePhoto(PhotoSettings(imageWidth: 320)) }
+        for photo in [first, second] {
+            let error = try await domException { _ = try await photo.value }
+            #expect(error.name == .unknownError && error.message.contains("stopped delivering frames"), "\(error)")
+        }
+        let elapsed = ContinuousClock.now - started
+        // The bound at 30 fps: four frame intervals plus a second (1.13 s); far below 10 s.
+        #expect(elapsed < .seconds(4), "\(elapsed)")
+        #expect(track.readyState == .live && !track.muted)
+    }
+
     /// Runs the isolated test below in a process of its own, where nothing else opens a camera.
     @Test("Failed opens leave no thread, descriptor or pipeline behind (counted in a process of its own)")
     func failedOpensInOwnProcess() async throws {

@@ -26,6 +26,8 @@ final class PhotoBranch: Sendable {
         /// Open the shutter for the next frame of this size (any size when `size` is nil).
         var armed: Armed?
         var passes: UInt64 = 0
+        /// Frames that reached the branch, photo or not (the stall rule's measure of progress).
+        var arrived: UInt64 = 0
         /// The size and quality the branch is set to.
         var configured: (size: Size, quality: Int)?
         var inputWatchers: [(size: Size, result: SharedResult<Void>)] = []
@@ -66,6 +68,7 @@ final class PhotoBranch: Sendable {
     /// On the streaming thread, before the valve sees the frame.
     private func frameArriving() {
         let ready = state.withLock { state -> [SharedResult<Void>] in
+            state.arrived &+= 1
             if let armed = state.armed, armed.size == nil || armed.size == state.input {
                 state.armed = nil
                 shutter.set("drop", false)  // under the lock that decided it
@@ -101,19 +104,36 @@ final class PhotoBranch: Sendable {
     }
 
     /// Takes the next frame (of size `input`, when given) and waits, bounded, for its JPEG.
-    func capture(requiring input: Size?, timeout: Duration) async throws(SampleHub.Failure) -> Sample {
+    /// - Throws: `.timedOut` after `timeout`; `.stalled` as soon as no frame at all has reached the
+    ///   branch for `stallBound` (a camera that stopped, as opposed to slow but progressing work).
+    func capture(requiring input: Size?, timeout: Duration, stallBound: Duration) async throws(SampleHub.Failure) -> Sample {
         let pass = state.withLock { state -> UInt64 in
             state.armed = Armed(size: input)
             return state.passes + 1
         }
-        do {
-            return try await jpegs.sample(after: pass - 1, timeout: timeout).sample
-        } catch {
-            state.withLock { state in
-                state.armed = nil
-                shutter.set("drop", true)
+        let clock = ContinuousClock(), end = clock.now + timeout
+        var seen = state.withLock { $0.arrived }
+        while true {
+            do {
+                return try await jpegs.sample(after: pass - 1, timeout: max(.zero, min(stallBound, end - clock.now))).sample
+            } catch {
+                let arrived = state.withLock { $0.arrived }
+                let outcome: SampleHub.Failure? = switch error {
+                case .timedOut where clock.now >= end: .timedOut
+                case .timedOut where arrived == seen: .stalled
+                case .timedOut: nil  // frames come, only not the photo yet: wait on
+                default: error
+                }
+                guard let outcome else {
+                    seen = arrived
+                    continue
+                }
+                state.withLock { state in
+                    state.armed = nil
+                    shutter.set("drop", true)
+                }
+                throw outcome
             }
-            throw error
         }
     }
 

@@ -18,6 +18,8 @@ final class PhotoJob: Sendable {
 struct PhotoQueue: Sendable {
     var pending: [PhotoJob] = []
     var running = false
+    /// The last capture found the camera stalled (its queued jobs then fail with it).
+    var stalled = false
     /// The size the last photo chose (nil: the stream's size).
     var photoSize: AspectCrop.Size?
     var fillLightMode: FillLightMode?

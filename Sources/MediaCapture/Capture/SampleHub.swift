@@ -22,6 +22,8 @@ final class SampleHub: Sendable {
         case ended
         case timedOut
         case cancelled
+        /// No frame at all reached the branch for the stall bound (a photo's wait only).
+        case stalled
     }
 
     /// What lets samples reach the hub: set under the hub's lock (it must not call back into the hub).

@@ -83,6 +83,14 @@ extension VideoSource {
                 continue
             }
             let result = await operations.withLock { await capture(job.request) }
+            // A camera that stopped delivering fails the photos waiting behind too: they would stall alike.
+            let waiting = photoQueue.withLock { queue -> [PhotoJob] in
+                guard queue.stalled else { return [] }
+                queue.stalled = false
+                defer { queue.pending.removeAll() }
+                return queue.pending
+            }
+            for queued in waiting { queued.result.complete(.failure(Self.stoppedDelivering)) }
             if case .success = result {
                 photoQueue.withLock { queue in
                     queue.photoSize = job.request.size
@@ -133,7 +141,9 @@ extension VideoSource {
         }
         let outcome: Result<Sample, SampleHub.Failure>
         do {
-            outcome = .success(try await photo.capture(requiring: input, timeout: request.timeout))
+            let rate = currentMode.withLock { $0?.frameRate.value }
+            outcome = .success(try await photo.capture(
+                requiring: input, timeout: request.timeout, stallBound: ImageCapture.stallBound(frameRate: rate)))
         } catch {
             outcome = .failure(error)
         }
@@ -149,9 +159,16 @@ extension VideoSource {
             return .failure(Self.endedDuringPhoto)
         case .failure(.timedOut):
             return .failure(DOMException(.unknownError, "The camera delivered no photo within \(request.timeout); it may have stalled."))
+        case .failure(.stalled):
+            photoQueue.withLock { $0.stalled = true }
+            return .failure(Self.stoppedDelivering)
         case .failure(.cancelled):
             return .failure(DOMException.aborted)
         }
+    }
+
+    private static var stoppedDelivering: DOMException {
+        DOMException(.unknownError, "The camera stopped delivering frames; the track stays live, and photos work again when frames resume.")
     }
 
     private static var endedDuringPhoto: DOMException {

@@ -65,7 +65,11 @@ final class VideoSource: Sendable {
         self.panTiltZoom = panTiltZoom
         self.timing = timing
         self.resource = device.backend.exclusiveResource ?? "instance:" + Identifiers.random()
-        self.frames = FrameBoundary(output: pipeline.sourceElement.staticPad("src"), timeout: timing.modeSwitchTimeout)
+        // At most the stall bound: a source that sends no frame negotiates nothing meanwhile, so a
+        // change then runs where it was asked, and a photo on a stalled camera fails as fast as a grab.
+        self.frames = FrameBoundary(
+            output: pipeline.sourceElement.staticPad("src"),
+            timeout: min(timing.modeSwitchTimeout, ImageCapture.stallBound(frameRate: mode?.frameRate.value)))
         self.session = device.backend.makeSession(pipeline: pipeline, panTiltZoom: panTiltZoom, frames: frames)
         self.photo = PhotoBranch(in: pipeline)
         self.currentMode = Locked(mode)

@@ -65,7 +65,7 @@ public final class ImageCapture: Sendable {
         } catch {
             switch error {
             case .ended: throw DOMException(.unknownError, "The track ended before a frame arrived.")
-            case .timedOut:
+            case .timedOut, .stalled:
                 throw DOMException(.unknownError, "The camera delivered no frame within \(timeout); it may have stalled.")
             case .cancelled: throw DOMException.aborted
             }
@@ -80,7 +80,12 @@ public final class ImageCapture: Sendable {
     /// From the track's own frame rate: no device state is read on the way to a frame.
     private var frameTimeout: Duration {
         if let timeout = options.frameTimeout { return timeout }
-        let rate = track.frameRate ?? 30
+        return Self.stallBound(frameRate: track.frameRate)
+    }
+
+    /// How long without any frame means the camera stalled: four frame intervals plus a second.
+    static func stallBound(frameRate: Double?) -> Duration {
+        let rate = frameRate.flatMap { $0.isFinite ? $0 : nil } ?? 30
         return .milliseconds(Int(4000 / min(max(rate, 1), 1000))) + .seconds(1)
     }
 
@@ -98,8 +103,10 @@ public final class ImageCapture: Sendable {
     /// share one capture; others run in call order.
     /// - Throws: `InvalidStateError` for an ended, disabled or muted track; `NotSupportedError` for
     ///   settings outside ``getPhotoCapabilities()`` (checked before the camera is touched);
-    ///   `UnknownError` when the track ends during the capture or no photo comes within
-    ///   ``Options/photoTimeout``; `AbortError` when the task is cancelled.
+    ///   `UnknownError` when the track ends during the capture, when the camera stops delivering frames
+    ///   (none for four frame intervals plus a second: pending photos fail then, the track stays
+    ///   live), or when no photo comes within ``Options/photoTimeout``; `AbortError` when the task is
+    ///   cancelled.
     public func takePhoto(_ photoSettings: PhotoSettings? = nil) async throws(DOMException) -> Blob {
         // Step 1: the readiness check, at call time.
         let (source, _) = try readySource()
