@@ -76,6 +76,23 @@ struct HostileInputTests {
             try await track.applyConstraints(MediaTrackConstraints(advanced: [MediaTrackConstraintSet(exposureTime: .value(value))]))
         }
         #expect(apply.name == .typeError && apply.message.contains("exposureTime"))
+        // In min and max too, and in every member WebIDL declares a double.
+        for constraints in [MediaTrackConstraints(width: .range(min: 1), brightness: .range(min: value)),
+                            MediaTrackConstraints(zoom: .double(.range(max: value))), MediaTrackConstraints(aspectRatio: .exact(value))] {
+            #expect(try await domException { try await track.applyConstraints(constraints) }.name == .typeError)
+        }
+        #expect(track.getSettings().brightness == 5)  // nothing reached the camera
+    }
+
+    @Test("Non-finite photo sizes are TypeErrors (WebIDL's double), not NotSupportedError", arguments: [Double.nan, .infinity, -.infinity])
+    func nonFinitePhotoSettings(_ value: Double) async throws {
+        let track = try await openVideo()
+        defer { track.stop() }
+        let capture = try ImageCapture(track)
+        for settings in [PhotoSettings(imageWidth: value), PhotoSettings(imageHeight: value)] {
+            let error = try await domException { _ = try await capture.takePhoto(settings) }
+            #expect(error.name == .typeError && error.message.contains("finite"), "\(error)")
+        }
     }
 
     @Test("crop-and-scale with an aspect of 1e300, infinity or 0 computes no impossible size",

@@ -101,8 +101,9 @@ public final class ImageCapture: Sendable {
     /// live and unmuted and keeps its frame size throughout (a viewfinder sees one longer gap between
     /// frames). Concurrent calls with equal settings
     /// share one capture; others run in call order.
-    /// - Throws: `InvalidStateError` for an ended, disabled or muted track; `NotSupportedError` for
-    ///   settings outside ``getPhotoCapabilities()`` (checked before the camera is touched);
+    /// - Throws: `InvalidStateError` for an ended, disabled or muted track; `TypeError` for a NaN or
+    ///   infinite `imageWidth`/`imageHeight` (WebIDL's `double`); `NotSupportedError` for settings
+    ///   outside ``getPhotoCapabilities()`` (both checked before the camera is touched);
     ///   `UnknownError` when the track ends during the capture, when the camera stops delivering frames
     ///   (none for four frame intervals plus a second: pending photos fail then, the track stays
     ///   live), or when no photo comes within ``Options/photoTimeout``; `AbortError` when the task is
@@ -126,7 +127,11 @@ public final class ImageCapture: Sendable {
     static func validate(_ settings: PhotoSettings, against capabilities: PhotoCapabilities) throws(DOMException) {
         func check(_ value: Double?, _ range: MediaSettingsRange?, _ name: String) throws(DOMException) {
             guard let value else { return }
-            guard value.isFinite, value >= 1, let range,
+            // WebIDL's `double`: NaN and the infinities are refused at the call, before any range check.
+            guard value.isFinite else {
+                throw DOMException(.typeError, "\(name) must be a finite number (it is \(value)).")
+            }
+            guard value >= 1, let range,
                 value >= (range.min ?? -.infinity), value <= (range.max ?? .infinity)
             else {
                 let allowed = range.map { "\(($0.min ?? 0).formatted)...\(($0.max ?? 0).formatted)" } ?? "none"
