@@ -191,4 +191,21 @@ struct GetUserMediaTests {
         #expect(devices.getSupportedConstraints()["zoom"] && devices.getSupportedConstraints()["width"])
         #expect(!devices.getSupportedConstraints()["sampleRate"])
     }
+
+    @Test("Members that do not apply to a microphone are ignored, valid or impossible (fitness distance 0)", arguments: [
+        MediaTrackConstraints(width: .range(min: 640)), MediaTrackConstraints(width: .range(min: 1_000_000), frameRate: .exact(9999)),
+        MediaTrackConstraints(torch: true, advanced: [MediaTrackConstraintSet(aspectRatio: .exact(3))]),
+    ])
+    func videoMembersInAnAudioRequest(_ constraints: MediaTrackConstraints) async throws {
+        let devices = fakeDevices(microphone: true)
+        let stream = try await within(10) { try await devices.getUserMedia(MediaStreamConstraints(audio: .constraints(constraints))) }
+        let audio = try #require(stream.getAudioTracks().first)
+        defer { audio.stop() }
+        #expect(audio.label == "Fake Microphone")
+        #expect(audio.getConstraints() == constraints)
+        // The same rule in applyConstraints on the audio track; a deviceId that is not its own still fails.
+        try await audio.applyConstraints(MediaTrackConstraints(width: .exact(1_000_000)))
+        let wrong = try await domException { try await audio.applyConstraints(MediaTrackConstraints(deviceId: .exact("other"))) }
+        #expect(wrong.name == .overconstrainedError && wrong.constraint == "deviceId")
+    }
 }

@@ -90,3 +90,16 @@ extension MediaTrackConstraints {
         }
     }
 }
+
+extension MediaTrackConstraints {
+    /// The members that apply to a device of `kind`. mediacapture-main's SelectSettings gives a member
+    /// that does not apply to the device's kind a fitness distance of 0, whatever its value: for a
+    /// microphone that is every member but `deviceId` and `groupId` (the library has no audio members).
+    func applicable(to kind: MediaDeviceInfo.Kind) -> MediaTrackConstraints {
+        guard kind == .audioinput else { return self }
+        func audio(_ set: MediaTrackConstraintSet) -> MediaTrackConstraintSet {
+            MediaTrackConstraintSet(deviceId: set.deviceId, groupId: set.groupId)
+        }
+        return MediaTrackConstraints(basic: audio(basic), advanced: advanced.map(audio))
+    }
+}

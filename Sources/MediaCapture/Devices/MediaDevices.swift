@@ -136,7 +136,7 @@ public final class MediaDevices: Sendable {
             }
         }
         let chosen: (device: ResolvedDevice, settings: MediaTrackSettings, mode: SourceMode?)
-        switch SelectSettings.select(candidates.map(\.settings), constraints) {
+        switch SelectSettings.select(candidates.map(\.settings), constraints.applicable(to: kind)) {
         case .failed(let name):
             throw DOMException.overconstrained(
                 name, name.isEmpty ? "No device satisfies the required constraints together."

@@ -241,7 +241,8 @@ public final class MediaStreamTrack: Sendable {
             // Audio tracks (and a clone that could not get a branch): only the current settings can
             // satisfy the constraints.
             try state.withLock { (state: inout State) throws(DOMException) in
-                if case .failed(let name) = SelectSettings.select([state.settings], constraints) {
+                let applicable = kind == "audio" ? constraints.applicable(to: .audioinput) : constraints
+                if case .failed(let name) = SelectSettings.select([state.settings], applicable) {
                     throw DOMException.overconstrained(name, "The track's settings do not satisfy '\(name)'.")
                 }
                 state.constraints = constraints
