@@ -1,4 +1,5 @@
-/// Parsers for `v4l2-ctl` output: `--list-ctrls-menus` (or the controls part of `--all`) and
+/// Parsers for `v4l2-ctl` output: `--list-ctrls-menus`, `--list-ctrls` (standard menus filled in from
+/// the kernel's, see ``V4L2StandardMenu``) or the controls part of `--all`, and
 /// `--list-formats-ext`. They accept both kernels' control names, tabs or spaces, `flags=` lists,
 /// and skip lines they do not know.
 package enum V4L2Listing {
@@ -33,6 +34,11 @@ package enum V4L2Listing {
                 defaultValue: fields["default"].flatMap { Int64($0) } ?? 0, menu: [:],
                 isReadOnly: flags.contains("read-only"), isInactive: flags.contains("inactive"))
             result.append((control, fields["value"].flatMap { Int64($0) } ?? control.defaultValue))
+        }
+        // `--list-ctrls` prints no menu items: a standard menu control gets the kernel's own.
+        for index in result.indices where result[index].0.kind == .menu && result[index].0.menu.isEmpty {
+            let control = result[index].0
+            result[index].0.menu = V4L2StandardMenu.items(for: control.id, minimum: control.minimum, maximum: control.maximum)
         }
         return result
     }

@@ -80,6 +80,27 @@ struct RecordedDeviceTests {
         #expect(info.getCapabilities().pan == nil && info.getCapabilities().brightness == expected.brightness)
     }
 
+    @Test("A --list-ctrls listing (no menu items) gets the kernel's standard menus: exposureMode is offered and works")
+    func listingWithoutMenus() async throws {
+        let text = try Self.fixture("logitech-c920.list-ctrls.txt")
+        #expect(!text.contains("1: Manual Mode"))  // the listing really has no items
+        let parsed = V4L2Listing.controls(text)
+        let exposure = try #require(parsed.first(where: { $0.control.id == V4L2ControlID.exposureAuto })?.control)
+        #expect(exposure.menu == [0: "Auto Mode", 1: "Manual Mode", 2: "Shutter Priority Mode", 3: "Aperture Priority Mode"])
+        let powerLine = try #require(parsed.first(where: { $0.control.name == "power_line_frequency" })?.control)
+        #expect(powerLine.menu == [0: "Disabled", 1: "50 Hz", 2: "60 Hz"])  // within its min...max (0...2)
+        let track = try await openVideo(MediaDevices(devices: [.recorded(controls: text, formats: nil)]))
+        defer { track.stop() }
+        #expect(track.getCapabilities().exposureMode == ["manual", "continuous"])
+        #expect(track.getSettings().exposureMode == "continuous")
+        try await within(10) {
+            try await track.applyConstraints(MediaTrackConstraints(exposureMode: "manual", exposureTime: .exact(100)))
+        }
+        #expect(track.getSettings().exposureMode == "manual" && track.getSettings().exposureTime == 100)
+        let device = try Self.recordedDevice(of: track)
+        #expect(device.writes.contains { $0.id == V4L2ControlID.exposureAuto && $0.value == V4L2ControlID.ExposureAuto.manual })
+    }
+
     @Test("Settings read from the device, nothing reset on open")
     func settings() async throws {
         let c920 = try await openVideo(MediaDevices(devices: [try Self.device("logitech-c920")]), MediaTrackConstraints(zoom: true))
