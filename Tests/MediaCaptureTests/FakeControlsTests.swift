@@ -1,4 +1,5 @@
 @testable import MediaCapture
+import Locking
 import TestSupport
 import Testing
 
@@ -119,7 +120,7 @@ struct FakeControlsTests {
         let devices: MediaDevices
         switch how {
         case "camera switch": devices = fakeDevices(FakeCamera(panTiltZoomPermission: false))
-        case "permission policy": devices = MediaDevices(devices: [.fake()], panTiltZoomPermission: { _ in false })
+        case "permission policy": devices = MediaDevices(devices: [.fake()], panTiltZoomPermission: .denied)
         default: devices = fakeDevices()
         }
         let track = try await openVideo(devices, how == "not requested" ? MediaTrackConstraints() : Self.panTiltZoom)
@@ -132,6 +133,37 @@ struct FakeControlsTests {
         #expect(error.name == .overconstrainedError && error.constraint == "pan")
         try await within(10) { try await track.applyConstraints(MediaTrackConstraints(pan: .double(.ideal(4)))) }
         #expect(track.getSettings().pan == nil)
+    }
+
+    @Test("Pan-tilt-zoom granted beforehand: a plain getUserMedia exposes them, and an advanced set applies every member")
+    func panTiltZoomGrantedBeforehand() async throws {
+        let devices = MediaDevices(devices: [.fake()], timing: .test, panTiltZoomPermission: .granted)
+        let track = try await openVideo(devices)  // {video: true}: pan, tilt and zoom not named
+        defer { track.stop() }
+        #expect(track.getCapabilities().pan != nil && track.getCapabilities().tilt != nil && track.getCapabilities().zoom != nil)
+        #expect(track.getSettings().zoom == 5)
+        let advanced = MediaTrackConstraintSet(brightness: 7, pan: 2, zoom: 10)
+        try await within(10) { try await track.applyConstraints(MediaTrackConstraints(advanced: [advanced])) }
+        let settings = track.getSettings()
+        #expect(settings.brightness == 7 && settings.pan == 2 && settings.zoom == 10, "\(settings)")
+    }
+
+    @Test("Pan-tilt-zoom undecided: asked once, by the first getUserMedia that requests them; the answer is kept")
+    func panTiltZoomPrompt() async throws {
+        let asked = Locked(0)
+        let devices = MediaDevices(devices: [.fake()], timing: .test, panTiltZoomPermission: .prompt { _ in
+            asked.withLock { $0 += 1 }
+            return true
+        })
+        let plain = try await openVideo(devices)
+        #expect(plain.getCapabilities().zoom == nil && asked.withLock { $0 } == 0)  // not requested: not asked
+        plain.stop()
+        let requested = try await openVideo(devices, MediaTrackConstraints(zoom: true))
+        #expect(requested.getCapabilities().zoom != nil && asked.withLock { $0 } == 1)
+        requested.stop()
+        let later = try await openVideo(devices)  // granted now: exposed without asking again
+        defer { later.stop() }
+        #expect(later.getCapabilities().zoom != nil && asked.withLock { $0 } == 1)
     }
 
     @Test("A zoom of 2 on the quadrants pattern enlarges the centre; brightness changes the pixels")

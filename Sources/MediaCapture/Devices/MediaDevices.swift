@@ -1,28 +1,32 @@
 internal import GStreamerWrapper
+import Locking
 
 /// W3C `MediaDevices`: lists capture devices and opens them with `getUserMedia`.
 ///
 /// ``shared`` sees the machine's cameras (GStreamer's device monitor: V4L2, and what other providers
 /// find). ``init(devices:includeSystemDevices:panTiltZoomPermission:)`` gives an explicit set, e.g. fake cameras in tests.
+
 public final class MediaDevices: Sendable {
     /// The machine's cameras.
     public static let shared = MediaDevices(devices: [], includeSystemDevices: true)
 
     private let devices: [CaptureDevice]
     private let includeSystemDevices: Bool
-    private let panTiltZoomPermission: @Sendable (MediaDeviceInfo) -> Bool
+    private let panTiltZoomPermission: PanTiltZoomPermission
+    /// The pan-tilt-zoom answers a prompt gave, by deviceId.
+    private let panTiltZoomDecisions = Locked<[String: Bool]>([:])
     /// The time constants of the sources it opens (tests shorten them).
     let timing: CaptureTiming
 
     /// - Parameters:
     ///   - devices: devices listed first, in this order (the first of each kind is the default).
     ///   - includeSystemDevices: also list the machine's cameras.
-    ///   - panTiltZoomPermission: the permission policy for pan, tilt and zoom, asked when a
-    ///     `getUserMedia` requests one of them; grants by default. (A fake camera's own
-    ///     `panTiltZoomPermission` switch must allow it too.)
+    ///   - panTiltZoomPermission: the permission policy for pan, tilt and zoom (see
+    ///     ``PanTiltZoomPermission``); by default undecided and granted when a `getUserMedia` requests
+    ///     one of them. (A fake camera's own `panTiltZoomPermission` switch must allow it too.)
     public init(
         devices: [CaptureDevice], includeSystemDevices: Bool = false,
-        panTiltZoomPermission: @escaping @Sendable (MediaDeviceInfo) -> Bool = { _ in true }
+        panTiltZoomPermission: PanTiltZoomPermission = .grantedWhenRequested
     ) {
         self.devices = devices
         self.includeSystemDevices = includeSystemDevices
@@ -31,10 +35,10 @@ public final class MediaDevices: Sendable {
     }
 
     /// As the public initialiser, with other time constants (for tests).
-    init(devices: [CaptureDevice], timing: CaptureTiming) {
+    init(devices: [CaptureDevice], timing: CaptureTiming, panTiltZoomPermission: PanTiltZoomPermission = .grantedWhenRequested) {
         self.devices = devices
         self.includeSystemDevices = false
-        self.panTiltZoomPermission = { _ in true }
+        self.panTiltZoomPermission = panTiltZoomPermission
         self.timing = timing
     }
 
@@ -123,14 +127,14 @@ public final class MediaDevices: Sendable {
             if case .failure(let error)? = ofKind.first { throw error }
             throw DOMException(.notFoundError, "No \(kind == .videoinput ? "camera" : "microphone") was found. Connect one, or use CaptureDevice.fake().")
         }
-        // PTZ is exposed only when asked for (with a value other than false) and permitted.
+        // Asking for PTZ (with a value other than false) is what consults an undecided permission.
         let sets = [constraints.basic] + constraints.advanced
         let wantsPanTiltZoom = sets.contains { set in
             [set.pan, set.tilt, set.zoom].contains { $0 != nil && $0 != .bool(false) }
         }
         var candidates: [(device: ResolvedDevice, settings: MediaTrackSettings, mode: SourceMode?)] = []
         for device in devices {
-            let native = device.candidates(panTiltZoom: wantsPanTiltZoom)
+            let native = device.candidates(panTiltZoom: wantsPanTiltZoom || panTiltZoomDecided(device) == true)
             for candidate in native + CropAndScale.candidates(native, constraints) {
                 candidates.append((device, candidate.settings, candidate.mode))
             }
@@ -152,7 +156,7 @@ public final class MediaDevices: Sendable {
                 kind: "audio", label: device.label, backing: .audio(source, user: 0), constraints: constraints,
                 settings: chosen.settings, capabilities: device.modeCapabilities)
         }
-        let granted = wantsPanTiltZoom && device.backend.allowsPanTiltZoom && panTiltZoomPermission(device.info)
+        let granted = await panTiltZoomGranted(device, asking: wantsPanTiltZoom)
         let size = chosen.settings.width.flatMap { width in chosen.settings.height.map { AspectCrop.Size(width: width, height: $0) } }
         let (source, branch) = try await VideoSource.open(
             device, mode: chosen.mode, size: size, panTiltZoom: granted, timing: timing)
@@ -167,6 +171,26 @@ public final class MediaDevices: Sendable {
         return MediaStreamTrack(
             kind: "video", label: device.label, backing: .video(source, branch: 0, branch), constraints: constraints,
             settings: settings, capabilities: device.modeCapabilities)
+    }
+
+    /// What the policy says for `device` without asking: nil while a prompt has not been answered.
+    private func panTiltZoomDecided(_ device: ResolvedDevice) -> Bool? {
+        guard device.backend.allowsPanTiltZoom else { return false }
+        switch panTiltZoomPermission {
+        case .granted: return true
+        case .denied: return false
+        case .prompt: return panTiltZoomDecisions.withLock { $0[device.info.deviceId] }
+        }
+    }
+
+    /// Whether a track on `device` exposes pan, tilt and zoom; an undecided prompt is asked (once per
+    /// device) when the request `asking` for them.
+    private func panTiltZoomGranted(_ device: ResolvedDevice, asking: Bool) async -> Bool {
+        if let decided = panTiltZoomDecided(device) { return decided }
+        guard asking, case .prompt(let ask) = panTiltZoomPermission else { return false }
+        let answer = await ask(device.info)
+        panTiltZoomDecisions.withLock { $0[device.info.deviceId] = answer }
+        return answer
     }
 
     /// Every device with its modes; a device that cannot be probed keeps its error.
