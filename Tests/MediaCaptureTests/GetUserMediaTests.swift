@@ -39,6 +39,23 @@ struct GetUserMediaTests {
         #expect(slow.getSettings().frameRate == 15 && slow.getSettings().width == 1920)
     }
 
+    @Test("crop-and-scale includes each native size itself: an exact crop-and-scale alone resolves, at a native size too")
+    func cropAndScaleNativeSizes() async throws {
+        let alone = try await openVideo(fakeDevices(), MediaTrackConstraints(resizeMode: .exact("crop-and-scale")))
+        #expect(alone.getSettings().resizeMode == "crop-and-scale" && alone.getSettings().width == 640 && alone.getSettings().height == 480)
+        #expect(try await nextFrame(alone).width == 640)
+        alone.stop()
+        let native = try await openVideo(
+            fakeDevices(), MediaTrackConstraints(width: .exact(1280), height: .exact(720), resizeMode: .exact("crop-and-scale")))
+        defer { native.stop() }
+        #expect(native.getSettings().width == 1280 && native.getSettings().resizeMode == "crop-and-scale")
+        // resizeMode none keeps to the native modes only.
+        let error = try await domException {
+            try await native.applyConstraints(MediaTrackConstraints(width: .exact(400), resizeMode: .exact("none")))
+        }
+        #expect(error.name == .overconstrainedError)
+    }
+
     @Test("crop-and-scale: a size between the native modes, produced by the track's branch")
     func cropAndScale() async throws {
         let track = try await openVideo(

@@ -1,5 +1,6 @@
-/// Candidates for `resizeMode: "crop-and-scale"`: sizes below a native mode that the track's own
-/// branch produces by centre-cropping and scaling, the camera staying in that mode.
+/// Candidates for `resizeMode: "crop-and-scale"`: each native size itself and the sizes below a native
+/// mode that the track's own branch produces by centre-cropping and scaling, the camera staying in
+/// that mode.
 ///
 /// They join the candidates only when the constraints ask for crop-and-scale (top level or in an
 /// advanced set), so a plain `getUserMedia` keeps the camera's native sizes.
@@ -31,10 +32,17 @@ enum CropAndScale {
                 var width = target(set.width.map(ulong)), height = target(set.height.map(ulong))
                 if width == nil, let height { width = (height * aspect).rounded() }
                 if height == nil, let width { height = (width / aspect).rounded() }
+                // Neither side asked for: the mode's own size, cropped to an asked aspect (crop-and-scale
+                // includes each native size itself).
+                if width == nil && height == nil {
+                    let modeAspect = Double(mode.width) / Double(mode.height)
+                    (width, height) = aspect < modeAspect
+                        ? ((Double(mode.height) * aspect).rounded(), Double(mode.height))
+                        : (Double(mode.width), (Double(mode.width) / aspect).rounded())
+                }
                 // Compared as numbers first: an aspect of 1e300 or 0 gives sides no Int can hold.
                 guard let width, let height, width.isFinite, height.isFinite, width >= 1, height >= 1,
-                    width <= Double(mode.width), height <= Double(mode.height),
-                    Int(width) != mode.width || Int(height) != mode.height
+                    width <= Double(mode.width), height <= Double(mode.height)
                 else { return nil }
                 var settings = candidate.settings
                 settings.width = Int(width)
