@@ -2,7 +2,7 @@
 # Soak and load on the fake camera (a release build; never part of the test command): 1 000
 # open/stop cycles, 100 000 grabs, 10 000 photos of mixed sizes with native stills, 16 tasks calling
 # every method for 10 minutes, 8 tracks on one camera and 8 cameras at once. Threads, file
-# descriptors and resident memory before and after each phase; GStreamer's leaks tracer at
+# descriptors, resident memory and the heap in use (malloc_info) before and after each phase; GStreamer's leaks tracer at
 # gst_deinit(); no CRITICAL on stderr. Takes about 20 minutes.
 #   bash scripts/soak.sh [CYCLES] [MINUTES] [PHOTOS]     (defaults 1000 10 10000)
 set -euo pipefail
