@@ -115,6 +115,14 @@ package struct ProbeContext: ~Copyable {
     let pad: UnsafeMutablePointer<GstPad>
     let info: UnsafeMutablePointer<GstPadProbeInfo>
 
+    /// The buffer's presentation time in nanoseconds; nil when it has none.
+    /// The corresponding C macro is `GST_BUFFER_PTS`.
+    package var presentationTime: UInt64? {
+        guard let buffer = gst_pad_probe_info_get_buffer(info) else { return nil }
+        let time = buffer.pointee.pts
+        return time == GstClockTime.max ? nil : UInt64(time)  // GST_CLOCK_TIME_NONE
+    }
+
     /// Posts an error from the pad's element, as the element itself would on a failure.
     package func postErrorFromElement(domain: GStreamerError.Domain, code: Int32, message: String, debug: String) {
         guard let parent = gst_pad_get_parent_element(pad) else { return }

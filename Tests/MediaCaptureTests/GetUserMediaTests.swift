@@ -56,6 +56,36 @@ struct GetUserMediaTests {
         #expect(error.name == .overconstrainedError)
     }
 
+    @Test("crop-and-scale at frameRate max 5: the track delivers about 5 frames a second and says so; its clone too")
+    func cropAndScaleFrameRate() async throws {
+        let track = try await openVideo(
+            fakeDevices(), MediaTrackConstraints(frameRate: .range(max: 5), resizeMode: .exact("crop-and-scale")))
+        defer { track.stop() }
+        #expect(track.getSettings().frameRate == 5 && track.getSettings().resizeMode == "crop-and-scale")
+        /// Frames a track delivers in 2 s (frames() keeps the gate open).
+        func framesInTwoSeconds(_ track: MediaStreamTrack) async throws -> Int {
+            try await within(10) {
+                let clock = ContinuousClock(), end = clock.now + .seconds(2)
+                var count = 0
+                for await _ in track.frames() {
+                    count += 1
+                    if clock.now >= end { break }
+                }
+                return count
+            }
+        }
+        let decimated = try await framesInTwoSeconds(track)
+        #expect((8...13).contains(decimated), "\(decimated) frames in 2 s")
+        let clone = track.clone()
+        defer { clone.stop() }
+        #expect(clone.getSettings().frameRate == 5)
+        let cloned = try await framesInTwoSeconds(clone)
+        #expect((8...13).contains(cloned), "\(cloned) frames in 2 s")
+        // Without crop-and-scale no mode runs that slowly.
+        let error = try await domException { try await track.applyConstraints(MediaTrackConstraints(frameRate: .range(max: 5))) }
+        #expect(error.name == .overconstrainedError && error.constraint == "frameRate")
+    }
+
     @Test("crop-and-scale: a size between the native modes, produced by the track's branch")
     func cropAndScale() async throws {
         let track = try await openVideo(

@@ -33,12 +33,46 @@ final class TrackBranch: Sendable {
 
     private let sizing = Locked(Sizing())
 
+    /// A crop-and-scale track's lower frame rate: frames are kept on a grid of `interval` (by their
+    /// timestamps) right after the branch's queue, so dropped ones are never converted, and the
+    /// source and the other tracks keep their rate.
+    private struct RateLimit {
+        var rate: Double?
+        var interval: UInt64?
+        var next: UInt64?
+    }
+
+    private let rateLimit = Locked(RateLimit())
+
     private init(elements: [Element], sink: AppSink, gateOpen: Bool, linger: Duration) {
         self.elements = elements
         self.sink = sink
         self.crop = AspectCrop(elements[2])
         let gate = elements[0]
         hub = SampleHub(gate: SampleHub.Gate(set: { gate.set("drop", !$0) }, linger: linger), gateOpen: gateOpen)
+        elements[1].staticPad("src")?.addBufferProbe { [weak self] context in
+            self?.admits(context.presentationTime) ?? true ? .pass : .drop
+        }
+    }
+
+    /// At most `rate` frames a second from now on (nil: every frame).
+    func setMaximumFrameRate(_ rate: Double?) {
+        let usable = rate.flatMap { $0.isFinite && $0 > 0 ? $0 : nil }
+        rateLimit.withLock { $0 = RateLimit(rate: usable, interval: usable.map { UInt64(1e9 / $0) }, next: nil) }
+    }
+
+    var maximumFrameRate: Double? { rateLimit.withLock { $0.rate } }
+
+    /// Whether the frame at `time` is kept. A frame due on the grid (5% early counts, for timestamp
+    /// jitter) is kept and moves the grid on; after a gap the grid restarts at that frame.
+    private func admits(_ time: UInt64?) -> Bool {
+        rateLimit.withLock { limit in
+            guard let interval = limit.interval, let time else { return true }
+            if let next = limit.next, time &+ interval / 20 < next { return false }
+            let base = limit.next.map { time > $0 &+ interval ? time : $0 } ?? time
+            limit.next = base &+ interval
+            return true
+        }
     }
 
     /// Fixes the track's frame size: whatever mode the source switches to, the branch centre-crops
@@ -101,6 +135,7 @@ final class TrackBranch: Sendable {
         sink.element.set("drop", true)
         let branch = TrackBranch(elements: elements, sink: sink, gateOpen: false, linger: linger)  // opens on demand
         branch.setSize(template.frameSize)
+        branch.setMaximumFrameRate(template.maximumFrameRate)  // a clone keeps the track's settings
         branch.installCallbacks()
         return branch
     }

@@ -45,6 +45,7 @@ extension VideoSource {
                 let mode = candidates[resolution.modeIndex].mode
             else { return AppliedConstraints() }
             let chosen = modes[resolution.modeIndex]
+            branch.setMaximumFrameRate(CropAndScale.decimatedRate(chosen, mode))
             await switchMode(to: mode, branch: branch, size: AspectCrop.Size(width: chosen.width ?? mode.width, height: chosen.height ?? mode.height))
             return AppliedConstraints(modeSettings: chosen)
         }

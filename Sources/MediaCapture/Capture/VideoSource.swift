@@ -85,8 +85,9 @@ final class VideoSource: Sendable {
     /// - Throws: `NotFoundError`, `NotReadableError`, `NotAllowedError` (see ``DOMException/init(opening:_:)``),
     ///   or the backend's refusal (a device in use, a fault).
     /// - Parameter size: the first track's frame size (the mode's, or smaller with crop-and-scale).
+    /// - Parameter frameRate: the first track's lower rate with crop-and-scale (nil: the mode's).
     static func open(
-        _ device: ResolvedDevice, mode: SourceMode?, size: AspectCrop.Size? = nil, panTiltZoom: Bool,
+        _ device: ResolvedDevice, mode: SourceMode?, size: AspectCrop.Size? = nil, frameRate: Double? = nil, panTiltZoom: Bool,
         timing: CaptureTiming
     ) async throws(DOMException) -> (VideoSource, TrackBranch) {
         let backend = device.backend
@@ -106,6 +107,7 @@ final class VideoSource: Sendable {
         let source = VideoSource(device: device, mode: mode, pipeline: pipeline, panTiltZoom: panTiltZoom, timing: timing)
         let branch = TrackBranch.canonical(in: pipeline, linger: timing.gateLinger)
         branch.setSize(mode.map { size ?? AspectCrop.Size(width: $0.width, height: $0.height) })
+        branch.setMaximumFrameRate(frameRate)
         source.state.withLock { $0.branches[0] = branch }
         pipeline.onMessage { [weak source] message in source?.handle(message) }
 

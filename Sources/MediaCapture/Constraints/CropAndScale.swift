@@ -17,6 +17,15 @@ enum CropAndScale {
         }
     }
 
+    /// The rate a crop-and-scale track of `mode` runs at when its settings say `settings`: nil when it
+    /// is the mode's own (nothing to drop).
+    static func decimatedRate(_ settings: MediaTrackSettings, _ mode: SourceMode?) -> Double? {
+        guard settings.resizeMode == Self.mode, let rate = settings.frameRate, let mode,
+            rate < mode.frameRate.value - 0.001
+        else { return nil }
+        return rate
+    }
+
     /// For each native candidate, the size the constraints point at (exact, else ideal, else a bound),
     /// the missing side following the asked aspect ratio or the mode's, when it fits inside the mode.
     static func candidates(
@@ -49,6 +58,10 @@ enum CropAndScale {
                 settings.height = Int(height)
                 settings.aspectRatio = width / height
                 settings.resizeMode = Self.mode
+                // Any rate up to the mode's: the track's branch drops frames to it.
+                if let rate = target(set.frameRate), rate.isFinite, rate >= 1, rate < mode.frameRate.value {
+                    settings.frameRate = rate
+                }
                 return (settings, mode)
             }
         }

@@ -158,15 +158,16 @@ public final class MediaDevices: Sendable {
         }
         let granted = await panTiltZoomGranted(device, asking: wantsPanTiltZoom)
         let size = chosen.settings.width.flatMap { width in chosen.settings.height.map { AspectCrop.Size(width: width, height: $0) } }
+        let decimated = CropAndScale.decimatedRate(chosen.settings, chosen.mode)
         let (source, branch) = try await VideoSource.open(
-            device, mode: chosen.mode, size: size, panTiltZoom: granted, timing: timing)
+            device, mode: chosen.mode, size: size, frameRate: decimated, panTiltZoom: granted, timing: timing)
         var settings = MediaTrackSettings()
         ControlMembers.copyModeMembers(from: chosen.settings, to: &settings)
         if let layout = branch.hub.latest?.sample.videoLayout {
             settings.width = layout.width
             settings.height = layout.height
             settings.aspectRatio = Double(layout.width) / Double(layout.height)
-            if layout.frameRate > 0 { settings.frameRate = layout.frameRate }
+            if layout.frameRate > 0 { settings.frameRate = decimated ?? layout.frameRate }
         }
         return MediaStreamTrack(
             kind: "video", label: device.label, backing: .video(source, branch: 0, branch), constraints: constraints,
