@@ -180,9 +180,14 @@ struct FaultTests {
     /// Runs the isolated test below in a process of its own, where nothing else opens a camera.
     @Test("Failed opens leave no thread, descriptor or pipeline behind (counted in a process of its own)")
     func failedOpensInOwnProcess() async throws {
-        let output = try await runIsolated(test: "failedOpensLeaveNothing", seconds: 120)
-        #expect(output.status == 0, "\(output.text.suffix(3000))")
-        #expect(output.text.contains("failed opens: nothing left"), "\(output.text.suffix(3000))")
+        // This test binary again, running only the isolated test (it is skipped here).
+        let test = "failedOpensLeaveNothing"
+        let output = try await runProcess(
+            CommandLine.arguments[0], ["--testing-library", "swift-testing", "--filter", test],
+            environment: ["MEDIA_CAPTURE_ISOLATED_TEST=\(test)"], seconds: 120)
+        let text = output.stdoutText + output.stderr
+        #expect(output.status == 0, "\(text.suffix(3000))")
+        #expect(text.contains("failed opens: nothing left"), "\(text.suffix(3000))")
     }
 
     @Test("(isolated) Failed opens leave nothing", .enabled(if: isolatedRun == "failedOpensLeaveNothing"))
@@ -290,51 +295,3 @@ func settledCounts(toAtMost bound: ResourceCounts? = nil) async throws -> Resour
 
 /// The name of the isolated test this process was started for, if any.
 let isolatedRun = getenv("MEDIA_CAPTURE_ISOLATED_TEST").map { String(cString: $0) }
-
-/// Runs one test of this binary in a child process (`MEDIA_CAPTURE_ISOLATED_TEST` names it), bounded;
-/// the child is killed when it overruns.
-func runIsolated(test: String, seconds: Double) async throws -> (status: Int32, text: String) {
-    let binary = CommandLine.arguments[0]
-    let log = "/tmp/media-capture-isolated-\(getpid())-\(Identifiers.random()).log"
-    defer { unlink(log) }
-    let arguments = [binary, "--testing-library", "swift-testing", "--filter", test]
-    var environment = ProcessInfoEnvironment.current
-    environment.append("MEDIA_CAPTURE_ISOLATED_TEST=\(test)")
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    posix_spawn_file_actions_adddup2(&actions, 1, 2)
-    let argv = arguments.map { strdup($0) } + [nil]
-    let envp = environment.map { strdup($0) } + [nil]
-    defer { (argv + envp).forEach { free($0) } }
-    var pid: pid_t = 0
-    let spawned = posix_spawn(&pid, binary, &actions, nil, argv, envp)
-    #expect(spawned == 0, "posix_spawn \(binary): \(spawned)")
-    guard spawned == 0 else { return (-1, "") }
-    let deadline = ContinuousClock.now + .seconds(seconds)
-    var status: Int32 = 0
-    while waitpid(pid, &status, WNOHANG) == 0 {
-        if ContinuousClock.now > deadline {
-            kill(pid, SIGKILL)
-            _ = waitpid(pid, &status, 0)
-            return (-1, (readFile(log) ?? "") + "\n(killed after \(seconds) s)")
-        }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    let exited = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-    return (exited, readFile(log) ?? "")
-}
-
-private enum ProcessInfoEnvironment {
-    /// This process's environment as `NAME=value` strings.
-    static var current: [String] {
-        var result: [String] = []
-        var entry = environ
-        while let pointer = entry.pointee {
-            result.append(String(cString: pointer))
-            entry += 1
-        }
-        return result
-    }
-}

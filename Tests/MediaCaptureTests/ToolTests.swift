@@ -216,33 +216,6 @@ struct DecodedImage {
 }
 
 func decodeImage(_ bytes: [UInt8]) async throws -> DecodedImage {
-    let path = "/tmp/media-capture-image-\(Identifiers.random())"
-    let file = try #require(fopen(path, "wb"))
-    fwrite(bytes, 1, bytes.count, file)
-    fclose(file)
-    defer { unlink(path) }
-    let pipeline = try Pipeline(
-        description: "filesrc name=src ! decodebin ! videoconvert ! appsink name=sink caps=video/x-raw,format=RGBA sync=false",
-        name: "image-decoder")
-    try #require(pipeline.element(named: "src")).set("location", path)
-    let sink = try #require(pipeline.element(named: "sink").flatMap(AppSink.init))
-    let decoded = AsyncStream.makeStream(of: Sample.self)
-    sink.setCallbacks(onSample: { decoded.continuation.yield($0) })
-    try await pipeline.play()
-    let sample = try await within(20, "decoding the image") { () async throws -> Sample in
-        for await sample in decoded.stream { return sample }
-        throw TimedOut(what: "decoder", seconds: 0)
-    }
-    await pipeline.stop()
-    let layout = try #require(sample.videoLayout)
-    let rowBytes = layout.width * 4
-    let rgba = try sample.withMappedBytes { source in
-        [UInt8](unsafeUninitializedCapacity: rowBytes * layout.height) { target, count in
-            for row in 0..<layout.height {
-                memcpy(target.baseAddress! + row * rowBytes, source.baseAddress! + layout.planeOffset + row * layout.bytesPerRow, rowBytes)
-            }
-            count = rowBytes * layout.height
-        }
-    }
-    return DecodedImage(width: layout.width, height: layout.height, rgba: rgba)
+    let (width, height, rgba) = try await decodePixels(bytes, format: "RGBA", bytesPerPixel: 4)
+    return DecodedImage(width: width, height: height, rgba: rgba)
 }

@@ -4,29 +4,46 @@
 /// The members of a range constraint's object form.
 private enum RangeKey: String, CodingKey { case min, max, exact, ideal }
 
+extension Encoder {
+    /// A bare value: `640`, `true`, `[{"x": 0.5, "y": 0.5}]`.
+    fileprivate func encodeBare(_ value: some Encodable) throws {
+        var single = singleValueContainer()
+        try single.encode(value)
+    }
+
+    /// The object form, present members only: `{"max": 1080, "min": 480}`, `{"exact": true}`.
+    fileprivate func encodeObject<Value: Encodable>(min: Value? = nil, max: Value? = nil, exact: Value?, ideal: Value?) throws {
+        var object = container(keyedBy: RangeKey.self)
+        try object.encodeIfPresent(min, forKey: .min)
+        try object.encodeIfPresent(max, forKey: .max)
+        try object.encodeIfPresent(exact, forKey: .exact)
+        try object.encodeIfPresent(ideal, forKey: .ideal)
+    }
+}
+
+extension Decoder {
+    /// The object form's members, each absent or of `type`.
+    fileprivate func decodeObject<Value: Decodable>(_ type: Value.Type) throws -> (min: Value?, max: Value?, exact: Value?, ideal: Value?) {
+        let object = try container(keyedBy: RangeKey.self)
+        return (try object.decodeIfPresent(type, forKey: .min), try object.decodeIfPresent(type, forKey: .max),
+                try object.decodeIfPresent(type, forKey: .exact), try object.decodeIfPresent(type, forKey: .ideal))
+    }
+}
+
 extension ConstrainDouble: Codable {
     public init(from decoder: any Decoder) throws {
         if let value = try? decoder.singleValueContainer().decode(Double.self) {
             self = .value(value)
             return
         }
-        let object = try decoder.container(keyedBy: RangeKey.self)
-        self = .range(
-            min: try object.decodeIfPresent(Double.self, forKey: .min), max: try object.decodeIfPresent(Double.self, forKey: .max),
-            exact: try object.decodeIfPresent(Double.self, forKey: .exact), ideal: try object.decodeIfPresent(Double.self, forKey: .ideal))
+        let object = try decoder.decodeObject(Double.self)
+        self = .range(min: object.min, max: object.max, exact: object.exact, ideal: object.ideal)
     }
 
     public func encode(to encoder: any Encoder) throws {
         switch self {
-        case .value(let value):
-            var single = encoder.singleValueContainer()
-            try single.encode(value)
-        case .range(let min, let max, let exact, let ideal):
-            var object = encoder.container(keyedBy: RangeKey.self)
-            try object.encodeIfPresent(min, forKey: .min)
-            try object.encodeIfPresent(max, forKey: .max)
-            try object.encodeIfPresent(exact, forKey: .exact)
-            try object.encodeIfPresent(ideal, forKey: .ideal)
+        case .value(let value): try encoder.encodeBare(value)
+        case .range(let min, let max, let exact, let ideal): try encoder.encodeObject(min: min, max: max, exact: exact, ideal: ideal)
         }
     }
 }
@@ -55,15 +72,8 @@ extension ConstrainULong: Codable {
 
     public func encode(to encoder: any Encoder) throws {
         switch self {
-        case .value(let value):
-            var single = encoder.singleValueContainer()
-            try single.encode(value)
-        case .range(let min, let max, let exact, let ideal):
-            var object = encoder.container(keyedBy: RangeKey.self)
-            try object.encodeIfPresent(min, forKey: .min)
-            try object.encodeIfPresent(max, forKey: .max)
-            try object.encodeIfPresent(exact, forKey: .exact)
-            try object.encodeIfPresent(ideal, forKey: .ideal)
+        case .value(let value): try encoder.encodeBare(value)
+        case .range(let min, let max, let exact, let ideal): try encoder.encodeObject(min: min, max: max, exact: exact, ideal: ideal)
         }
     }
 }
@@ -95,19 +105,15 @@ extension ConstrainDOMString: Codable {
             self = .value(value.strings)
             return
         }
-        let object = try decoder.container(keyedBy: RangeKey.self)
-        self = .parameters(
-            exact: try object.decodeIfPresent(StringOrList.self, forKey: .exact)?.strings,
-            ideal: try object.decodeIfPresent(StringOrList.self, forKey: .ideal)?.strings)
+        let object = try decoder.decodeObject(StringOrList.self)
+        self = .parameters(exact: object.exact?.strings, ideal: object.ideal?.strings)
     }
 
     public func encode(to encoder: any Encoder) throws {
         switch self {
         case .value(let strings): try StringOrList(strings).encode(to: encoder)
         case .parameters(let exact, let ideal):
-            var object = encoder.container(keyedBy: RangeKey.self)
-            try object.encodeIfPresent(exact.map(StringOrList.init), forKey: .exact)
-            try object.encodeIfPresent(ideal.map(StringOrList.init), forKey: .ideal)
+            try encoder.encodeObject(exact: exact.map(StringOrList.init), ideal: ideal.map(StringOrList.init))
         }
     }
 }
@@ -118,19 +124,14 @@ extension ConstrainBoolean: Codable {
             self = .value(value)
             return
         }
-        let object = try decoder.container(keyedBy: RangeKey.self)
-        self = .parameters(exact: try object.decodeIfPresent(Bool.self, forKey: .exact), ideal: try object.decodeIfPresent(Bool.self, forKey: .ideal))
+        let object = try decoder.decodeObject(Bool.self)
+        self = .parameters(exact: object.exact, ideal: object.ideal)
     }
 
     public func encode(to encoder: any Encoder) throws {
         switch self {
-        case .value(let value):
-            var single = encoder.singleValueContainer()
-            try single.encode(value)
-        case .parameters(let exact, let ideal):
-            var object = encoder.container(keyedBy: RangeKey.self)
-            try object.encodeIfPresent(exact, forKey: .exact)
-            try object.encodeIfPresent(ideal, forKey: .ideal)
+        case .value(let value): try encoder.encodeBare(value)
+        case .parameters(let exact, let ideal): try encoder.encodeObject(exact: exact, ideal: ideal)
         }
     }
 }
@@ -146,9 +147,7 @@ extension ConstrainDoubleOrBool: Codable {
 
     public func encode(to encoder: any Encoder) throws {
         switch self {
-        case .bool(let value):
-            var single = encoder.singleValueContainer()
-            try single.encode(value)
+        case .bool(let value): try encoder.encodeBare(value)
         case .double(let constraint): try constraint.encode(to: encoder)
         }
     }
@@ -160,20 +159,14 @@ extension ConstrainPoint2D: Codable {
             self = .value(points)
             return
         }
-        let object = try decoder.container(keyedBy: RangeKey.self)
-        self = .parameters(
-            exact: try object.decodeIfPresent([Point2D].self, forKey: .exact), ideal: try object.decodeIfPresent([Point2D].self, forKey: .ideal))
+        let object = try decoder.decodeObject([Point2D].self)
+        self = .parameters(exact: object.exact, ideal: object.ideal)
     }
 
     public func encode(to encoder: any Encoder) throws {
         switch self {
-        case .value(let points):
-            var single = encoder.singleValueContainer()
-            try single.encode(points)
-        case .parameters(let exact, let ideal):
-            var object = encoder.container(keyedBy: RangeKey.self)
-            try object.encodeIfPresent(exact, forKey: .exact)
-            try object.encodeIfPresent(ideal, forKey: .ideal)
+        case .value(let points): try encoder.encodeBare(points)
+        case .parameters(let exact, let ideal): try encoder.encodeObject(exact: exact, ideal: ideal)
         }
     }
 }
