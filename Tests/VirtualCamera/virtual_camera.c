@@ -46,6 +46,7 @@ typedef struct handle {
     int references;  // descriptors naming this handle (dup shares the file handle, as in the kernel)
     int peer;        // our end of the connection (-1 after an unplug reset it)
     bool nonblocking;
+    bool gone;        // opened before an unplug: dead for good, as a kernel file handle stays
     bool privileged;  // owns the stream (uvcvideo's "privileges")
     int lock_fd;      // the cross-process stream lock while privileged
     int buffer_count;
@@ -445,7 +446,7 @@ static void *produce(void *context) {
         pthread_mutex_lock(&vc.lock);
         next += (int64_t)interval;
         if (!h->streaming) break;
-        if (vc.stalled || vc.unplugged || h->queue_length == 0) {
+        if (vc.stalled || h->gone || h->queue_length == 0) {
             h->sequence++;  // a frame the camera had no buffer for: dropped, as the driver counts it
             continue;
         }
@@ -533,7 +534,10 @@ static void apply_command(char *line) {
         vc_log("UNPLUG");
         for (int fd = 0; fd < MAX_FD; fd++) {
             handle *h = vc.handles[fd];
-            if (!h || h->peer < 0) continue;
+            if (!h) continue;
+            h->gone = true;
+            pthread_cond_broadcast(&h->changed);
+            if (h->peer < 0) continue;
             struct linger reset = {1, 0};
             setsockopt(h->peer, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
             real_close(h->peer);  // a reset: the application's end reports POLLERR|POLLHUP
@@ -745,7 +749,7 @@ void *vc_mmap(void *address, size_t length, int protection, int flags, int fd, o
     pthread_mutex_lock(&vc.lock);
     handle *h = vc.handles[fd];
     void *result = MAP_FAILED;
-    if (!h || vc.unplugged) {
+    if (!h || h->gone) {
         errno = ENODEV;
     } else if (h->memfd < 0 || h->buffer_stride == 0 || offset % (off_t)h->buffer_stride != 0 ||
                offset / (off_t)h->buffer_stride >= h->buffer_count || length > h->buffer_stride) {
@@ -782,7 +786,7 @@ static int handle_ioctl(handle *h, unsigned long request, void *argument);
 int vc_ioctl(int fd, unsigned long request, void *argument) {
     pthread_mutex_lock(&vc.lock);
     handle *h = vc.handles[fd];
-    int error = !h ? EBADF : vc.unplugged ? ENODEV : !argument ? EFAULT : handle_ioctl(h, request, argument);
+    int error = !h ? EBADF : h->gone ? ENODEV : !argument ? EFAULT : handle_ioctl(h, request, argument);
     if (vc.trace) vc_log("ioctl fd=%d 0x%08lx nr=%lu: %s", fd, request, request & 0xff, error ? strerror(error) : "ok");
     pthread_mutex_unlock(&vc.lock);
     if (error) {
@@ -965,7 +969,7 @@ static int handle_ioctl(handle *h, unsigned long request, void *argument) {
                 if (!h->streaming) return EINVAL;
                 if (h->nonblocking || (fcntl(h->fd, F_GETFL) & O_NONBLOCK)) return EAGAIN;
                 pthread_cond_wait(&h->changed, &vc.lock);
-                if (vc.unplugged) return ENODEV;
+                if (h->gone) return ENODEV;
             }
             buffer->index = (uint32_t)h->done[0];
             memmove(h->done, h->done + 1, sizeof h->done[0] * (size_t)--h->done_length);
