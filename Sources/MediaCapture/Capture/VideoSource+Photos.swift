@@ -5,10 +5,14 @@ extension VideoSource {
 
     /// What `takePhoto` accepts: sizes from the device's modes (a smaller photo is cropped and scaled
     /// from the stream, a larger one is a native capture in a larger mode), and the device's extras
-    /// (fill light, red-eye reduction, size steps).
+    /// (fill light, red-eye reduction, size steps). Only modes of the stream's encoding count: a
+    /// still switches the running source's mode in place, which cannot go from raw video to MJPEG
+    /// (the decoder is part of the MJPEG graph), so a larger MJPEG-only size would be upscaled.
     func photoCapabilities() -> PhotoCapabilities {
         let extras = session.photoExtras
-        var widths = device.modes.map(\.width), heights = device.modes.map(\.height)
+        let encoding = currentMode.withLock { $0?.encoding }
+        let modes = device.modes.filter { encoding == nil || $0.encoding == encoding }
+        var widths = modes.map(\.width), heights = modes.map(\.height)
         if widths.isEmpty, let size = photo.inputSize {
             widths = [size.width]
             heights = [size.height]
