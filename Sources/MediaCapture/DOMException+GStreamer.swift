@@ -10,15 +10,17 @@ internal import GStreamerWrapper
 extension DOMException {
     /// The error for a source that could not be opened. `device` names it in the message.
     init(opening device: String, _ error: GStreamerError) {
+        // GStreamer's texts have no final stop ("Device '/dev/video0' is busy"); ours follow them.
+        let reason = error.message.hasSuffix(".") ? error.message : error.message + "."
         switch error.resourceCode {
         case .notFound?:
-            self.init(.notFoundError, "No capture device at \(device): \(error.message) Check the path or list devices with `imagecapture devices`.")
+            self.init(.notFoundError, "No capture device at \(device): \(reason) Check the path or list devices with `imagecapture devices`.")
         case .notAuthorized?:
-            self.init(.notAllowedError, "Access to \(device) was denied: \(error.message) Check the device's permissions (the `video` group).")
+            self.init(.notAllowedError, "Access to \(device) was denied: \(reason) Check the device's permissions (the `video` group).")
         case .busy?:
-            self.init(.notReadableError, "\(device) is busy: \(error.message) Close the other program using it, or stop its other tracks.")
+            self.init(.notReadableError, "\(device) is busy: \(reason) Close the other program using it, or stop its other tracks.")
         default:
-            self.init(.notReadableError, "\(device) could not be read: \(error.message)")
+            self.init(.notReadableError, "\(device) could not be read: \(reason)")
         }
         debugDescription = error.description
     }
