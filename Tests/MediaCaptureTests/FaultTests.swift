@@ -39,7 +39,8 @@ struct FaultTests {
     /// Returns once the camera has stalled (a grab with a short deadline fails: the held frame and the
     /// last frames before the stall come first, late on a loaded machine) and the track holds no frame
     /// any more (the gate's linger dropped it), so that every call made next waits.
-    private static func waitForStall(_ track: MediaStreamTrack) async throws {
+    /// Grabs until the track's camera has stalled and it holds no frame (later grabs wait).
+    static func waitForStall(_ track: MediaStreamTrack) async throws {
         let probe = try ImageCapture(track, options: .init(frameTimeout: .milliseconds(300)))
         var stalled = false
         for _ in 0..<20 where !stalled {

@@ -127,24 +127,8 @@ public func runProcess(
     let base = "/tmp/media-capture-process-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
     let outPath = base + ".out", errPath = base + ".err"
     defer { unlink(outPath); unlink(errPath) }
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    var inherited: [String] = []
-    var entry = environ
-    while let pointer = entry.pointee {
-        inherited.append(String(cString: pointer))
-        entry += 1
-    }
-    let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-    let envp = (inherited + environment).map { strdup($0) } + [nil]
-    defer { (argv + envp).forEach { free($0) } }
-    var pid: pid_t = 0
-    let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
-    guard spawned == 0 else { throw TimedOut(what: "posix_spawn \(executable) (error \(spawned))", seconds: 0) }
+    let pid = try spawnProcess(
+        executable, arguments, environment: environment, stdout: outPath, stderr: errPath)
     let child = pid
     let watcher = whileRunning.map { body in Task { await body(child) } }
     defer { watcher?.cancel() }
@@ -161,6 +145,45 @@ public func runProcess(
     let exited = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     return ProcessResult(
         status: exited, stdout: readBytes(outPath) ?? [], stderr: readFile(errPath) ?? "")
+}
+
+/// Starts `executable` with `arguments` and returns at once: stdin from /dev/null, stdout and stderr
+/// to the given files (nil: /dev/null), `environment` entries added to this process's. The child
+/// starts with no signal blocked and every signal at its default: Swift's threads block most
+/// signals, and a child would inherit that mask (a SIGTERM would then never end it).
+public func spawnProcess(
+    _ executable: String, _ arguments: [String], environment: [String] = [], stdout: String? = nil, stderr: String? = nil
+) throws -> pid_t {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, stdout ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_addopen(&actions, 2, stderr ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var none = sigset_t(), all = sigset_t()
+    sigemptyset(&none)
+    sigfillset(&all)
+    posix_spawnattr_setsigmask(&attributes, &none)
+    posix_spawnattr_setsigdefault(&attributes, &all)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+    var inherited: [String] = []
+    var entry = environ
+    while let pointer = entry.pointee {
+        inherited.append(String(cString: pointer))
+        entry += 1
+    }
+    let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+    let envp = (inherited + environment).map { strdup($0) } + [nil]
+    defer { (argv + envp).forEach { free($0) } }
+    var pid: pid_t = 0
+    let spawned = executable.contains("/")
+        ? posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        : posix_spawnp(&pid, executable, &actions, &attributes, argv, envp)
+    guard spawned == 0 else { throw TimedOut(what: "posix_spawn \(executable) (error \(spawned))", seconds: 0) }
+    return pid
 }
 
 /// The bytes of a file, or nil when it cannot be read.

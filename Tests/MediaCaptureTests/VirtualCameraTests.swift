@@ -1,0 +1,421 @@
+import Glibc
+@testable import MediaCapture
+import TestSupport
+import Testing
+@testable import V4L2
+
+/// The V4L2 path for real: GStreamer's own `v4l2src` and the library's control ioctls on a virtual
+/// camera at the kernel interface (Tests/VirtualCamera, preloaded into a child process, since this
+/// process cannot be preloaded after it started), configured by each recorded webcam's listings.
+///
+/// Each test here starts this test binary again with the camera preloaded, running one of the
+/// "(virtual camera)" tests below, which are skipped everywhere else.
+@Suite("The V4L2 path on a virtual camera", .serialized, .timeLimit(.minutes(3)))
+struct VirtualCameraTests {
+    /// Every recorded webcam: its controls listing, and its formats listing where there is one.
+    static let webcams: [(name: String, controls: String, formats: String?)] = [
+        ("logitech-c920", "logitech-c920.ctrls.txt", "logitech-c920.formats.txt"),
+        ("logitech-brio", "logitech-brio.ctrls.txt", "logitech-brio.formats.txt"),
+        ("logitech-c270", "logitech-c270.ctrls.txt", nil),
+        ("laptop-integrated-camera", "laptop-integrated-camera.ctrls.txt", nil),
+        ("elgato-facecam-4k", "elgato-facecam-4k.ctrls.txt", nil),
+        ("logitech-c920 (--list-ctrls)", "logitech-c920.list-ctrls.txt", nil),
+        ("synthetic-flash", "synthetic-flash.ctrls.txt", nil),
+    ]
+
+    // MARK: - In this process: start the child
+
+    @Test("Each webcam through v4l2src agrees with its recorded twin: modes, frames, stills, controls, flash",
+          arguments: webcams.map(\.name))
+    func agreement(_ name: String) async throws {
+        try await Self.runChild("agreement", webcam: name)
+    }
+
+    @Test("A change by another program reaches getSettings() with an event; nothing is reset on open")
+    func externalChange() async throws {
+        // Written before the child starts: the camera's state when the library opens it.
+        try await Self.runChild("externalChange", webcam: "logitech-c920", commands: "set brightness 77\n")
+    }
+
+    @Test("Unplugged with calls pending: one ended within 500 ms, every call settles; a stall before it recovers")
+    func unplug() async throws { try await Self.runChild("unplug", webcam: "logitech-c920") }
+
+    @Test("Another application streaming the camera: getUserMedia rejects NotReadableError, then opens once it stops")
+    func busy() async throws { try await Self.runChild("busy", webcam: "logitech-c920") }
+
+    @Test("A driver that blocks in open(): getUserMedia rejects NotReadableError within its deadline")
+    func blockedOpen() async throws { try await Self.runChild("blockedOpen", webcam: "logitech-c270") }
+
+    /// Runs the "(virtual camera) `scenario`" test in a child process with the virtual camera
+    /// preloaded as `webcam`, and fails with its output unless it passed.
+    static func runChild(_ scenario: String, webcam: String, commands: String = "") async throws {
+        let entry = try #require(webcams.first { $0.name == webcam })
+        let built = try await runProcess("/bin/bash", [repositoryRoot + "/scripts/build-virtual-camera.sh"], seconds: 120)
+        #expect(built.status == 0, "\(built.stderr)")
+        let library = built.stdoutText.trimmingCharacters(in: " \n")
+        let state = "/tmp/virtual-camera-test-\(getpid())-\(Identifiers.random())"
+        #expect(mkdir(state, 0o700) == 0)
+        defer {
+            for file in listDirectory(state) { unlink(state + "/" + file) }
+            rmdir(state)
+        }
+        let fixtures = repositoryRoot + "/Tests/Fixtures/v4l2-devices/"
+        #expect(write(commands, to: state + "/control"))
+        let output = try await runProcess(
+            CommandLine.arguments[0], ["--testing-library", "swift-testing", "--filter", "virtualCamera_\(scenario)"],
+            environment: [
+                "MEDIA_CAPTURE_ISOLATED_TEST=virtual-camera", "LD_PRELOAD=\(library)",
+                "VIRTUAL_CAMERA=/dev/video42", "VIRTUAL_CAMERA_WEBCAM=\(webcam)",
+                "VIRTUAL_CAMERA_CTRLS=\(fixtures + entry.controls)",
+                "VIRTUAL_CAMERA_FORMATS=\(entry.formats.map { fixtures + $0 } ?? "")",
+                "VIRTUAL_CAMERA_CONTROL=\(state)/control", "VIRTUAL_CAMERA_LOG=\(state)/log",
+                "VIRTUAL_CAMERA_LOCK=\(state)/lock",
+            ],
+            seconds: 150)
+        let text = output.stdoutText + output.stderr
+        let log = readFile(state + "/log") ?? ""
+        #expect(output.status == 0, "\(text.suffix(4000))\n--- the camera's log ---\n\(log.suffix(3000))")
+        #expect(text.contains("virtual camera \(scenario): done"), "\(text.suffix(4000))")
+    }
+
+    // MARK: - In the child: the scenarios
+
+    static let isChild = isolatedRun == "virtual-camera"
+    static var path: String { String(cString: getenv("VIRTUAL_CAMERA")) }
+    static var webcam: (name: String, controls: String, formats: String?) {
+        let name = String(cString: getenv("VIRTUAL_CAMERA_WEBCAM"))
+        return webcams.first { $0.name == name }!
+    }
+
+    /// The same webcam from its listings, as the recorded-device tests open it.
+    static func recordedTwin() throws -> CaptureDevice {
+        let fixtures = repositoryRoot + "/Tests/Fixtures/v4l2-devices/"
+        return .recorded(
+            controls: try #require(readFile(fixtures + webcam.controls)),
+            formats: try webcam.formats.map { try #require(readFile(fixtures + $0)) })
+    }
+
+    /// Appends a command to the camera's control file (as `echo ... >> $VIRTUAL_CAMERA_CONTROL`).
+    static func command(_ line: String) {
+        let fd = open(String(cString: getenv("VIRTUAL_CAMERA_CONTROL")), O_WRONLY | O_APPEND)
+        _ = line.utf8CString.withUnsafeBufferPointer { Glibc.write(fd, $0.baseAddress, $0.count - 1) }
+        _ = Glibc.write(fd, "\n", 1)
+        close(fd)
+    }
+
+    /// The camera's log: one line per format, stream and control write (with the writing pid).
+    static func log() -> [Substring] {
+        (readFile(String(cString: getenv("VIRTUAL_CAMERA_LOG"))) ?? "").split(separator: "\n")
+    }
+
+    /// Capabilities and settings without what names the device (a path here, a listing there).
+    static func anonymous(_ capabilities: MediaTrackCapabilities) -> MediaTrackCapabilities {
+        var copy = capabilities
+        copy.deviceId = nil
+        copy.groupId = nil
+        return copy
+    }
+
+    static func anonymous(_ settings: MediaTrackSettings) -> MediaTrackSettings {
+        var copy = settings
+        copy.deviceId = nil
+        copy.groupId = nil
+        return copy
+    }
+
+    /// The bar pattern the camera sends, checked at each bar's centre on the middle row.
+    static func expectPattern(_ frame: ImageBitmap, _ context: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let pixels = try frame.rgbaBytes()
+        let bars: [[Int]] = [[220, 40, 40], [40, 200, 40], [40, 40, 220], [230, 230, 230]]
+        for (index, bar) in bars.enumerated() {
+            let x = (2 * index + 1) * frame.width / 8, y = frame.height / 2
+            let offset = (y * frame.width + x) * 4
+            let got = (0..<3).map { Int(pixels[offset + $0]) }
+            #expect(zip(got, bar).allSatisfy { abs($0 - $1) <= 24 }, "\(context): bar \(index) is \(got), not \(bar)",
+                    sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test("(virtual camera) agreement", .enabled(if: isChild))
+    func virtualCamera_agreement() async throws {
+        let live = MediaDevices(devices: [.v4l2(path: Self.path)], timing: .test)
+        let recorded = MediaDevices(devices: [try Self.recordedTwin()], timing: .test)
+        let track = try await openVideo(live, MediaTrackConstraints(pan: true))
+        let twin = try await openVideo(recorded, MediaTrackConstraints(pan: true))
+        defer { track.stop(); twin.stop() }
+
+        // Opened through v4l2src, its controls through the live ioctl backend, nothing written on open.
+        let session = try #require(Self.session(track))
+        try await within(5, "the controls to attach") {
+            while session.v4l2Controls == nil { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        #expect(session.v4l2Controls?.cache.device is LiveV4L2Device)
+        #expect(Self.log().contains { $0.contains("STREAMON") })
+        #expect(!Self.log().contains { $0.contains("S_CTRL") }, "written on open: \(Self.log())")
+
+        // Modes, capabilities and settings: what the recorded twin reports.
+        #expect(Self.anonymous(track.getCapabilities()) == Self.anonymous(twin.getCapabilities()))
+        #expect(Self.anonymous(track.getSettings()) == Self.anonymous(twin.getSettings()))
+        if let expected = RecordedDeviceTests.expected[Self.webcam.name] {
+            #expect(ControlMembers.filter(track.getCapabilities(), panTiltZoom: true) == expected)
+        }
+        let liveCapture = try ImageCapture(track), twinCapture = try ImageCapture(twin)
+        let photoCapabilities = try await within(10) { try await liveCapture.getPhotoCapabilities() }
+        #expect(photoCapabilities == (try await within(10) { try await twinCapture.getPhotoCapabilities() }))
+        #expect(try await within(10) { try await liveCapture.getPhotoSettings() }
+                == (try await within(10) { try await twinCapture.getPhotoSettings() }))
+
+        // Frames: the track's size, the camera's picture.
+        let settings = track.getSettings()
+        let frame = try await nextFrame(track)
+        #expect(frame.width == settings.width && frame.height == settings.height)
+        try Self.expectPattern(frame, "the first mode")
+
+        // A native still larger than the stream: v4l2src switches to the large mode and back.
+        if let width = photoCapabilities.imageWidth?.max, let height = photoCapabilities.imageHeight?.max,
+            width > Double(settings.width ?? 0)
+        {
+            let photo = try await within(30) {
+                try await liveCapture.takePhoto(PhotoSettings(imageHeight: height, imageWidth: width))
+            }
+            let decoded = try await decodeJPEG(photo)
+            #expect(decoded.width == Int(width) && decoded.height == Int(height))
+            let streams = Self.log().filter { $0.contains("STREAMON") }
+            #expect(streams.contains { $0.contains("STREAMON \(Int(width))x\(Int(height))") }, "\(streams)")
+            #expect(streams.last?.contains("STREAMON \(settings.width!)x\(settings.height!)") == true, "\(streams)")
+            #expect(track.getSettings().width == settings.width && track.getSettings().height == settings.height)
+            let after = try await nextFrame(track)
+            #expect(after.width == settings.width)
+            try Self.expectPattern(after, "after the still")
+        }
+
+        // Every encoding the listing streams, in a mode only that encoding has: frames checked.
+        track.stop()
+        let modes = try await V4L2CameraBackend(path: Self.path).resolveModes()
+        for encoding in Set(modes.map(\.encoding)) {
+            let own = modes.filter { mode in
+                mode.encoding == encoding && !modes.contains {
+                    $0.encoding != encoding && $0.width == mode.width && $0.height == mode.height && $0.frameRate == mode.frameRate
+                }
+            }
+            guard let mode = own.max(by: { ($0.width * $0.height, $0.rate) < ($1.width * $1.height, $1.rate) }) else { continue }
+            let other = try await openVideo(MediaDevices(devices: [.v4l2(path: Self.path)], timing: .test), MediaTrackConstraints(
+                width: .exact(UInt32(mode.width)), height: .exact(UInt32(mode.height)), frameRate: .exact(mode.rate)))
+            let encoded = try await nextFrame(other, seconds: 10)
+            #expect(encoded.width == mode.width && encoded.height == mode.height)
+            let fourcc = switch encoding { case .mjpeg: "MJPG"; case .raw(let format): format == "NV12" ? "NV12" : "YUYV" }
+            #expect(Self.log().last { $0.contains("STREAMON") }?.contains("\(mode.width)x\(mode.height) \(fourcc)") == true)
+            try Self.expectPattern(encoded, "\(fourcc) \(mode.width)x\(mode.height)")
+            other.stop()
+        }
+        print("virtual camera agreement: \(Self.webcam.name) modes \(modes.count)")
+        let reopened = try await openVideo(live, MediaTrackConstraints(pan: true))
+        defer { reopened.stop() }
+        try await within(5, "the controls to attach") {
+            while Self.session(reopened)?.v4l2Controls == nil {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+
+        // Controls: the same requests give the same outcome, and reach the device.
+        for request in Self.controlRequests(reopened.getCapabilities()) {
+            let liveOutcome = await Self.outcome { try await reopened.applyConstraints(request) }
+            let twinOutcome = await Self.outcome { try await twin.applyConstraints(request) }
+            #expect(liveOutcome == twinOutcome, "\(request)")
+            #expect(Self.anonymous(reopened.getSettings()) == Self.anonymous(twin.getSettings()), "after \(request)")
+        }
+        if !Self.controlRequests(reopened.getCapabilities()).isEmpty {
+            #expect(Self.log().contains { $0.contains("S_CTRL") })
+        }
+
+        // A flash photo fires the strobe once, and the torch comes back (synthetic-flash only).
+        if try await ImageCapture(reopened).getPhotoCapabilities().fillLightMode?.contains(.flash) == true {
+            try await within(10) { try await reopened.applyConstraints(MediaTrackConstraints(torch: true)) }
+            _ = try await within(20) { try await ImageCapture(reopened).takePhoto(PhotoSettings(fillLightMode: .flash)) }
+            #expect(Self.log().filter { $0.contains("STROBE") }.count == 1, "\(Self.log())")
+            #expect(Self.log().last { $0.contains("S_CTRL 0x009c0901") }?.hasSuffix(" 2") == true)  // torch again
+            #expect(reopened.getSettings().torch == true)
+        }
+        print("virtual camera agreement: done")
+    }
+
+    static func session(_ track: MediaStreamTrack) -> V4L2Session? {
+        guard case .video(let source, _, _) = track.backing else { return nil }
+        return source.session as? V4L2Session
+    }
+
+    /// What an `applyConstraints` gave: nil, or the error's name and constraint.
+    static func outcome(_ body: @escaping @Sendable () async throws -> Void) async -> String? {
+        do {
+            try await within(10) { try await body() }
+            return nil
+        } catch let error as DOMException {
+            return "\(error.name) \(error.constraint ?? "")"
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    /// Requests that cross the driver's rules where the webcam has the controls: a write blocked by
+    /// its automatic mode, the same with the mode switched off, step rounding, a plain write.
+    static func controlRequests(_ capabilities: MediaTrackCapabilities) -> [MediaTrackConstraints] {
+        var requests: [MediaTrackConstraints] = []
+        if let low = capabilities.exposureTime?.min {
+            requests.append(MediaTrackConstraints(exposureTime: .exact(low + 1)))
+            requests.append(MediaTrackConstraints(exposureMode: .exact("manual"), exposureTime: .exact(low + 1)))
+            requests.append(MediaTrackConstraints(exposureMode: .exact("continuous")))
+        }
+        if let low = capabilities.focusDistance?.min, let step = capabilities.focusDistance?.step {
+            requests.append(MediaTrackConstraints(focusMode: "manual", focusDistance: .exact(low + step * 2 + 2)))
+        }
+        if let low = capabilities.brightness?.min, let high = capabilities.brightness?.max {
+            requests.append(MediaTrackConstraints(brightness: .exact(((low + high) / 2).rounded())))
+        }
+        if let high = capabilities.colorTemperature?.max {
+            requests.append(MediaTrackConstraints(colorTemperature: .exact(high)))
+            requests.append(MediaTrackConstraints(whiteBalanceMode: .exact("manual"), colorTemperature: .exact(high)))
+        }
+        if let high = capabilities.zoom?.max { requests.append(MediaTrackConstraints(zoom: .double(.exact(high)))) }
+        if capabilities.torch?.contains(true) == true { requests.append(MediaTrackConstraints(torch: true)) }
+        return requests
+    }
+
+    @Test("(virtual camera) externalChange", .enabled(if: isChild))
+    func virtualCamera_externalChange() async throws {
+        let track = try await openVideo(MediaDevices(devices: [.v4l2(path: Self.path)], timing: .test))
+        defer { track.stop() }
+        // The value "another program" set before the library opened the camera, read, not reset.
+        #expect(track.getSettings().brightness == 77)
+        #expect(!Self.log().contains { $0.contains("S_CTRL") && !$0.contains("another program") })
+        let events = track.events
+        Self.command("set brightness 200")  // as `v4l2-ctl --set-ctrl brightness=200` would
+        let changed = try await within(5, "the settingsChanged event") { () -> Bool in
+            for await event in events where event == .settingsChanged { return true }
+            return false
+        }
+        #expect(changed && track.getSettings().brightness == 200)
+        // A change of mode elsewhere makes the manual value writable, as on the hardware.
+        Self.command("set auto_exposure 1")
+        try await within(5, "exposureMode manual") {
+            while track.getSettings().exposureMode != "manual" { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        try await within(10) { try await track.applyConstraints(MediaTrackConstraints(exposureTime: .exact(100))) }
+        #expect(track.getSettings().exposureTime == 100)
+        print("virtual camera externalChange: done")
+    }
+
+    @Test("(virtual camera) unplug", .enabled(if: isChild))
+    func virtualCamera_unplug() async throws {
+        let devices = MediaDevices(devices: [.v4l2(path: Self.path)], timing: .test)
+        let track = try await openVideo(devices)
+        let events = track.events
+        let capture = try ImageCapture(track)
+        _ = try await nextFrame(track)
+
+        // A stall: calls fail at their bound, the track stays live, frames come back.
+        Self.command("stall")
+        try await FaultTests.waitForStall(track)
+        #expect(track.readyState == .live && !track.muted)
+        Self.command("resume")
+        let resumed = try await within(5) { try await capture.grabFrame() }
+        try Self.expectPattern(resumed, "after the stall")
+
+        // Calls pending when the camera goes: stalled first, so that they wait.
+        Self.command("stall")
+        try await FaultTests.waitForStall(track)
+        let clock = ContinuousClock()
+        let grab = Task { await Self.outcome { _ = try await capture.grabFrame() } }
+        let photo = Task { await Self.outcome { _ = try await capture.takePhoto() } }
+        try await Task.sleep(for: .milliseconds(100))
+        let unplugged = clock.now
+        Self.command("unplug")
+        try await within(5, "ended") {
+            while track.readyState != .ended { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        let ended = clock.now - unplugged
+        #expect(ended < .milliseconds(500), "ended \(ended) after the unplug")
+        let grabbed = await grab.value, photographed = await photo.value
+        let settled = clock.now - unplugged
+        #expect(grabbed != nil && photographed != nil, "\(grabbed ?? "resolved") \(photographed ?? "resolved")")
+        #expect(settled < .milliseconds(600), "the pending calls settled \(settled) after the unplug")
+        #expect(try await collectEvents(until: events, seconds: 5) == [.ended])
+        let later = await Self.outcome { _ = try await capture.grabFrame() }
+        #expect(later?.hasPrefix("InvalidStateError") == true, "\(later ?? "resolved")")
+        let reopen = await Self.outcome { _ = try await devices.getUserMedia(MediaStreamConstraints(video: true)) }
+        #expect(reopen?.hasPrefix("NotFoundError") == true || reopen?.hasPrefix("NotReadableError") == true, "\(reopen ?? "opened")")
+
+        // Plugged back: it opens again.
+        Self.command("plug")
+        Self.command("resume")
+        let again = try await openVideo(devices)
+        try Self.expectPattern(try await nextFrame(again), "after replugging")
+        again.stop()
+        print("virtual camera unplug: ended after \(ended), calls settled after \(settled)")
+        print("virtual camera unplug: done")
+    }
+
+    @Test("(virtual camera) busy", .enabled(if: isChild))
+    func virtualCamera_busy() async throws {
+        // A second application: gst-launch-1.0 streaming the same camera (the preload is inherited).
+        var pid = try spawnProcess("gst-launch-1.0", ["-q", "v4l2src", "device=\(Self.path)", "!", "fakesink"])
+        defer {
+            if pid > 0 {
+                kill(pid, SIGKILL)
+                var status: Int32 = 0
+                waitpid(pid, &status, 0)
+            }
+        }
+        let other = pid
+        try await within(10, "the other application to stream") {
+            while !Self.log().contains(where: { $0.hasPrefix("pid=\(other) STREAMON") }) {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+        let devices = MediaDevices(devices: [.v4l2(path: Self.path)], timing: .test)
+        let error = try await domException { _ = try await devices.getUserMedia(MediaStreamConstraints(video: true)) }
+        #expect(error.name == .notReadableError, "\(error)")
+        #expect(error.message.contains(Self.path), "\(error.message)")
+        print("virtual camera busy: \(error.message)")
+        kill(pid, SIGTERM)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        pid = 0
+        let track = try await openVideo(devices)
+        try Self.expectPattern(try await nextFrame(track), "once the other application stopped")
+        track.stop()
+        print("virtual camera busy: done")
+    }
+
+    @Test("(virtual camera) blockedOpen", .enabled(if: isChild))
+    func virtualCamera_blockedOpen() async throws {
+        Self.command("block-open 8000")
+        let devices = MediaDevices(devices: [.v4l2(path: Self.path)], timing: .test)
+        let clock = ContinuousClock(), started = clock.now
+        let error = try await within(20) { () -> DOMException? in
+            do {
+                _ = try await devices.getUserMedia(MediaStreamConstraints(video: true))
+                return nil
+            } catch let error as DOMException {
+                return error
+            }
+        }
+        let elapsed = clock.now - started
+        #expect(error?.name == .notReadableError, "\(String(describing: error))")
+        // The probe's deadline (5 s), not the driver's 8 s.
+        #expect(elapsed < .milliseconds(6500), "rejected after \(elapsed)")
+        print("virtual camera blockedOpen: rejected after \(elapsed): \(error?.message ?? "")")
+        Self.command("block-open 0")
+        print("virtual camera blockedOpen: done")
+    }
+}
+
+extension SourceMode {
+    fileprivate var rate: Double { Double(frameRate.numerator) / Double(frameRate.denominator) }
+}
+
+/// Writes `text` to a new file at `path`.
+private func write(_ text: String, to path: String) -> Bool {
+    guard let file = fopen(path, "w") else { return false }
+    defer { fclose(file) }
+    return fputs(text, file) >= 0
+}
