@@ -20,4 +20,9 @@ status=0; $tool grab -o /dev/full 2>/dev/null || status=$?
 [ $status -eq 74 ] || fail "-o /dev/full exits $status, not 74"
 status=0; $tool grab -o "$out/x.png" --device /dev/video99 2>"$out/err" || status=$?
 [ $status -eq 1 ] && grep -q "NotFoundError.*/dev/video99" "$out/err" || fail "a missing device"
-echo "cli: help, grab, photo, JSON and the exit codes (0, 1, 64, 74) as documented"
+# The README's virtual-camera command: the tool on the real V4L2 path (v4l2src, the control ioctls).
+fixtures=Tests/Fixtures/v4l2-devices
+bash scripts/with-virtual-camera.sh $fixtures/logitech-c920.ctrls.txt $fixtures/logitech-c920.formats.txt \
+  -- imagecapture controls --device '$VIRTUAL_CAMERA' >"$out/controls" 2>"$out/err" || { cat "$out/err" >&2; fail "with-virtual-camera.sh"; }
+grep -qE "^exposureTime +333 " "$out/controls" || fail "the virtual C920's controls: $(cat "$out/controls")"
+echo "cli: help, grab, photo, JSON, the exit codes (0, 1, 64, 74) as documented, and the virtual camera"

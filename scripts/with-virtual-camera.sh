@@ -37,7 +37,10 @@ if [ "$1" = "imagecapture" ]; then
   shift
   set -- "$root/.build/debug/imagecapture" "$@"
 fi
-# '$VIRTUAL_CAMERA' in single quotes reaches here unexpanded: expand it in the arguments.
+# '$VIRTUAL_CAMERA' in single quotes reaches here unexpanded: expand it (the name alone, not
+# $VIRTUAL_CAMERA_LOG and the like) in the arguments.
 arguments=()
-for argument in "$@"; do arguments+=("${argument//\$VIRTUAL_CAMERA/$VIRTUAL_CAMERA}"); done
+for argument in "$@"; do
+  arguments+=("$(printf '%s' "$argument" | sed -E 's|\$VIRTUAL_CAMERA([^A-Za-z0-9_]\|$)|'"$VIRTUAL_CAMERA"'\1|g')")
+done
 LD_PRELOAD="$library${LD_PRELOAD:+:$LD_PRELOAD}" "${arguments[@]}"
