@@ -31,10 +31,15 @@ struct VirtualCameraTests {
         try await Self.runChild("agreement", webcam: name)
     }
 
-    @Test("A change by another program reaches getSettings() with an event; nothing is reset on open")
-    func externalChange() async throws {
-        // Written before the child starts: the camera's state when the library opens it.
-        try await Self.runChild("externalChange", webcam: "logitech-c920", commands: "set brightness 77\n")
+    @Test("A change by another program reaches getSettings() with an event; nothing is reset on open",
+          arguments: webcams.map(\.name))
+    func externalChange(_ name: String) async throws {
+        // Written before the child starts: the camera's state when the library opens it (brightness
+        // one above its minimum, which no listing has as its value).
+        let listing = try #require(readFile(repositoryRoot + "/Tests/Fixtures/v4l2-devices/" + (Self.webcams.first { $0.name == name }?.controls ?? "")))
+        let brightness = try #require(V4L2Listing.controls(listing).first { $0.control.id == V4L2ControlID.brightness })
+        #expect(brightness.value != brightness.control.minimum + 1)
+        try await Self.runChild("externalChange", webcam: name, commands: "set 0x00980900 \(brightness.control.minimum + 1)\n")
     }
 
     @Test("Unplugged with calls pending: one ended within 500 ms, every call settles; a stall before it recovers")
@@ -154,6 +159,16 @@ struct VirtualCameraTests {
         #expect(!Self.log().contains { $0.contains("S_CTRL") }, "written on open: \(Self.log())")
 
         // Modes, capabilities and settings: what the recorded twin reports.
+        let liveModes = try await V4L2CameraBackend(path: Self.path).resolveModes()
+        let twinModes = try await RecordedCameraBackend(
+            controls: try #require(readFile(repositoryRoot + "/Tests/Fixtures/v4l2-devices/" + Self.webcam.controls)),
+            formats: Self.webcam.formats.map { readFile(repositoryRoot + "/Tests/Fixtures/v4l2-devices/" + $0) ?? "" }
+        ).resolveModes()
+        func names(_ modes: Set<SourceMode>) -> String {
+            modes.map { "\($0.encoding == .mjpeg ? "MJPG" : "raw") \($0.width)x\($0.height)@\($0.rate)" }.sorted().joined(separator: ", ")
+        }
+        #expect(Set(liveModes) == Set(twinModes),
+                "only through v4l2src: \(names(Set(liveModes).subtracting(twinModes))); only recorded: \(names(Set(twinModes).subtracting(liveModes)))")
         #expect(Self.anonymous(track.getCapabilities()) == Self.anonymous(twin.getCapabilities()))
         #expect(Self.anonymous(track.getSettings()) == Self.anonymous(twin.getSettings()))
         if let expected = RecordedDeviceTests.expected[Self.webcam.name] {
@@ -222,6 +237,9 @@ struct VirtualCameraTests {
             let liveOutcome = await Self.outcome { try await reopened.applyConstraints(request) }
             let twinOutcome = await Self.outcome { try await twin.applyConstraints(request) }
             #expect(liveOutcome == twinOutcome, "\(request)")
+            if request.exposureTime != nil && request.exposureMode == nil {
+                #expect(liveOutcome == "OverconstrainedError exposureTime")  // blocked by automatic exposure
+            }
             #expect(Self.anonymous(reopened.getSettings()) == Self.anonymous(twin.getSettings()), "after \(request)")
         }
         if !Self.controlRequests(reopened.getCapabilities()).isEmpty {
@@ -285,22 +303,27 @@ struct VirtualCameraTests {
         let track = try await openVideo(MediaDevices(devices: [.v4l2(path: Self.path)], timing: .test))
         defer { track.stop() }
         // The value "another program" set before the library opened the camera, read, not reset.
-        #expect(track.getSettings().brightness == 77)
-        #expect(!Self.log().contains { $0.contains("S_CTRL") && !$0.contains("another program") })
+        let brightness = try #require(track.getCapabilities().brightness)
+        #expect(track.getSettings().brightness == brightness.min! + 1)
+        #expect(!Self.log().contains { $0.contains("S_CTRL") && !$0.contains("another program") }, "\(Self.log())")
         let events = track.events
-        Self.command("set brightness 200")  // as `v4l2-ctl --set-ctrl brightness=200` would
+        Self.command("set 0x00980900 \(Int(brightness.max!))")  // as `v4l2-ctl --set-ctrl brightness=...` would
         let changed = try await within(5, "the settingsChanged event") { () -> Bool in
             for await event in events where event == .settingsChanged { return true }
             return false
         }
-        #expect(changed && track.getSettings().brightness == 200)
-        // A change of mode elsewhere makes the manual value writable, as on the hardware.
-        Self.command("set auto_exposure 1")
-        try await within(5, "exposureMode manual") {
-            while track.getSettings().exposureMode != "manual" { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(changed && track.getSettings().brightness == brightness.max)
+        // Exposure switched to manual elsewhere: the manual value becomes writable, as on the hardware.
+        if let time = track.getCapabilities().exposureTime, track.getSettings().exposureMode == "continuous" {
+            let blocked = await Self.outcome { try await track.applyConstraints(MediaTrackConstraints(exposureTime: .exact(time.min! + 1))) }
+            #expect(blocked == "OverconstrainedError exposureTime")
+            Self.command("set 0x009a0901 1")  // auto_exposure (exposure_auto on older kernels): Manual Mode
+            try await within(5, "exposureMode manual") {
+                while track.getSettings().exposureMode != "manual" { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            try await within(10) { try await track.applyConstraints(MediaTrackConstraints(exposureTime: .exact(time.min! + 1))) }
+            #expect(track.getSettings().exposureTime == time.min! + 1)
         }
-        try await within(10) { try await track.applyConstraints(MediaTrackConstraints(exposureTime: .exact(100))) }
-        #expect(track.getSettings().exposureTime == 100)
         print("virtual camera externalChange: done")
     }
 
@@ -308,7 +331,8 @@ struct VirtualCameraTests {
     func virtualCamera_unplug() async throws {
         let devices = MediaDevices(devices: [.v4l2(path: Self.path)], timing: .test)
         let track = try await openVideo(devices)
-        let events = track.events
+        let clone = track.clone()
+        let events = track.events, cloneEvents = clone.events
         let capture = try ImageCapture(track)
         _ = try await nextFrame(track)
 
@@ -339,6 +363,7 @@ struct VirtualCameraTests {
         #expect(grabbed != nil && photographed != nil, "\(grabbed ?? "resolved") \(photographed ?? "resolved")")
         #expect(settled < .milliseconds(600), "the pending calls settled \(settled) after the unplug")
         #expect(try await collectEvents(until: events, seconds: 5) == [.ended])
+        #expect(try await collectEvents(until: cloneEvents, seconds: 5) == [.ended] && clone.readyState == .ended)
         let later = await Self.outcome { _ = try await capture.grabFrame() }
         #expect(later?.hasPrefix("InvalidStateError") == true, "\(later ?? "resolved")")
         let reopen = await Self.outcome { _ = try await devices.getUserMedia(MediaStreamConstraints(video: true)) }

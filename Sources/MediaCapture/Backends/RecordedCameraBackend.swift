@@ -18,7 +18,8 @@ struct RecordedCameraBackend: CaptureBackend {
         guard let formats else {
             return [SourceMode(width: 640, height: 480, frameRate: Fraction(30, 1), encoding: .raw(format: "YUY2"))]
         }
-        let modes = V4L2Listing.modes(formats).compactMap(SourceMode.init(listed:))
+        // As v4l2src's caps for the same camera give them (the virtual-camera tests compare the two).
+        let modes = SourceMode.preferringRaw(V4L2Listing.modes(formats).compactMap(SourceMode.init(listed:)))
         guard !modes.isEmpty else {
             throw DOMException(.notSupportedError, "The formats listing has no usable mode (YUYV, NV12 or MJPG with a size and a frame rate); give the output of `v4l2-ctl --list-formats-ext`.")
         }

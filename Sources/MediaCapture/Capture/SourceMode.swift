@@ -63,9 +63,16 @@ struct SourceMode: Sendable, Hashable {
                 }
             }
         }
+        return preferringRaw(result)
+    }
+
+    /// One mode per size and rate, in their first order: where a camera offers the same size and
+    /// rate as raw video and as MJPEG, the raw one (no decoding, no compression); among raw formats,
+    /// the first listed. A live camera's caps and a recorded listing go through the same rule.
+    static func preferringRaw(_ modes: [SourceMode]) -> [SourceMode] {
         var seen: [VideoModeKey: Int] = [:]
         var unique: [SourceMode] = []
-        for mode in result {
+        for mode in modes {
             let key = VideoModeKey(width: mode.width, height: mode.height, rate: mode.frameRate)
             if let index = seen[key] {
                 if case .mjpeg = unique[index].encoding, case .raw = mode.encoding { unique[index] = mode }
