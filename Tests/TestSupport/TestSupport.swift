@@ -150,9 +150,11 @@ public func runProcess(
 /// Starts `executable` with `arguments` and returns at once: stdin from /dev/null, stdout and stderr
 /// to the given files (nil: /dev/null), `environment` entries added to this process's. The child
 /// starts with no signal blocked and every signal at its default: Swift's threads block most
-/// signals, and a child would inherit that mask (a SIGTERM would then never end it).
+/// signals, and a child would inherit that mask (a SIGTERM would then never end it). With
+/// `newProcessGroup`, the child leads a process group of its own: `kill(-pid, ...)` ends everything it started.
 public func spawnProcess(
-    _ executable: String, _ arguments: [String], environment: [String] = [], stdout: String? = nil, stderr: String? = nil
+    _ executable: String, _ arguments: [String], environment: [String] = [], stdout: String? = nil, stderr: String? = nil,
+    newProcessGroup: Bool = false
 ) throws -> pid_t {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
@@ -168,7 +170,9 @@ public func spawnProcess(
     sigfillset(&all)
     posix_spawnattr_setsigmask(&attributes, &none)
     posix_spawnattr_setsigdefault(&attributes, &all)
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+    posix_spawnattr_setpgroup(&attributes, 0)
+    posix_spawnattr_setflags(
+        &attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | (newProcessGroup ? POSIX_SPAWN_SETPGROUP : 0)))
     var inherited: [String] = []
     var entry = environ
     while let pointer = entry.pointee {
