@@ -9,6 +9,8 @@ packages=(
   gstreamer1.0-plugins-good                             # jpegenc, jpegdec, v4l2src, videocrop, pngenc
   gstreamer1.0-tools                                    # gst-launch-1.0, to run pipelines/*.pipeline
   chromium chromium-driver python3-selenium             # the demo page's end-to-end test in a headless browser
+  gir1.2-gst-rtsp-server-1.0 python3-gi                 # the network-camera tests' RTSP server (127.0.0.1 only)
+  pipewire pipewire-bin wireplumber dbus gstreamer1.0-pipewire  # PipeWire cameras: pipewiresrc, and the tests' private daemon
 )
 missing=()
 for package in "${packages[@]}"; do

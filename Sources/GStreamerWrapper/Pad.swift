@@ -86,6 +86,24 @@ package final class Pad: @unchecked Sendable {
                 }, box, { CallbackContext.release($0!, as: CapsProbeBox.self) }))
     }
 
+    /// Drops every end-of-stream event passing downstream and calls `body` for each, on the streaming
+    /// thread: a source whose end is not the stream's (a network camera that dropped and reconnects).
+    /// Returns the probe id. The corresponding C function is `gst_pad_add_probe` with
+    /// `GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM`.
+    @discardableResult
+    package func addEndOfStreamProbe(_ body: @escaping @Sendable () -> Void) -> UInt {
+        let box = CallbackContext.retain(EventProbeBox(body))
+        return UInt(
+            gst_pad_add_probe(
+                pointer, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+                { _, info, context in
+                    guard let info, let event = gst_pad_probe_info_get_event(info), event.pointee.type == GST_EVENT_EOS
+                    else { return GST_PAD_PROBE_OK }
+                    CallbackContext.borrow(context!, as: EventProbeBox.self) { $0.body() }
+                    return GST_PAD_PROBE_DROP
+                }, box, { CallbackContext.release($0!, as: EventProbeBox.self) }))
+    }
+
     /// Waits (blocking, bounded) until no data flows through the pad, runs `body` there, and
     /// removes the probe. Used to unlink a branch from a running tee without racing a buffer.
     /// Returns false when the pad did not become idle in time.
@@ -102,6 +120,11 @@ package final class Pad: @unchecked Sendable {
             }, box, { CallbackContext.release($0!, as: IdleWaiter.self) })
         return done.wait(milliseconds: timeoutMilliseconds)
     }
+}
+
+private final class EventProbeBox: Sendable {
+    let body: @Sendable () -> Void
+    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
 }
 
 private final class ProbeBox: Sendable {

@@ -79,6 +79,21 @@ package enum PipelineDescription {
 
         """
 
+    /// A network camera's source (`pipelines/sources/rtsp-camera.source` without its comments): parsed
+    /// as a bin that replaces `src`; the URL and credentials are set on `network-source` afterwards.
+    /// RTSP over TCP (a drop shows at once as a closed connection), 200 ms of jitter buffer, and
+    /// 5 s without data counts as a drop.
+    package static let networkCameraSource = """
+        rtspsrc name=network-source location=rtsp://camera.example/stream protocols=tcp latency=200 tcp-timeout=5000000
+          ! decodebin ! videoconvert
+        """
+
+    /// A PipeWire camera's source (`pipelines/sources/pipewire.source` without its comments): parsed as
+    /// a bin that replaces `src`; the node is set on `pipewire-source` afterwards.
+    package static let pipeWireSource = """
+        pipewiresrc name=pipewire-source target-object=Camera always-copy=true ! videoconvert
+        """
+
     /// Element names the library relies on; every video pipeline has them.
     package enum Name {
         package static let source = "src"

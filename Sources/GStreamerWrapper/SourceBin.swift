@@ -29,6 +29,15 @@ extension Element {
     }
 }
 
+extension Element {
+    /// A child of this bin with this name, searched recursively; nil when this is no bin or none has
+    /// it. The corresponding C function is `gst_bin_get_by_name`.
+    package func child(named name: String) -> Element? {
+        guard let bin = CGStreamer_GST_BIN(pointer), let found = gst_bin_get_by_name(bin, name) else { return nil }
+        return Element(adopting: found)
+    }
+}
+
 /// Checks a description without running it.
 package enum PipelineSyntax {
     /// Parses `description` and reports the element factories it names that are not installed.

@@ -5,7 +5,7 @@ import MediaCapture
 /// `--device` and what shapes the stream: the options of every command that opens a camera.
 struct CameraOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "The camera: fake, /dev/videoN, a deviceId from `imagecapture devices`, recorded:CONTROLS.txt[,FORMATS.txt] or pipeline:FILE.",
+        "The camera: fake, /dev/videoN, a deviceId from `imagecapture devices`, pipewire:NODE, rtsp://[user:password@]host/path, recorded:CONTROLS.txt[,FORMATS.txt] or pipeline:FILE.",
         valueName: "device"))
     var device = "fake"
 
@@ -42,7 +42,7 @@ struct CameraOptions: ParsableArguments {
         }
         let stream = try await devices.getUserMedia(MediaStreamConstraints(video: .constraints(constraints)))
         guard let track = stream.getVideoTracks().first else {
-            throw DOMException(.notFoundError, "\(device) is not a camera (it has no video).")
+            throw DOMException(.notFoundError, "\((try? DeviceSpec(device))?.redacted ?? device) is not a camera (it has no video).")
         }
         return track
     }
@@ -64,6 +64,8 @@ struct CameraOptions: ParsableArguments {
         switch spec {
         case .fake: return .fake(camera())
         case .path(let path): return .v4l2(path: path)
+        case .network(let url): return .network(url: url)
+        case .pipeWire(let node): return .pipeWire(node: node)
         case .deviceId: return .fake(camera())  // resolved by enumeration when opening
         case .recorded(let controls, let formats):
             return .recorded(controls: try readListing(controls), formats: try formats.map(readListing))
@@ -94,9 +96,20 @@ enum DeviceSpec: Equatable {
     case deviceId(String)
     case recorded(controls: String, formats: String?)
     case pipeline(file: String)
+    case network(url: String)
+    case pipeWire(node: String)
+
+    /// The RTSP schemes `--device` takes as a network camera.
+    static let networkSchemes = ["rtsp://", "rtsps://", "rtspt://", "rtsph://", "rtspu://"]
 
     init(_ text: String) throws {
-        if text == "fake" {
+        if Self.networkSchemes.contains(where: { text.lowercased().hasPrefix($0) }) {
+            self = .network(url: text)  // checked when opened (a TypeError for a malformed URL)
+        } else if text.hasPrefix("pipewire:") {
+            let node = String(text.dropFirst("pipewire:".count))
+            guard !node.isEmpty else { throw ValidationError("pipewire: takes a node's name or serial (see `imagecapture devices`).") }
+            self = .pipeWire(node: node)
+        } else if text == "fake" {
             self = .fake
         } else if text.hasPrefix("/") {
             self = .path(text)
@@ -114,7 +127,25 @@ enum DeviceSpec: Equatable {
             self = .deviceId(text.lowercased())
         } else {
             throw ValidationError(
-                "'\(text)' is not a device: use fake, /dev/videoN, a deviceId from `imagecapture devices`, recorded:CONTROLS.txt[,FORMATS.txt] or pipeline:FILE.")
+                "'\(text)' is not a device: use fake, /dev/videoN, a deviceId from `imagecapture devices`, pipewire:NODE, rtsp://host/path, recorded:CONTROLS.txt[,FORMATS.txt] or pipeline:FILE.")
+        }
+    }
+
+    /// The device for messages: a network camera's URL without its credentials.
+    var redacted: String {
+        switch self {
+        case .fake: "fake"
+        case .path(let path): path
+        case .deviceId(let id): id
+        case .recorded(let controls, _): "recorded:" + controls
+        case .pipeline(let file): "pipeline:" + file
+        case .pipeWire(let node): "pipewire:" + node
+        case .network(let url):
+            if let scheme = url.firstRange(of: "://"), let at = url[scheme.upperBound...].prefix(while: { $0 != "/" }).lastIndex(of: "@") {
+                String(url[..<scheme.upperBound] + url[url.index(after: at)...])
+            } else {
+                url
+            }
         }
     }
 }

@@ -43,6 +43,7 @@ extension DOMException {
     var hint: String? {
         switch name {
         case .notFoundError: "See `imagecapture devices` for the cameras this machine has."
+        case .notReadableError where message.contains("://"): nil  // a network camera's message says what to check
         case .notReadableError: "Another program may hold the camera: close it, or check `fuser /dev/video*`."
         case .overconstrainedError: "See `imagecapture controls` for each control's range and what it depends on."
         case .notSupportedError: "See `imagecapture capabilities` (photo sizes) and `imagecapture controls`."

@@ -77,6 +77,14 @@ struct PipelineFileTests {
         #expect(samples.count == 30)
     }
 
+    @Test("pipelines/sources holds the network and PipeWire cameras' sources the library builds", arguments: [
+        ("rtsp-camera.source", PipelineDescription.networkCameraSource), ("pipewire.source", PipelineDescription.pipeWireSource),
+    ])
+    func librarySourceFiles(_ file: String, _ constant: String) throws {
+        let text = try #require(readFile(repositoryRoot + "/pipelines/sources/" + file))
+        #expect(PipelineSyntax.sourceDescription(fromFile: text) == constant)
+    }
+
     @Test("Every example source in pipelines/sources parses; only plugins absent here may be missing")
     func exampleSourcesParse() throws {
         let files = listDirectory(repositoryRoot + "/pipelines/sources").filter { $0.hasSuffix(".source") }

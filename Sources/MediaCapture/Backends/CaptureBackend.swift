@@ -51,6 +51,9 @@ protocol CaptureBackend: Sendable {
     /// What one opening owns: controls, photo extras, the exclusive resource, faults. Changes to
     /// elements that negotiation reads go through `frames`.
     func makeSession(pipeline: Pipeline, panTiltZoom: Bool, frames: FrameBoundary) -> any DeviceSession
+
+    /// What `getUserMedia` rejects with when the pipeline could not start streaming.
+    func openError(_ error: GStreamerError, label: String) -> DOMException
 }
 
 extension CaptureBackend {
@@ -63,6 +66,7 @@ extension CaptureBackend {
     func didRelease() {}
     func capsString(for mode: SourceMode) -> String { mode.capsString }
     var pacesNonLiveSource: Bool { false }
+    func openError(_ error: GStreamerError, label: String) -> DOMException { DOMException(opening: label, error) }
 }
 
 /// One opening of a device: what lives from the pipeline's first frame to its shutdown.
@@ -94,6 +98,12 @@ protocol DeviceSession: Sendable {
     /// How long gathering the photo state takes on this device beyond reading cached values
     /// (the fake camera's `photoStateDelay` fault).
     var photoStateDelay: Duration? { get }
+
+    /// The source failed (`error`) or reached its end (nil) by itself after it started streaming. A
+    /// session that brings it back (a network camera reconnecting) returns true and keeps the tracks,
+    /// muted through `muted` until frames return; it ends them through `start`'s `onLost` when it
+    /// gives up. False: the tracks end now.
+    func recover(from error: GStreamerError?, muted: @escaping @Sendable (Bool) -> Void) -> Bool
 }
 
 extension DeviceSession {
@@ -104,6 +114,7 @@ extension DeviceSession {
     func prepareLight(_ mode: FillLightMode?) async throws(DOMException) -> LightRestore? { nil }
     func restoreLight(_ restore: LightRestore) async {}
     var photoStateDelay: Duration? { nil }
+    func recover(from error: GStreamerError?, muted: @escaping @Sendable (Bool) -> Void) -> Bool { false }
 }
 
 /// What a device adds to `PhotoCapabilities` beyond the sizes its modes give.

@@ -7,6 +7,8 @@ extension CaptureDevice {
         case .fakeMicrophone: FakeMicrophoneBackend()
         case .recorded(let controls, let formats): RecordedCameraBackend(controls: controls, formats: formats)
         case .pipeline(let description): PipelineSourceBackend(description: description)
+        case .network(let url, let reconnectFor): NetworkCameraBackend(url: url, reconnectFor: reconnectFor)
+        case .pipeWire(let node): PipeWireCameraBackend(node: node)
         }
     }
 }

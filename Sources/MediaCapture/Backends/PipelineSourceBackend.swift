@@ -23,9 +23,7 @@ struct PipelineSourceBackend: CaptureBackend {
                 .notSupportedError,
                 "The source description could not be built: \(error.message). Check it with gst-launch-1.0 and element names with gst-inspect-1.0.")
         }
-        pipeline.remove(pipeline.sourceElement)
-        pipeline.add(bin)
-        guard bin.link(to: pipeline.canonicalElement(Pipeline.Name.sourceCaps)) else {
+        guard pipeline.replaceSource(with: bin) else {
             throw DOMException(
                 .notSupportedError,
                 "The source description has no raw-video output to link: leave one video pad unlinked, e.g. end it with a decoder or `videoconvert`.")

@@ -17,6 +17,18 @@ extension Pipeline {
 
     /// The name of the bin a caller's description becomes (its output is a ghost pad named `src`).
     static let callerSourceName = "user-source"
+
+    /// Puts `bin` (named ``callerSourceName``, its output a `src` ghost pad) in the place of the
+    /// source: the current one leaves (stopped first when it ran), `bin` joins and links to the
+    /// source capsfilter. The caller starts it (`syncStateWithParent`) when the pipeline runs.
+    /// - Returns: false when `bin` has no output that links to the capsfilter.
+    func replaceSource(with bin: Element) -> Bool {
+        let current = sourceElement
+        current.setNullState()
+        _ = remove(current)
+        _ = add(bin)
+        return bin.link(to: canonicalElement(Name.sourceCaps))
+    }
 }
 
 extension Element {

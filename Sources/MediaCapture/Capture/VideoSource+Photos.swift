@@ -14,8 +14,10 @@ extension VideoSource {
         let modes = device.modes.filter { encoding == nil || $0.encoding == encoding }
         var widths = modes.map(\.width), heights = modes.map(\.height)
         if widths.isEmpty, let size = photo.inputSize {
-            widths = [size.width]
-            heights = [size.height]
+            // Modes unknown (a network camera, a caller's source): anything up to the stream's size,
+            // cropped and scaled from it.
+            widths = [1, size.width]
+            heights = [1, size.height]
         }
         return PhotoCapabilities(
             redEyeReduction: extras.redEyeReduction,

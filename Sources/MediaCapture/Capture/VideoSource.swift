@@ -126,11 +126,11 @@ final class VideoSource: Sendable {
                 throw DOMException(.notReadableError, "\(device.label) did not answer within \(timing.openTimeout): its driver (or a source element) is stuck opening it. Unplug and replug the camera, or check what holds it.")
             }
             if error.isTimeout { throw noFrame }
-            throw DOMException(opening: device.label, error)
+            throw backend.openError(error, label: device.label)
         } catch let failure as SampleHub.Failure {
             let (cause, endOfStream) = source.state.withLock { ($0.failure, $0.reachedEndOfStream) }
             await source.shutDown()
-            if let cause { throw DOMException(opening: device.label, cause) }
+            if let cause { throw backend.openError(cause, label: device.label) }
             if endOfStream {
                 throw DOMException(.notReadableError, "\(device.label) reached its end of stream before delivering a frame.")
             }
@@ -243,10 +243,15 @@ final class VideoSource: Sendable {
 
     private func handle(_ message: BusMessage) {
         switch message {
-        case .error(let error): end(because: error)
-        case .endOfStream: end(because: nil)
+        case .error(let error): if !recover(from: error) { end(because: error) }
+        case .endOfStream: if !recover(from: nil) { end(because: nil) }
         case .warning: break
         }
+    }
+
+    /// Whether the session brings the source back (the tracks stay, muted meanwhile).
+    private func recover(from error: GStreamerError?) -> Bool {
+        !isEnded && session.recover(from: error, muted: { [weak self] muted in self?.setMuted(muted) })
     }
 
     /// The source ended by itself: every track ends with an `ended` event, exactly once.

@@ -10,6 +10,8 @@ public struct CaptureDevice: Sendable, Hashable {
         case fakeMicrophone
         case recorded(controls: String, formats: String?)
         case pipeline(description: String)
+        case network(url: String, reconnectFor: Duration)
+        case pipeWire(node: String)
     }
 
     let source: Source
@@ -51,6 +53,34 @@ public struct CaptureDevice: Sendable, Hashable {
             stableKey: "recorded:" + name + ":" + String(controls.utf8.count))
     }
 
+    /// A camera shared through PipeWire (desktop sessions, sandboxed apps through the camera portal),
+    /// by its node's name (`node.name`, stable across restarts) or serial (`object.serial`), as
+    /// `enumerateDevices()` and `pw-cli ls Node` list them. It streams through `pipewiresrc`, the
+    /// node set as its `target-object` property (never parsed). Raw-video modes only; PipeWire
+    /// cameras offer no image-capture controls yet. The track ends when the node goes away.
+    public static func pipeWire(node: String) -> CaptureDevice {
+        CaptureDevice(source: .pipeWire(node: node), label: node, stableKey: "pipewire:" + node)
+    }
+
+    /// A network camera over RTSP (`rtsp://`, `rtsps://`, `rtspt://`...): `rtspsrc` with the URL set
+    /// as a property (never parsed), credentials taken from the URL (`rtsp://user:password@host/path`)
+    /// and given to `rtspsrc` as properties of their own, so that no label, message or log holds them.
+    /// The stream is decoded by whatever `decodebin` finds (JPEG, H.264 with `gstreamer1.0-libav`...),
+    /// over RTSP's TCP transport.
+    ///
+    /// `getUserMedia` resolves after the first frame, or rejects with `NotReadableError` carrying the
+    /// server's answer (not found, unauthorized, connection refused); a URL that is not an RTSP URL is a
+    /// `TypeError`. When the stream drops, the tracks fire `mute`, the library reconnects with backoff
+    /// for `reconnectFor`, the tracks fire `unmute` when frames return, and they end only when that
+    /// time is spent. A grab during the outage rejects after its usual bound.
+    /// - Parameter label: the device's label; by default "Network camera (URL without credentials)".
+    public static func network(url: String, label: String? = nil, reconnectFor: Duration = .seconds(30)) -> CaptureDevice {
+        let redacted = NetworkCameraURL(url)?.redacted ?? "an invalid URL"
+        return CaptureDevice(
+            source: .network(url: url, reconnectFor: reconnectFor), label: label ?? "Network camera (\(redacted))",
+            stableKey: "network:" + redacted)
+    }
+
     /// Any GStreamer source with one raw-video output, described the way `gst-launch-1.0` reads it,
     /// e.g. `rtspsrc location=... ! decodebin` (see `pipelines/sources/`). The description is parsed
     /// on its own, as a bin; it is never pasted into the library's pipeline text. Opening it is
@@ -64,4 +94,10 @@ public struct CaptureDevice: Sendable, Hashable {
     public static func pipeline(_ description: String, label: String) -> CaptureDevice {
         CaptureDevice(source: .pipeline(description: description), label: label, stableKey: "pipeline:" + description)
     }
+}
+
+extension CaptureDevice: CustomStringConvertible, CustomDebugStringConvertible {
+    /// The label and kind, never a network camera's credentials.
+    public var description: String { "CaptureDevice(\(label))" }
+    public var debugDescription: String { description }
 }

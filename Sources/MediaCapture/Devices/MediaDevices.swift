@@ -56,6 +56,30 @@ public final class MediaDevices: Sendable {
             + usable.filter { $0.info.kind == .videoinput }.map(\.info)
     }
 
+    /// W3C `devicechange`: an event each time cameras appear or go away (GStreamer's device monitor,
+    /// for PipeWire and V4L2 alike), carrying the devices as ``enumerateDevices()`` lists them then.
+    /// Changes within 200 ms of each other are one event, as the spec allows. Each access is a new
+    /// stream; the watch runs until its consumer stops iterating.
+    public var devicechange: AsyncStream<DeviceChangeEvent> {
+        let (stream, continuation) = AsyncStream.makeStream(of: DeviceChangeEvent.self, bufferingPolicy: .bufferingNewest(8))
+        let debounce = DeviceChangeDebounce()
+        let id = SystemDeviceWatch.shared.subscribe { [weak self] _ in
+            guard debounce.schedule() else { return }  // an event is already on its way
+            Task {
+                try? await Task.sleep(for: .milliseconds(200))
+                debounce.fired()
+                guard let self, let devices = try? await self.enumerateDevices() else { return }
+                let inserted = debounce.inserted(devices)
+                continuation.yield(DeviceChangeEvent(devices: devices, userInsertedDevices: inserted))
+            }
+        }
+        Task { [weak self] in
+            if let devices = try? await self?.enumerateDevices() { _ = debounce.inserted(devices) }
+        }
+        continuation.onTermination = { _ in SystemDeviceWatch.shared.unsubscribe(id) }
+        return stream
+    }
+
     /// W3C `getUserMedia(constraints)`, its checks in the spec's order.
     ///
     /// Selection follows the spec's SelectSettings with fitness distance over every mode of every
@@ -207,13 +231,28 @@ public final class MediaDevices: Sendable {
         return results
     }
 
-    /// The machine's V4L2 cameras from GStreamer's device monitor (a blocking probe, on its own thread).
+    /// The machine's cameras from GStreamer's device monitor (a blocking probe, on its own thread):
+    /// PipeWire's camera nodes, and V4L2 nodes that PipeWire does not already serve (a camera PipeWire
+    /// owns is opened through PipeWire, where opening its node directly would find it busy).
     private static func systemCameras() async -> [ResolvedDevice] {
         // Providers probe hardware; one that hangs must not hang enumerateDevices or getUserMedia.
-        let found = await BlockingCall.run(timeout: .seconds(5)) { DeviceMonitor.devices(classes: ["Video/Source"]) } ?? []
-        return found.compactMap { description in
-            guard let path = description.properties["api.v4l2.path"] ?? description.properties["device.path"] else {
-                return nil  // not a V4L2 node (PipeWire, libcamera): use CaptureDevice.pipeline for those
+        let found = await SystemDeviceWatch.shared.cameras()
+        let pipeWire = found.filter { $0.pipeWireNode != nil }
+        let servedByPipeWire = Set(pipeWire.compactMap { $0.properties["api.v4l2.path"] })
+        let cameras: [ResolvedDevice] = pipeWire.compactMap { description in
+            guard let node = description.pipeWireNode else { return nil }
+            let path = description.properties["api.v4l2.path"]
+            var device = CaptureDevice.pipeWire(node: node)  // a property value later, never parsed
+            device.label = description.properties["node.description"] ?? description.displayName
+            let modes = (description.caps.map(SourceMode.modes(from:)) ?? []).filter { $0.encoding != .mjpeg }
+            return ResolvedDevice(device, modes: modes, groupKey: path ?? "pipewire:" + node)
+        }
+        return cameras + found.compactMap { description in
+            guard description.pipeWireNode == nil,
+                let path = description.properties["api.v4l2.path"] ?? description.properties["device.path"],
+                !servedByPipeWire.contains(path)
+            else {
+                return nil  // PipeWire's own, or not a V4L2 node (libcamera): CaptureDevice.pipeline for those
             }
             let bus = description.properties["api.v4l2.cap.bus_info"] ?? description.properties["v4l2.device.bus_info"]
             var device = CaptureDevice.v4l2(path: path)  // a property value later, never parsed
@@ -221,6 +260,35 @@ public final class MediaDevices: Sendable {
             device.stableKey = "v4l2:" + (bus.map { $0 + ":" + description.displayName } ?? path)
             let modes = description.caps.map(SourceMode.modes(from:)) ?? []
             return ResolvedDevice(device, modes: modes, groupKey: bus ?? path)
+        }
+    }
+}
+
+/// At most one `devicechange` event on its way, and what the last one listed.
+private final class DeviceChangeDebounce: Sendable {
+    private struct State {
+        var scheduled = false
+        var known: Set<String>?
+    }
+
+    private let state = Locked(State())
+
+    /// True when no event is scheduled yet (the caller schedules it).
+    func schedule() -> Bool {
+        state.withLock { state in
+            defer { state.scheduled = true }
+            return !state.scheduled
+        }
+    }
+
+    func fired() { state.withLock { $0.scheduled = false } }
+
+    /// The devices not in the last list (none the first time), and remembers this one.
+    func inserted(_ devices: [MediaDeviceInfo]) -> [MediaDeviceInfo] {
+        state.withLock { state in
+            defer { state.known = Set(devices.map(\.deviceId)) }
+            guard let known = state.known else { return [] }
+            return devices.filter { !known.contains($0.deviceId) }
         }
     }
 }

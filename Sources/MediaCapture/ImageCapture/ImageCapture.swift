@@ -213,7 +213,7 @@ public final class ImageCapture: Sendable {
             throw DOMException(.invalidStateError, "The track is disabled; set enabled = true first.")
         }
         guard !track.muted else {
-            throw DOMException(.invalidStateError, "The track is muted (the camera is reconfiguring); try again after its unmute event.")
+            throw DOMException(.invalidStateError, "The track is muted (its camera is not delivering frames: reconfiguring, or a network camera reconnecting); try again after its unmute event.")
         }
         guard case .video(let source, _, let branch) = track.backing else {
             throw DOMException(.invalidStateError, "The track has no video source.")

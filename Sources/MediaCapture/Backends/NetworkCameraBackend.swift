@@ -1,0 +1,71 @@
+internal import GStreamerWrapper
+
+/// A network camera over RTSP: `rtspsrc ! decodebin ! videoconvert` (`pipelines/sources/rtsp-camera.source`)
+/// as a bin in the camera's place, the URL and credentials set as properties. Its modes are known
+/// only once it streams; it has no controls; a drop is reconnected by its session.
+struct NetworkCameraBackend: CaptureBackend {
+    let url: String
+    let reconnectFor: Duration
+
+    /// Checks the URL (nothing is opened until the pipeline starts).
+    /// - Throws: `TypeError` for a URL that is not an RTSP URL with a host.
+    func resolveModes() async throws(DOMException) -> [SourceMode] {
+        _ = try address()
+        return []
+    }
+
+    func pipelineDescription(for mode: SourceMode?) -> String { PipelineDescription.fakeCamera }
+
+    func configure(_ pipeline: Pipeline, mode: SourceMode?) throws(DOMException) {
+        guard pipeline.replaceSource(with: try Self.makeSource(try address())) else {
+            throw DOMException(.notReadableError, "The network camera's source could not be linked.")
+        }
+    }
+
+    func makeSession(pipeline: Pipeline, panTiltZoom: Bool, frames: FrameBoundary) -> any DeviceSession {
+        // configure() succeeded, so the address parses.
+        NetworkSession(pipeline: pipeline, address: NetworkCameraURL(url)!, reconnectFor: reconnectFor)
+    }
+
+    /// Every failure to start is the server's or the network's: `NotReadableError` with its answer
+    /// (rtspsrc puts the RTSP status, "Not Found" or "Unauthorized", or the socket error in its text).
+    func openError(_ error: GStreamerError, label: String) -> DOMException {
+        let detail = Self.serverAnswer(error.debug)
+        return DOMException(
+            .notReadableError,
+            "\(label) could not be opened: \(error.message)\(detail.map { " (\($0))" } ?? ""). Check the URL, the credentials and that the camera is reachable.")
+    }
+
+    private func address() throws(DOMException) -> NetworkCameraURL {
+        guard let address = NetworkCameraURL(url) else {
+            throw DOMException(.typeError, "A network camera needs an RTSP URL such as rtsp://host:554/path (with no spaces); this one is not.")
+        }
+        return address
+    }
+
+    /// The source bin for `address`, its knobs set as properties.
+    static func makeSource(_ address: NetworkCameraURL) throws(DOMException) -> Element {
+        let bin: Element
+        do {
+            bin = try Element(binFromDescription: PipelineDescription.networkCameraSource, name: Pipeline.callerSourceName)
+        } catch {
+            throw DOMException(.notReadableError, "RTSP support is missing: \(error.message). Install gstreamer1.0-plugins-good.")
+        }
+        guard let source = bin.child(named: "network-source") else {
+            throw DOMException(.notReadableError, "RTSP support is missing. Install gstreamer1.0-plugins-good.")
+        }
+        source.set("location", address.location)  // a property value, never parsed
+        if let user = address.user { source.set("user-id", user) }
+        if let password = address.password { source.set("user-pw", password) }
+        return bin
+    }
+
+    /// The part of rtspsrc's debug text that says what the server or the socket answered.
+    static func serverAnswer(_ debug: String) -> String? {
+        // e.g. "...gst_rtspsrc_send (): /GstPipeline:...: Not Found (404)" or "...(Could not connect to 127.0.0.1: Connection refused)"
+        // The answer is the debug text's last line; a one-line text holds only where it was raised.
+        let lines = debug.split(separator: "\n")
+        guard lines.count > 1, let answer = lines.last?.trimmingCharacters(in: " "), !answer.isEmpty else { return nil }
+        return String(answer.prefix(300))
+    }
+}

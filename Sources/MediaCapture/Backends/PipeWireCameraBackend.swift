@@ -1,0 +1,70 @@
+internal import GStreamerWrapper
+import Locking
+
+/// A PipeWire camera node: `pipewiresrc ! videoconvert` (`pipelines/sources/pipewire.source`) as a
+/// bin in the camera's place, the node set as `target-object`. Modes come from the node's caps as
+/// the device monitor reports them; the track ends when the monitor sees the node go.
+struct PipeWireCameraBackend: CaptureBackend {
+    let node: String
+
+    /// The node's raw-video modes, from the device monitor (a blocking probe, off the pool, bounded).
+    /// - Throws: `NotFoundError` when PipeWire lists no camera node of that name or serial.
+    func resolveModes() async throws(DOMException) -> [SourceMode] {
+        let node = self.node
+        let found = await SystemDeviceWatch.shared.cameras()
+        guard let description = found.first(where: { $0.pipeWireNode == node || ($0.pipeWireNode != nil && $0.properties["object.serial"] == node) }) else {
+            throw DOMException(.notFoundError, "PipeWire lists no camera node '\(node)'. List cameras with `imagecapture devices` (or `pw-cli ls Node`); is PipeWire running in this session?")
+        }
+        return (description.caps.map(SourceMode.modes(from:)) ?? []).filter { $0.encoding != .mjpeg }
+    }
+
+    func pipelineDescription(for mode: SourceMode?) -> String { PipelineDescription.fakeCamera }
+
+    func configure(_ pipeline: Pipeline, mode: SourceMode?) throws(DOMException) {
+        let bin: Element
+        do {
+            bin = try Element(binFromDescription: PipelineDescription.pipeWireSource, name: Pipeline.callerSourceName)
+        } catch {
+            throw DOMException(.notReadableError, "PipeWire support is missing: \(error.message). Install gstreamer1.0-pipewire.")
+        }
+        guard let source = bin.child(named: "pipewire-source") else {
+            throw DOMException(.notReadableError, "PipeWire support is missing. Install gstreamer1.0-pipewire.")
+        }
+        source.set("target-object", node)  // a property value, never parsed
+        guard pipeline.replaceSource(with: bin) else {
+            throw DOMException(.notReadableError, "The PipeWire camera's source could not be linked.")
+        }
+    }
+
+    func makeSession(pipeline: Pipeline, panTiltZoom: Bool, frames: FrameBoundary) -> any DeviceSession {
+        PipeWireSession(node: node)
+    }
+
+    func openError(_ error: GStreamerError, label: String) -> DOMException {
+        DOMException(.notReadableError, "The PipeWire camera \(label) could not be opened: \(error.message) Is its node still there (`pw-cli ls Node`)?")
+    }
+}
+
+/// One opening of a PipeWire camera: ends the tracks when the device monitor reports its node gone
+/// (what `pipewiresrc` does then is not relied on).
+final class PipeWireSession: DeviceSession {
+    private let node: String
+    private let subscription = Locked<UInt64?>(nil)
+
+    init(node: String) { self.node = node }
+
+    var controls: (any ControlBackend)? { nil }
+
+    func start(onControlsChanged: @escaping @Sendable () -> Void, onLost: @escaping @Sendable (String) -> Void) async {
+        let node = self.node
+        let id = SystemDeviceWatch.shared.subscribe { change in
+            guard !change.added, change.device.pipeWireNode == node else { return }
+            onLost("The PipeWire camera \(node) went away. Open a new track with getUserMedia once it is back.")
+        }
+        subscription.withLock { $0 = id }
+    }
+
+    func stop() async {
+        if let id = subscription.withLock({ $0.take() }) { SystemDeviceWatch.shared.unsubscribe(id) }
+    }
+}

@@ -1,0 +1,79 @@
+internal import GStreamerWrapper
+import Locking
+
+/// The machine's cameras coming and going, for everyone in the process who listens: one device
+/// watcher, running while anyone subscribes (a `devicechange` stream, a PipeWire track).
+final class SystemDeviceWatch: Sendable {
+    static let shared = SystemDeviceWatch()
+
+    /// A camera that appeared (`added`) or went away, as the device monitor describes it.
+    struct Change: Sendable {
+        var added: Bool
+        var device: DeviceDescription
+    }
+
+    private final class Subscriber: Sendable {
+        let body: @Sendable (Change) -> Void
+        init(_ body: @escaping @Sendable (Change) -> Void) { self.body = body }
+    }
+
+    private struct State {
+        var subscribers: [UInt64: Subscriber] = [:]
+        var next: UInt64 = 0
+        var watcher: DeviceWatcher?
+    }
+
+    private let state = Locked(State())
+
+    /// Calls `body` on the watcher's thread for each change until ``unsubscribe(_:)``.
+    func subscribe(_ body: @escaping @Sendable (Change) -> Void) -> UInt64 {
+        state.withLock { state in
+            state.next += 1
+            state.subscribers[state.next] = Subscriber(body)
+            if state.watcher == nil {
+                state.watcher = DeviceWatcher(classes: ["Video/Source"]) { [weak self] change in self?.deliver(change) }
+            }
+            return state.next
+        }
+    }
+
+    func unsubscribe(_ id: UInt64) {
+        let stopped = state.withLock { state -> DeviceWatcher? in
+            state.subscribers.removeValue(forKey: id)
+            guard state.subscribers.isEmpty else { return nil }
+            defer { state.watcher = nil }
+            return state.watcher
+        }
+        stopped?.stop()
+    }
+
+    /// The cameras now, from the running watch (nil when none runs, or it has not listed them yet).
+    /// While a watch runs, callers list devices here instead of probing with a monitor of their own:
+    /// PipeWire's device provider stops reporting removals to a started monitor once another
+    /// monitor has probed it (seen with PipeWire 0.3.65).
+    var currentDevices: [DeviceDescription]? { state.withLock { $0.watcher?.devices } }
+
+    /// The machine's cameras: the running watch's list, or a probe of their own (blocking, so on a
+    /// thread of its own; bounded, as a provider that hangs must not hang the caller).
+    func cameras() async -> [DeviceDescription] {
+        if let current = currentDevices { return current }
+        return await BlockingCall.run(timeout: .seconds(5)) { DeviceMonitor.devices(classes: ["Video/Source"]) } ?? []
+    }
+
+    private func deliver(_ change: DeviceWatcher.Change) {
+        let subscribers = state.withLock { Array($0.subscribers.values) }
+        let converted: Change = switch change {
+        case .added(let device): Change(added: true, device: device)
+        case .removed(let device): Change(added: false, device: device)
+        }
+        for subscriber in subscribers { subscriber.body(converted) }
+    }
+}
+
+extension DeviceDescription {
+    /// A PipeWire node's stable name (`node.name`), nil for other providers' devices.
+    var pipeWireNode: String? {
+        guard properties["object.serial"] != nil || properties["object.id"] != nil else { return nil }
+        return properties["node.name"]
+    }
+}

@@ -1,0 +1,228 @@
+import Glibc
+import Locking
+@testable import MediaCapture
+import TestSupport
+import Testing
+
+/// A real RTSP server on 127.0.0.1 (Tests/Network/rtsp_server.py, GStreamer's RTSP server through
+/// python3-gi), started and stopped by each test whatever happens.
+final class RTSPServer: Sendable {
+    let port: Int
+    private let pid: Locked<pid_t>
+    private let options: [String]
+
+    static let script = repositoryRoot + "/Tests/Network/rtsp_server.py"
+
+    /// Why no server can run here (python3-gi or the RTSP server's typelib missing), nil when it can.
+    static let unavailable: String? = {
+        let probe = "import gi; gi.require_version('GstRtspServer', '1.0'); from gi.repository import GstRtspServer"
+        var pid: pid_t = 0
+        guard let spawned = try? spawnProcess("/usr/bin/python3", ["-c", probe]) else { return "/usr/bin/python3 is missing" }
+        pid = spawned
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        return status == 0 ? nil : "python3-gi or gir1.2-gst-rtsp-server-1.0 is missing (bash scripts/setup.sh installs them)"
+    }()
+
+    /// Starts a server (on `port`, or a free one for 0) and waits until it listens.
+    init(port: Int = 0, options: [String] = []) async throws {
+        let output = "/tmp/media-capture-rtsp-\(getpid())-\(Identifiers.random())"
+        defer { unlink(output) }
+        let pid = try spawnProcess("/usr/bin/python3", [Self.script, "--port", String(port)] + options, stdout: output, stderr: output + ".err")
+        self.pid = Locked(pid)
+        self.options = options
+        defer { unlink(output + ".err") }
+        var bound: Int?
+        for _ in 0..<250 where bound == nil {
+            try await Task.sleep(for: .milliseconds(20))
+            bound = readFile(output)?.split(separator: "\n").first { $0.hasPrefix("port ") }.flatMap { Int($0.dropFirst(5)) }
+        }
+        guard let bound else {
+            kill(pid, SIGKILL)
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+            throw TimedOut(what: "the RTSP server: \(readFile(output + ".err") ?? "")", seconds: 5)
+        }
+        self.port = bound
+    }
+
+    func url(_ path: String = "/cam", credentials: String = "") -> String { "rtsp://\(credentials)127.0.0.1:\(port)\(path)" }
+
+    /// Kills the server (the camera drops off the network); idempotent.
+    func stop() {
+        let pid = self.pid.withLock { pid in
+            defer { pid = 0 }
+            return pid
+        }
+        guard pid > 0 else { return }
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+    }
+
+    /// The same server again, on the same port.
+    func restarted() async throws -> RTSPServer {
+        stop()
+        return try await RTSPServer(port: port, options: options)
+    }
+
+    deinit { stop() }
+}
+
+@Suite("Network cameras over RTSP", .serialized, .timeLimit(.minutes(2)), .enabled(if: RTSPServer.unavailable == nil))
+struct NetworkCameraTests {
+    /// The server's picture, 0xff2080e0, after JPEG and I420 on the way.
+    static let colour: [Int] = [0x20, 0x80, 0xE0]
+
+    static func expectColour(_ frame: ImageBitmap, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let pixels = try frame.rgbaBytes()
+        let offset = (frame.height / 2 * frame.width + frame.width / 2) * 4
+        let got = (0..<3).map { Int(pixels[offset + $0]) }
+        #expect(zip(got, colour).allSatisfy { abs($0 - $1) <= 16 }, "the centre is \(got)", sourceLocation: sourceLocation)
+    }
+
+    /// The name `body` rejects with (nil when it resolves), bounded.
+    static func rejection(_ body: @escaping @Sendable () async throws -> Void) async -> DOMException.Name? {
+        do {
+            try await within(10) { try await body() }
+            return nil
+        } catch let error as DOMException {
+            return error.name
+        } catch {
+            return nil
+        }
+    }
+
+    @Test("An RTSP camera: frames of its picture, a photo, a label without credentials")
+    func grabAndPhotograph() async throws {
+        let server = try await RTSPServer()
+        defer { server.stop() }
+        let devices = MediaDevices(devices: [.network(url: server.url())], timing: .test)
+        let track = try await openVideo(devices)
+        defer { track.stop() }
+        #expect(track.label == "Network camera (\(server.url()))")
+        #expect(track.getSettings().width == 640 && track.getSettings().height == 480)
+        let capture = try ImageCapture(track)
+        let frame = try await within(10) { try await capture.grabFrame() }
+        #expect(frame.width == 640 && frame.height == 480)
+        try Self.expectColour(frame)
+        let photo = try await within(10) { try await capture.takePhoto() }
+        let decoded = try await decodeJPEG(photo)
+        #expect(decoded.width == 640 && decoded.height == 480)
+        let smaller = try await within(10) { try await capture.takePhoto(PhotoSettings(imageHeight: 240, imageWidth: 320)) }
+        #expect(try await decodeJPEG(smaller).width == 320)
+    }
+
+    @Test("Refusals are NotReadableError with the server's answer, bounded; a URL that is not RTSP is a TypeError")
+    func refusals() async throws {
+        let server = try await RTSPServer()
+        defer { server.stop() }
+        let clock = ContinuousClock()
+        func open(_ url: String) async throws -> DOMException {
+            let devices = MediaDevices(devices: [.network(url: url)], timing: .test)
+            return try await domException { _ = try await devices.getUserMedia(MediaStreamConstraints(video: true)) }
+        }
+        var started = clock.now
+        let missing = try await open(server.url("/nothing-here"))
+        #expect(missing.name == .notReadableError && missing.message.contains("404"), "\(missing)")
+        #expect(clock.now - started < .seconds(5))
+        // A port where nothing listens: the server that was there has gone.
+        let gone = try await RTSPServer()
+        let closedURL = gone.url()
+        gone.stop()
+        started = clock.now
+        let refused = try await open(closedURL)
+        #expect(refused.name == .notReadableError && refused.message.contains("connect"), "\(refused)")
+        #expect(clock.now - started < .seconds(5))
+        for bad in ["http://127.0.0.1/cam", "rtsp://", "rtsp:///cam", "rtsp://127.0.0.1/a b", "not a url"] {
+            let error = try await open(bad)
+            #expect(error.name == .typeError, "\(bad): \(error)")
+        }
+    }
+
+    @Test("Pipeline syntax in a URL opens nothing and writes nothing")
+    func pipelineSyntaxInURL() async throws {
+        let target = "/tmp/media-capture-injected-\(Identifiers.random())"
+        for url in ["rtsp://127.0.0.1:1/cam ! filesink location=\(target)", "rtsp://127.0.0.1:1/cam!filesink location=\(target)",
+                    "rtsp://127.0.0.1:1/\"cam\" ! filesink location=\(target)"] {
+            let devices = MediaDevices(devices: [.network(url: url)], timing: .test)
+            let error = try await domException { _ = try await devices.getUserMedia(MediaStreamConstraints(video: true)) }
+            #expect(error.name == .typeError || error.name == .notReadableError, "\(error)")
+            #expect(access(target, F_OK) != 0, "\(url) wrote \(target)")
+        }
+    }
+
+    @Test("Credentials from the URL open a protected camera, and appear in no label, message or description")
+    func credentials() async throws {
+        let server = try await RTSPServer(options: ["--user", "viewer", "--password", "s3cr3t"])
+        defer { server.stop() }
+        let device = CaptureDevice.network(url: server.url(credentials: "viewer:s3cr3t@"))
+        let devices = MediaDevices(devices: [device], timing: .test)
+        let track = try await openVideo(devices)
+        defer { track.stop() }
+        try Self.expectColour(try await nextFrame(track))
+        let info = try #require(try await devices.enumerateDevices().first)
+        for text in [track.label, info.label, "\(device)", String(reflecting: device), "\(info)"] {
+            #expect(!text.contains("s3cr3t") && !text.contains("viewer"), "\(text)")
+        }
+        let wrong = MediaDevices(devices: [.network(url: server.url(credentials: "viewer:wrong-password@"))], timing: .test)
+        let error = try await domException { _ = try await wrong.getUserMedia(MediaStreamConstraints(video: true)) }
+        #expect(error.name == .notReadableError && error.message.contains("401"), "\(error)")
+        #expect(!error.message.contains("wrong-password") && !"\(error)".contains("wrong-password"))
+        let anonymous = MediaDevices(devices: [.network(url: server.url())], timing: .test)
+        let refused = try await domException { _ = try await anonymous.getUserMedia(MediaStreamConstraints(video: true)) }
+        #expect(refused.name == .notReadableError && refused.message.contains("401"), "\(refused)")
+    }
+
+    @Test("The server goes: mute, grabs reject at their bound; it returns: unmute and frames; gone for good: one ended")
+    func reconnection() async throws {
+        var server = try await RTSPServer()
+        defer { server.stop() }
+        let devices = MediaDevices(devices: [.network(url: server.url(), reconnectFor: .seconds(20))], timing: .test)
+        let track = try await openVideo(devices)
+        defer { track.stop() }
+        let events = track.events
+        let capture = try ImageCapture(track)
+        try Self.expectColour(try await within(10) { try await capture.grabFrame() })
+
+        server.stop()
+        try await within(10, "mute") { while !track.muted { try await Task.sleep(for: .milliseconds(20)) } }
+        #expect(track.readyState == .live)
+        // A muted track refuses grabs at once (as Chromium does; the spec leaves it open, w3c/mediacapture-image#213).
+        let clock = ContinuousClock(), started = clock.now
+        let outage = await Self.rejection { _ = try await capture.grabFrame() }
+        #expect(outage == .invalidStateError, "\(String(describing: outage))")
+        #expect(clock.now - started < .seconds(1), "a grab during the outage took \(clock.now - started)")
+
+        server = try await server.restarted()
+        try await within(15, "unmute") { while track.muted { try await Task.sleep(for: .milliseconds(20)) } }
+        try Self.expectColour(try await within(10) { try await capture.grabFrame() })
+        let photo = try await within(10) { try await capture.takePhoto() }
+        #expect(try await decodeJPEG(photo).width == 640)
+        track.stop()
+        #expect(try await collectEvents(until: events, seconds: 5) == [.mute, .unmute])
+
+        // A camera that does not come back within its reconnect time ends its track, once.
+        let short = MediaDevices(devices: [.network(url: server.url(), reconnectFor: .seconds(2))], timing: .test)
+        let doomed = try await openVideo(short)
+        let doomedEvents = doomed.events
+        server.stop()
+        try await within(15, "ended") { while doomed.readyState != .ended { try await Task.sleep(for: .milliseconds(20)) } }
+        #expect(try await collectEvents(until: doomedEvents, seconds: 5) == [.mute, .ended])
+    }
+
+    @Test("The tool takes --device rtsp://...")
+    func tool() async throws {
+        let server = try await RTSPServer()
+        defer { server.stop() }
+        let output = ToolTests.temporary("network.png")
+        defer { unlink(output) }
+        let result = try await ToolTests.run("grab", "-o", output, "--device", server.url(), seconds: 30)
+        #expect(result.status == 0, "\(result.stderr)")
+        let image = try await decodeImage(try #require(readBytes(output)))
+        #expect(image.width == 640)
+        #expect(image.pixel(320, 240).prefix(3).map(Int.init).elementsEqual(Self.colour) { abs($0 - $1) <= 16 })
+        let missing = try await ToolTests.run("grab", "-o", output, "--device", server.url("/nothing", credentials: "me:pw123@"), seconds: 30)
+        #expect(missing.status == 1 && missing.stderr.contains("NotReadableError") && !missing.stderr.contains("pw123"), "\(missing.stderr)")
+    }
+}

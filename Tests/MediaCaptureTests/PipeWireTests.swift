@@ -1,0 +1,151 @@
+import Glibc
+import GStreamerWrapper
+import Locking
+@testable import MediaCapture
+import TestSupport
+import Testing
+
+enum PrivatePipeWire {
+    /// Why no private PipeWire can run here, nil when it can.
+    static let unavailable: String? = {
+        for tool in ["/usr/bin/pipewire", "/usr/bin/wireplumber", "/usr/bin/dbus-run-session", "/usr/bin/pw-cli"]
+        where access(tool, X_OK) != 0 {
+            return "\(tool) is missing (bash scripts/setup.sh installs pipewire, pipewire-bin, wireplumber and dbus)"
+        }
+        return GStreamer.hasElement("pipewiresrc") ? nil : "pipewiresrc is missing (gstreamer1.0-pipewire)"
+    }()
+}
+
+/// PipeWire cameras for real: a private PipeWire daemon (Tests/PipeWire/session.sh: pipewire and
+/// wireplumber under a D-Bus session of their own) with a virtual camera node that `pipewiresink`
+/// provides. The scenario runs in a child process whose environment points at that daemon; the
+/// daemon's whole process group is killed at the end, whatever happens.
+@Suite("PipeWire cameras", .serialized, .timeLimit(.minutes(2)), .enabled(if: PrivatePipeWire.unavailable == nil))
+struct PipeWireTests {
+    /// The node's picture (0xff30c050), and how the provider is started.
+    static let colour = [0x30, 0xC0, 0x50]
+    static let provider = [
+        "-q", "videotestsrc", "is-live=true", "pattern=solid-color", "foreground-color=0xff30c050",
+        "!", "video/x-raw,format=YUY2,width=640,height=480,framerate=30/1",
+        "!", "pipewiresink", "mode=provide", "client-name=VirtualCam",
+        "stream-properties=p,media.class=Video/Source,media.role=Camera,node.description=VirtualCam",
+    ]
+
+    @Test("A PipeWire camera is listed with its caps, opened, grabbed, photographed; it goes: ended and devicechange; it returns: same deviceId")
+    func lifecycle() async throws {
+        let runtime = "/tmp/media-capture-pipewire-\(getpid())-\(Identifiers.random())"
+        let log = runtime + ".log"
+        let session = try spawnProcess(
+            "/bin/bash", [repositoryRoot + "/Tests/PipeWire/session.sh", runtime], stdout: log, stderr: log + ".err",
+            newProcessGroup: true)
+        defer {
+            kill(-session, SIGKILL)
+            var status: Int32 = 0
+            waitpid(session, &status, 0)
+            for file in listDirectory(runtime) { unlink(runtime + "/" + file) }
+            rmdir(runtime)
+            unlink(log)
+            unlink(log + ".err")
+        }
+        try await within(15, "the private PipeWire to start") {
+            while readFile(log)?.contains("ready") != true { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        let output = try await runProcess(
+            CommandLine.arguments[0], ["--testing-library", "swift-testing", "--filter", "pipeWire_lifecycle"],
+            environment: ["MEDIA_CAPTURE_ISOLATED_TEST=pipewire", "XDG_RUNTIME_DIR=\(runtime)", "PIPEWIRE_RUNTIME_DIR=\(runtime)"],
+            seconds: 100)
+        let text = output.stdoutText + output.stderr
+        #expect(output.status == 0, "\(text.suffix(4000))")
+        #expect(text.contains("pipewire lifecycle: done"), "\(text.suffix(4000))")
+    }
+
+    // MARK: - In the child
+
+    /// Starts the virtual camera node; returns its pid.
+    static func startProvider() throws -> pid_t { try spawnProcess("gst-launch-1.0", provider) }
+
+    static func stopProvider(_ pid: pid_t) {
+        guard pid > 0 else { return }  // kill(0, ...) would end this process's own group
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+    }
+
+    /// The listed PipeWire camera named VirtualCam, waiting (bounded) until it is listed.
+    static func virtualCam(_ devices: MediaDevices, present: Bool = true) async throws -> MediaDeviceInfo? {
+        try await within(10, present ? "VirtualCam to be listed" : "VirtualCam to be gone") {
+            while true {
+                let found = try await devices.enumerateDevices().first { $0.label == "VirtualCam" }
+                if (found != nil) == present { return found }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+    }
+
+    @Test("(pipewire) lifecycle", .enabled(if: isolatedRun == "pipewire"))
+    func pipeWire_lifecycle() async throws {
+        var provider = try Self.startProvider()
+        defer { Self.stopProvider(provider) }
+        let devices = MediaDevices(devices: [], includeSystemDevices: true)
+        let info = try #require(try await Self.virtualCam(devices))
+        #expect(info.kind == .videoinput && info.modes == [VideoMode(width: 640, height: 480, frameRate: 30)])
+        #expect(info.getCapabilities().width?.max == 640 && info.getCapabilities().frameRate?.max == 30)
+
+        let stream = try await within(10) {
+            try await devices.getUserMedia(MediaStreamConstraints(video: .constraints(MediaTrackConstraints(deviceId: .exact(info.deviceId)))))
+        }
+        let track = try #require(stream.getVideoTracks().first)
+        #expect(track.label == "VirtualCam" && track.getSettings().width == 640)
+        let capture = try ImageCapture(track)
+        let frame = try await within(10) { try await capture.grabFrame() }
+        let pixels = try frame.rgbaBytes()
+        let centre = (frame.height / 2 * frame.width + frame.width / 2) * 4
+        let got = (0..<3).map { Int(pixels[centre + $0]) }
+        #expect(zip(got, Self.colour).allSatisfy { abs($0 - $1) <= 12 }, "the centre is \(got)")
+        let photo = try await within(10) { try await capture.takePhoto() }
+        #expect(try await decodeJPEG(photo).width == 640)
+        // A clone shares the node; crop-and-scale works on it as on any source.
+        let clone = track.clone()
+        try await within(10) { try await clone.applyConstraints(MediaTrackConstraints(width: .exact(320), height: .exact(240), resizeMode: .exact("crop-and-scale"))) }
+        #expect(try await nextFrame(clone).width == 320)
+
+        // The provider goes: each track ends once, a devicechange fires, and it is no longer listed.
+        let changes = devices.devicechange
+        let received = Locked<[DeviceChangeEvent]>([])
+        let listener = Task { for await change in changes { received.withLock { $0.append(change) } } }
+        defer { listener.cancel() }
+        try await Task.sleep(for: .milliseconds(500))  // the watch has started
+        let events = track.events, cloneEvents = clone.events
+        let clock = ContinuousClock(), gone = clock.now
+        Self.stopProvider(provider)
+        provider = 0
+        try await within(5, "ended") { while track.readyState != .ended { try await Task.sleep(for: .milliseconds(10)) } }
+        let ended = clock.now - gone
+        #expect(ended < .milliseconds(1500), "ended \(ended) after the node went")
+        #expect(try await collectEvents(until: events, seconds: 5) == [.ended])
+        #expect(try await collectEvents(until: cloneEvents, seconds: 5) == [.ended])
+        try await within(5, "a devicechange without the camera") {
+            while !received.withLock({ $0.contains { !$0.devices.contains { $0.label == "VirtualCam" } } }) {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+        _ = try await Self.virtualCam(devices, present: false)
+        let later = await NetworkCameraTests.rejection { _ = try await capture.grabFrame() }
+        #expect(later == .invalidStateError)
+
+        // It returns: listed again, with the same deviceId, and it opens.
+        provider = try Self.startProvider()
+        try await within(10, "a devicechange with the camera back") {
+            while !received.withLock({ $0.contains { $0.userInsertedDevices.contains { $0.deviceId == info.deviceId } } }) {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+        let again = try #require(try await Self.virtualCam(devices))
+        #expect(again.deviceId == info.deviceId)
+        let reopened = try await openVideo(MediaDevices(devices: [.pipeWire(node: "VirtualCam")], timing: .test))
+        #expect(try await nextFrame(reopened).width == 640)
+        reopened.stop()
+        print("pipewire lifecycle: ended \(ended) after the node went")
+        print("pipewire lifecycle: done")
+    }
+}
