@@ -33,6 +33,30 @@ struct PipeWireTests {
 
     @Test("A PipeWire camera is listed with its caps, opened, grabbed, photographed; it goes: ended and devicechange; it returns: same deviceId")
     func lifecycle() async throws {
+        try await Self.withPrivatePipeWire { runtime in
+            let output = try await runProcess(
+                CommandLine.arguments[0], ["--testing-library", "swift-testing", "--filter", "pipeWire_lifecycle"],
+                environment: ["MEDIA_CAPTURE_ISOLATED_TEST=pipewire"] + Self.environment(runtime), seconds: 100)
+            let text = output.stdoutText + output.stderr
+            #expect(output.status == 0, "\(text.suffix(4000))")
+            #expect(text.contains("pipewire lifecycle: done"), "\(text.suffix(4000))")
+        }
+    }
+
+    @Test("A node PipeWire serves from a V4L2 device gets that device's controls (the virtual C920 behind it)")
+    func v4l2Backed() async throws {
+        try await Self.withPrivatePipeWire { runtime in
+            try await VirtualCameraTests.runChild(
+                "v4l2Backed", webcam: "logitech-c920", test: "pipeWire_v4l2Backed", isolated: "pipewire", marker: "pipewire",
+                environment: Self.environment(runtime))
+        }
+    }
+
+    static func environment(_ runtime: String) -> [String] { ["XDG_RUNTIME_DIR=\(runtime)", "PIPEWIRE_RUNTIME_DIR=\(runtime)"] }
+
+    /// Runs `body` with a private PipeWire running in a runtime directory of its own; the daemon's
+    /// process group is killed and the directory removed afterwards, whatever happened.
+    static func withPrivatePipeWire(_ body: (String) async throws -> Void) async throws {
         let runtime = "/tmp/media-capture-pipewire-\(getpid())-\(Identifiers.random())"
         let log = runtime + ".log"
         let session = try spawnProcess(
@@ -50,19 +74,15 @@ struct PipeWireTests {
         try await within(15, "the private PipeWire to start") {
             while readFile(log)?.contains("ready") != true { try await Task.sleep(for: .milliseconds(50)) }
         }
-        let output = try await runProcess(
-            CommandLine.arguments[0], ["--testing-library", "swift-testing", "--filter", "pipeWire_lifecycle"],
-            environment: ["MEDIA_CAPTURE_ISOLATED_TEST=pipewire", "XDG_RUNTIME_DIR=\(runtime)", "PIPEWIRE_RUNTIME_DIR=\(runtime)"],
-            seconds: 100)
-        let text = output.stdoutText + output.stderr
-        #expect(output.status == 0, "\(text.suffix(4000))")
-        #expect(text.contains("pipewire lifecycle: done"), "\(text.suffix(4000))")
+        try await body(runtime)
     }
 
     // MARK: - In the child
 
-    /// Starts the virtual camera node; returns its pid.
-    static func startProvider() throws -> pid_t { try spawnProcess("gst-launch-1.0", provider) }
+    /// Starts the virtual camera node (`properties` added to its stream's); returns its pid.
+    static func startProvider(properties: String = "") throws -> pid_t {
+        try spawnProcess("gst-launch-1.0", provider.map { $0.hasPrefix("stream-properties=") ? $0 + properties : $0 })
+    }
 
     static func stopProvider(_ pid: pid_t) {
         guard pid > 0 else { return }  // kill(0, ...) would end this process's own group
@@ -145,7 +165,38 @@ struct PipeWireTests {
         let reopened = try await openVideo(MediaDevices(devices: [.pipeWire(node: "VirtualCam")], timing: .test))
         #expect(try await nextFrame(reopened).width == 640)
         reopened.stop()
+        // The tool lists it and grabs from it.
+        let listed = try await ToolTests.run("devices", seconds: 30)
+        #expect(listed.status == 0 && listed.stdoutText.contains("VirtualCam"), "\(listed.stdoutText)\(listed.stderr)")
+        let file = ToolTests.temporary("pipewire.png")
+        defer { unlink(file) }
+        let grabbed = try await ToolTests.run("grab", "-o", file, "--device", "pipewire:VirtualCam", seconds: 30)
+        #expect(grabbed.status == 0, "\(grabbed.stderr)")
+        #expect(try await decodeImage(try #require(readBytes(file))).width == 640)
         print("pipewire lifecycle: ended \(ended) after the node went")
         print("pipewire lifecycle: done")
+    }
+
+    @Test("(pipewire) v4l2Backed", .enabled(if: isolatedRun == "pipewire"))
+    func pipeWire_v4l2Backed() async throws {
+        // As PipeWire's own V4L2 nodes carry it: the device node behind the stream.
+        let path = String(cString: getenv("VIRTUAL_CAMERA"))
+        let provider = try Self.startProvider(properties: ",api.v4l2.path=\(path)")
+        defer { Self.stopProvider(provider) }
+        let devices = MediaDevices(devices: [], includeSystemDevices: true)
+        let info = try #require(try await Self.virtualCam(devices))
+        let stream = try await within(10) {
+            try await devices.getUserMedia(MediaStreamConstraints(video: .constraints(MediaTrackConstraints(deviceId: .exact(info.deviceId)))))
+        }
+        let track = try #require(stream.getVideoTracks().first)
+        defer { track.stop() }
+        try await within(5, "the controls") { while track.getCapabilities().brightness == nil { try await Task.sleep(for: .milliseconds(20)) } }
+        #expect(track.getCapabilities().brightness == MediaSettingsRange(min: 0, max: 255, step: 1))
+        #expect(track.getSettings().exposureMode == "continuous" && track.getSettings().colorTemperature == 3222)
+        try await within(10) { try await track.applyConstraints(MediaTrackConstraints(brightness: .exact(99))) }
+        #expect(track.getSettings().brightness == 99)
+        #expect(VirtualCameraTests.log().contains { $0.contains("S_CTRL 0x00980900 brightness 99") }, "\(VirtualCameraTests.log())")
+        #expect(!VirtualCameraTests.log().contains { $0.contains("STREAMON") })  // PipeWire streams; the library only sets controls
+        print("pipewire v4l2Backed: done")
     }
 }

@@ -53,7 +53,12 @@ struct VirtualCameraTests {
 
     /// Runs the "(virtual camera) `scenario`" test in a child process with the virtual camera
     /// preloaded as `webcam`, and fails with its output unless it passed.
-    static func runChild(_ scenario: String, webcam: String, commands: String = "") async throws {
+    /// - Parameters: `test`, `isolated` and `marker` name another suite's child test (the PipeWire
+    ///   tests run one with the camera preloaded); `environment` is added to the child's.
+    static func runChild(
+        _ scenario: String, webcam: String, commands: String = "", test: String? = nil, isolated: String = "virtual-camera",
+        marker: String = "virtual camera", environment: [String] = []
+    ) async throws {
         let entry = try #require(webcams.first { $0.name == webcam })
         let built = try await runProcess("/bin/bash", [repositoryRoot + "/scripts/build-virtual-camera.sh"], seconds: 120)
         #expect(built.status == 0, "\(built.stderr)")
@@ -67,9 +72,9 @@ struct VirtualCameraTests {
         let fixtures = repositoryRoot + "/Tests/Fixtures/v4l2-devices/"
         #expect(write(commands, to: state + "/control"))
         let output = try await runProcess(
-            CommandLine.arguments[0], ["--testing-library", "swift-testing", "--filter", "virtualCamera_\(scenario)"],
-            environment: [
-                "MEDIA_CAPTURE_ISOLATED_TEST=virtual-camera", "LD_PRELOAD=\(library)",
+            CommandLine.arguments[0], ["--testing-library", "swift-testing", "--filter", test ?? "virtualCamera_\(scenario)"],
+            environment: environment + [
+                "MEDIA_CAPTURE_ISOLATED_TEST=\(isolated)", "LD_PRELOAD=\(library)",
                 "VIRTUAL_CAMERA=/dev/video42", "VIRTUAL_CAMERA_WEBCAM=\(webcam)",
                 "VIRTUAL_CAMERA_CTRLS=\(fixtures + entry.controls)",
                 "VIRTUAL_CAMERA_FORMATS=\(entry.formats.map { fixtures + $0 } ?? "")",
@@ -80,7 +85,7 @@ struct VirtualCameraTests {
         let text = output.stdoutText + output.stderr
         let log = readFile(state + "/log") ?? ""
         #expect(output.status == 0, "\(text.suffix(4000))\n--- the camera's log ---\n\(log.suffix(3000))")
-        #expect(text.contains("virtual camera \(scenario): done"), "\(text.suffix(4000))")
+        #expect(text.contains("\(marker) \(scenario): done"), "\(text.suffix(4000))")
     }
 
     // MARK: - In the child: the scenarios

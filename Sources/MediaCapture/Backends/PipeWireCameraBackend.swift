@@ -1,4 +1,5 @@
 internal import GStreamerWrapper
+internal import V4L2
 import Locking
 
 /// A PipeWire camera node: `pipewiresrc ! videoconvert` (`pipelines/sources/pipewire.source`) as a
@@ -46,14 +47,22 @@ struct PipeWireCameraBackend: CaptureBackend {
 }
 
 /// One opening of a PipeWire camera: ends the tracks when the device monitor reports its node gone
-/// (what `pipewiresrc` does then is not relied on).
+/// (what `pipewiresrc` does then is not relied on). A node that PipeWire serves from a V4L2 device
+/// (`api.v4l2.path`) gets that device's controls, through ioctls on a handle of the library's own.
 final class PipeWireSession: DeviceSession {
     private let node: String
-    private let subscription = Locked<UInt64?>(nil)
+    private struct State {
+        var subscription: UInt64?
+        var v4l2: V4L2Session?
+    }
+
+    private let state = Locked(State())
 
     init(node: String) { self.node = node }
 
-    var controls: (any ControlBackend)? { nil }
+    var controls: (any ControlBackend)? { state.withLock { $0.v4l2 }?.controls }
+
+    var photoExtras: PhotoExtras { state.withLock { $0.v4l2 }?.photoExtras ?? PhotoExtras() }
 
     func start(onControlsChanged: @escaping @Sendable () -> Void, onLost: @escaping @Sendable (String) -> Void) async {
         let node = self.node
@@ -61,10 +70,28 @@ final class PipeWireSession: DeviceSession {
             guard !change.added, change.device.pipeWireNode == node else { return }
             onLost("The PipeWire camera \(node) went away. Open a new track with getUserMedia once it is back.")
         }
-        subscription.withLock { $0 = id }
+        state.withLock { $0.subscription = id }
+        // The watch now runs: its list answers without probing.
+        let path = await SystemDeviceWatch.shared.cameras().first { $0.pipeWireNode == node }?.properties["api.v4l2.path"]
+        guard let path,
+            let opened = await BlockingCall.run(timeout: V4L2Session.callTimeout, { OpenedV4L2Device(path: path) }) ?? nil
+        else { return }
+        let v4l2 = V4L2Session(label: node) { opened }
+        await v4l2.start(onControlsChanged: onControlsChanged, onLost: { _ in })  // the node's removal ends the track
+        let kept = state.withLock { state -> Bool in
+            guard state.subscription != nil else { return false }  // stopped meanwhile
+            state.v4l2 = v4l2
+            return true
+        }
+        if !kept { await v4l2.stop() }
     }
 
     func stop() async {
-        if let id = subscription.withLock({ $0.take() }) { SystemDeviceWatch.shared.unsubscribe(id) }
+        let (id, v4l2) = state.withLock { state in
+            defer { state = State() }
+            return (state.subscription, state.v4l2)
+        }
+        if let id { SystemDeviceWatch.shared.unsubscribe(id) }
+        await v4l2?.stop()
     }
 }

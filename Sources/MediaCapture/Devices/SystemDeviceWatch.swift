@@ -49,14 +49,19 @@ final class SystemDeviceWatch: Sendable {
 
     /// The cameras now, from the running watch (nil when none runs, or it has not listed them yet).
     /// While a watch runs, callers list devices here instead of probing with a monitor of their own:
-    /// PipeWire's device provider stops reporting removals to a started monitor once another
-    /// monitor has probed it (seen with PipeWire 0.3.65).
+    /// with PipeWire 0.3.65's GStreamer plugin, a second monitor's probe makes the started one miss
+    /// removals from then on, and can stop a `pipewiresrc` streaming in the same process.
     var currentDevices: [DeviceDescription]? { state.withLock { $0.watcher?.devices } }
 
     /// The machine's cameras: the running watch's list, or a probe of their own (blocking, so on a
     /// thread of its own; bounded, as a provider that hangs must not hang the caller).
     func cameras() async -> [DeviceDescription] {
-        if let current = currentDevices { return current }
+        // While a watch runs, never probe beside it (see currentDevices): wait for its first list.
+        for _ in 0..<250 where state.withLock({ $0.watcher != nil }) {
+            if let current = currentDevices { return current }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        if state.withLock({ $0.watcher != nil }) { return currentDevices ?? [] }
         return await BlockingCall.run(timeout: .seconds(5)) { DeviceMonitor.devices(classes: ["Video/Source"]) } ?? []
     }
 
