@@ -72,8 +72,11 @@ public struct CaptureDevice: Sendable, Hashable {
     /// server's answer (not found, unauthorized, connection refused); a URL that is not an RTSP URL is a
     /// `TypeError`. When the stream drops, the tracks fire `mute`, the library reconnects with backoff
     /// for `reconnectFor`, the tracks fire `unmute` when frames return, and they end only when that
-    /// time is spent. A grab during the outage rejects after its usual bound.
-    /// - Parameter label: the device's label; by default "Network camera (URL without credentials)".
+    /// time is spent. A grab or photo while the track is muted is refused at once (`InvalidStateError`).
+    /// - Parameters:
+    ///   - url: `rtsp://[user[:password]@]host[:port]/path`.
+    ///   - label: the device's label; by default "Network camera (URL without credentials)".
+    ///   - reconnectFor: how long a dropped stream is retried before its tracks end.
     public static func network(url: String, label: String? = nil, reconnectFor: Duration = .seconds(30)) -> CaptureDevice {
         let redacted = NetworkCameraURL(url)?.redacted ?? "an invalid URL"
         return CaptureDevice(
