@@ -1,4 +1,5 @@
 internal import CGStreamer
+import Glibc
 
 /// An owned reference to a `GstElement`.
 ///
@@ -48,6 +49,18 @@ package final class Element: @unchecked Sendable {
     package func set(_ name: String, _ value: UInt64) { CGStreamer_g_object_set_uint64(pointer, name, guint64(value)) }
     package func set(_ name: String, _ value: Double) { CGStreamer_g_object_set_double(pointer, name, value) }
     /// Sets a string-typed property. The value is passed as data, never parsed as a description.
+    /// Sets an `int` property to a descriptor this element then owns: it is closed when GLib
+    /// finalizes the element (an element that `dup`s what it is given, as `pipewiresrc` does). The
+    /// corresponding C function is `g_object_set_data_full`.
+    package func set(_ name: String, ownedDescriptor fd: Int32) {
+        set(name, fd)
+        g_object_set_data_full(
+            UnsafeMutableRawPointer(pointer).assumingMemoryBound(to: GObject.self), "swift-media-capture-fd-" + name,
+            UnsafeMutableRawPointer(bitPattern: Int(fd) + 1), { data in
+                _ = close(Int32(Int(bitPattern: data) - 1))
+            })
+    }
+
     package func set(_ name: String, _ value: String) { CGStreamer_g_object_set_string(pointer, name, value) }
     package func set(_ name: String, _ value: Caps?) { CGStreamer_g_object_set_caps(pointer, name, value?.pointer) }
     /// Sets a property of any type from its textual form, the way gst-launch parses it (enum nicks,

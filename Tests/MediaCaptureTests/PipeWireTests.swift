@@ -8,11 +8,17 @@ import Testing
 enum PrivatePipeWire {
     /// Why no private PipeWire can run here, nil when it can.
     static let unavailable: String? = {
+        var reason: String?
         for tool in ["/usr/bin/pipewire", "/usr/bin/wireplumber", "/usr/bin/dbus-run-session", "/usr/bin/pw-cli"]
-        where access(tool, X_OK) != 0 {
-            return "\(tool) is missing (bash scripts/setup.sh installs pipewire, pipewire-bin, wireplumber and dbus)"
+        where reason == nil && access(tool, X_OK) != 0 {
+            reason = "\(tool) is missing (bash scripts/setup.sh installs pipewire, pipewire-bin, wireplumber and dbus)"
         }
-        return GStreamer.hasElement("pipewiresrc") ? nil : "pipewiresrc is missing (gstreamer1.0-pipewire)"
+        if reason == nil && !GStreamer.hasElement("pipewiresrc") { reason = "pipewiresrc is missing (gstreamer1.0-pipewire)" }
+        // Measured: under TSan, pipewiresrc reaches "streaming" and then delivers no buffer (0 of 3
+        // grabs; 5 of 5 without it). The plain run and the ASan run cover these tests.
+        if reason == nil && ThreadSanitizer.isActive { reason = "pipewiresrc delivers no frame under ThreadSanitizer" }
+        if let reason { print("PipeWire cameras: skipped: \(reason)") }  // the test command fails when they did not run
+        return reason
     }()
 }
 
