@@ -34,6 +34,33 @@ struct CustomSourceTests {
         #expect(pixels[2] > 200 && pixels[0] < 40)  // blue, through JPEG
     }
 
+    @Test("A source that is not live plays at its own rate: grabs and frames() keep coming, and its end ends the track once")
+    func nonLiveSource() async throws {
+        // 150 frames at 60 fps: 2.5 s when paced, a few milliseconds when not.
+        let device = CaptureDevice.pipeline(
+            "videotestsrc is-live=false num-buffers=150 ! video/x-raw,width=160,height=120,framerate=60/1 ! videoconvert", label: "Not live")
+        let track = try await openVideo(MediaDevices(devices: [device]))
+        let events = track.events
+        let capture = try ImageCapture(track)
+        for _ in 0..<10 { _ = try await within(5) { try await capture.grabFrame() } }  // used to stall after about 3
+        let clock = ContinuousClock(), started = clock.now
+        let received = try await within(10, "100 frames") { () -> Int in
+            var count = 0
+            for await frame in track.frames() {
+                #expect(frame.width == 160)
+                count += 1
+                if count == 100 { break }
+            }
+            return count
+        }
+        let elapsed = clock.now - started
+        #expect(received == 100)
+        // At 60 fps, 100 frames take about 1.7 s: paced, not decoded as fast as possible.
+        #expect(elapsed > .milliseconds(1300) && elapsed < .seconds(4), "100 frames in \(elapsed)")
+        try await within(10, "the end of stream") { while track.readyState != .ended { try await Task.sleep(for: .milliseconds(20)) } }
+        #expect(try await collectEvents(until: events, seconds: 5) == [.ended])
+    }
+
     @Test("A caller's source takes photos (its photo branch is set between two of its frames)")
     func photoFromCallerSource() async throws {
         let device = CaptureDevice.pipeline("videotestsrc is-live=true ! videoconvert", label: "Test source")

@@ -45,8 +45,6 @@ protocol CaptureBackend: Sendable {
     /// - Throws: `NotFoundError`, `NotReadableError` when the source cannot be built.
     func configure(_ pipeline: Pipeline, mode: SourceMode?) throws(DOMException)
 
-    /// Whether a source that is not live (a file) is paced to its own clock, like a camera.
-    var pacesNonLiveSource: Bool { get }
 
     /// What one opening owns: controls, photo extras, the exclusive resource, faults. Changes to
     /// elements that negotiation reads go through `frames`.
@@ -65,7 +63,6 @@ extension CaptureBackend {
     func willOpen(label: String) throws(DOMException) {}
     func didRelease() {}
     func capsString(for mode: SourceMode) -> String { mode.capsString }
-    var pacesNonLiveSource: Bool { false }
     func openError(_ error: GStreamerError, label: String) -> DOMException { DOMException(opening: label, error) }
 }
 

@@ -9,8 +9,6 @@ struct PipelineSourceBackend: CaptureBackend {
 
     func pipelineDescription(for mode: SourceMode?) -> String { PipelineDescription.fakeCamera }
 
-    /// A file plays at its own pace, like a camera, instead of as fast as it can be decoded.
-    var pacesNonLiveSource: Bool { true }
 
     func configure(_ pipeline: Pipeline, mode: SourceMode?) throws(DOMException) {
         // The caller's description becomes a bin of its own and replaces `src`; it is never pasted into ours.
@@ -23,7 +21,14 @@ struct PipelineSourceBackend: CaptureBackend {
                 .notSupportedError,
                 "The source description could not be built: \(error.message). Check it with gst-launch-1.0 and element names with gst-inspect-1.0.")
         }
-        guard pipeline.replaceSource(with: bin) else {
+        // A source that is not live (a file, `videotestsrc is-live=false`) plays at its own pace, like a
+        // camera: paced before the tee. Pacing at a track's sink does not work: a closed gate leaves
+        // nothing to hold the source back, its timestamps run ahead, and the next frame let through
+        // waits for its far-off time. For a live source the clock has already passed each buffer's time.
+        guard let pace = Element(factory: "clocksync", name: "user-source-pace") else {
+            throw DOMException(.notReadableError, "clocksync is missing: install gstreamer1.0-plugins-base (GStreamer 1.18 or later).")
+        }
+        guard pipeline.replaceSource(with: bin, through: pace) else {
             throw DOMException(
                 .notSupportedError,
                 "The source description has no raw-video output to link: leave one video pad unlinked, e.g. end it with a decoder or `videoconvert`.")

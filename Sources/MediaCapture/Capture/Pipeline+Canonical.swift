@@ -20,14 +20,17 @@ extension Pipeline {
 
     /// Puts `bin` (named ``callerSourceName``, its output a `src` ghost pad) in the place of the
     /// source: the current one leaves (stopped first when it ran), `bin` joins and links to the
-    /// source capsfilter. The caller starts it (`syncStateWithParent`) when the pipeline runs.
+    /// source capsfilter (through `pace`, when given). The caller starts it (`syncStateWithParent`)
+    /// when the pipeline runs.
     /// - Returns: false when `bin` has no output that links to the capsfilter.
-    func replaceSource(with bin: Element) -> Bool {
+    func replaceSource(with bin: Element, through pace: Element? = nil) -> Bool {
         let current = sourceElement
         current.setNullState()
         _ = remove(current)
         _ = add(bin)
-        return bin.link(to: canonicalElement(Name.sourceCaps))
+        guard let pace else { return bin.link(to: canonicalElement(Name.sourceCaps)) }
+        _ = add(pace)
+        return bin.link(to: pace) && pace.link(to: canonicalElement(Name.sourceCaps))
     }
 }
 

@@ -114,11 +114,7 @@ final class VideoSource: Sendable {
         let noFrame = DOMException(.notReadableError, "\(device.label) delivered no frame within \(timing.openTimeout). Check that no other program holds it and that it streams in \(mode?.videoMode.description ?? "its default mode").")
         do {
             // A live pipeline reaches PLAYING with its first frame: both waits share one deadline.
-            let paces = backend.pacesNonLiveSource
-            try await pipeline.play(timeoutMilliseconds: timing.openTimeout.milliseconds) { isLive in
-                // A caller's non-live source (a file) plays at its own pace, like a camera.
-                if paces && !isLive { branch.sink.element.set("sync", true) }
-            }
+            try await pipeline.play(timeoutMilliseconds: timing.openTimeout.milliseconds)
             _ = try await branch.hub.sample(after: 0, timeout: timing.openTimeout)
         } catch let error as GStreamerError {
             await source.shutDown()
