@@ -28,6 +28,16 @@ static const char *skip_space(const char *p) {
     return p;
 }
 
+/// Copies the line at `*cursor` (cut to `size`) into `line` and moves past it; false at the end.
+static bool next_line(const char **cursor, char *line, size_t size) {
+    if (!**cursor) return false;
+    const char *end = strchr(*cursor, '\n');
+    size_t length = end ? (size_t)(end - *cursor) : strlen(*cursor);
+    snprintf(line, size, "%.*s", (int)(length < size ? length : size - 1), *cursor);
+    *cursor += length + (end ? 1 : 0);
+    return true;
+}
+
 static uint32_t control_type(const char *name, size_t length) {
     static const struct { const char *name; uint32_t type; } types[] = {
         {"int", V4L2_CTRL_TYPE_INTEGER}, {"bool", V4L2_CTRL_TYPE_BOOLEAN}, {"menu", V4L2_CTRL_TYPE_MENU},
@@ -87,11 +97,7 @@ static void add_standard_menu(vc_control *control) {
 int vc_parse_controls(const char *text, vc_listing *out) {
     out->control_count = 0;
     char line[512];
-    for (const char *cursor = text; *cursor;) {
-        const char *end = strchr(cursor, '\n');
-        size_t length = end ? (size_t)(end - cursor) : strlen(cursor);
-        snprintf(line, sizeof line, "%.*s", (int)(length < sizeof line ? length : sizeof line - 1), cursor);
-        cursor += length + (end ? 1 : 0);
+    for (const char *cursor = text; next_line(&cursor, line, sizeof line);) {
         const char *p = skip_space(line);
         if (*p == '#' || *p == 0) continue;
         // A menu item: "1: Manual Mode", for the control before it.
@@ -164,11 +170,7 @@ int vc_parse_formats(const char *text, vc_listing *out) {
     uint32_t fourcc = 0, width = 0, height = 0;
     char description[32] = "";
     char line[512];
-    for (const char *cursor = text; *cursor;) {
-        const char *end = strchr(cursor, '\n');
-        size_t length = end ? (size_t)(end - cursor) : strlen(cursor);
-        snprintf(line, sizeof line, "%.*s", (int)(length < sizeof line ? length : sizeof line - 1), cursor);
-        cursor += length + (end ? 1 : 0);
+    for (const char *cursor = text; next_line(&cursor, line, sizeof line);) {
         const char *p = skip_space(line);
         const char *quote = strchr(p, '\'');
         if (*p == '[' && quote && strlen(quote) >= 6 && quote[5] == '\'') {

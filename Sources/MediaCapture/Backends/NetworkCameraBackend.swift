@@ -45,15 +45,8 @@ struct NetworkCameraBackend: CaptureBackend {
 
     /// The source bin for `address`, its knobs set as properties.
     static func makeSource(_ address: NetworkCameraURL) throws(DOMException) -> Element {
-        let bin: Element
-        do {
-            bin = try Element(binFromDescription: PipelineDescription.networkCameraSource, name: Pipeline.callerSourceName)
-        } catch {
-            throw DOMException(.notReadableError, "RTSP support is missing: \(error.message). Install gstreamer1.0-plugins-good.")
-        }
-        guard let source = bin.child(named: "network-source") else {
-            throw DOMException(.notReadableError, "RTSP support is missing. Install gstreamer1.0-plugins-good.")
-        }
+        let (bin, source) = try Pipeline.librarySource(
+            PipelineDescription.networkCameraSource, element: "network-source", plugin: "RTSP", package: "gstreamer1.0-plugins-good")
         source.set("location", address.location)  // a property value, never parsed
         if let user = address.user { source.set("user-id", user) }
         if let password = address.password { source.set("user-pw", password) }

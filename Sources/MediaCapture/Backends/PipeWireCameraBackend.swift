@@ -17,21 +17,14 @@ struct PipeWireCameraBackend: CaptureBackend {
         guard let description = found.first(where: { $0.pipeWireNode == node || ($0.pipeWireNode != nil && $0.properties["object.serial"] == node) }) else {
             throw DOMException(.notFoundError, "PipeWire lists no camera node '\(node)'. List cameras with `imagecapture devices` (or `pw-cli ls Node`); is PipeWire running in this session?")
         }
-        return (description.caps.map(SourceMode.modes(from:)) ?? []).filter { $0.encoding != .mjpeg }
+        return description.pipeWireModes
     }
 
     func pipelineDescription(for mode: SourceMode?) -> String { PipelineDescription.fakeCamera }
 
     func configure(_ pipeline: Pipeline, mode: SourceMode?) throws(DOMException) {
-        let bin: Element
-        do {
-            bin = try Element(binFromDescription: PipelineDescription.pipeWireSource, name: Pipeline.callerSourceName)
-        } catch {
-            throw DOMException(.notReadableError, "PipeWire support is missing: \(error.message). Install gstreamer1.0-pipewire.")
-        }
-        guard let source = bin.child(named: "pipewire-source") else {
-            throw DOMException(.notReadableError, "PipeWire support is missing. Install gstreamer1.0-pipewire.")
-        }
+        let (bin, source) = try Pipeline.librarySource(
+            PipelineDescription.pipeWireSource, element: "pipewire-source", plugin: "PipeWire", package: "gstreamer1.0-pipewire")
         source.set("target-object", node)  // a property value, never parsed
         // A connection of its own: with PipeWire 0.3.65's plugin, a pipewiresrc on the shared one
         // loses its frames when a device monitor in the process starts, stops or probes.

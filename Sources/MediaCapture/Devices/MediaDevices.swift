@@ -244,8 +244,7 @@ public final class MediaDevices: Sendable {
             let path = description.properties["api.v4l2.path"]
             var device = CaptureDevice.pipeWire(node: node)  // a property value later, never parsed
             device.label = description.properties["node.description"] ?? description.displayName
-            let modes = (description.caps.map(SourceMode.modes(from:)) ?? []).filter { $0.encoding != .mjpeg }
-            return ResolvedDevice(device, modes: modes, groupKey: path ?? "pipewire:" + node)
+            return ResolvedDevice(device, modes: description.pipeWireModes, groupKey: path ?? "pipewire:" + node)
         }
         return cameras + found.compactMap { description in
             guard description.pipeWireNode == nil,

@@ -81,4 +81,7 @@ extension DeviceDescription {
         guard properties["object.serial"] != nil || properties["object.id"] != nil else { return nil }
         return properties["node.name"]
     }
+
+    /// A PipeWire node's modes: raw video only (its source has no JPEG decoder).
+    var pipeWireModes: [SourceMode] { (caps.map(SourceMode.modes(from:)) ?? []).filter { $0.encoding != .mjpeg } }
 }
