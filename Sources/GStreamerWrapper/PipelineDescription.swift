@@ -17,7 +17,7 @@ package enum PipelineDescription {
     /// pan/tilt/zoom (crop, then scale back to the mode's size).
     package static let fakeCamera = """
         videotestsrc name=src is-live=true pattern=smpte
-          ! capsfilter name=caps caps-change-mode=delayed caps=video/x-raw,width=640,height=480,framerate=30/1
+          ! capsfilter name=caps caps-change-mode=delayed caps=video/x-raw,format=I420,width=640,height=480,framerate=30/1
           ! videobalance name=balance ! videocrop name=ptz-crop ! videoscale name=ptz-scale add-borders=false
           ! capsfilter name=ptz-caps caps=video/x-raw,width=640,height=480
           ! tee name=t
@@ -37,7 +37,7 @@ package enum PipelineDescription {
     /// A V4L2 camera delivering raw video.
     package static let camera = """
         v4l2src name=src device=/dev/video0
-          ! capsfilter name=caps caps-change-mode=delayed caps=video/x-raw,width=640,height=480,framerate=30/1
+          ! capsfilter name=caps caps-change-mode=delayed caps=video/x-raw,format=YUY2,width=640,height=480,framerate=30/1
           ! tee name=t
           t. ! valve name=frames-gate drop-mode=forward-sticky-events
              ! queue name=frames-queue max-size-buffers=2 max-size-bytes=0 max-size-time=0 leaky=downstream

@@ -31,6 +31,22 @@ struct PipelineFileTests {
         #expect(pipeline.element(named: N.photo).flatMap(AppSink.init) != nil)
     }
 
+    /// Parsing links the elements, and each link intersects caps: with the raw source caps open on
+    /// format, videoconvert and videoscale answer with every format they know, and parsing the fake
+    /// camera took 40-100 ms instead of 2-3 ms (the open path's largest cost). The mode's own caps
+    /// replace these right after parsing.
+    @Test("Every raw canonical source names its format, so that parsing does not intersect every format",
+          arguments: videoPipelines)
+    func sourceCapsNameAFormat(_ name: String) throws {
+        let text = try #require(PipelineDescription.all[name])
+        let caps = try #require(text.split(whereSeparator: \.isWhitespace).first { $0.hasPrefix("caps=") && $0.contains("framerate") })
+        if caps.hasPrefix("caps=video/x-raw") {
+            #expect(caps.contains(",format="), "\(name): \(caps)")
+        } else {
+            #expect(caps.hasPrefix("caps=image/jpeg"), "\(name): \(caps)")
+        }
+    }
+
     @Test("The fake camera pipeline runs for exactly 30 buffers to end of stream")
     func fakeCameraRuns30Buffers() async throws {
         let pipeline = try Pipeline(description: PipelineDescription.fakeCamera, name: "thirty")

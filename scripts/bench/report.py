@@ -1,0 +1,144 @@
+"""The report of a benchmark run: a Markdown table of medians [min-max] over rounds with the ratios
+and targets of issue 9, and a chart of the latency distributions."""
+import statistics
+
+TWO_FRAMES_1080P_MIB = 2 * 1920 * 1080 * 4 / 1048576
+
+
+def per_round(results, tool, metric, size, key="value"):
+    return [entry[key] for entry in results
+            if entry["tool"] == tool and entry["metric"] == metric and entry["size"] == size
+            and entry.get(key) is not None]
+
+
+def middle(values):
+    return statistics.median(values) if values else None
+
+
+def spread(values, digits=2):
+    if not values:
+        return "–"
+    form = f"{{:.{digits}f}}"
+    if len(values) == 1:
+        return form.format(values[0])
+    return f"{form.format(middle(values))} [{form.format(min(values))}–{form.format(max(values))}]"
+
+
+def sizes_of(results, metric):
+    seen = []
+    for entry in results:
+        if entry["metric"] == metric and entry["size"] not in seen:
+            seen.append(entry["size"])
+    return seen
+
+
+def verdict(ratio, target, higher_is_better=False):
+    if ratio is None:
+        return "–"
+    met = ratio >= target if higher_is_better else ratio <= target
+    return f"{ratio:.2f}x ({'≥' if higher_is_better else '≤'} {target}x: {'met' if met else 'missed'})"
+
+
+def markdown(results, elapsed, options):
+    rows = []
+    head = "| Measurement | Size | Library | gst-launch | PyGObject | OpenCV | Ratio (target) |"
+    rows += [head, "|---|---|---|---|---|---|---|"]
+
+    def row(name, size, metric, unit, ratio_text, tools=("library", "gst-launch", "pygobject", "opencv"), digits=2):
+        cells = [spread(per_round(results, tool, metric, size), digits) for tool in tools]
+        rows.append(f"| {name} ({unit}) | {size} | " + " | ".join(cells) + f" | {ratio_text} |")
+
+    for size in sizes_of(results, "first-frame"):
+        library, peer = middle(per_round(results, "library", "first-frame", size)), middle(
+            per_round(results, "pygobject", "first-frame", size))
+        row("getUserMedia → first frame", size, "first-frame", "ms",
+            verdict(library / peer if library and peer else None, 2) + " vs PyGObject")
+    for size in sizes_of(results, "throughput"):
+        library, peer = middle(per_round(results, "library", "throughput", size)), middle(
+            per_round(results, "gst-launch", "throughput", size))
+        row("Non-live grab throughput", size, "throughput", "fps",
+            verdict(library / peer if library and peer else None, 0.95, True) + " vs gst-launch", digits=0)
+    for size in sizes_of(results, "grab-held"):
+        row("grabFrame, frame held", size, "grab-held", "ms p50", "–", digits=3)
+    for size in sizes_of(results, "grab-waiting"):
+        row("grabFrame, waiting for the next", size, "grab-waiting", "ms p50", "–")
+    for size in sizes_of(results, "takePhoto"):
+        values = per_round(results, "library", "takePhoto", size)
+        floors = per_round(results, "library", "takePhoto", size, "floor")
+        ratio = middle(values) / middle(floors) if values and floors else None
+        row("takePhoto, live 30 fps, random phase", size, "takePhoto", "ms p50",
+            verdict(ratio, 1.05) + f" vs floor {spread(floors)} ms (½ interval + one jpegenc)")
+    for size in sizes_of(results, "photo-processing"):
+        values = per_round(results, "library", "photo-processing", size)
+        encoder = per_round(results, "library", "photo-processing", size, "jpegenc")
+        alone = per_round(results, "library", "photo-processing", size, "branch-alone")
+        ratio_in_situ = middle(values) / middle(encoder) if values and encoder else None
+        ratio_alone = middle(alone) / middle(encoder) if alone and encoder else None
+        rows.append(f"| Photo branch's own processing, in situ (ms) | {size} | {spread(values)} | – | – | – | "
+                    f"in situ {ratio_in_situ:.2f}x; branch alone {spread(alone)} ms: {verdict(ratio_alone, 1.3)}"
+                    f" vs jpegenc alone {spread(encoder)} ms |")
+    for size in sizes_of(results, "native-still"):
+        values = per_round(results, "library", "native-still", size)
+        gaps = per_round(results, "library", "native-still", size, "longest-frame-gap")
+        rows.append(f"| Native still from a 640x480 track (ms) | {size} | {spread(values, 0)} | – | – | – | "
+                    f"longest frame gap {spread(gaps, 0)} ms |")
+    for size in sizes_of(results, "idle-cpu"):
+        library, peer = middle(per_round(results, "library", "idle-cpu", size)), middle(
+            per_round(results, "gst-launch", "idle-cpu", size))
+        row("Open 30 fps track nobody reads, CPU", size, "idle-cpu", "% of a core",
+            verdict(library / peer if library and peer else None, 1.1) + " vs gst-launch")
+    for size in sizes_of(results, "peak-rss"):
+        library, peer = middle(per_round(results, "library", "peak-rss", size)), middle(
+            per_round(results, "gst-launch", "peak-rss", size))
+        text = "–"
+        if size == "1920x1080" and library and peer:
+            budget = peer + TWO_FRAMES_1080P_MIB
+            text = (f"{library - budget:+.1f} MiB vs gst-launch + two RGBA frames ({budget:.1f} MiB): "
+                    f"{'met' if library <= budget else 'missed'}")
+        row("Peak RSS, non-live grab loop", size, "peak-rss", "MiB", text, tools=("library", "gst-launch"), digits=1)
+        rows[-1] = rows[-1].replace(f" | {text} |", f" | – | – | {text} |")
+    for size in sizes_of(results, "tracks"):
+        library = per_round(results, "library", "tracks", size, "cpu")
+        peer = per_round(results, "pygobject", "tracks", size, "cpu")
+        ratio = middle(library) / middle(peer) if library and peer else None
+        rows.append(f"| Tracks at 720p30 each: slowest track's fps; CPU % | {size.split('x')[0]} | "
+                    f"{spread(per_round(results, 'library', 'tracks', size), 1)}; {spread(library, 0)} % | – | "
+                    f"{spread(per_round(results, 'pygobject', 'tracks', size), 1)}; {spread(peer, 0)} % | – | "
+                    f"CPU {ratio:.2f}x PyGObject |" if ratio else "")
+    growth = [entry for entry in results if entry["metric"] == "rss-growth"]
+    for entry in growth:
+        checkpoints = ", ".join(f"{value:+.1f}" for value in entry.get("samples", []))
+        met = "met" if entry["value"] <= 1 else "missed"
+        rows.append(f"| RSS growth after warm-up (MiB), by tenth of the run | {entry['size']} | {entry['value']:+.2f} "
+                    f"| – | – | – | ≤ 1 MiB: {met} (checkpoints {checkpoints}) |")
+    rounds = max((entry.get("round", 1) for entry in results), default=0)
+    return (f"Medians over {rounds} interleaved rounds [min–max of the rounds' values]; "
+            f"{elapsed / 60:.1f} minutes{' (--quick)' if options.quick else ''}.\n\n" + "\n".join(rows) + "\n")
+
+
+def chart(results, path):
+    """Box plots of grabFrame-waiting and takePhoto latencies per tool and size, all rounds pooled."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plot
+    except ImportError:
+        return
+    figure, axes = plot.subplots(1, 2, figsize=(12, 4.5))
+    for axis, metric, title in [(axes[0], "grab-waiting", "grabFrame waiting for the next frame (live 30 fps)"),
+                                (axes[1], "takePhoto", "takePhoto at a random phase (live 30 fps)")]:
+        labels, data = [], []
+        for size in sizes_of(results, metric):
+            for tool in ["library", "pygobject", "opencv"]:
+                samples = [sample for entry in results if entry["tool"] == tool and entry["metric"] == metric
+                           and entry["size"] == size for sample in entry.get("samples", [])]
+                if samples:
+                    labels.append(f"{tool}\n{size}")
+                    data.append(samples)
+        axis.boxplot(data, showfliers=False)
+        axis.set_xticks(range(1, len(labels) + 1), labels, fontsize=7)
+        axis.set_ylabel("ms")
+        axis.set_title(title, fontsize=10)
+        axis.grid(axis="y", alpha=0.3)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)

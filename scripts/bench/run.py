@@ -1,0 +1,177 @@
+#!/usr/bin/python3
+"""Runs the library's benchmarks beside its peers in one run, in interleaved rounds, and reports.
+
+Peers: gst-launch-1.0 on the library's own graph (fakesink in place of the appsinks), PyGObject
+(appsink pull loop, one copy per frame) and OpenCV (cv2.VideoCapture on GStreamer, read(), imencode).
+Every measurement runs in a process of its own; peak RSS comes from wait4. Writes
+.build/bench/results.jsonl, .build/bench/report.md and .build/bench/latency.png.
+
+usage: run.py [--rounds N] [--quick]
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+OUT = os.path.join(ROOT, ".build", "bench")
+LIBRARY = os.path.join(ROOT, ".build", "release", "benchmarks")
+PEERS = [sys.executable, os.path.join(ROOT, "scripts", "bench", "peers.py")]
+SIZES = ["640x480", "1280x720", "1920x1080"]
+THROUGHPUT_FRAMES = {"320x240": 6000, "640x480": 3000, "1280x720": 1200, "1920x1080": 600}
+results = []
+
+
+def log(text):
+    print(text, file=sys.stderr, flush=True)
+
+
+def run(command, round_number, environment=None):
+    """Runs one measurement; returns its JSON lines (each tagged with the round and peak RSS)."""
+    started = time.monotonic()
+    process = subprocess.run(command, capture_output=True, text=True, timeout=300,
+                             env=dict(os.environ, **(environment or {})))
+    if process.returncode != 0:
+        raise SystemExit(f"failed ({process.returncode}): {' '.join(command)}\n{process.stderr[-2000:]}")
+    output = process.stdout
+    lines = []
+    for line in output.splitlines():
+        if line.startswith("{"):
+            entry = json.loads(line)
+            entry["round"] = round_number
+            lines.append(entry)
+    log(f"  {time.monotonic() - started:5.1f} s  {' '.join(os.path.basename(part) for part in command[-4:])}")
+    return lines
+
+
+def run_with_rss(command, round_number):
+    """Like run, but also reports the process's peak RSS (ru_maxrss, from wait4)."""
+    started = time.monotonic()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"failed ({process.returncode}): {' '.join(command)}")
+    log(f"  {time.monotonic() - started:5.1f} s  {' '.join(os.path.basename(part) for part in command[-4:])}")
+    return output, usage.ru_maxrss / 1024
+
+
+# --- gst-launch-1.0 on the library's own graph ------------------------------------------------------
+
+def library_graph(size, live, buffers, gate_open=True):
+    """pipelines/fake-camera.pipeline in that mode, with fakesink in place of the appsinks."""
+    width, height = size.split("x")
+    text = open(os.path.join(ROOT, "pipelines", "fake-camera.pipeline")).read()
+    text = text.replace("is-live=true", f"is-live={'true' if live else 'false'} num-buffers={buffers}")
+    text = re.sub(r"width=640,height=480", f"width={width},height={height}", text)
+    text = re.sub(r"appsink name=frames (caps=\S+) .*", r"capsfilter \1 ! fakesink sync=false", text)
+    text = re.sub(r"appsink name=photo .*", "fakesink sync=false async=false", text)
+    if not live:  # every frame converted, as a grab loop gets each: no leaky queue dropping them
+        text = text.replace(" leaky=downstream", "")
+    if not gate_open:
+        text = text.replace("valve name=frames-gate", "valve name=frames-gate drop=true")
+    return text.split()
+
+
+def gst_throughput(size, round_number):
+    frames = THROUGHPUT_FRAMES[size]
+    output, rss = run_with_rss(["gst-launch-1.0"] + library_graph(size, False, frames + 50), round_number)
+    # How long PLAYING lasted, as gst-launch reports it: the 50 extra frames stand for the warm-up.
+    match = re.search(r"Execution ended after (\d+):(\d+):(\d+\.\d+)", output)
+    seconds = int(match[1]) * 3600 + int(match[2]) * 60 + float(match[3])
+    results.append({"tool": "gst-launch", "metric": "throughput", "size": size,
+                    "value": (frames + 50) / seconds, "unit": "fps", "round": round_number})
+    results.append({"tool": "gst-launch", "metric": "peak-rss", "size": size, "value": rss,
+                    "unit": "MiB", "round": round_number})
+
+
+def cpu_of(pid):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def gst_idle_cpu(size, seconds, round_number):
+    """The graph with both gates closed, as an open track nobody reads has it."""
+    process = subprocess.Popen(["gst-launch-1.0", "-q"] + library_graph(size, True, -1, gate_open=False),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(1)
+        before = cpu_of(process.pid)
+        time.sleep(seconds)
+        used = cpu_of(process.pid) - before
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    results.append({"tool": "gst-launch", "metric": "idle-cpu", "size": size,
+                    "value": used / seconds * 100, "unit": "%", "round": round_number})
+    log(f"  {1 + seconds:5.1f} s  gst-launch idle-cpu {size}")
+
+
+# --- the rounds ---------------------------------------------------------------------------------------
+
+def one_round(number, quick):
+    log(f"round {number}")
+    counts = {"first": 3 if quick else 10, "latency": 10 if quick else 40, "photo": 10 if quick else 30}
+    for size in ["320x240"] + SIZES:
+        frames = str(THROUGHPUT_FRAMES[size])
+        output, rss = run_with_rss([LIBRARY, "throughput", size, frames], number)
+        for line in output.splitlines():
+            results.append(dict(json.loads(line), round=number))
+        results.append({"tool": "library", "metric": "peak-rss", "size": size, "value": rss, "unit": "MiB",
+                        "round": number})
+        gst_throughput(size, number)
+        for tool in ["pygobject", "opencv"]:
+            results.extend(run(PEERS + [tool, "throughput", size, frames], number))
+    for size in SIZES:
+        results.extend(run([LIBRARY, "first-frame", size, str(counts["first"])], number))
+        for tool in ["pygobject", "opencv"]:
+            results.extend(run(PEERS + [tool, "first-frame", size, str(counts["first"])], number))
+    for size in SIZES:
+        results.extend(run([LIBRARY, "latency", size, str(counts["latency"])], number))
+        for tool in ["pygobject", "opencv"]:
+            results.extend(run(PEERS + [tool, "latency", size, str(counts["latency"])], number))
+    for size in SIZES:
+        results.extend(run([LIBRARY, "photo", size, str(counts["photo"])], number))
+        for tool in ["pygobject", "opencv"]:
+            results.extend(run(PEERS + [tool, "photo", size, str(counts["photo"])], number))
+    results.extend(run([LIBRARY, "native-still", "2"], number))
+    results.extend(run([LIBRARY, "idle-cpu", "1920x1080", "3" if quick else "4"], number))
+    gst_idle_cpu("1920x1080", 3 if quick else 4, number)
+    for count in [1, 2, 4, 8]:
+        results.extend(run([LIBRARY, "tracks", str(count), "2" if quick else "3"], number))
+        results.extend(run(PEERS + ["pygobject", "tracks", str(count), "2" if quick else "3"], number))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="fewer samples and no 100 000-grab memory run")
+    options = parser.parse_args()
+    os.makedirs(OUT, exist_ok=True)
+    started = time.monotonic()
+    for number in range(1, options.rounds + 1):
+        one_round(number, options.quick)
+    grabs, photos = ("10000", "100") if options.quick else ("100000", "1000")
+    log("memory")
+    results.extend(run([LIBRARY, "memory", grabs, photos], 1))
+    elapsed = time.monotonic() - started
+    with open(os.path.join(OUT, "results.jsonl"), "w") as file:
+        for entry in results:
+            file.write(json.dumps(entry) + "\n")
+    import report
+    markdown = report.markdown(results, elapsed, options)
+    with open(os.path.join(OUT, "report.md"), "w") as file:
+        file.write(markdown)
+    report.chart(results, os.path.join(OUT, "latency.png"))
+    for entry in results:
+        print(json.dumps({key: value for key, value in entry.items() if key != "samples"}))
+    print(markdown)
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    main()
