@@ -24,7 +24,7 @@ shift
 [ -r "$controls" ] || { echo "$0: cannot read $controls" >&2; exit 66; }
 [ -z "$formats" ] || [ -r "$formats" ] || { echo "$0: cannot read $formats" >&2; exit 66; }
 
-library="$(bash "$root/scripts/build-virtual-camera.sh")"
+library="$(bash "$root/scripts/build-preload.sh" virtual-camera)"
 state="$(mktemp -d)"
 trap 'rm -rf "$state"' EXIT
 export VIRTUAL_CAMERA="${VIRTUAL_CAMERA:-/dev/video42}"

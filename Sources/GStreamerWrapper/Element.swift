@@ -70,6 +70,21 @@ package final class Element: @unchecked Sendable {
         gst_util_set_object_arg(UnsafeMutablePointer<GObject>(OpaquePointer(pointer)), name, value)
     }
 
+    /// A property's value in gst-launch's text form (nil: no such property, or no text form). For
+    /// tests that compare two graphs. The corresponding C function is `gst_value_serialize`.
+    package func serializedProperty(_ name: String) -> String? {
+        let instanceClass = UnsafeMutablePointer<GTypeInstance>(OpaquePointer(pointer)).pointee.g_class
+        guard let spec = g_object_class_find_property(UnsafeMutablePointer<GObjectClass>(OpaquePointer(instanceClass)), name)
+        else { return nil }
+        var value = GValue()
+        g_value_init(&value, spec.pointee.value_type)
+        defer { g_value_unset(&value) }
+        g_object_get_property(UnsafeMutablePointer<GObject>(OpaquePointer(pointer)), name, &value)
+        guard let text = gst_value_serialize(&value) else { return nil }
+        defer { g_free(text) }
+        return String(cString: text)
+    }
+
     package func bool(_ name: String) -> Bool { CGStreamer_g_object_get_bool(pointer, name) != 0 }
     package func int(_ name: String) -> Int32 { CGStreamer_g_object_get_int(pointer, name) }
 

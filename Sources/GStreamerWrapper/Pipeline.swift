@@ -24,7 +24,7 @@ package final class Pipeline: @unchecked Sendable {
     /// of it: values are set on named elements afterwards.
     /// - Throws: the parse error, or an error when the description is not a whole pipeline.
     /// The corresponding C function is `gst_parse_launch`.
-    package init(description: String, name: String) throws(GStreamerError) {
+    package convenience init(description: String, name: String) throws(GStreamerError) {
         GStreamer.initialize()
         var error: UnsafeMutablePointer<GError>?
         let parsed = gst_parse_launch(description, &error)
@@ -38,6 +38,18 @@ package final class Pipeline: @unchecked Sendable {
             if let parsed { gst_object_unref(parsed) }
             throw .wrapper("the description is not a pipeline of several elements")
         }
+        self.init(adopting: parsed, name: name)
+    }
+
+    /// Builds one of the canonical pipelines (``PipelineDescription``) element by element, without the
+    /// caps checks that make `gst_parse_launch` slow (see ``GraphDescription``).
+    /// - Throws: `.wrapper` when the text is outside the canonical subset, or a factory or property
+    ///   is missing.
+    package convenience init(canonical description: String, name: String) throws(GStreamerError) {
+        self.init(adopting: try GraphDescription(description).build(), name: name)
+    }
+
+    private init(adopting parsed: UnsafeMutablePointer<GstElement>, name: String) {
         self.element = Element(adopting: parsed)
         gst_object_set_name(UnsafeMutablePointer<GstObject>(OpaquePointer(parsed)), name)
         self.queue = BlockingQueue(name: name)

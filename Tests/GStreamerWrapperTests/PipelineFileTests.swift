@@ -31,6 +31,48 @@ struct PipelineFileTests {
         #expect(pipeline.element(named: N.photo).flatMap(AppSink.init) != nil)
     }
 
+    @Test("Every canonical pipeline is built exactly as gst_parse_launch makes it: elements, links, property values",
+          arguments: Array(PipelineDescription.all.keys).sorted())
+    func builtEqualsParsed(_ name: String) throws {
+        let text = try #require(PipelineDescription.all[name])
+        let built = try Pipeline(canonical: text, name: "built-\(name)")
+        let parsed = try Pipeline(description: text, name: "parsed-\(name)")
+        #expect(built.graphSignature == parsed.graphSignature)
+        #expect(built.graphSignature.count > 4)
+        for node in try GraphDescription(text).nodes {
+            let elementName = try #require(node.name, "\(name): every canonical element is named")
+            let (mine, theirs) = (built.element(named: elementName), parsed.element(named: elementName))
+            for (key, _) in node.properties where key != "name" {
+                let value = try #require(mine?.serializedProperty(key), "\(name): \(elementName).\(key)")
+                #expect(value == theirs?.serializedProperty(key), "\(name): \(elementName).\(key)")
+            }
+        }
+    }
+
+    @Test("A description outside the canonical subset, or naming what is not installed, is refused with the reason")
+    func canonicalSubsetRefusals() {
+        let refused = [
+            "videotestsrc ! ! fakesink": "'!' without",
+            "videotestsrc name=\"a b\" ! fakesink": "outside the subset",
+            "videotestsrc ! video/x-raw,width=2 ! fakesink": "outside the subset",
+            "videotestsrc ! a&b ! fakesink": "not an element factory",
+            "videotestsrc !": "ends without",
+            "x. ! fakesink": "not named before",
+            "no-such-factory ! fakesink": "no element \"no-such-factory\"",
+            "videotestsrc no-such-property=1 ! fakesink": "no property 'no-such-property'",
+            "videotestsrc is-live=maybe ! fakesink": "not a valid value",
+            "fakesink ! fakesink": "no pads to link",
+        ]
+        for (text, reason) in refused {
+            do {
+                _ = try Pipeline(canonical: text, name: "refused")
+                Issue.record("accepted: \(text)")
+            } catch {
+                #expect(error.message.contains(reason), "\(text): \(error.message)")
+            }
+        }
+    }
+
     /// Parsing links the elements, and each link intersects caps: with the raw source caps open on
     /// format, videoconvert and videoscale answer with every format they know, and parsing the fake
     /// camera took 40-100 ms instead of 2-3 ms (the open path's largest cost). The mode's own caps

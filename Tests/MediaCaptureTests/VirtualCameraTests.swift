@@ -60,7 +60,7 @@ struct VirtualCameraTests {
         marker: String = "virtual camera", environment: [String] = []
     ) async throws {
         let entry = try #require(webcams.first { $0.name == webcam })
-        let built = try await runProcess("/bin/bash", [repositoryRoot + "/scripts/build-virtual-camera.sh"], seconds: 120)
+        let built = try await runProcess("/bin/bash", [repositoryRoot + "/scripts/build-preload.sh", "virtual-camera"], seconds: 120)
         #expect(built.status == 0, "\(built.stderr)")
         let library = built.stdoutText.trimmingCharacters(in: " \n")
         let state = "/tmp/virtual-camera-test-\(getpid())-\(Identifiers.random())"

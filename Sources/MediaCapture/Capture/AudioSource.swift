@@ -16,7 +16,7 @@ final class AudioSource: Sendable {
     /// - Throws: `NotReadableError` when the pipeline cannot start.
     static func open(_ device: ResolvedDevice) async throws(DOMException) -> AudioSource {
         do {
-            let pipeline = try Pipeline(description: PipelineDescription.fakeMicrophone, name: "microphone")
+            let pipeline = try Pipeline(canonical: PipelineDescription.fakeMicrophone, name: "microphone")
             let source = AudioSource(device: device, pipeline: pipeline)
             pipeline.onMessage { [weak source] message in
                 if case .warning = message { return }

@@ -95,7 +95,7 @@ final class VideoSource: Sendable {
         let name = "capture-\(counter.add(1, ordering: .relaxed).newValue)"
         let pipeline: Pipeline
         do {
-            pipeline = try Pipeline(description: backend.pipelineDescription(for: mode), name: name)
+            pipeline = try Pipeline(canonical: backend.pipelineDescription(for: mode), name: name)
             try configure(pipeline, for: device, mode: mode)
         } catch let error as DOMException {
             backend.didRelease()
