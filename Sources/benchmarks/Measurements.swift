@@ -60,20 +60,20 @@ enum Measurements {
     }
 
     /// grabFrame on a live 30 fps camera: with a frame held (the last grab was more than one interval
-    /// ago) and waiting for the next (the request comes a random part of an interval after a frame).
+    /// ago) and waiting for the next (requests at phases spread evenly over the interval).
     static func latency(_ width: Int, _ height: Int, count: Int) async throws {
         let (track, capture) = try await open(camera(width, height))
         defer { track.stop() }
         let clock = ContinuousClock()
         var held: [Double] = [], waiting: [Double] = []
         _ = try await capture.grabFrame()
-        for _ in 0..<count {
+        for phase in phases(count: count, interval: 1000.0 / 30) {
             try await Task.sleep(for: .milliseconds(45))
             var start = clock.now
             _ = try await capture.grabFrame()
             held.append(milliseconds(clock.now - start))
             _ = try await capture.grabFrame()  // now in step with the frame clock
-            try await Task.sleep(for: .microseconds(Int.random(in: 0...30_000)))
+            try await Task.sleep(for: phase)
             start = clock.now
             _ = try await capture.grabFrame()
             waiting.append(milliseconds(clock.now - start))
@@ -83,16 +83,19 @@ enum Measurements {
         Result(metric: "grab-waiting", size: size, value: median(waiting), unit: "ms", samples: waiting).emit()
     }
 
-    /// takePhoto against its floor measured in the same process: half a frame interval (the mean wait
-    /// for the next frame) plus one jpegenc encode of that size.
+    /// takePhoto against its floor measured in the same process: the wait for the next frame (half an
+    /// interval in the median over phases spread evenly; measured per call) plus one jpegenc encode
+    /// of that size; and
+    /// the branch's own processing (its thread's CPU time) against jpegenc's.
     static func photo(_ width: Int, _ height: Int, count: Int) async throws {
         let floor = try await encoderFloor(width: width, height: height, frames: 40)
         let alone = try await encoderFloor(width: width, height: height, frames: 40, branch: true)
-        let (call, inPipeline) = try await photoPath(width: width, height: height, photos: count)
+        let (call, frameWait, cpu) = try await photoPath(width: width, height: height, photos: count)
         let size = "\(width)x\(height)"
         Result(metric: "takePhoto", size: size, value: median(call), unit: "ms", samples: call,
-               extra: ["floor": 1000.0 / 30 / 2 + floor]).emit()
-        Result(metric: "photo-processing", size: size, value: median(inPipeline), unit: "ms", samples: inPipeline,
+               extra: ["floor": median(frameWait) + floor, "frame-wait": median(frameWait), "jpegenc": floor,
+                       "after-frame": median(zip(call, frameWait).map { $0 - $1 })]).emit()
+        Result(metric: "photo-processing", size: size, value: median(cpu), unit: "ms CPU", samples: cpu,
                extra: ["jpegenc": floor, "branch-alone": alone]).emit()
     }
 

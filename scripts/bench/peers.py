@@ -5,7 +5,6 @@ done the way an application would with PyGObject (python3-gi) or OpenCV (python3
 usage: peers.py TOOL MEASUREMENT [ARGS]   (TOOL: pygobject | opencv; one JSON line per result)
 """
 import json
-import random
 import resource
 import sys
 import threading
@@ -30,6 +29,11 @@ def emit(tool, metric, size, value, unit, samples=None, **extra):
 def median(values):
     ordered = sorted(values)
     return ordered[len(ordered) // 2] if ordered else float("nan")
+
+
+def phases(count, interval=1 / 30):
+    """Request phases spread evenly over one frame interval, in a scrambled order (as the library's)."""
+    return [((index * 7919) % count + 0.5) / count * interval for index in range(count)]
 
 
 def cpu_seconds():
@@ -93,13 +97,13 @@ def gi_first_frame(width, height, count):
 def latency(tool, read, width, height, count):
     held, waiting = [], []
     read()
-    for _ in range(count):
+    for phase in phases(count):
         time.sleep(0.045)
         start = time.perf_counter()
         read()
         held.append((time.perf_counter() - start) * 1000)
         read()
-        time.sleep(random.uniform(0, 0.030))
+        time.sleep(phase)
         start = time.perf_counter()
         read()
         waiting.append((time.perf_counter() - start) * 1000)
@@ -125,8 +129,8 @@ def gi_photo(width, height, count):
     pipeline.get_state(5 * Gst.SECOND)
     clock, base = pipeline.get_clock(), pipeline.get_base_time()
     samples = []
-    for index in range(count + 3):
-        time.sleep(random.uniform(0, 0.066))
+    for index, phase in enumerate([0.0] * 3 + phases(count)):
+        time.sleep(phase)
         start = time.perf_counter()
         asked = clock.get_time() - base
         valve.set_property("drop", False)
@@ -228,8 +232,8 @@ def cv_photo(width, height, count):
     capture = cv_capture(width, height, live=True)
     cv_read(capture)
     samples = []
-    for index in range(count + 3):
-        time.sleep(random.uniform(0, 0.066))
+    for index, phase in enumerate([0.0] * 3 + phases(count)):
+        time.sleep(phase)
         start = time.perf_counter()
         ok, jpeg = cv2.imencode(".jpg", cv_read(capture), [cv2.IMWRITE_JPEG_QUALITY, 90])
         assert ok

@@ -1,3 +1,4 @@
+import Glibc
 internal import GStreamerWrapper
 import Locking
 
@@ -17,6 +18,8 @@ final class PhotoBranch: Sendable {
     private let encoder: Element
     private let crop: AspectCrop
     private let sinkPad: Pad?
+    /// Where the branch's own thread (its queue's) takes each frame over; for ``installTiming()``.
+    private let branchStart: Pad?
     /// The encoded photos; a JPEG's sequence number is the number of the shutter pass that made it.
     let jpegs = SampleHub()
 
@@ -49,6 +52,7 @@ final class PhotoBranch: Sendable {
         self.encoder = pipeline.canonicalElement(N.encoder)
         self.crop = AspectCrop(pipeline.canonicalElement(N.photoCrop))
         self.sinkPad = sinkElement.staticPad("sink")
+        self.branchStart = pipeline.canonicalElement(N.photoCrop).staticPad("sink")
         sink.setCallbacks(onSample: { [weak self] sample in self?.jpegs.deliver(sample) })
         input.addVideoCapsProbe { [weak self] width, height in
             self?.state.withLock { $0.input = Size(width: width, height: height) }
@@ -173,8 +177,16 @@ final class PhotoBranch: Sendable {
     /// carries no timing code unless this is called.
     func installTiming() -> PhotoTiming {
         let timing = PhotoTiming()
+        shutter.staticPad("sink")?.addBufferProbe { _ in
+            timing.arrived()
+            return .pass
+        }
         shutter.staticPad("src")?.addBufferProbe { _ in
             timing.passed()
+            return .pass
+        }
+        branchStart?.addBufferProbe { _ in
+            timing.branchStarted()
             return .pass
         }
         sinkPad?.addBufferProbe { _ in
@@ -185,17 +197,65 @@ final class PhotoBranch: Sendable {
     }
 }
 
-/// When the last photo's frame passed the shutter and when its JPEG reached the photo sink.
+/// When the last photo's frame passed the shutter and when its JPEG reached the photo sink, and the
+/// CPU time the branch's thread spent on it (crop, scale, convert, encode: all on the queue's thread,
+/// so other threads' work and preemption do not count).
 package final class PhotoTiming: Sendable {
-    private let times = Locked<(passed: ContinuousClock.Instant?, encoded: ContinuousClock.Instant?)>((nil, nil))
+    private struct Times {
+        /// When the last few frames reached the shutter, photo or not.
+        var arrivals: [ContinuousClock.Instant] = []
+        var passed: ContinuousClock.Instant?
+        var encoded: ContinuousClock.Instant?
+        var cpuAtStart: Duration?
+        var cpu: Duration?
+    }
 
-    fileprivate func passed() { times.withLock { $0 = (.now, nil) } }
-    fileprivate func encoded() { times.withLock { $0.encoded = .now } }
+    private let times = Locked(Times())
 
-    /// For the last photo: from the shutter to the photo sink (crop, scale, convert, encode), and to now.
-    package func lastPhoto() -> (inPipeline: Duration, toNow: Duration)? {
-        let (passed, encoded) = times.withLock { ($0.passed, $0.encoded) }
-        guard let passed, let encoded else { return nil }
-        return (encoded - passed, .now - passed)
+    fileprivate func arrived() {
+        let now = ContinuousClock.now
+        times.withLock { times in
+            if times.arrivals.count == 16 { times.arrivals.removeFirst() }
+            times.arrivals.append(now)
+        }
+    }
+    fileprivate func passed() {
+        times.withLock { times in
+            times.passed = .now
+            times.encoded = nil
+            times.cpuAtStart = nil
+            times.cpu = nil
+        }
+    }
+    fileprivate func branchStarted() {
+        let now = Self.threadCPUTime()
+        times.withLock { $0.cpuAtStart = now }
+    }
+    fileprivate func encoded() {
+        let now = Self.threadCPUTime()
+        times.withLock { times in
+            times.encoded = .now
+            times.cpu = times.cpuAtStart.map { now - $0 }
+        }
+    }
+
+    /// For the last photo: from the shutter to the photo sink (crop, scale, convert, encode), to now,
+    /// and the branch thread's CPU time for it.
+    package func lastPhoto() -> (inPipeline: Duration, toNow: Duration, cpu: Duration?)? {
+        let times = times.withLock { $0 }
+        guard let passed = times.passed, let encoded = times.encoded else { return nil }
+        return (encoded - passed, .now - passed, times.cpu)
+    }
+
+    /// When the first frame after `instant` reached the shutter (the camera's part of a photo's wait).
+    package func firstArrival(after instant: ContinuousClock.Instant) -> ContinuousClock.Instant? {
+        times.withLock { $0.arrivals.first { $0 >= instant } }
+    }
+
+    /// The calling thread's CPU time (`CLOCK_THREAD_CPUTIME_ID`).
+    package static func threadCPUTime() -> Duration {
+        var now = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now)
+        return .seconds(now.tv_sec) + .nanoseconds(now.tv_nsec)
     }
 }
