@@ -140,7 +140,7 @@ enum Measurements {
     static func idleCPU(_ width: Int, _ height: Int, seconds: Int) async throws {
         let (track, _) = try await open(camera(width, height))
         defer { track.stop() }
-        try await Task.sleep(for: .seconds(1))  // past the gate's linger after the first frame
+        try await Task.sleep(for: .seconds(3))  // past the gate's linger (2 s) after the first frame
         let before = processCPUSeconds()
         try await Task.sleep(for: .seconds(seconds))
         let used = processCPUSeconds() - before

@@ -115,7 +115,7 @@ def gst_idle_cpu(size, seconds, round_number):
 
 def one_round(number, quick):
     log(f"round {number}")
-    counts = {"first": 3 if quick else 10, "latency": 10 if quick else 40, "photo": 10 if quick else 30}
+    counts = {"first": 3 if quick else 10, "latency": 10 if quick else 30, "photo": 12 if quick else 45}
     for size in ["320x240"] + SIZES:
         frames = str(THROUGHPUT_FRAMES[size])
         output, rss = run_with_rss([LIBRARY, "throughput", size, frames], number)
@@ -139,11 +139,11 @@ def one_round(number, quick):
         for tool in ["pygobject", "opencv"]:
             results.extend(run(PEERS + [tool, "photo", size, str(counts["photo"])], number))
     results.extend(run([LIBRARY, "native-still", "2"], number))
-    results.extend(run([LIBRARY, "idle-cpu", "1920x1080", "3" if quick else "4"], number))
-    gst_idle_cpu("1920x1080", 3 if quick else 4, number)
+    results.extend(run([LIBRARY, "idle-cpu", "1920x1080", "4"], number))
+    gst_idle_cpu("1920x1080", 4, number)
     for count in [1, 2, 4, 8]:
-        results.extend(run([LIBRARY, "tracks", str(count), "2" if quick else "3"], number))
-        results.extend(run(PEERS + ["pygobject", "tracks", str(count), "2" if quick else "3"], number))
+        results.extend(run([LIBRARY, "tracks", str(count), "2"], number))
+        results.extend(run(PEERS + ["pygobject", "tracks", str(count), "2"], number))
 
 
 def main():
