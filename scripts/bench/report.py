@@ -128,8 +128,8 @@ def chart(results, path):
     except ImportError:
         return
     figure, axes = plot.subplots(1, 2, figsize=(12, 4.5))
-    for axis, metric, title in [(axes[0], "grab-waiting", "grabFrame waiting for the next frame (live 30 fps)"),
-                                (axes[1], "takePhoto", "takePhoto at a random phase (live 30 fps)")]:
+    for axis, metric, title in [(axes[0], "grab-waiting", "grabFrame waiting for the next frame, phases spread (live 30 fps)"),
+                                (axes[1], "takePhoto", "takePhoto, phases spread over the interval (live 30 fps)")]:
         labels, data = [], []
         for size in sizes_of(results, metric):
             for tool in ["library", "pygobject", "opencv"]:
@@ -143,5 +143,6 @@ def chart(results, path):
         axis.set_ylabel("ms")
         axis.set_title(title, fontsize=10)
         axis.grid(axis="y", alpha=0.3)
+    figure.suptitle("Latency per call, all rounds (box: quartiles and median; whiskers: 1.5 IQR)", fontsize=9)
     figure.tight_layout()
     figure.savefig(path, dpi=110)

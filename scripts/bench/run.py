@@ -150,18 +150,25 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="fewer samples and no 100 000-grab memory run")
+    parser.add_argument("--report", metavar="RESULTS", help="only remake the report and chart from a results.jsonl")
     options = parser.parse_args()
     os.makedirs(OUT, exist_ok=True)
     started = time.monotonic()
-    for number in range(1, options.rounds + 1):
-        one_round(number, options.quick)
-    grabs, photos = ("10000", "100") if options.quick else ("100000", "1000")
-    log("memory")
-    results.extend(run([LIBRARY, "memory", grabs, photos], 1))
-    elapsed = time.monotonic() - started
-    with open(os.path.join(OUT, "results.jsonl"), "w") as file:
-        for entry in results:
-            file.write(json.dumps(entry) + "\n")
+    if options.report:
+        with open(options.report) as file:
+            results.extend(json.loads(line) for line in file if line.strip())
+        elapsed = results[-1].get("elapsed", 0) if results else 0
+    else:
+        for number in range(1, options.rounds + 1):
+            one_round(number, options.quick)
+        grabs, photos = ("10000", "100") if options.quick else ("100000", "1000")
+        log("memory")
+        results.extend(run([LIBRARY, "memory", grabs, photos], 1))
+        elapsed = time.monotonic() - started
+        results[-1]["elapsed"] = elapsed
+        with open(os.path.join(OUT, "results.jsonl"), "w") as file:
+            for entry in results:
+                file.write(json.dumps(entry) + "\n")
     import report
     markdown = report.markdown(results, elapsed, options)
     with open(os.path.join(OUT, "report.md"), "w") as file:
