@@ -6,7 +6,7 @@ Peers: gst-launch-1.0 on the library's own graph (fakesink in place of the appsi
 Every measurement runs in a process of its own; peak RSS comes from wait4. Writes
 .build/bench/results.jsonl, .build/bench/report.md and .build/bench/latency.png.
 
-usage: run.py [--rounds N] [--quick]
+usage: run.py [--rounds N] [--quick] [--report RESULTS.jsonl]
 """
 import argparse
 import json
@@ -29,11 +29,10 @@ def log(text):
     print(text, file=sys.stderr, flush=True)
 
 
-def run(command, round_number, environment=None):
+def run(command, round_number):
     """Runs one measurement; returns its JSON lines (each tagged with the round and peak RSS)."""
     started = time.monotonic()
-    process = subprocess.run(command, capture_output=True, text=True, timeout=300,
-                             env=dict(os.environ, **(environment or {})))
+    process = subprocess.run(command, capture_output=True, text=True, timeout=300)
     if process.returncode != 0:
         raise SystemExit(f"failed ({process.returncode}): {' '.join(command)}\n{process.stderr[-2000:]}")
     output = process.stdout
