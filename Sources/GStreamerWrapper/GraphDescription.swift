@@ -73,6 +73,20 @@ package struct GraphDescription: Sendable, Equatable {
         guard !nodes.isEmpty, !expectingElement else { throw .wrapper("the description ends without an element") }
     }
 
+    /// Whether building the graph would load a plugin (the first element of a kind in the process):
+    /// file I/O, to be done off Swift's cooperative pool. Once loaded, building is CPU work only.
+    /// The corresponding C function is `gst_plugin_is_loaded`.
+    package var loadsPlugins: Bool {
+        GStreamer.initialize()
+        return Set(nodes.map(\.factory)).contains { name in
+            guard let factory = gst_element_factory_find(name) else { return true }  // fails when built
+            defer { gst_object_unref(UnsafeMutableRawPointer(factory)) }
+            guard let plugin = gst_plugin_feature_get_plugin(factory) else { return false }  // built in
+            defer { gst_object_unref(UnsafeMutableRawPointer(plugin)) }
+            return gst_plugin_is_loaded(plugin) == 0
+        }
+    }
+
     /// A `GstPipeline` holding the graph, floating like `gst_parse_launch`'s result.
     /// - Throws: `.wrapper` naming a factory that is not installed, a property the element lacks, or a
     ///   value it does not take; and when two elements cannot be linked.

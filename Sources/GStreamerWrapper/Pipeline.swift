@@ -49,6 +49,12 @@ package final class Pipeline: @unchecked Sendable {
         self.init(adopting: try GraphDescription(description).build(), name: name)
     }
 
+    /// Whether building `description` with ``init(canonical:name:)`` would load a plugin (file I/O);
+    /// also true for a description outside the canonical subset.
+    package static func canonicalLoadsPlugins(_ description: String) -> Bool {
+        (try? GraphDescription(description))?.loadsPlugins ?? true
+    }
+
     private init(adopting parsed: UnsafeMutablePointer<GstElement>, name: String) {
         self.element = Element(adopting: parsed)
         gst_object_set_name(UnsafeMutablePointer<GstObject>(OpaquePointer(parsed)), name)

@@ -49,6 +49,18 @@ struct PipelineFileTests {
         }
     }
 
+    /// Opening builds the pipeline on the calling task when every plugin is loaded (CPU work only), and
+    /// on a thread of its own when one would be loaded (file I/O). `alpha` is loaded by nothing else here.
+    @Test("Whether building a canonical description would load a plugin: true before its first element, false after")
+    func loadsPlugins() throws {
+        let text = "videotestsrc ! alpha ! fakesink"
+        #expect(Pipeline.canonicalLoadsPlugins(text))
+        _ = try Pipeline(canonical: text, name: "loads-alpha")
+        #expect(!Pipeline.canonicalLoadsPlugins(text))
+        #expect(Pipeline.canonicalLoadsPlugins("videotestsrc ! no-such-factory ! fakesink"))
+        #expect(Pipeline.canonicalLoadsPlugins("videotestsrc ! video/x-raw ! fakesink"))  // not canonical
+    }
+
     @Test("A description outside the canonical subset, or naming what is not installed, is refused with the reason")
     func canonicalSubsetRefusals() {
         let refused = [

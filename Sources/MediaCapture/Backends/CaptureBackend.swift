@@ -45,6 +45,10 @@ protocol CaptureBackend: Sendable {
     /// - Throws: `NotFoundError`, `NotReadableError` when the source cannot be built.
     func configure(_ pipeline: Pipeline, mode: SourceMode?) throws(DOMException)
 
+    /// Whether ``configure(_:mode:)`` may load plugins or connect to a service: then the pipeline is
+    /// built on a thread of its own, never on Swift's cooperative pool.
+    var configureMayBlock: Bool { get }
+
 
     /// What one opening owns: controls, photo extras, the exclusive resource, faults. Changes to
     /// elements that negotiation reads go through `frames`.
@@ -63,6 +67,7 @@ extension CaptureBackend {
     func willOpen(label: String) throws(DOMException) {}
     func didRelease() {}
     func capsString(for mode: SourceMode) -> String { mode.capsString }
+    var configureMayBlock: Bool { false }
     func openError(_ error: GStreamerError, label: String) -> DOMException { DOMException(opening: label, error) }
 }
 

@@ -16,6 +16,8 @@ struct NetworkCameraBackend: CaptureBackend {
 
     func pipelineDescription(for mode: SourceMode?) -> String { PipelineDescription.fakeCamera }
 
+    var configureMayBlock: Bool { true }  // rtspsrc and decodebin load their plugins
+
     func configure(_ pipeline: Pipeline, mode: SourceMode?) throws(DOMException) {
         guard pipeline.replaceSource(with: try Self.makeSource(try address())) else {
             throw DOMException(.notReadableError, "The network camera's source could not be linked.")

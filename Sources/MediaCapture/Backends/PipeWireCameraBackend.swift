@@ -22,6 +22,8 @@ struct PipeWireCameraBackend: CaptureBackend {
 
     func pipelineDescription(for mode: SourceMode?) -> String { PipelineDescription.fakeCamera }
 
+    var configureMayBlock: Bool { true }  // pipewiresrc loads its plugin, and the source connects to PipeWire
+
     func configure(_ pipeline: Pipeline, mode: SourceMode?) throws(DOMException) {
         let (bin, source) = try Pipeline.librarySource(
             PipelineDescription.pipeWireSource, element: "pipewire-source", plugin: "PipeWire", package: "gstreamer1.0-pipewire")

@@ -10,6 +10,8 @@ struct PipelineSourceBackend: CaptureBackend {
     func pipelineDescription(for mode: SourceMode?) -> String { PipelineDescription.fakeCamera }
 
 
+    var configureMayBlock: Bool { true }  // the caller's description loads its plugins
+
     func configure(_ pipeline: Pipeline, mode: SourceMode?) throws(DOMException) {
         // The caller's description becomes a bin of its own and replaces `src`; it is never pasted into ours.
         let bin: Element

@@ -93,16 +93,36 @@ final class VideoSource: Sendable {
         let backend = device.backend
         try backend.willOpen(label: device.label)
         let name = "capture-\(counter.add(1, ordering: .relaxed).newValue)"
+        // Building is CPU work once the plugins are loaded. The first element of a kind loads its
+        // plugin (dlopen, file I/O), which runs on a thread of its own, bounded by the open's deadline;
+        // a build that finishes after it releases the device itself.
+        let description = backend.pipelineDescription(for: mode)
+        let build = BuildRace()
+        let make = { @Sendable () -> Result<Pipeline, DOMException> in
+            let result: Result<Pipeline, DOMException>
+            do {
+                let pipeline = try Pipeline(canonical: description, name: name)
+                try configure(pipeline, for: device, mode: mode)
+                result = .success(pipeline)
+            } catch let error as DOMException {
+                result = .failure(error)
+            } catch {
+                result = .failure(DOMException(.notReadableError, "The capture pipeline could not be built: \(error) Install gstreamer1.0-plugins-base and -good."))
+            }
+            if build.finish() { backend.didRelease() }  // nobody waits for it any more
+            return result
+        }
+        let built = Pipeline.canonicalLoadsPlugins(description) || backend.configureMayBlock
+            ? await BlockingCall.run(timeout: timing.openTimeout, make) : make()
         let pipeline: Pipeline
-        do {
-            pipeline = try Pipeline(canonical: backend.pipelineDescription(for: mode), name: name)
-            try configure(pipeline, for: device, mode: mode)
-        } catch let error as DOMException {
+        switch built {
+        case .success(let made)?: pipeline = made
+        case .failure(let error)?:
             backend.didRelease()
             throw error
-        } catch {
-            backend.didRelease()
-            throw DOMException(.notReadableError, "The capture pipeline could not be built: \(error) Install gstreamer1.0-plugins-base and -good.")
+        case nil:
+            if build.abandon() { backend.didRelease() }  // it finished just after the deadline
+            throw DOMException(.notReadableError, "\(device.label)'s pipeline was not built within \(timing.openTimeout): loading a GStreamer plugin or reaching its service hung.")
         }
         let source = VideoSource(device: device, mode: mode, pipeline: pipeline, panTiltZoom: panTiltZoom, timing: timing)
         let branch = TrackBranch.canonical(in: pipeline, linger: timing.gateLinger)
@@ -306,5 +326,28 @@ extension Duration {
     /// Whole milliseconds (for GStreamer's millisecond deadlines).
     var milliseconds: Int {
         Int(clamping: components.seconds) * 1000 + Int(components.attoseconds / 1_000_000_000_000_000)
+    }
+}
+
+/// Who releases the device when building a pipeline outlives the open's deadline: the build, when
+/// it finishes after the opener gave up; the opener, when the build finished but lost the race.
+private final class BuildRace: Sendable {
+    private enum State { case building, finished, abandoned }
+    private let state = Locked(State.building)
+
+    /// The build is done. True when the opener gave up first (the build releases the device).
+    func finish() -> Bool {
+        state.withLock { state in
+            defer { state = .finished }
+            return state == .abandoned
+        }
+    }
+
+    /// The opener gives up. True when the build had already finished (the opener releases the device).
+    func abandon() -> Bool {
+        state.withLock { state in
+            defer { if state == .building { state = .abandoned } }
+            return state == .finished
+        }
     }
 }
