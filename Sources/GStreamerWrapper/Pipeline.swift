@@ -55,6 +55,20 @@ package final class Pipeline: @unchecked Sendable {
         (try? GraphDescription(description))?.loadsPlugins ?? true
     }
 
+    /// Builds a canonical description on the calling task when that is CPU work only, or on a thread
+    /// of its own, bounded by `timeout`, when it would load a plugin from disk.
+    /// - Throws: what ``init(canonical:name:)`` throws, or a timeout (a plugin load that hung).
+    package static func building(canonical description: String, name: String, timeout: Duration) async throws(GStreamerError) -> Pipeline {
+        let make = { @Sendable () -> Result<Pipeline, GStreamerError> in
+            Result { () throws(GStreamerError) in try Pipeline(canonical: description, name: name) }
+        }
+        guard canonicalLoadsPlugins(description) else { return try make().get() }
+        guard let built = await BlockingCall.run(timeout: timeout, make) else {
+            throw .timeout("the pipeline was not built within \(timeout): loading a GStreamer plugin hung")
+        }
+        return try built.get()
+    }
+
     private init(adopting parsed: UnsafeMutablePointer<GstElement>, name: String) {
         self.element = Element(adopting: parsed)
         gst_object_set_name(UnsafeMutablePointer<GstObject>(OpaquePointer(parsed)), name)

@@ -15,7 +15,7 @@ struct V4L2CameraBackend: CaptureBackend {
     func resolveModes() async throws(DOMException) -> [SourceMode] {
         let pipeline: Pipeline
         do {
-            pipeline = try Pipeline(description: "v4l2src name=src ! fakesink name=sink", name: "probe")
+            pipeline = try await Pipeline.building(canonical: "v4l2src name=src ! fakesink name=sink", name: "probe", timeout: Self.probeTimeout)
         } catch {
             throw DOMException(.notReadableError, "V4L2 support is missing: \(error.message) Install gstreamer1.0-plugins-good.")
         }

@@ -16,12 +16,7 @@ final class AudioSource: Sendable {
     /// - Throws: `NotReadableError` when the pipeline cannot start.
     static func open(_ device: ResolvedDevice) async throws(DOMException) -> AudioSource {
         do throws(GStreamerError) {
-            // Built on a thread of its own: the first element of a kind loads its plugin (file I/O).
-            let built = await BlockingCall.run(timeout: .seconds(5)) { () -> Result<Pipeline, GStreamerError> in
-                Result { () throws(GStreamerError) in try Pipeline(canonical: PipelineDescription.fakeMicrophone, name: "microphone") }
-            }
-            guard let built else { throw GStreamerError.timeout("its pipeline was not built within 5 seconds (loading a GStreamer plugin hung)") }
-            let pipeline = try built.get()
+            let pipeline = try await Pipeline.building(canonical: PipelineDescription.fakeMicrophone, name: "microphone", timeout: .seconds(5))
             let source = AudioSource(device: device, pipeline: pipeline)
             pipeline.onMessage { [weak source] message in
                 if case .warning = message { return }
