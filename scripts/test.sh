@@ -20,8 +20,10 @@ stdout_log=$(mktemp); stderr_log=$(mktemp)
 status=0
 # One test at a time: every test runs real pipelines in real time. In parallel, some 40 live
 # pipelines saturate a 2-core machine (CI's size) and real-time deadlines become load-dependent.
-swift test --disable-xctest --no-parallel > >(tee "$stdout_log") 2> >(tee "$stderr_log" >&2) || status=$?
-sleep 0.2  # let tee flush
+# stdout through a pipe, which the shell waits for: with `> >(tee ...)` the script went on before
+# tee had written everything, and the run's last lines (its summary) were sometimes lost.
+swift test --disable-xctest --no-parallel 2> "$stderr_log" | tee "$stdout_log" || status=$?
+cat "$stderr_log" >&2
 if grep -q CRITICAL "$stderr_log"; then
   echo "the test run printed CRITICAL on stderr:" >&2; grep CRITICAL "$stderr_log" | head >&2; status=1
 fi
