@@ -24,6 +24,9 @@ status=0
 # tee had written everything, and the run's last lines (its summary) were sometimes lost.
 swift test --disable-xctest --no-parallel 2> "$stderr_log" | tee "$stdout_log" || status=$?
 cat "$stderr_log" >&2
+# The runner's closing line once more at the end, where a reader of the log looks (the stderr just
+# printed is mostly the build's output).
+grep -E "Test run with [0-9]+ tests?" "$stdout_log" | tail -1 || true
 if grep -q CRITICAL "$stderr_log"; then
   echo "the test run printed CRITICAL on stderr:" >&2; grep CRITICAL "$stderr_log" | head >&2; status=1
 fi
