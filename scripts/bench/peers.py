@@ -70,28 +70,40 @@ class Sink:
         self.pipeline.set_state(Gst.State.NULL)
 
 
-def gi_throughput(width, height, frames):
-    sink = Sink(width, height, live=False, buffers=frames + 50, keep_all=True)
+def throughput(tool, read, width, height, frames):
+    """Frames per second through `read`, after 50 frames of warm-up."""
     for _ in range(50):
-        sink.pull()
+        read()
     start = time.perf_counter()
     for _ in range(frames):
-        sink.pull()
-    elapsed = time.perf_counter() - start
-    sink.close()
-    emit("pygobject", "throughput", f"{width}x{height}", frames / elapsed, "fps")
+        read()
+    emit(tool, "throughput", f"{width}x{height}", frames / (time.perf_counter() - start), "fps")
 
 
-def gi_first_frame(width, height, count):
+def first_frame(tool, open_source, width, height, count):
+    """Open → first frame, `count` times after one warm-up open; `open_source` returns (read, close)."""
     samples = []
     for index in range(count + 1):
         start = time.perf_counter()
-        sink = Sink(width, height, live=True)
-        sink.pull()
+        read, close = open_source()
+        read()
         if index > 0:
             samples.append((time.perf_counter() - start) * 1000)
-        sink.close()
-    emit("pygobject", "first-frame", f"{width}x{height}", median(samples), "ms", samples)
+        close()
+    emit(tool, "first-frame", f"{width}x{height}", median(samples), "ms", samples)
+
+
+def gi_throughput(width, height, frames):
+    sink = Sink(width, height, live=False, buffers=frames + 50, keep_all=True)
+    throughput("pygobject", sink.pull, width, height, frames)
+    sink.close()
+
+
+def gi_first_frame(width, height, count):
+    def open_source():
+        sink = Sink(width, height, live=True)
+        return sink.pull, sink.close
+    first_frame("pygobject", open_source, width, height, count)
 
 
 def latency(tool, read, width, height, count):
@@ -199,26 +211,15 @@ def cv_read(capture):
 
 def cv_throughput(width, height, frames):
     capture = cv_capture(width, height, live=False, buffers=frames + 50)
-    for _ in range(50):
-        cv_read(capture)
-    start = time.perf_counter()
-    for _ in range(frames):
-        cv_read(capture)
-    elapsed = time.perf_counter() - start
+    throughput("opencv", lambda: cv_read(capture), width, height, frames)
     capture.release()
-    emit("opencv", "throughput", f"{width}x{height}", frames / elapsed, "fps")
 
 
 def cv_first_frame(width, height, count):
-    samples = []
-    for index in range(count + 1):
-        start = time.perf_counter()
+    def open_source():
         capture = cv_capture(width, height, live=True)
-        cv_read(capture)
-        if index > 0:
-            samples.append((time.perf_counter() - start) * 1000)
-        capture.release()
-    emit("opencv", "first-frame", f"{width}x{height}", median(samples), "ms", samples)
+        return (lambda: cv_read(capture)), capture.release
+    first_frame("opencv", open_source, width, height, count)
 
 
 def cv_latency(width, height, count):

@@ -48,16 +48,17 @@ def markdown(results, elapsed, options):
         cells = [spread(per_round(results, tool, metric, size), digits) for tool in tools]
         rows.append(f"| {name} ({unit}) | {size} | " + " | ".join(cells) + f" | {ratio_text} |")
 
+    def ratio_to(peer, metric, size):
+        """The library's median over the peer's, for one metric and size (None when either is missing)."""
+        library, other = middle(per_round(results, "library", metric, size)), middle(per_round(results, peer, metric, size))
+        return library / other if library and other else None
+
     for size in sizes_of(results, "first-frame"):
-        library, peer = middle(per_round(results, "library", "first-frame", size)), middle(
-            per_round(results, "pygobject", "first-frame", size))
         row("getUserMedia → first frame", size, "first-frame", "ms",
-            verdict(library / peer if library and peer else None, 2) + " vs PyGObject")
+            verdict(ratio_to("pygobject", "first-frame", size), 2) + " vs PyGObject")
     for size in sizes_of(results, "throughput"):
-        library, peer = middle(per_round(results, "library", "throughput", size)), middle(
-            per_round(results, "gst-launch", "throughput", size))
         row("Non-live grab throughput", size, "throughput", "fps",
-            verdict(library / peer if library and peer else None, 0.95, True) + " vs gst-launch", digits=0)
+            verdict(ratio_to("gst-launch", "throughput", size), 0.95, True) + " vs gst-launch", digits=0)
     for size in sizes_of(results, "grab-held"):
         row("grabFrame, frame held", size, "grab-held", "ms p50", "–", digits=3)
     for size in sizes_of(results, "grab-waiting"):
@@ -86,10 +87,8 @@ def markdown(results, elapsed, options):
         rows.append(f"| Native still from a 640x480 track (ms) | {size} | {spread(values, 0)} | – | – | – | "
                     f"longest frame gap {spread(gaps, 0)} ms |")
     for size in sizes_of(results, "idle-cpu"):
-        library, peer = middle(per_round(results, "library", "idle-cpu", size)), middle(
-            per_round(results, "gst-launch", "idle-cpu", size))
         row("Open 30 fps track nobody reads, CPU", size, "idle-cpu", "% of a core",
-            verdict(library / peer if library and peer else None, 1.1) + " vs gst-launch")
+            verdict(ratio_to("gst-launch", "idle-cpu", size), 1.1) + " vs gst-launch")
     for size in sizes_of(results, "peak-rss"):
         library, peer = middle(per_round(results, "library", "peak-rss", size)), middle(
             per_round(results, "gst-launch", "peak-rss", size))
