@@ -1,4 +1,5 @@
 internal import CGStreamer
+import Glibc
 import Locking
 import Synchronization
 
@@ -65,74 +66,160 @@ package enum DeviceMonitor {
     }
 }
 
-/// Watches devices of some classes come and go: a started device monitor, its bus read on a thread
-/// of its own (a 100 ms tick, so ``stop()`` takes effect within it). Starting probes hardware, on
-/// that thread too. The corresponding C functions are `gst_device_monitor_start` and
-/// `gst_bus_timed_pop_filtered` for `GST_MESSAGE_DEVICE_ADDED` and `GST_MESSAGE_DEVICE_REMOVED`.
+/// Watches devices of some classes come and go, on a thread of its own (a 100 ms tick, so
+/// ``stop()`` takes effect within it): the device providers that can be started safely are started
+/// and their lists read each tick; the others are probed every ``probeInterval``. Each tick's list
+/// is compared with the last one by ``DeviceDescription/identity``.
+///
+/// PipeWire's provider is never started. Its 0.3.65 GStreamer plugin (Debian 12) destroys its
+/// registry proxy in `stop` without the PipeWire loop's lock (fixed in 0.3.73) and leaves its core
+/// listener installed (fixed in 1.5.85): a change in the PipeWire graph while it stops (a stream
+/// going away, as when the last PipeWire track stops) corrupted the heap. Probing tears down under
+/// the loop's lock. The corresponding C functions are `gst_device_provider_start` and
+/// `gst_device_provider_get_devices`.
 package final class DeviceWatcher: Sendable {
     package enum Change: Sendable {
         case added(DeviceDescription)
         case removed(DeviceDescription)
     }
 
-    private final class Flag: Sendable {
-        let raised = Atomic<Bool>(false)
+    /// Providers listed by probing, never started (see the type's documentation).
+    package static let probedProviders: Set<String> = ["pipewiredeviceprovider"]
+    /// How often a probed provider is listed again: one probe costs about 3 ms of CPU (PipeWire).
+    package static let probeInterval: Duration = .milliseconds(500)
+    private static let tick: Duration = .milliseconds(100)
+
+    private final class Flags: Sendable {
+        let stopped = Atomic<Bool>(false)
+        let finished = Atomic<Bool>(false)
     }
 
-    private let stopped = Flag()
+    private let flags = Flags()
     private let list = DeviceList()
 
-    /// The devices now, as this watch's own started monitor sees them (nil until it has listed them).
+    /// The devices now, as this watch sees them (nil until it has listed them).
     package var devices: [DeviceDescription]? { list.value.withLock { $0 } }
+
+    /// Whether the watch's thread has ended (its providers stopped).
+    package var hasFinished: Bool { flags.finished.load(ordering: .acquiring) }
 
     /// Nil when no thread can be had. `onChange` runs on the watcher's thread.
     package init?(classes: [String], onChange: @escaping @Sendable (Change) -> Void) {
-        let stopped = self.stopped
+        let flags = self.flags
         let list = self.list
         let started = DetachedThread.start {
+            defer { flags.finished.store(true, ordering: .releasing) }
             GStreamer.initialize()
-            guard let monitor = gst_device_monitor_new() else { return }
-            defer { gst_object_unref(monitor) }
-            for deviceClass in classes { _ = gst_device_monitor_add_filter(monitor, deviceClass, nil) }
-            guard let bus = gst_device_monitor_get_bus(monitor) else { return }
-            defer { gst_object_unref(bus) }
-            guard gst_device_monitor_start(monitor) != 0 else { return }
-            defer { gst_device_monitor_stop(monitor) }
-            var initial: [DeviceDescription] = []
-            var node = gst_device_monitor_get_devices(monitor)
-            let devices = node
-            while let current = node {
-                if let device = CGStreamer_GST_DEVICE(current.pointee.data) { initial.append(DeviceMonitor.describe(device)) }
-                node = current.pointee.next
-            }
-            g_list_free_full(devices) { gst_object_unref($0) }
-            list.update { $0 = initial }
-            let types = GstMessageType(GST_MESSAGE_DEVICE_ADDED.rawValue | GST_MESSAGE_DEVICE_REMOVED.rawValue)
-            while !stopped.raised.load(ordering: .acquiring) {
-                guard let message = gst_bus_timed_pop_filtered(bus, 100 * 1_000_000, types) else { continue }
-                defer { gst_message_unref(message) }
-                var device: UnsafeMutablePointer<GstDevice>?
-                let added = CGStreamer_GST_MESSAGE_TYPE(message) == GST_MESSAGE_DEVICE_ADDED
-                if added { gst_message_parse_device_added(message, &device) } else { gst_message_parse_device_removed(message, &device) }
-                guard let device else { continue }
-                let description = DeviceMonitor.describe(device)
-                gst_object_unref(device)
-                list.update { known in
-                    known = (known ?? []).filter { $0.identity != description.identity } + (added ? [description] : [])
-                }
-                onChange(added ? .added(description) : .removed(description))
+            let providers = Providers(classes: classes)
+            defer { providers.stop() }
+            var known = providers.devices(probing: true)
+            list.update { $0 = known }
+            let ticksPerProbe = max(1, Int(Self.probeInterval / Self.tick))
+            var ticks = 0
+            while !flags.stopped.load(ordering: .acquiring) {
+                usleep(UInt32(Self.tick / .microseconds(1)))
+                if flags.stopped.load(ordering: .acquiring) { break }
+                ticks += 1
+                let now = providers.devices(probing: ticks % ticksPerProbe == 0)
+                let before = Set(known.map(\.identity)), after = Set(now.map(\.identity))
+                let removed = known.filter { !after.contains($0.identity) }
+                let added = now.filter { !before.contains($0.identity) }
+                guard !removed.isEmpty || !added.isEmpty else { continue }
+                known = now
+                list.update { $0 = now }
+                for device in removed { onChange(.removed(device)) }
+                for device in added { onChange(.added(device)) }
             }
         }
         guard started else { return nil }
     }
 
     /// Ends the watch within one tick.
-    package func stop() { stopped.raised.store(true, ordering: .releasing) }
+    package func stop() { flags.stopped.store(true, ordering: .releasing) }
 
     /// The device list, shared with the watch's thread.
     private final class DeviceList: Sendable {
         let value = Locked<[DeviceDescription]?>(nil)
         func update(_ body: (inout [DeviceDescription]?) -> Void) { value.withLock { body(&$0) } }
+    }
+
+    /// The device providers of the watched classes, used only on the watch's thread.
+    private final class Providers {
+        private struct Provider {
+            let name: String
+            let pointer: UnsafeMutablePointer<GstDeviceProvider>
+            let started: Bool
+            /// Its last list: read each tick when started, probed every `probeInterval` otherwise.
+            var listed: [DeviceDescription] = []
+        }
+
+        private let classes: [String]
+        private var providers: [Provider] = []
+
+        init(classes: [String]) {
+            self.classes = classes
+            let factories = gst_device_provider_factory_list_get_device_providers(GST_RANK_MARGINAL)
+            defer { gst_plugin_feature_list_free(factories) }
+            var node = factories
+            while let current = node {
+                node = current.pointee.next
+                guard let data = current.pointee.data, case let factory = OpaquePointer(data),
+                    classes.contains(where: { gst_device_provider_factory_has_classes(factory, $0) != 0 }),
+                    let provider = gst_device_provider_factory_get(factory)
+                else { continue }
+                let name = gst_object_get_name(data.assumingMemoryBound(to: GstObject.self)).map { text in
+                    defer { g_free(text) }
+                    return String(cString: text)
+                } ?? ""
+                let probed = DeviceWatcher.probedProviders.contains(name)
+                let started = !probed && gst_device_provider_start(provider) != 0
+                providers.append(Provider(name: name, pointer: provider, started: started))
+            }
+        }
+
+        /// The devices now: started providers' current lists, probed ones' last probe (made again
+        /// when `probing`), less the devices of providers another one hides (PipeWire hides V4L2's
+        /// when it serves those cameras itself).
+        func devices(probing: Bool) -> [DeviceDescription] {
+            var hidden: Set<String> = []
+            for index in providers.indices {
+                let provider = providers[index]
+                if provider.started || probing { providers[index].listed = Self.list(provider.pointer, classes: classes) }
+                if let names = gst_device_provider_get_hidden_providers(provider.pointer) {
+                    var entry = names
+                    while let name = entry.pointee {
+                        hidden.insert(String(cString: name))
+                        entry += 1
+                    }
+                    g_strfreev(names)
+                }
+            }
+            return providers.filter { !hidden.contains($0.name) }.flatMap(\.listed)
+        }
+
+        private static func list(_ provider: UnsafeMutablePointer<GstDeviceProvider>, classes: [String]) -> [DeviceDescription] {
+            var result: [DeviceDescription] = []
+            let devices = gst_device_provider_get_devices(provider)
+            var node = devices
+            while let current = node {
+                if let device = CGStreamer_GST_DEVICE(current.pointee.data),
+                    classes.contains(where: { gst_device_has_classes(device, $0) != 0 })
+                {
+                    result.append(DeviceMonitor.describe(device))
+                }
+                node = current.pointee.next
+            }
+            g_list_free_full(devices) { gst_object_unref($0) }
+            return result
+        }
+
+        func stop() {
+            for provider in providers {
+                if provider.started { gst_device_provider_stop(provider.pointer) }
+                gst_object_unref(provider.pointer)
+            }
+            providers = []
+        }
     }
 
     deinit { stop() }

@@ -183,12 +183,8 @@ struct FaultTests {
     func failedOpensInOwnProcess() async throws {
         // This test binary again, running only the isolated test (it is skipped here).
         let test = "failedOpensLeaveNothing"
-        let output = try await runProcess(
-            CommandLine.arguments[0], ["--testing-library", "swift-testing", "--filter", test],
-            environment: ["MEDIA_CAPTURE_ISOLATED_TEST=\(test)"], seconds: 120)
-        let text = output.stdoutText + output.stderr
-        #expect(output.status == 0, "\(text.suffix(3000))")
-        #expect(text.contains("failed opens: nothing left"), "\(text.suffix(3000))")
+        let output = try await runTestChild(test, environment: ["MEDIA_CAPTURE_ISOLATED_TEST=\(test)"] + childEnvironment(), seconds: 120)
+        #expect(output.status == 0 && output.stdoutText.contains("failed opens: nothing left"), "\(output.report)")
     }
 
     @Test("(isolated) Failed opens leave nothing", .enabled(if: isolatedRun == "failedOpensLeaveNothing"))

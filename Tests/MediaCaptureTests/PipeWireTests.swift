@@ -40,12 +40,7 @@ struct PipeWireTests {
     @Test("A PipeWire camera is listed with its caps, opened, grabbed, photographed; it goes: ended and devicechange; it returns: same deviceId")
     func lifecycle() async throws {
         try await Self.withPrivatePipeWire { runtime in
-            let output = try await runProcess(
-                CommandLine.arguments[0], ["--testing-library", "swift-testing", "--filter", "pipeWire_lifecycle"],
-                environment: ["MEDIA_CAPTURE_ISOLATED_TEST=pipewire"] + Self.environment(runtime), seconds: 100)
-            let text = output.stdoutText + output.stderr
-            #expect(output.status == 0, "\(text.suffix(4000))")
-            #expect(text.contains("pipewire lifecycle: done"), "\(text.suffix(4000))")
+            try await Self.runChild("lifecycle", runtime)
         }
     }
 
@@ -58,7 +53,23 @@ struct PipeWireTests {
         }
     }
 
+    /// The regression test for a corrupted heap (PipeWire 0.3.65's device provider, started and
+    /// stopped while the graph changed). The old watch corrupted the heap in about one stop in 40
+    /// with a stream going away, and more often with clients coming and going meanwhile.
+    @Test("The device watch starts and stops 150 times while PipeWire clients come and go: the heap stays sound")
+    func watchStopsWhileTheGraphChanges() async throws {
+        try await Self.withPrivatePipeWire { runtime in try await Self.runChild("watchChurn", runtime, seconds: 110) }
+    }
+
+    /// Where the child finds the private PipeWire.
     static func environment(_ runtime: String) -> [String] { ["XDG_RUNTIME_DIR=\(runtime)", "PIPEWIRE_RUNTIME_DIR=\(runtime)"] }
+
+    /// Runs "(pipewire) `scenario`" in a child process pointed at the private PipeWire.
+    static func runChild(_ scenario: String, _ runtime: String, seconds: Double = 100) async throws {
+        let output = try await runTestChild(
+            "pipeWire_\(scenario)", environment: ["MEDIA_CAPTURE_ISOLATED_TEST=pipewire"] + environment(runtime) + childEnvironment(), seconds: seconds)
+        #expect(output.status == 0 && output.stdoutText.contains("pipewire \(scenario): done"), "\(output.report)")
+    }
 
     /// Runs `body` with a private PipeWire running in a runtime directory of its own; the daemon's
     /// process group is killed and the directory removed afterwards, whatever happened.
@@ -181,6 +192,29 @@ struct PipeWireTests {
         #expect(try await decodeImage(try #require(readBytes(file))).width == 640)
         print("pipewire lifecycle: ended \(ended) after the node went")
         print("pipewire lifecycle: done")
+    }
+
+    @Test("(pipewire) watchChurn", .enabled(if: isolatedRun == "pipewire"))
+    func pipeWire_watchChurn() async throws {
+        let provider = try Self.startProvider()
+        defer { Self.stopProvider(provider) }
+        _ = try await Self.virtualCam(MediaDevices(devices: [], includeSystemDevices: true))
+        // Clients connecting and leaving, as other PipeWire applications do: each one is a change in
+        // the graph that every registry listener in this process is told of.
+        let churn = try spawnProcess("/bin/bash", ["-c", "while :; do pw-cli info 0 >/dev/null 2>&1; done"], newProcessGroup: true)
+        defer {
+            kill(-churn, SIGKILL)
+            var status: Int32 = 0
+            waitpid(churn, &status, 0)
+        }
+        for cycle in 0..<150 {
+            let id = SystemDeviceWatch.shared.subscribe { _ in }
+            let listed = await SystemDeviceWatch.shared.cameras()
+            SystemDeviceWatch.shared.unsubscribe(id)  // the watch stops, with the graph changing
+            #expect(listed.contains { $0.pipeWireNode == "VirtualCam" }, "cycle \(cycle): \(listed.map(\.displayName))")
+            try await Task.sleep(for: .milliseconds(110))  // within its 100 ms tick
+        }
+        print("pipewire watchChurn: done")
     }
 
     @Test("(pipewire) v4l2Backed", .enabled(if: isolatedRun == "pipewire"))

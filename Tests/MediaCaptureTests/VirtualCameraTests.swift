@@ -71,10 +71,10 @@ struct VirtualCameraTests {
         }
         let fixtures = repositoryRoot + "/Tests/Fixtures/v4l2-devices/"
         #expect(write(commands, to: state + "/control"))
-        let output = try await runProcess(
-            CommandLine.arguments[0], ["--testing-library", "swift-testing", "--filter", test ?? "virtualCamera_\(scenario)"],
-            environment: environment + [
-                "MEDIA_CAPTURE_ISOLATED_TEST=\(isolated)", "LD_PRELOAD=\(library)",
+        let output = try await runTestChild(
+            test ?? "virtualCamera_\(scenario)",
+            environment: environment + childEnvironment(preload: [library]) + [
+                "MEDIA_CAPTURE_ISOLATED_TEST=\(isolated)",
                 "VIRTUAL_CAMERA=/dev/video42", "VIRTUAL_CAMERA_WEBCAM=\(webcam)",
                 "VIRTUAL_CAMERA_CTRLS=\(fixtures + entry.controls)",
                 "VIRTUAL_CAMERA_FORMATS=\(entry.formats.map { fixtures + $0 } ?? "")",
@@ -82,10 +82,9 @@ struct VirtualCameraTests {
                 "VIRTUAL_CAMERA_LOCK=\(state)/lock",
             ],
             seconds: 150)
-        let text = output.stdoutText + output.stderr
         let log = readFile(state + "/log") ?? ""
-        #expect(output.status == 0, "\(text.suffix(4000))\n--- the camera's log ---\n\(log.suffix(3000))")
-        #expect(text.contains("\(marker) \(scenario): done"), "\(text.suffix(4000))")
+        #expect(output.status == 0 && output.stdoutText.contains("\(marker) \(scenario): done"),
+                "\(output.report)\n--- the camera's log ---\n\(log.suffix(3000))")
     }
 
     // MARK: - In the child: the scenarios

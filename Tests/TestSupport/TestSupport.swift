@@ -117,6 +117,60 @@ public struct ProcessResult: Sendable {
     public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
 }
 
+extension ProcessResult {
+    /// Markers of a process's fatal end: glibc's heap checks, Swift's runtime and crash handler,
+    /// the sanitizers, GLib's criticals, the C++ runtime.
+    public static let fatalMarkers = [
+        "corrupted", "double free", "free(): ", "malloc(): ", "realloc(): ", "munmap_chunk", "malloc_consolidate",
+        "Fatal error", "Program crashed", "crashed:", "*** Signal", "Sanitizer", "CRITICAL", "terminate called", "Assertion",
+    ]
+
+    /// A failed child's story for a test's message: how it ended, each fatal line with the lines
+    /// around it (the crash's header and its crashing thread follow the marker), then the output's
+    /// last lines. A tail alone loses the cause behind thousands of lines of backtrace.
+    public var report: String {
+        let lines = (stdoutText + stderr).split(separator: "\n", omittingEmptySubsequences: false)
+        let ending = status > 128 ? "killed by signal \(status - 128)" : "exit status \(status)"
+        var shown = Set<Int>()
+        for (index, line) in lines.enumerated() where Self.fatalMarkers.contains(where: { line.contains($0) }) {
+            shown.formUnion(max(0, index - 3)..<min(lines.count, index + 25))
+        }
+        var text = "the child ended with \(ending)"
+        if !shown.isEmpty {
+            text += "; its fatal lines:\n"
+            var last = -1
+            for index in shown.sorted() {
+                if last >= 0 && index != last + 1 { text += "...\n" }
+                text += lines[index] + "\n"
+                last = index
+            }
+        }
+        return text + "\n--- its last lines ---\n" + lines.suffix(40).joined(separator: "\n")
+    }
+}
+
+/// Whether this process runs under AddressSanitizer or ThreadSanitizer.
+public let sanitized = ThreadSanitizer.isActive || dlsym(nil, "__asan_init") != nil
+
+/// A child's environment with `preload` preloaded and, outside the sanitizers (whose allocator must
+/// come first), glibc's heap checks: `MALLOC_CHECK_=3` with glibc's debug allocator preloaded (since
+/// glibc 2.34 the variable does nothing without it) and freed memory overwritten (`MALLOC_PERTURB_`),
+/// so that a corrupted heap aborts close to its cause.
+public func childEnvironment(preload: [String] = []) -> [String] {
+    let debugAllocator = "/lib/x86_64-linux-gnu/libc_malloc_debug.so.0"
+    guard !sanitized else { return preload.isEmpty ? [] : ["LD_PRELOAD=" + preload.joined(separator: " ")] }
+    let libraries = preload + (access(debugAllocator, R_OK) == 0 ? [debugAllocator] : [])
+    return ["MALLOC_CHECK_=3", "MALLOC_PERTURB_=165"] + (libraries.isEmpty ? [] : ["LD_PRELOAD=" + libraries.joined(separator: " ")])
+}
+
+/// Runs this test binary again with only `test` (a test skipped elsewhere: `environment` names it),
+/// killing it after `seconds`. Children see the parent's environment plus `environment`.
+public func runTestChild(_ test: String, environment: [String], seconds: Double) async throws -> ProcessResult {
+    try await runProcess(
+        CommandLine.arguments[0], ["--testing-library", "swift-testing", "--filter", test], environment: environment,
+        seconds: seconds)
+}
+
 /// Runs `executable` with `arguments` (stdin from /dev/null, stdout and stderr captured), killing it
 /// after `seconds`; `environment` entries are added to this process's. `whileRunning` gets the pid
 /// (to send it a signal) and runs while the child does.

@@ -129,6 +129,7 @@ public final class MediaDevices: Sendable {
     /// checks at process exit: afterwards no MediaCapture API may be used.
     public static func shutdown() async {
         await ReleaseTracker.shared.wait()
+        await SystemDeviceWatch.shared.shutdown()
         // A release's last reference to its pipeline may be dropped on another thread just after the
         // release finished: wait (at most 5 s) until every pipeline is gone.
         for _ in 0..<500 where Pipeline.aliveCount > 0 { try? await Task.sleep(for: .milliseconds(10)) }

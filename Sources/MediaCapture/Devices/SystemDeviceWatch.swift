@@ -47,10 +47,22 @@ final class SystemDeviceWatch: Sendable {
         stopped?.stop()
     }
 
+    /// Ends the watch, whoever subscribed, and waits (at most 2 s) until its thread has stopped its
+    /// device providers: for ``MediaDevices/shutdown()``, before GStreamer's state is freed.
+    func shutdown() async {
+        let watcher = state.withLock { state -> DeviceWatcher? in
+            state.subscribers = [:]
+            defer { state.watcher = nil }
+            return state.watcher
+        }
+        guard let watcher else { return }
+        watcher.stop()
+        for _ in 0..<200 where !watcher.hasFinished { try? await Task.sleep(for: .milliseconds(10)) }
+    }
+
     /// The cameras now, from the running watch (nil when none runs, or it has not listed them yet).
-    /// While a watch runs, callers list devices here instead of probing with a monitor of their own:
-    /// with PipeWire 0.3.65's GStreamer plugin, a second monitor's probe makes the started one miss
-    /// removals from then on, and can stop a `pipewiresrc` streaming in the same process.
+    /// While a watch runs, callers list devices here instead of probing beside it: its list is at
+    /// most one probe interval old, and a probe costs a PipeWire connection.
     var currentDevices: [DeviceDescription]? { state.withLock { $0.watcher?.devices } }
 
     /// The machine's cameras: the running watch's list, or a probe of their own (blocking, so on a
