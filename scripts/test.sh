@@ -1,21 +1,16 @@
 #!/usr/bin/env bash
 # Everything CI runs: installs what is missing, then the layer check, the pipeline files under
-# gst-launch-1.0, the docs, the command-line tool, the demo page in headless Chromium, the leak check, fuzzing (60 s per target), the
-# suite under AddressSanitizer and under ThreadSanitizer, and the whole test suite (its stderr must
-# hold no CRITICAL, and the suites that start their own services, the RTSP server, a private PipeWire
-# and the virtual camera, must have run).
+# gst-launch-1.0, the whole test suite (its stderr must hold no CRITICAL, and the suites that start
+# their own services, the RTSP server, a private PipeWire and the virtual camera, must have run), the
+# service suites 5 times more and the clean-exit runs (scripts/check-services.sh), the docs, the
+# command-line tool, the demo page in headless Chromium, the leak check, fuzzing (60 s per target),
+# and the suite under AddressSanitizer and under ThreadSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/check-layers.sh
 bash scripts/check-pipelines.sh
-bash scripts/check-docs.sh
-bash scripts/check-cli.sh
-bash scripts/check-browser.sh
-bash scripts/check-leaks.sh 100
-bash scripts/fuzz.sh
-bash scripts/check-sanitizers.sh
-bash scripts/check-tsan.sh
+# The plain suite first: a failure there shows within minutes, not after the sanitized builds.
 stdout_log=$(mktemp); stderr_log=$(mktemp)
 status=0
 # One test at a time: every test runs real pipelines in real time. In parallel, some 40 live
@@ -26,7 +21,8 @@ swift test --disable-xctest --no-parallel 2> "$stderr_log" | tee "$stdout_log" |
 cat "$stderr_log" >&2
 # The runner's closing line once more at the end, where a reader of the log looks (the stderr just
 # printed is mostly the build's output).
-grep -E "Test run with [0-9]+ tests?" "$stdout_log" | tail -1 || true
+closing=$(grep -E "Test run with [0-9]+ tests?" "$stdout_log" | tail -1 || true)
+echo "$closing"
 if grep -q CRITICAL "$stderr_log"; then
   echo "the test run printed CRITICAL on stderr:" >&2; grep CRITICAL "$stderr_log" | head >&2; status=1
 fi
@@ -37,4 +33,15 @@ for test in "An RTSP camera: frames of its picture" "A PipeWire camera is listed
   grep -qE "Test \"$test.*passed" "$stdout_log" || { echo "the test \"$test...\" did not run and pass" >&2; status=1; }
 done
 rm -f "$stdout_log" "$stderr_log"
-exit $status
+[ $status -eq 0 ] || exit $status
+# The service suites again, 5 times each, and the clean-exit runs (reuses the plain suite's build).
+bash scripts/check-services.sh 5
+bash scripts/check-docs.sh
+bash scripts/check-cli.sh
+bash scripts/check-browser.sh
+bash scripts/check-leaks.sh 100
+bash scripts/fuzz.sh
+bash scripts/check-sanitizers.sh
+bash scripts/check-tsan.sh
+# The plain suite's closing line once more, last in the log.
+echo "$closing"

@@ -59,9 +59,24 @@ struct VirtualCameraTests {
         _ scenario: String, webcam: String, commands: String = "", test: String? = nil, isolated: String = "virtual-camera",
         marker: String = "virtual camera", environment: [String] = []
     ) async throws {
+        try await withCamera(webcam, commands: commands) { camera, state in
+            let output = try await runTestChild(
+                test ?? "virtualCamera_\(scenario)", environment: environment + camera + ["MEDIA_CAPTURE_ISOLATED_TEST=\(isolated)"],
+                seconds: 150)
+            let log = readFile(state + "/log") ?? ""
+            #expect(output.status == 0 && output.stdoutText.contains("\(marker) \(scenario): done"),
+                    "\(output.report)\n--- the camera's log ---\n\(log.suffix(3000))")
+        }
+    }
+
+    /// Runs `body` with a child's environment that preloads the virtual camera as `webcam` (with
+    /// the heap checks of ``childEnvironment(preload:)``) and the camera's state folder, removed after.
+    static func withCamera(
+        _ webcam: String, commands: String = "", _ body: (_ environment: [String], _ state: String) async throws -> Void
+    ) async throws {
         let entry = try #require(webcams.first { $0.name == webcam })
         let built = try await runProcess("/bin/bash", [repositoryRoot + "/scripts/build-preload.sh", "virtual-camera"], seconds: 120)
-        #expect(built.status == 0, "\(built.stderr)")
+        try #require(built.status == 0, "\(built.stderr)")
         let library = built.stdoutText.trimmingCharacters(in: " \n")
         let state = "/tmp/virtual-camera-test-\(getpid())-\(Identifiers.random())"
         #expect(mkdir(state, 0o700) == 0)
@@ -71,20 +86,14 @@ struct VirtualCameraTests {
         }
         let fixtures = repositoryRoot + "/Tests/Fixtures/v4l2-devices/"
         #expect(write(commands, to: state + "/control"))
-        let output = try await runTestChild(
-            test ?? "virtualCamera_\(scenario)",
-            environment: environment + childEnvironment(preload: [library]) + [
-                "MEDIA_CAPTURE_ISOLATED_TEST=\(isolated)",
+        try await body(
+            childEnvironment(preload: [library]) + [
                 "VIRTUAL_CAMERA=/dev/video42", "VIRTUAL_CAMERA_WEBCAM=\(webcam)",
                 "VIRTUAL_CAMERA_CTRLS=\(fixtures + entry.controls)",
                 "VIRTUAL_CAMERA_FORMATS=\(entry.formats.map { fixtures + $0 } ?? "")",
                 "VIRTUAL_CAMERA_CONTROL=\(state)/control", "VIRTUAL_CAMERA_LOG=\(state)/log",
                 "VIRTUAL_CAMERA_LOCK=\(state)/lock",
-            ],
-            seconds: 150)
-        let log = readFile(state + "/log") ?? ""
-        #expect(output.status == 0 && output.stdoutText.contains("\(marker) \(scenario): done"),
-                "\(output.report)\n--- the camera's log ---\n\(log.suffix(3000))")
+            ], state)
     }
 
     // MARK: - In the child: the scenarios
