@@ -5,7 +5,7 @@ import Locking
 
 /// A PipeWire camera node: `pipewiresrc ! videoconvert` (`pipelines/sources/pipewire.source`) as a
 /// bin in the camera's place, the node set as `target-object`. Modes come from the node's caps as
-/// the device monitor reports them; the track ends when the monitor sees the node go.
+/// the device monitor reports them; the track ends when the device watch no longer lists the node.
 struct PipeWireCameraBackend: CaptureBackend {
     let node: String
 
@@ -74,7 +74,7 @@ struct PipeWireCameraBackend: CaptureBackend {
     }
 }
 
-/// One opening of a PipeWire camera: ends the tracks when the device monitor reports its node gone
+/// One opening of a PipeWire camera: ends the tracks when the device watch no longer lists its node
 /// (what `pipewiresrc` does then is not relied on). A node that PipeWire serves from a V4L2 device
 /// (`api.v4l2.path`) gets that device's controls, through ioctls on a handle of the library's own.
 final class PipeWireSession: DeviceSession {
