@@ -29,8 +29,17 @@ offenders=$(imports CV4L2 Sources/V4L2/ Tests/V4L2Tests/)
 offenders=$(grep -rnE '^\s*(public |package |@_exported )?import (GStreamerWrapper|V4L2)\b' Sources/MediaCapture || true)
 [ -z "$offenders" ] || fail "MediaCapture must import the wrapper and the V4L2 layer with 'internal import':" "$offenders"
 
-# The kinds of device are the cases of CaptureDevice.Source; each backend's own types are named *Backend / *Session.
-kinds='\.(v4l2|fake|fakeMicrophone|recorded|pipeline)(\(|\b)'
+# The kinds of device are the cases of CaptureDevice.Source, read from its declaration (a list written
+# here went stale once); each backend's own types are named *Backend / *Session.
+source_cases=$(awk '/enum Source:/ { inside = 1; next } inside && /^ *}/ { exit } inside' Sources/MediaCapture/Devices/CaptureDevice.swift \
+  | grep -oE '^ *case +[A-Za-z0-9_]+' | awk '{ print $2 }' | paste -sd'|' -)
+[ -n "$source_cases" ] || fail "no case found in CaptureDevice.Source (Sources/MediaCapture/Devices/CaptureDevice.swift)"
+kinds="\\.($source_cases)(\\(|\\b)"
+# The pattern must catch a switch on every kind: each case, planted, is found.
+for kind in ${source_cases//|/ }; do
+  echo "        if case .$kind = device.source {}" | grep -qE "(case|if case|guard case) +(let +)?$kinds" \
+    || fail "the kind check does not catch '.$kind'"
+done
 offenders=$(grep -rnE "(case|if case|guard case) +(let +)?$kinds|\.source\b.*$kinds" Sources/MediaCapture \
   | grep -v '^Sources/MediaCapture/Backends/' | grep -vE '^\S+:\s*[0-9]+:\s*//' || true)
 [ -z "$offenders" ] || fail "a switch on the kind of device outside Sources/MediaCapture/Backends:" "$offenders"

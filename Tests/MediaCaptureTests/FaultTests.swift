@@ -108,19 +108,18 @@ struct FaultTests {
             }
         }
         try await Task.sleep(for: .milliseconds(300))
+        // The calls are in flight: the 40 grabs wait in the track's hub (the photo calls elsewhere).
+        let waiting = track.branch?.hub.pendingCount ?? 0
+        #expect(waiting >= 40, "\(waiting) grabs wait before stop()")
         let stopped = ContinuousClock.now
         track.stop()
-        var settled = 0
         for task in tasks {
             let results = try await within(5, "a task's calls") { await task.value }
             for (method, name, at) in results {
-                settled += 1
                 #expect(name == Self.endedName(method) || name == .invalidStateError, "\(method): \(String(describing: name))")
                 #expect(at >= stopped && at - stopped < .milliseconds(100), "\(method) settled \(at - stopped) after stop()")
             }
         }
-        #expect(settled >= 100)
-        #expect(track.branch?.hub.pendingCount ?? 0 == 0)
         // Released: the exclusive camera opens again at once.
         let again = try await openVideo(devices)
         again.stop()
@@ -228,7 +227,7 @@ private func failingOpens(
     _ = try await nextFrame(holder)
     let holding = try await settledCounts()
     let kinds: [(String, MediaDevices, DOMException.Name)] = [
-        ("busy", busyCamera, .notReadableError),
+        ("busy", fakeDevices(), .notReadableError),  // another instance: the holder's own would share the camera
         ("missing node", MediaDevices(devices: [.v4l2(path: "/dev/video-gone-\(Identifiers.random())")]), .notFoundError),
         ("refusing", fakeDevices(FakeCamera(label: "Refusing", faults: [.failToOpen(.notReadableError)])), .notReadableError),
         ("syntax", MediaDevices(devices: [.pipeline("videotestsrc ! ! videoconvert", label: "Broken")]), .notSupportedError),

@@ -88,19 +88,43 @@ struct TrackLifecycleTests {
         }
     }
 
-    @Test("The device is released at stop: it reopens at once, 20 times in a row; while live, a second open is NotReadableError")
+    @Test("The device is released at stop: it reopens at once, 20 times in a row; while live, another MediaDevices gets NotReadableError")
     func reopenAfterStop() async throws {
         let devices = fakeDevices()
         for _ in 0..<20 {
             let track = try await openVideo(devices)
             track.stop()
         }
-        // The fake camera is exclusive like a device node: the test above would fail if stop() released nothing.
+        // The fake camera is exclusive like a device node across instances (the same instance shares
+        // it): the loop above would fail if stop() released nothing.
         let live = try await openVideo(devices)
-        let busy = try await domException { _ = try await devices.getUserMedia(MediaStreamConstraints(video: true)) }
+        let other = fakeDevices()
+        let busy = try await domException { _ = try await other.getUserMedia(MediaStreamConstraints(video: true)) }
         #expect(busy.name == .notReadableError && busy.message.contains("in use"))
         live.stop()
-        try await openVideo(devices).stop()
+        try await openVideo(other).stop()
+    }
+
+    @Test("A device can be opened twice and have the same device ID; each track has its own settings and lifetime")
+    func openedTwice() async throws {
+        // As mediacapture-streams' MediaStreamTrack-getSettings.https.html: "A device can be opened
+        // twice and have the same device ID", "... with different resolutions requested".
+        let devices = fakeDevices(FakeCamera(pattern: .ball))
+        let first = try await openVideo(devices, MediaTrackConstraints(width: .exact(640), height: .exact(480)))
+        let second = try await openVideo(devices, MediaTrackConstraints(width: .exact(320), height: .exact(240)))
+        #expect(first.getSettings().deviceId == second.getSettings().deviceId)
+        #expect(first.getSettings().width == 640 && second.getSettings().width == 320)
+        #expect(try await nextFrame(first).width == 640)
+        #expect(try await nextFrame(second).width == 320)
+        #expect(second.enabled && second.readyState == .live)
+        // One goes; the other stays live, and the camera is released only with the last.
+        first.stop()
+        #expect(try await nextFrame(second).width == 320)
+        let other = fakeDevices(FakeCamera(pattern: .ball))
+        let busy = try await domException { _ = try await other.getUserMedia(MediaStreamConstraints(video: true)) }
+        #expect(busy.name == .notReadableError)
+        second.stop()
+        try await openVideo(other).stop()
     }
 
     @Test("The graph the library builds is the graph of pipelines/fake-camera.pipeline")
@@ -148,16 +172,23 @@ struct TrackLifecycleTests {
     func frameStream() async throws {
         let track = try await openVideo(fakeDevices(FakeCamera(pattern: .ball)))
         defer { track.stop() }
-        let count = try await within(5) {
-            var count = 0
+        // The ball moves: each frame's pixels differ from the one before (a frame handed out twice
+        // would be equal).
+        let (count, repeats) = try await within(5) {
+            var count = 0, repeats = 0
+            var previous: [UInt8]?
             for await frame in track.frames() {
                 #expect(frame.width == 640)
+                let pixels = try frame.rgbaBytes()
+                if pixels == previous { repeats += 1 }
+                previous = pixels
                 count += 1
                 if count == 5 { break }
             }
-            return count
+            return (count, repeats)
         }
         #expect(count == 5)
+        #expect(repeats == 0, "\(repeats) of 4 frames repeated the one before")
     }
 
     @Test("A solid-colour camera at an odd width: every pixel of a frame is that colour")

@@ -17,6 +17,9 @@ public final class MediaDevices: Sendable {
     private let panTiltZoomDecisions = Locked<[String: Bool]>([:])
     /// The time constants of the sources it opens (tests shorten them).
     let timing: CaptureTiming
+    /// The video tracks it opened, by deviceId: a camera still open here is shared by the next
+    /// `getUserMedia` for it, as browsers share a camera between a page's requests.
+    private let openCameras = Locked<[String: [WeakTrack]]>([:])
 
     /// - Parameters:
     ///   - devices: devices listed first, in this order (the first of each kind is the default).
@@ -92,7 +95,9 @@ public final class MediaDevices: Sendable {
     ///     that could not be found);
     ///   - `OverconstrainedError` with the failing constraint's name when no device and mode satisfy
     ///     the required constraints;
-    ///   - `NotReadableError` when the device is busy, does not answer or delivers nothing;
+    ///   - `NotReadableError` when the device is busy (held by another `MediaDevices` or process: a
+    ///     camera this instance holds is shared, each track with its own constraints), does not
+    ///     answer or delivers nothing;
     ///     `NotAllowedError` when the system denies access; `NotSupportedError` for a recorded camera
     ///     whose listings hold nothing the library recognises.
     public func getUserMedia(_ constraints: MediaStreamConstraints) async throws(DOMException) -> MediaStream {
@@ -174,6 +179,9 @@ public final class MediaDevices: Sendable {
             chosen = candidates[index]
         }
         let device = chosen.device
+        if kind == .videoinput, let open = liveTrack(on: device.info.deviceId) {
+            return try await share(open, constraints, deviceId: device.info.deviceId)
+        }
         if let resource = device.backend.exclusiveResource { await ReleaseTracker.shared.wait(for: resource) }
         if kind == .audioinput {
             let source = try await AudioSource.open(device)
@@ -194,9 +202,48 @@ public final class MediaDevices: Sendable {
             settings.aspectRatio = Double(layout.width) / Double(layout.height)
             if layout.frameRate > 0 { settings.frameRate = decimated ?? layout.frameRate }
         }
-        return MediaStreamTrack(
+        let track = MediaStreamTrack(
             kind: "video", label: device.label, backing: .video(source, branch: 0, branch), constraints: constraints,
             settings: settings, capabilities: device.modeCapabilities)
+        remember(track, deviceId: device.info.deviceId)
+        return track
+    }
+
+    /// A live video track this instance opened on `deviceId`, if any.
+    private func liveTrack(on deviceId: String) -> MediaStreamTrack? {
+        openCameras.withLock { cameras in
+            let live = (cameras[deviceId] ?? []).compactMap(\.track).filter { $0.readyState == .live }
+            cameras[deviceId] = live.isEmpty ? nil : live.map(WeakTrack.init)
+            return live.first
+        }
+    }
+
+    private func remember(_ track: MediaStreamTrack, deviceId: String) {
+        openCameras.withLock { $0[deviceId, default: []].append(WeakTrack(track)) }
+    }
+
+    /// A second `getUserMedia` on a camera this instance holds: one more branch on the same source
+    /// (a clone of a live track, enabled), with `constraints` applied to it alone: crop-and-scale
+    /// where the camera's mode cannot serve both. Other instances and processes still find the
+    /// camera busy.
+    /// - Throws: `OverconstrainedError` when the shared camera cannot satisfy `constraints`;
+    ///   `NotReadableError` when its source ended meanwhile.
+    private func share(
+        _ open: MediaStreamTrack, _ constraints: MediaTrackConstraints, deviceId: String
+    ) async throws(DOMException) -> MediaStreamTrack {
+        let track = open.clone()
+        guard track.readyState == .live else {
+            throw DOMException(.notReadableError, "\(open.label) stopped while a second track was being opened on it; call getUserMedia again.")
+        }
+        track.enabled = true
+        do {
+            try await track.applyConstraints(constraints)
+        } catch {
+            track.stop()
+            throw error
+        }
+        remember(track, deviceId: deviceId)
+        return track
     }
 
     /// What the policy says for `device` without asking: nil while a prompt has not been answered.
@@ -262,6 +309,12 @@ public final class MediaDevices: Sendable {
             return ResolvedDevice(device, modes: modes, groupKey: bus ?? path)
         }
     }
+}
+
+/// A track that its `MediaDevices` does not keep alive.
+private struct WeakTrack: Sendable {
+    weak var track: MediaStreamTrack?
+    init(_ track: MediaStreamTrack) { self.track = track }
 }
 
 /// At most one `devicechange` event on its way, and what the last one listed.
