@@ -15,9 +15,12 @@ stdout_log=$(mktemp); stderr_log=$(mktemp)
 status=0
 # One test at a time: every test runs real pipelines in real time. In parallel, some 40 live
 # pipelines saturate a 2-core machine (CI's size) and real-time deadlines become load-dependent.
-# stdout through a pipe, which the shell waits for: with `> >(tee ...)` the script went on before
-# tee had written everything, and the run's last lines (its summary) were sometimes lost.
-swift test --disable-xctest --no-parallel 2> "$stderr_log" | tee "$stdout_log" || status=$?
+# Built first, then the test binary run directly (as the sanitizer scripts do): through `swift test`,
+# which relays the binary's output, the run's last lines (its summary) were lost once more with the
+# run passing. stdout through a pipe, which the shell waits for (`> >(tee ...)` lost lines too).
+swift build --build-tests > "$stderr_log" 2>&1 || { cat "$stderr_log" >&2; exit 1; }
+binary="$(swift build --show-bin-path)/swift-media-capturePackageTests.xctest"
+timeout -k 10 1800 "$binary" --no-parallel --testing-library swift-testing 2>> "$stderr_log" | tee "$stdout_log" || status=$?
 cat "$stderr_log" >&2
 # The runner's closing line once more at the end, where a reader of the log looks (the stderr just
 # printed is mostly the build's output).

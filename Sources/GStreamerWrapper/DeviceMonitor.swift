@@ -21,23 +21,13 @@ package struct DeviceDescription: Sendable {
 /// Lists the machine's capture devices once (no monitoring threads are started).
 /// The corresponding C functions are `gst_device_monitor_add_filter` and `gst_device_monitor_get_devices`.
 package enum DeviceMonitor {
-    /// Blocking (providers probe hardware): call it off the cooperative pool.
+    /// Blocking (providers probe hardware): call it off the cooperative pool. Every provider of the
+    /// classes is probed, PipeWire's on a connection of its own (see ``DeviceWatcher``).
     package static func devices(classes: [String]) -> [DeviceDescription] {
         GStreamer.initialize()
-        guard let monitor = gst_device_monitor_new() else { return [] }
-        defer { gst_object_unref(monitor) }
-        for deviceClass in classes { _ = gst_device_monitor_add_filter(monitor, deviceClass, nil) }
-        var result: [DeviceDescription] = []
-        var node = gst_device_monitor_get_devices(monitor)
-        let list = node
-        while let current = node {
-            if let device = CGStreamer_GST_DEVICE(current.pointee.data) {
-                result.append(describe(device))
-            }
-            node = current.pointee.next
-        }
-        g_list_free_full(list) { gst_object_unref($0) }
-        return result
+        let providers = DeviceWatcher.Providers(classes: classes, starting: false)
+        defer { providers.stop() }
+        return providers.devices(probing: true)
     }
 
     static func describe(_ device: UnsafeMutablePointer<GstDevice>) -> DeviceDescription {
@@ -68,15 +58,16 @@ package enum DeviceMonitor {
 
 /// Watches devices of some classes come and go, on a thread of its own (a 100 ms tick, so
 /// ``stop()`` takes effect within it): the device providers that can be started safely are started
-/// and their lists read each tick; the others are probed every ``probeInterval``. Each tick's list
-/// is compared with the last one by ``DeviceDescription/identity``.
+/// and their lists read each tick; PipeWire's is probed every ``probeInterval``. Each tick's list is
+/// compared with the last one by ``DeviceDescription/identity``.
 ///
 /// PipeWire's provider is never started. Its 0.3.65 GStreamer plugin (Debian 12) destroys its
-/// registry proxy in `stop` without the PipeWire loop's lock (fixed in 0.3.73) and leaves its core
-/// listener installed (fixed in 1.5.85): a change in the PipeWire graph while it stops (a stream
-/// going away, as when the last PipeWire track stops) corrupted the heap. Probing tears down under
-/// the loop's lock. The corresponding C functions are `gst_device_provider_start` and
-/// `gst_device_provider_get_devices`.
+/// registry proxy in `stop` without the PipeWire loop's lock (fixed in 0.3.73): a change in the
+/// PipeWire graph while it stopped (a stream going away, as when the last PipeWire track stops)
+/// corrupted the heap. Its probe leaves its listener and node proxies on its connection (fixed in
+/// 1.5.85 and later), harmless only when the connection goes with the probe: each probe gets a
+/// connection of its own (``PipeWireConnection``), one probe at a time in the process. The
+/// corresponding C functions are `gst_device_provider_start` and `gst_device_provider_get_devices`.
 package final class DeviceWatcher: Sendable {
     package enum Change: Sendable {
         case added(DeviceDescription)
@@ -91,7 +82,6 @@ package final class DeviceWatcher: Sendable {
 
     private final class Flags: Sendable {
         let stopped = Atomic<Bool>(false)
-        let finished = Atomic<Bool>(false)
     }
 
     private let flags = Flags()
@@ -100,17 +90,15 @@ package final class DeviceWatcher: Sendable {
     /// The devices now, as this watch sees them (nil until it has listed them).
     package var devices: [DeviceDescription]? { list.value.withLock { $0 } }
 
-    /// Whether the watch's thread has ended (its providers stopped).
-    package var hasFinished: Bool { flags.finished.load(ordering: .acquiring) }
-
     /// Nil when no thread can be had. `onChange` runs on the watcher's thread.
     package init?(classes: [String], onChange: @escaping @Sendable (Change) -> Void) {
         let flags = self.flags
         let list = self.list
+        Self.running.add(1, ordering: .acquiringAndReleasing)
         let started = DetachedThread.start {
-            defer { flags.finished.store(true, ordering: .releasing) }
+            defer { Self.running.subtract(1, ordering: .acquiringAndReleasing) }
             GStreamer.initialize()
-            let providers = Providers(classes: classes)
+            let providers = Providers(classes: classes, starting: true)
             defer { providers.stop() }
             var known = providers.devices(probing: true)
             list.update { $0 = known }
@@ -124,15 +112,22 @@ package final class DeviceWatcher: Sendable {
                 let before = Set(known.map(\.identity)), after = Set(now.map(\.identity))
                 let removed = known.filter { !after.contains($0.identity) }
                 let added = now.filter { !before.contains($0.identity) }
-                guard !removed.isEmpty || !added.isEmpty else { continue }
                 known = now
-                list.update { $0 = now }
+                list.update { $0 = now }  // a device's caps may have been filled in meanwhile
                 for device in removed { onChange(.removed(device)) }
                 for device in added { onChange(.added(device)) }
             }
         }
-        guard started else { return nil }
+        guard started else {
+            Self.running.subtract(1, ordering: .acquiringAndReleasing)
+            return nil
+        }
     }
+
+    /// Watch threads still running, stopped or not: GStreamer's state must outlive them (their last
+    /// act stops their providers), so a shutdown waits for none to be left.
+    private static let running = Atomic<Int>(0)
+    package static var runningCount: Int { running.load(ordering: .acquiring) }
 
     /// Ends the watch within one tick.
     package func stop() { flags.stopped.store(true, ordering: .releasing) }
@@ -143,20 +138,26 @@ package final class DeviceWatcher: Sendable {
         func update(_ body: (inout [DeviceDescription]?) -> Void) { value.withLock { body(&$0) } }
     }
 
-    /// The device providers of the watched classes, used only on the watch's thread.
-    private final class Providers {
+    /// The device providers of some classes, used on one thread (a watch's, or a one-off listing's).
+    final class Providers {
         private struct Provider {
             let name: String
             let pointer: UnsafeMutablePointer<GstDeviceProvider>
-            let started: Bool
+            let bus: UnsafeMutablePointer<GstBus>?
             /// Its last list: read each tick when started, probed every `probeInterval` otherwise.
             var listed: [DeviceDescription] = []
         }
 
+        /// One PipeWire probe at a time in the process: the provider is a singleton, and its `fd` is
+        /// set for the probe alone.
+        private static let probing = Locked(())
+
         private let classes: [String]
         private var providers: [Provider] = []
 
-        init(classes: [String]) {
+        /// - Parameter starting: start the providers that can be started safely (a watch); a one-off
+        ///   listing probes them all.
+        init(classes: [String], starting: Bool) {
             self.classes = classes
             let factories = gst_device_provider_factory_list_get_device_providers(GST_RANK_MARGINAL)
             defer { gst_plugin_feature_list_free(factories) }
@@ -171,9 +172,8 @@ package final class DeviceWatcher: Sendable {
                     defer { g_free(text) }
                     return String(cString: text)
                 } ?? ""
-                let probed = DeviceWatcher.probedProviders.contains(name)
-                let started = !probed && gst_device_provider_start(provider) != 0
-                providers.append(Provider(name: name, pointer: provider, started: started))
+                let start = starting && !DeviceWatcher.probedProviders.contains(name) && gst_device_provider_start(provider) != 0
+                providers.append(Provider(name: name, pointer: provider, bus: start ? gst_device_provider_get_bus(provider) : nil))
             }
         }
 
@@ -184,7 +184,17 @@ package final class DeviceWatcher: Sendable {
             var hidden: Set<String> = []
             for index in providers.indices {
                 let provider = providers[index]
-                if provider.started || probing { providers[index].listed = Self.list(provider.pointer, classes: classes) }
+                if let bus = provider.bus {
+                    // Its add/remove messages are not read (its list is): drop them, or they pile up.
+                    while let message = gst_bus_pop(bus) { gst_message_unref(message) }
+                    providers[index].listed = Self.list(provider.pointer, classes: classes)
+                } else if probing {
+                    var found = probe(provider)
+                    // A probe that failed looks like one that found nothing: make sure before every
+                    // camera of the provider counts as gone.
+                    if found.isEmpty && !provider.listed.isEmpty { found = probe(provider) }
+                    providers[index].listed = found
+                }
                 if let names = gst_device_provider_get_hidden_providers(provider.pointer) {
                     var entry = names
                     while let name = entry.pointee {
@@ -195,6 +205,21 @@ package final class DeviceWatcher: Sendable {
                 }
             }
             return providers.filter { !hidden.contains($0.name) }.flatMap(\.listed)
+        }
+
+        /// A provider's devices by probing; PipeWire's on a connection of its own, none when no
+        /// daemon answers.
+        private func probe(_ provider: Provider) -> [DeviceDescription] {
+            guard DeviceWatcher.probedProviders.contains(provider.name) else { return Self.list(provider.pointer, classes: classes) }
+            return Self.probing.withLock { _ in
+                guard let connection = PipeWireConnection.open() else { return [] }
+                CGStreamer_g_object_set_int(provider.pointer, "fd", connection)
+                defer {
+                    CGStreamer_g_object_set_int(provider.pointer, "fd", -1)
+                    close(connection)  // the probe's connection used a duplicate, released with it
+                }
+                return Self.list(provider.pointer, classes: classes)
+            }
         }
 
         private static func list(_ provider: UnsafeMutablePointer<GstDeviceProvider>, classes: [String]) -> [DeviceDescription] {
@@ -215,7 +240,10 @@ package final class DeviceWatcher: Sendable {
 
         func stop() {
             for provider in providers {
-                if provider.started { gst_device_provider_stop(provider.pointer) }
+                if let bus = provider.bus {
+                    gst_device_provider_stop(provider.pointer)
+                    gst_object_unref(bus)
+                }
                 gst_object_unref(provider.pointer)
             }
             providers = []

@@ -52,9 +52,10 @@ struct ExitTests {
             .recorded(controls: try #require(readFile(fixtures + "logitech-c920.ctrls.txt")),
                       formats: readFile(fixtures + "logitech-c920.formats.txt")),
             .v4l2(path: String(cString: getenv("VIRTUAL_CAMERA"))),
-            .pipeWire(node: "VirtualCam"),
             .network(url: url),
             .pipeline("videotestsrc is-live=true pattern=ball ! videoconvert", label: "Caller pipeline"),
+            // Last: its device watch is still stopping when the process shuts down or exits.
+            .pipeWire(node: "VirtualCam"),
         ]
         _ = try await PipeWireTests.virtualCam(MediaDevices(devices: [], includeSystemDevices: true))
         for device in devices {

@@ -31,7 +31,7 @@ final class RTSPServer: Sendable {
     init(port: Int = 0, options: [String] = []) async throws {
         let output = "/tmp/media-capture-rtsp-\(getpid())-\(Identifiers.random())"
         defer { unlink(output) }
-        let pid = try spawnProcess("/usr/bin/python3", [Self.script, "--port", String(port)] + options, stdout: output, stderr: output + ".err")
+        let pid = try spawnTiedProcess("/usr/bin/python3", [Self.script, "--port", String(port)] + options, stdout: output, stderr: output + ".err")
         self.pid = Locked(pid)
         self.options = options
         defer { unlink(output + ".err") }
@@ -41,9 +41,7 @@ final class RTSPServer: Sendable {
             bound = readFile(output)?.split(separator: "\n").first { $0.hasPrefix("port ") }.flatMap { Int($0.dropFirst(5)) }
         }
         guard let bound else {
-            kill(pid, SIGKILL)
-            var status: Int32 = 0
-            waitpid(pid, &status, 0)
+            killGroup(pid)
             throw TimedOut(what: "the RTSP server: \(readFile(output + ".err") ?? "")", seconds: 5)
         }
         self.port = bound
@@ -57,10 +55,7 @@ final class RTSPServer: Sendable {
             defer { pid = 0 }
             return pid
         }
-        guard pid > 0 else { return }
-        kill(pid, SIGKILL)
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
+        killGroup(pid)
     }
 
     /// The same server again, on the same port.

@@ -76,13 +76,10 @@ struct PipeWireTests {
     static func withPrivatePipeWire(_ body: (String) async throws -> Void) async throws {
         let runtime = "/tmp/media-capture-pipewire-\(getpid())-\(Identifiers.random())"
         let log = runtime + ".log"
-        let session = try spawnProcess(
-            "/bin/bash", [repositoryRoot + "/Tests/PipeWire/session.sh", runtime], stdout: log, stderr: log + ".err",
-            newProcessGroup: true)
+        let session = try spawnTiedProcess(
+            "/bin/bash", [repositoryRoot + "/Tests/PipeWire/session.sh", runtime], stdout: log, stderr: log + ".err")
         defer {
-            kill(-session, SIGKILL)
-            var status: Int32 = 0
-            waitpid(session, &status, 0)
+            killGroup(session)
             for file in listDirectory(runtime) { unlink(runtime + "/" + file) }
             rmdir(runtime)
             unlink(log)
@@ -98,15 +95,10 @@ struct PipeWireTests {
 
     /// Starts the virtual camera node (`properties` added to its stream's); returns its pid.
     static func startProvider(properties: String = "") throws -> pid_t {
-        try spawnProcess("gst-launch-1.0", provider.map { $0.hasPrefix("stream-properties=") ? $0 + properties : $0 })
+        try spawnTiedProcess("gst-launch-1.0", provider.map { $0.hasPrefix("stream-properties=") ? $0 + properties : $0 })
     }
 
-    static func stopProvider(_ pid: pid_t) {
-        guard pid > 0 else { return }  // kill(0, ...) would end this process's own group
-        kill(pid, SIGKILL)
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
-    }
+    static func stopProvider(_ pid: pid_t) { killGroup(pid) }
 
     /// The listed PipeWire camera named VirtualCam, waiting (bounded) until it is listed.
     static func virtualCam(_ devices: MediaDevices, present: Bool = true) async throws -> MediaDeviceInfo? {
@@ -201,12 +193,8 @@ struct PipeWireTests {
         _ = try await Self.virtualCam(MediaDevices(devices: [], includeSystemDevices: true))
         // Clients connecting and leaving, as other PipeWire applications do: each one is a change in
         // the graph that every registry listener in this process is told of.
-        let churn = try spawnProcess("/bin/bash", ["-c", "while :; do pw-cli info 0 >/dev/null 2>&1; done"], newProcessGroup: true)
-        defer {
-            kill(-churn, SIGKILL)
-            var status: Int32 = 0
-            waitpid(churn, &status, 0)
-        }
+        let churn = try spawnTiedProcess("/bin/bash", ["-c", "while :; do pw-cli info 0 >/dev/null 2>&1; done"])
+        defer { killGroup(churn) }
         for cycle in 0..<150 {
             let id = SystemDeviceWatch.shared.subscribe { _ in }
             let listed = await SystemDeviceWatch.shared.cameras()

@@ -395,17 +395,11 @@ struct VirtualCameraTests {
     @Test("(virtual camera) busy", .enabled(if: isChild))
     func virtualCamera_busy() async throws {
         // A second application: gst-launch-1.0 streaming the same camera (the preload is inherited).
-        var pid = try spawnProcess("gst-launch-1.0", ["-q", "v4l2src", "device=\(Self.path)", "!", "fakesink"])
-        defer {
-            if pid > 0 {
-                kill(pid, SIGKILL)
-                var status: Int32 = 0
-                waitpid(pid, &status, 0)
-            }
-        }
-        let other = pid
+        var pid = try spawnTiedProcess("gst-launch-1.0", ["-q", "v4l2src", "device=\(Self.path)", "!", "fakesink"])
+        defer { killGroup(pid) }
+        let me = getpid()
         try await within(10, "the other application to stream") {
-            while !Self.log().contains(where: { $0.hasPrefix("pid=\(other) STREAMON") }) {
+            while !Self.log().contains(where: { $0.contains(" STREAMON") && !$0.hasPrefix("pid=\(me) ") }) {
                 try await Task.sleep(for: .milliseconds(20))
             }
         }
@@ -414,9 +408,7 @@ struct VirtualCameraTests {
         #expect(error.name == .notReadableError, "\(error)")
         #expect(error.message.contains(Self.path), "\(error.message)")
         print("virtual camera busy: \(error.message)")
-        kill(pid, SIGTERM)
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
+        killGroup(pid, SIGTERM)
         pid = 0
         let track = try await openVideo(devices)
         try Self.expectPattern(try await nextFrame(track), "once the other application stopped")

@@ -132,7 +132,9 @@ extension ProcessResult {
         let lines = (stdoutText + stderr).split(separator: "\n", omittingEmptySubsequences: false)
         let ending = status > 128 ? "killed by signal \(status - 128)" : "exit status \(status)"
         var shown = Set<Int>()
-        for (index, line) in lines.enumerated() where Self.fatalMarkers.contains(where: { line.contains($0) }) {
+        // The first few: a child that prints hundreds of criticals must not bury the test's message.
+        let fatal = lines.indices.lazy.filter { index in Self.fatalMarkers.contains { lines[index].contains($0) } }
+        for index in fatal.prefix(6) {
             shown.formUnion(max(0, index - 3)..<min(lines.count, index + 25))
         }
         var text = "the child ended with \(ending)"
@@ -157,8 +159,14 @@ public let sanitized = ThreadSanitizer.isActive || dlsym(nil, "__asan_init") != 
 /// glibc 2.34 the variable does nothing without it) and freed memory overwritten (`MALLOC_PERTURB_`),
 /// so that a corrupted heap aborts close to its cause.
 public func childEnvironment(preload: [String] = []) -> [String] {
-    let debugAllocator = "/lib/x86_64-linux-gnu/libc_malloc_debug.so.0"
+    // What this process preloads stays preloaded (the child's last LD_PRELOAD entry is the one ld.so reads).
+    let inherited = getenv("LD_PRELOAD").map { String(cString: $0).split(separator: " ").map(String.init) } ?? []
+    let preload = inherited + preload
     guard !sanitized else { return preload.isEmpty ? [] : ["LD_PRELOAD=" + preload.joined(separator: " ")] }
+    // glibc's debug allocator sits beside libc itself, whatever the architecture's folder.
+    let libc = readFile("/proc/self/maps")?.split(separator: "\n").lazy
+        .compactMap { line in line.split(separator: " ").last.map(String.init) }.first { $0.hasSuffix("/libc.so.6") }
+    let debugAllocator = (libc.map { String($0[..<($0.lastIndex(of: "/") ?? $0.endIndex)]) } ?? "/lib") + "/libc_malloc_debug.so.0"
     let libraries = preload + (access(debugAllocator, R_OK) == 0 ? [debugAllocator] : [])
     return ["MALLOC_CHECK_=3", "MALLOC_PERTURB_=165"] + (libraries.isEmpty ? [] : ["LD_PRELOAD=" + libraries.joined(separator: " ")])
 }
@@ -242,6 +250,27 @@ public func spawnProcess(
         : posix_spawnp(&pid, executable, &actions, &attributes, argv, envp)
     guard spawned == 0 else { throw TimedOut(what: "posix_spawn \(executable) (error \(spawned))", seconds: 0) }
     return pid
+}
+
+/// Starts `executable` as ``spawnProcess(_:_:environment:stdout:stderr:newProcessGroup:)`` does, in
+/// a process group of its own that ends with this process: a watchdog shell leads the group, runs the
+/// command and kills the group once this process or the command is gone (a test process that crashes
+/// runs no `defer`, and a helper it started would live on). End it with `kill(-pid, signal)`.
+public func spawnTiedProcess(
+    _ executable: String, _ arguments: [String], environment: [String] = [], stdout: String? = nil, stderr: String? = nil
+) throws -> pid_t {
+    let watchdog = #"parent=$1; shift; "$@" & while kill -0 "$parent" 2>/dev/null && kill -0 $! 2>/dev/null; do sleep 0.2; done; kill -9 0"#
+    return try spawnProcess(
+        "/bin/bash", ["-c", watchdog, "watchdog", String(getpid()), executable] + arguments, environment: environment,
+        stdout: stdout, stderr: stderr, newProcessGroup: true)
+}
+
+/// Kills a process group that ``spawnTiedProcess(_:_:environment:stdout:stderr:)`` started and reaps its leader.
+public func killGroup(_ pid: pid_t, _ signal: Int32 = SIGKILL) {
+    guard pid > 0 else { return }  // kill(-0, ...) would end this process's own group
+    kill(-pid, signal)
+    var status: Int32 = 0
+    waitpid(pid, &status, 0)
 }
 
 /// The bytes of a file, or nil when it cannot be read.

@@ -39,7 +39,7 @@ struct FakeCameraBackend: CaptureBackend {
             throw DOMException(name, "Fake camera fault: opening \(label) fails with \(name.rawValue).")
         }
         guard FakeCameraBackend.held.withLock({ $0.insert(camera.label).inserted }) else {
-            throw DOMException(.notReadableError, "\(label) is in use by another track; stop that track (and its clones) first, or clone() it.")
+            throw DOMException(.notReadableError, "\(label) is in use by another MediaDevices; stop its tracks first, or open the camera through that MediaDevices, which shares it.")
         }
     }
 

@@ -28,9 +28,11 @@ struct PipeWireCameraBackend: CaptureBackend {
         let (bin, source) = try Pipeline.librarySource(
             PipelineDescription.pipeWireSource, element: "pipewire-source", plugin: "PipeWire", package: "gstreamer1.0-pipewire")
         source.set("target-object", node)  // a property value, never parsed
-        // A connection of its own: with PipeWire 0.3.65's plugin, a pipewiresrc on the shared one
-        // loses its frames when a device monitor in the process starts, stops or probes.
-        if let connection = Self.connect() { source.set("fd", ownedDescriptor: connection) }
+        // A connection of its own (see PipeWireConnection): never the plugin's shared one.
+        guard let connection = PipeWireConnection.open() else {
+            throw DOMException(.notReadableError, "No PipeWire daemon answers in this session ($PIPEWIRE_RUNTIME_DIR or $XDG_RUNTIME_DIR). Is PipeWire running?")
+        }
+        source.set("fd", ownedDescriptor: connection)
         guard pipeline.replaceSource(with: bin) else {
             throw DOMException(.notReadableError, "The PipeWire camera's source could not be linked.")
         }
@@ -38,35 +40,6 @@ struct PipeWireCameraBackend: CaptureBackend {
 
     func makeSession(pipeline: Pipeline, panTiltZoom: Bool, frames: FrameBoundary) -> any DeviceSession {
         PipeWireSession(node: node)
-    }
-
-    /// A new connection to the session's PipeWire daemon, where libpipewire itself would connect:
-    /// `$PIPEWIRE_REMOTE` (a name or a path; `pipewire-0` by default) in `$PIPEWIRE_RUNTIME_DIR`,
-    /// else `$XDG_RUNTIME_DIR`. Nil when there is none (pipewiresrc then connects as it would).
-    static func connect() -> Int32? {
-        func environment(_ name: String) -> String? { getenv(name).map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } }
-        let remote = environment("PIPEWIRE_REMOTE") ?? "pipewire-0"
-        guard let directory = remote.hasPrefix("/") ? "" : (environment("PIPEWIRE_RUNTIME_DIR") ?? environment("XDG_RUNTIME_DIR"))
-        else { return nil }
-        let path = remote.hasPrefix("/") ? remote : directory + "/" + remote
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let capacity = MemoryLayout.size(ofValue: address.sun_path)
-        guard path.utf8.count < capacity else { return nil }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: path.utf8)
-            raw[path.utf8.count] = 0
-        }
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard connected == 0 else {
-            close(fd)
-            return nil
-        }
-        return fd
     }
 
     func openError(_ error: GStreamerError, label: String) -> DOMException {

@@ -59,8 +59,8 @@ public final class MediaDevices: Sendable {
             + usable.filter { $0.info.kind == .videoinput }.map(\.info)
     }
 
-    /// W3C `devicechange`: an event each time cameras appear or go away (GStreamer's device monitor,
-    /// for PipeWire and V4L2 alike), carrying the devices as ``enumerateDevices()`` lists them then.
+    /// W3C `devicechange`: an event each time cameras appear or go away (the system device watch, for
+    /// PipeWire and V4L2 alike), carrying the devices as ``enumerateDevices()`` lists them then.
     /// Changes within 200 ms of each other are one event, as the spec allows. Each access is a new
     /// stream; the watch runs until its consumer stops iterating.
     public var devicechange: AsyncStream<DeviceChangeEvent> {

@@ -6,7 +6,7 @@ import Locking
 final class SystemDeviceWatch: Sendable {
     static let shared = SystemDeviceWatch()
 
-    /// A camera that appeared (`added`) or went away, as the device monitor describes it.
+    /// A camera that appeared (`added`) or went away, as GStreamer's device provider describes it.
     struct Change: Sendable {
         var added: Bool
         var device: DeviceDescription
@@ -47,17 +47,17 @@ final class SystemDeviceWatch: Sendable {
         stopped?.stop()
     }
 
-    /// Ends the watch, whoever subscribed, and waits (at most 2 s) until its thread has stopped its
-    /// device providers: for ``MediaDevices/shutdown()``, before GStreamer's state is freed.
+    /// Ends the watch, whoever subscribed, and waits (at most 2 s) until every watch thread, this one
+    /// and those still stopping, has stopped its device providers: for ``MediaDevices/shutdown()``,
+    /// before GStreamer's state is freed.
     func shutdown() async {
         let watcher = state.withLock { state -> DeviceWatcher? in
             state.subscribers = [:]
             defer { state.watcher = nil }
             return state.watcher
         }
-        guard let watcher else { return }
-        watcher.stop()
-        for _ in 0..<200 where !watcher.hasFinished { try? await Task.sleep(for: .milliseconds(10)) }
+        watcher?.stop()
+        for _ in 0..<200 where DeviceWatcher.runningCount > 0 { try? await Task.sleep(for: .milliseconds(10)) }
     }
 
     /// The cameras now, from the running watch (nil when none runs, or it has not listed them yet).
