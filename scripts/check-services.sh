@@ -14,7 +14,7 @@ trap 'rm -f "$log"' EXIT
 
 run_suite() {  # name filter [environment...]
   local name="$1" filter="$2"; shift 2
-  if ! env "$@" timeout -k 10 900 "$binary" --no-parallel --testing-library swift-testing --filter "$filter" > "$log" 2>&1; then
+  if ! env "$@" timeout --foreground -k 10 900 "$binary" --no-parallel --testing-library swift-testing --filter "$filter" > "$log" 2>&1; then
     echo "check-services: $name failed:" >&2
     { grep -vE '^\s*↳ ///' "$log" | grep -E -A40 '✘|ended with' | head -200 >&2; } || true
     exit 1

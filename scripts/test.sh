@@ -20,7 +20,7 @@ status=0
 # run passing. stdout through a pipe, which the shell waits for (`> >(tee ...)` lost lines too).
 swift build --build-tests > "$stderr_log" 2>&1 || { cat "$stderr_log" >&2; exit 1; }
 binary="$(swift build --show-bin-path)/swift-media-capturePackageTests.xctest"
-timeout -k 10 1800 "$binary" --no-parallel --testing-library swift-testing 2>> "$stderr_log" | tee "$stdout_log" || status=$?
+timeout --foreground -k 10 1800 "$binary" --no-parallel --testing-library swift-testing 2>> "$stderr_log" | tee "$stdout_log" || status=$?
 cat "$stderr_log" >&2
 # The runner's closing line once more at the end, where a reader of the log looks (the stderr just
 # printed is mostly the build's output).

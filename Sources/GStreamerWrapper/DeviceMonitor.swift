@@ -212,6 +212,9 @@ package final class DeviceWatcher: Sendable {
         private func probe(_ provider: Provider) -> [DeviceDescription] {
             guard DeviceWatcher.probedProviders.contains(provider.name) else { return Self.list(provider.pointer, classes: classes) }
             return Self.probing.withLock { _ in
+                // Started by someone else in the process (an application's own monitor): its list,
+                // and its connection left alone.
+                if gst_device_provider_is_started(provider.pointer) != 0 { return Self.list(provider.pointer, classes: classes) }
                 guard let connection = PipeWireConnection.open() else { return [] }
                 CGStreamer_g_object_set_int(provider.pointer, "fd", connection)
                 defer {

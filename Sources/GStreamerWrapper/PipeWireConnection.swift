@@ -7,14 +7,21 @@ import Glibc
 /// probed, and a probe's leftovers outlive the probe. A connection of its own is released whole.
 package enum PipeWireConnection {
     /// A new socket connected where libpipewire itself would connect: `$PIPEWIRE_REMOTE` (a name or a
-    /// path; `pipewire-0` by default) in `$PIPEWIRE_RUNTIME_DIR`, else `$XDG_RUNTIME_DIR`. Nil when
-    /// there is none, or no daemon answers there. The caller owns the descriptor.
+    /// path; `pipewire-0` by default) in `$PIPEWIRE_RUNTIME_DIR`, else `$XDG_RUNTIME_DIR`, else
+    /// `$USERPROFILE`, and failing that in `/run/pipewire` (a system-wide daemon). Nil when no daemon
+    /// answers there. The caller owns the descriptor.
     package static func open() -> Int32? {
         func environment(_ name: String) -> String? { getenv(name).map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } }
         let remote = environment("PIPEWIRE_REMOTE") ?? "pipewire-0"
-        guard let directory = remote.hasPrefix("/") ? "" : (environment("PIPEWIRE_RUNTIME_DIR") ?? environment("XDG_RUNTIME_DIR"))
-        else { return nil }
-        let path = remote.hasPrefix("/") ? remote : directory + "/" + remote
+        if remote.hasPrefix("/") { return connect(remote) }
+        let session = environment("PIPEWIRE_RUNTIME_DIR") ?? environment("XDG_RUNTIME_DIR") ?? environment("USERPROFILE")
+        for directory in [session, "/run/pipewire"].compactMap({ $0 }) {
+            if let fd = connect(directory + "/" + remote) { return fd }
+        }
+        return nil
+    }
+
+    private static func connect(_ path: String) -> Int32? {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let capacity = MemoryLayout.size(ofValue: address.sun_path)

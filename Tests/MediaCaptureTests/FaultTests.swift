@@ -120,6 +120,7 @@ struct FaultTests {
                 #expect(at >= stopped && at - stopped < .milliseconds(100), "\(method) settled \(at - stopped) after stop()")
             }
         }
+        #expect(track.branch?.hub.pendingCount ?? 0 == 0, "a waiter was left behind")
         // Released: the exclusive camera opens again at once.
         let again = try await openVideo(devices)
         again.stop()

@@ -117,6 +117,13 @@ struct TrackLifecycleTests {
         #expect(try await nextFrame(first).width == 640)
         #expect(try await nextFrame(second).width == 320)
         #expect(second.enabled && second.readyState == .live)
+        // A request the open mode cannot serve exactly is served from it: the camera's mode does not
+        // switch under the tracks already open (no mute), as browsers serve a second request.
+        let third = try await openVideo(devices, MediaTrackConstraints(width: .ideal(1280), height: .ideal(720)))
+        #expect(third.getSettings().width.map { $0 <= 640 } == true, "\(third.getSettings())")
+        #expect(try await nextFrame(first).width == 640 && !first.muted)
+        third.stop()
+        #expect(first.getSettings().width == 640)
         // One goes; the other stays live, and the camera is released only with the last.
         first.stop()
         #expect(try await nextFrame(second).width == 320)

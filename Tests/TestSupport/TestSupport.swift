@@ -252,25 +252,35 @@ public func spawnProcess(
     return pid
 }
 
-/// Starts `executable` as ``spawnProcess(_:_:environment:stdout:stderr:newProcessGroup:)`` does, in
-/// a process group of its own that ends with this process: a watchdog shell leads the group, runs the
-/// command and kills the group once this process or the command is gone (a test process that crashes
-/// runs no `defer`, and a helper it started would live on). End it with `kill(-pid, signal)`.
+/// Starts `executable` as ``spawnProcess(_:_:environment:stdout:stderr:newProcessGroup:)`` does, as
+/// the leader of a process group of its own that ends with this process: a watchdog shell beside it
+/// kills the group once this process is gone (a test process that crashes runs no `defer`, and a
+/// helper it started would live on). End it with ``killGroup(_:_:)``.
 public func spawnTiedProcess(
     _ executable: String, _ arguments: [String], environment: [String] = [], stdout: String? = nil, stderr: String? = nil
 ) throws -> pid_t {
-    let watchdog = #"parent=$1; shift; "$@" & while kill -0 "$parent" 2>/dev/null && kill -0 $! 2>/dev/null; do sleep 0.2; done; kill -9 0"#
-    return try spawnProcess(
-        "/bin/bash", ["-c", watchdog, "watchdog", String(getpid()), executable] + arguments, environment: environment,
-        stdout: stdout, stderr: stderr, newProcessGroup: true)
+    let pid = try spawnProcess(executable, arguments, environment: environment, stdout: stdout, stderr: stderr, newProcessGroup: true)
+    let watchdog = #"while kill -0 "$1" 2>/dev/null && kill -0 -- "-$2" 2>/dev/null; do sleep 0.2; done; kill -9 -- "-$2" 2>/dev/null"#
+    if let guardian = try? spawnProcess("/bin/bash", ["-c", watchdog, "watchdog", String(getpid()), String(pid)]) {
+        watchdogs.withLock { $0[pid] = guardian }
+    }
+    return pid
 }
 
-/// Kills a process group that ``spawnTiedProcess(_:_:environment:stdout:stderr:)`` started and reaps its leader.
+/// The watchdog of each tied process group, by its leader.
+private let watchdogs = Locked<[pid_t: pid_t]>([:])
+
+/// Sends `signal` to a process group that ``spawnTiedProcess(_:_:environment:stdout:stderr:)``
+/// started, reaps its leader (the command itself: once this returns, it holds nothing), and ends its watchdog.
 public func killGroup(_ pid: pid_t, _ signal: Int32 = SIGKILL) {
     guard pid > 0 else { return }  // kill(-0, ...) would end this process's own group
     kill(-pid, signal)
     var status: Int32 = 0
     waitpid(pid, &status, 0)
+    if let guardian = watchdogs.withLock({ $0.removeValue(forKey: pid) }) {
+        kill(guardian, SIGKILL)
+        waitpid(guardian, &status, 0)
+    }
 }
 
 /// The bytes of a file, or nil when it cannot be read.

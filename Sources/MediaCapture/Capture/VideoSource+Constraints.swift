@@ -11,16 +11,22 @@ extension VideoSource {
     /// sizes) and its controls' domains; control writes go to the device and are read back, and a new
     /// mode switches the camera (tracks fire `mute`, then `unmute`). Runs under ``operations``, so
     /// calls, photos and mode switches happen one at a time, in call order.
-    /// - Parameter current: the track's current settings (its mode members).
+    /// - Parameters:
+    ///   - current: the track's current settings (its mode members).
+    ///   - keepingMode: serve the track from the source's current mode (crop-and-scale), never switch
+    ///     it: for a camera shared by another `getUserMedia`, whose first track must not change under it.
     /// - Throws: `OverconstrainedError` naming the constraint that cannot be satisfied, or the control
     ///   the device refused.
     func applyConstraints(
-        _ constraints: MediaTrackConstraints, branch: TrackBranch, current: @escaping @Sendable () -> MediaTrackSettings
+        _ constraints: MediaTrackConstraints, branch: TrackBranch, keepingMode: Bool = false,
+        current: @escaping @Sendable () -> MediaTrackSettings
     ) async throws(DOMException) -> AppliedConstraints {
         try await operations.withLock { () async throws(DOMException) -> AppliedConstraints in
             let current = current()
+            let sourceMode = currentMode.withLock { $0 }
             let native = device.candidates(panTiltZoom: false, withControls: false)
-            let candidates = native + CropAndScale.candidates(native, constraints)
+            let all = native + CropAndScale.candidates(native, constraints, always: keepingMode)
+            let candidates = keepingMode ? all.filter { $0.mode == sourceMode } : all
             let modes = candidates.isEmpty ? [current] : candidates.map(\.settings)
             let currentIndex = modes.firstIndex {
                 $0.width == current.width && $0.height == current.height && $0.frameRate == current.frameRate
@@ -28,7 +34,6 @@ extension VideoSource {
             } ?? 0
             let capabilities = controls.map { ControlMembers.filter($0.capabilities(), panTiltZoom: panTiltZoom) }
             let settings = controls.map { ControlMembers.filter($0.settings(), panTiltZoom: panTiltZoom) }
-            let sourceMode = currentMode.withLock { $0 }
             let sameSourceMode = Set(candidates.indices.filter { candidates[$0].mode == sourceMode })
             let resolution = try ConstraintResolution.resolve(
                 constraints, modes: modes, current: currentIndex, sameSourceMode: sameSourceMode,

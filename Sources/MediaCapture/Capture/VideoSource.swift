@@ -196,9 +196,10 @@ final class VideoSource: Sendable {
 
     /// A branch for a clone: returned at once, attached on the pipeline's queue. A branch that cannot
     /// be attached ends (its hub fails every wait) and its track ends. Nil when the source has ended.
-    func addBranch() -> (UInt64, TrackBranch)? {
+    /// - Parameter like: the cloned track's branch, whose size and rate the new one takes.
+    func addBranch(like model: TrackBranch? = nil) -> (UInt64, TrackBranch)? {
         // Made outside the lock that the bus handler needs: element creation takes its time.
-        guard let template = state.withLock({ $0.branches[0] ?? $0.branches.values.first }),
+        guard let template = model ?? state.withLock({ $0.branches[0] ?? $0.branches.values.first }),
             let branch = TrackBranch.make(
                 index: Self.branchNames.add(1, ordering: .relaxed).newValue, like: template, linger: timing.gateLinger)
         else { return nil }

@@ -28,10 +28,12 @@ enum CropAndScale {
 
     /// For each native candidate, the size the constraints point at (exact, else ideal, else a bound),
     /// the missing side following the asked aspect ratio or the mode's, when it fits inside the mode.
+    /// - Parameter always: also when the constraints do not ask for crop-and-scale (a shared camera,
+    ///   which serves a second track from its open mode).
     static func candidates(
-        _ native: [(settings: MediaTrackSettings, mode: SourceMode?)], _ constraints: MediaTrackConstraints
+        _ native: [(settings: MediaTrackSettings, mode: SourceMode?)], _ constraints: MediaTrackConstraints, always: Bool = false
     ) -> [(settings: MediaTrackSettings, mode: SourceMode?)] {
-        guard isRequested(constraints) else { return [] }
+        guard always || isRequested(constraints) else { return [] }
         let sets = [constraints.basic] + constraints.advanced
         return native.flatMap { candidate -> [(settings: MediaTrackSettings, mode: SourceMode?)] in
             guard let mode = candidate.mode else { return [] }

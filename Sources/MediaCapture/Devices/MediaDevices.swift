@@ -179,8 +179,10 @@ public final class MediaDevices: Sendable {
             chosen = candidates[index]
         }
         let device = chosen.device
-        if kind == .videoinput, let open = liveTrack(on: device.info.deviceId) {
-            return try await share(open, constraints, deviceId: device.info.deviceId)
+        if kind == .videoinput, let open = liveTrack(on: device.info.deviceId),
+            let shared = try await share(open, constraints, deviceId: device.info.deviceId)
+        {
+            return shared
         }
         if let resource = device.backend.exclusiveResource { await ReleaseTracker.shared.wait(for: resource) }
         if kind == .audioinput {
@@ -223,21 +225,19 @@ public final class MediaDevices: Sendable {
     }
 
     /// A second `getUserMedia` on a camera this instance holds: one more branch on the same source
-    /// (a clone of a live track, enabled), with `constraints` applied to it alone: crop-and-scale
-    /// where the camera's mode cannot serve both. Other instances and processes still find the
-    /// camera busy.
-    /// - Throws: `OverconstrainedError` when the shared camera cannot satisfy `constraints`;
-    ///   `NotReadableError` when its source ended meanwhile.
+    /// (a clone of a live track, enabled), with `constraints` applied to it alone, from the camera's
+    /// current mode (crop-and-scale): the mode never switches under the tracks already open, as
+    /// browsers serve a second request from the format already open. Other instances and processes
+    /// still find the camera busy. Nil when the source ended meanwhile (the camera is free again).
+    /// - Throws: `OverconstrainedError` when the camera's current mode cannot satisfy `constraints`.
     private func share(
         _ open: MediaStreamTrack, _ constraints: MediaTrackConstraints, deviceId: String
-    ) async throws(DOMException) -> MediaStreamTrack {
+    ) async throws(DOMException) -> MediaStreamTrack? {
         let track = open.clone()
-        guard track.readyState == .live else {
-            throw DOMException(.notReadableError, "\(open.label) stopped while a second track was being opened on it; call getUserMedia again.")
-        }
+        guard track.readyState == .live else { return nil }
         track.enabled = true
         do {
-            try await track.applyConstraints(constraints)
+            try await track.applyConstraints(constraints, keepingMode: true)
         } catch {
             track.stop()
             throw error

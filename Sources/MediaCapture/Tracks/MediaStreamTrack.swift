@@ -126,8 +126,8 @@ public final class MediaStreamTrack: Sendable {
         var backing = Backing.none
         if snapshot.readyState == .live {
             switch self.backing {
-            case .video(let source, _, _):
-                if let (id, branch) = source.addBranch() { backing = .video(source, branch: id, branch) }
+            case .video(let source, _, let own):
+                if let (id, branch) = source.addBranch(like: own) { backing = .video(source, branch: id, branch) }
             case .audio(let source, _):
                 if let user = source.addUser() { backing = .audio(source, user: user) }
             case .none:
@@ -235,6 +235,12 @@ public final class MediaStreamTrack: Sendable {
     public func applyConstraints(_ constraints: MediaTrackConstraints = MediaTrackConstraints())
         async throws(DOMException)
     {
+        try await applyConstraints(constraints, keepingMode: false)
+    }
+
+    /// As ``applyConstraints(_:)``; with `keepingMode`, the source's mode never switches (a camera
+    /// another `getUserMedia` shares: its other tracks must not change under them).
+    func applyConstraints(_ constraints: MediaTrackConstraints, keepingMode: Bool) async throws(DOMException) {
         try constraints.validateNumbers()
         guard readyState == .live else { return }
         guard let source = videoSource, let branch else {
@@ -249,7 +255,7 @@ public final class MediaStreamTrack: Sendable {
             }
             return
         }
-        let applied = try await source.applyConstraints(constraints, branch: branch) { [weak self] in
+        let applied = try await source.applyConstraints(constraints, branch: branch, keepingMode: keepingMode) { [weak self] in
             self?.state.withLock { $0.settings } ?? MediaTrackSettings()
         }
         state.withLock { state in
