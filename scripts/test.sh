@@ -26,6 +26,7 @@ cat "$stderr_log" >&2
 # printed is mostly the build's output).
 closing=$(grep -E "Test run with [0-9]+ tests?" "$stdout_log" | tail -1 || true)
 echo "$closing"
+[ -n "$closing" ] || { echo "the test run printed no closing line (its output was cut)" >&2; status=1; }
 if grep -q CRITICAL "$stderr_log"; then
   echo "the test run printed CRITICAL on stderr:" >&2; grep CRITICAL "$stderr_log" | head >&2; status=1
 fi
