@@ -24,7 +24,7 @@ cat "$stderr_log" >&2
 binary="$(swift build --show-bin-path)/swift-media-capturePackageTests.xctest"
 timeout --foreground -k 10 1800 "$binary" --no-parallel --testing-library swift-testing 2>&1 | tee "$stdout_log" || status=$?
 # The runner's closing line once more at the end of the command, where a reader of the log looks.
-closing=$(grep -E "Test run with [0-9]+ tests?" "$stdout_log" | tail -1 || true)
+closing=$(grep -E "Test run with [0-9]+ tests?" "$stdout_log" | tail -1 | sed 's/\x1b\[[0-9;]*m//g' || true)
 echo "$closing"
 [ -n "$closing" ] || { echo "the test run printed no closing line (its output was cut)" >&2; status=1; }
 if grep -q CRITICAL "$stdout_log"; then
