@@ -91,7 +91,12 @@ package final class DeviceWatcher: Sendable {
     package var devices: [DeviceDescription]? { list.value.withLock { $0 } }
 
     /// Nil when no thread can be had. `onChange` runs on the watcher's thread.
-    package init?(classes: [String], onChange: @escaping @Sendable (Change) -> Void) {
+    /// - Parameter seed: a listing made just before, whose probed providers' devices the watch
+    ///   starts from, probing them first one ``probeInterval`` later. A watch usually starts as a
+    ///   PipeWire track opens, right after such a listing, while its own stream's node is new: 0.3.65's
+    ///   probe dereferences a cleared core (a crash) when a node it bound gets its formats during the
+    ///   probe's last round trip, as a node just created does.
+    package init?(classes: [String], seed: [DeviceDescription]? = nil, onChange: @escaping @Sendable (Change) -> Void) {
         let flags = self.flags
         let list = self.list
         Self.running.add(1, ordering: .acquiringAndReleasing)
@@ -100,7 +105,8 @@ package final class DeviceWatcher: Sendable {
             GStreamer.initialize()
             let providers = Providers(classes: classes, starting: true)
             defer { providers.stop() }
-            var known = providers.devices(probing: true)
+            if let seed { providers.seed(seed) }
+            var known = providers.devices(probing: seed == nil)
             list.update { $0 = known }
             let ticksPerProbe = max(1, Int(Self.probeInterval / Self.tick))
             var ticks = 0
@@ -205,6 +211,14 @@ package final class DeviceWatcher: Sendable {
                 }
             }
             return providers.filter { !hidden.contains($0.name) }.flatMap(\.listed)
+        }
+
+        /// Takes the probed providers' lists from `devices`, a listing made just before (PipeWire's
+        /// devices are those with an `object.serial`).
+        func seed(_ devices: [DeviceDescription]) {
+            for index in providers.indices where providers[index].bus == nil && DeviceWatcher.probedProviders.contains(providers[index].name) {
+                providers[index].listed = devices.filter { $0.properties["object.serial"] != nil }
+            }
         }
 
         /// A provider's devices by probing; PipeWire's on a connection of its own, none when no

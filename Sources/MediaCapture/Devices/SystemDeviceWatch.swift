@@ -21,6 +21,9 @@ final class SystemDeviceWatch: Sendable {
         var subscribers: [UInt64: Subscriber] = [:]
         var next: UInt64 = 0
         var watcher: DeviceWatcher?
+        /// The last one-off listing and when it was made: a watch starting soon after takes its
+        /// probed part from it (see ``DeviceWatcher/init(classes:seed:onChange:)``).
+        var lastListing: (devices: [DeviceDescription], at: ContinuousClock.Instant)?
     }
 
     private let state = Locked(State())
@@ -31,7 +34,8 @@ final class SystemDeviceWatch: Sendable {
             state.next += 1
             state.subscribers[state.next] = Subscriber(body)
             if state.watcher == nil {
-                state.watcher = DeviceWatcher(classes: ["Video/Source"]) { [weak self] change in self?.deliver(change) }
+                let seed = state.lastListing.flatMap { ContinuousClock.now - $0.at < .seconds(2) ? $0.devices : nil }
+                state.watcher = DeviceWatcher(classes: ["Video/Source"], seed: seed) { [weak self] change in self?.deliver(change) }
             }
             return state.next
         }
@@ -74,7 +78,9 @@ final class SystemDeviceWatch: Sendable {
             try? await Task.sleep(for: .milliseconds(20))
         }
         if state.withLock({ $0.watcher != nil }) { return currentDevices ?? [] }
-        return await BlockingCall.run(timeout: .seconds(5)) { DeviceMonitor.devices(classes: ["Video/Source"]) } ?? []
+        let listed = await BlockingCall.run(timeout: .seconds(5)) { DeviceMonitor.devices(classes: ["Video/Source"]) } ?? []
+        state.withLock { $0.lastListing = (listed, ContinuousClock.now) }
+        return listed
     }
 
     private func deliver(_ change: DeviceWatcher.Change) {
