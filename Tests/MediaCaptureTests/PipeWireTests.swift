@@ -94,8 +94,24 @@ struct PipeWireTests {
     // MARK: - In the child
 
     /// Starts the virtual camera node (`properties` added to its stream's); returns its pid.
+    /// Returns once PipeWire lists the node (asked with `pw-cli`, another process): PipeWire 0.3.65's
+    /// GStreamer device provider crashes (a NULL core in its loop thread) when a node it bound while
+    /// probing gets its formats during the probe's last round trip, as a node being created does.
+    /// The library cannot avoid that race with a camera that appears mid-probe (see the closing note
+    /// of issue 19); the tests do not provoke it on every run.
     static func startProvider(properties: String = "") throws -> pid_t {
-        try spawnTiedProcess("gst-launch-1.0", provider.map { $0.hasPrefix("stream-properties=") ? $0 + properties : $0 })
+        let pid = try spawnTiedProcess("gst-launch-1.0", provider.map { $0.hasPrefix("stream-properties=") ? $0 + properties : $0 })
+        let listing = "/tmp/media-capture-pw-cli-\(getpid())-\(Identifiers.random())"
+        defer { unlink(listing) }
+        for _ in 0..<100 {
+            let lister = try spawnProcess("pw-cli", ["ls", "Node"], stdout: listing)
+            var status: Int32 = 0
+            waitpid(lister, &status, 0)
+            if readFile(listing)?.contains("VirtualCam") == true { break }
+            usleep(50_000)
+        }
+        usleep(200_000)  // its formats settle
+        return pid
     }
 
     static func stopProvider(_ pid: pid_t) { killGroup(pid) }
