@@ -19,7 +19,7 @@ package struct DeviceDescription: Sendable {
 }
 
 /// Lists the machine's capture devices once (no monitoring threads are started).
-/// The corresponding C functions are `gst_device_monitor_add_filter` and `gst_device_monitor_get_devices`.
+/// The corresponding C function is `gst_device_provider_get_devices`, for each provider of the classes.
 package enum DeviceMonitor {
     /// Blocking (providers probe hardware): call it off the cooperative pool. Every provider of the
     /// classes is probed, PipeWire's on a connection of its own (see ``DeviceWatcher``).

@@ -78,7 +78,9 @@ final class SystemDeviceWatch: Sendable {
             try? await Task.sleep(for: .milliseconds(20))
         }
         if state.withLock({ $0.watcher != nil }) { return currentDevices ?? [] }
-        let listed = await BlockingCall.run(timeout: .seconds(5)) { DeviceMonitor.devices(classes: ["Video/Source"]) } ?? []
+        guard let listed = await BlockingCall.run(timeout: .seconds(5), { DeviceMonitor.devices(classes: ["Video/Source"]) }) else {
+            return []  // a listing that did not finish seeds no watch
+        }
         state.withLock { $0.lastListing = (listed, ContinuousClock.now) }
         return listed
     }
