@@ -22,6 +22,9 @@ let package = Package(
         ),
         // The Linux V4L2 kernel interface: videodev2.h plus `static inline` ioctl shims.
         .systemLibrary(name: "CV4L2"),
+        // libpipewire's headers plus a header-only listing of the graph's video sources (GStreamer's
+        // PipeWire device provider is unsafe in 0.3.65: see Sources/CPipeWire/CPipeWire.h).
+        .systemLibrary(name: "CPipeWire", pkgConfig: "libpipewire-0.3", providers: [.apt(["libpipewire-0.3-dev"])]),
         // Locks that ThreadSanitizer sees through (below every other target).
         .target(name: "Locking"),
         // The only Swift code that imports CGStreamer (checked by scripts/check-layers.sh).
@@ -29,8 +32,11 @@ let package = Package(
         // The V4L2 layer: control ioctls, control events, recorded webcams, `v4l2-ctl` listings.
         // The only Swift code that imports CV4L2 (checked by scripts/check-layers.sh).
         .target(name: "V4L2", dependencies: ["CV4L2", "Locking"]),
+        // The PipeWire layer: the session's daemon, and its cameras listed by a client of the library's own.
+        // The only Swift code that imports CPipeWire (checked by scripts/check-layers.sh).
+        .target(name: "PipeWire", dependencies: ["CPipeWire"]),
         // The public, W3C-shaped API. No GStreamer or V4L2 type appears in its signatures.
-        .target(name: "MediaCapture", dependencies: ["GStreamerWrapper", "V4L2", "Locking"]),
+        .target(name: "MediaCapture", dependencies: ["GStreamerWrapper", "V4L2", "PipeWire", "Locking"]),
         // The "Grab Frame - Take Photo" page and its JSON API, served by `imagecapture serve`.
         .target(name: "DemoServer", dependencies: ["MediaCapture", .product(name: "Hummingbird", package: "hummingbird")]),
         .executableTarget(

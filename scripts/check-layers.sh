@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The layers a reader sees from the tree, enforced (SwiftPM lets any target import a C module transitively):
-# - only Sources/GStreamerWrapper imports CGStreamer, and only Sources/V4L2 imports CV4L2;
+# - only Sources/GStreamerWrapper imports CGStreamer, only Sources/V4L2 imports CV4L2, and only
+#   Sources/PipeWire imports CPipeWire;
 # - MediaCapture imports the wrapper and the V4L2 layer with `internal import` (no GStreamer or V4L2
 #   type can reach its public API);
 # - nothing outside Sources/MediaCapture/Backends looks at the kind of device (a switch or `if case`
@@ -25,9 +26,11 @@ offenders=$(imports CGStreamer Sources/GStreamerWrapper/ Tests/GStreamerWrapperT
 [ -z "$offenders" ] || fail "CGStreamer is imported outside Sources/GStreamerWrapper:" $offenders
 offenders=$(imports CV4L2 Sources/V4L2/ Tests/V4L2Tests/)
 [ -z "$offenders" ] || fail "CV4L2 is imported outside Sources/V4L2:" $offenders
+offenders=$(imports CPipeWire Sources/PipeWire/)
+[ -z "$offenders" ] || fail "CPipeWire is imported outside Sources/PipeWire:" $offenders
 
-offenders=$(grep -rnE '^\s*(public |package |@_exported )?import (GStreamerWrapper|V4L2)\b' Sources/MediaCapture || true)
-[ -z "$offenders" ] || fail "MediaCapture must import the wrapper and the V4L2 layer with 'internal import':" "$offenders"
+offenders=$(grep -rnE '^\s*(public |package |@_exported )?import (GStreamerWrapper|V4L2|PipeWire)\b' Sources/MediaCapture || true)
+[ -z "$offenders" ] || fail "MediaCapture must import the wrapper and the V4L2 and PipeWire layers with 'internal import':" "$offenders"
 
 # The kinds of device are the cases of CaptureDevice.Source, read from its declaration (a list written
 # here went stale once); each backend's own types are named *Backend / *Session.

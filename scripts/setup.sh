@@ -5,6 +5,7 @@ set -euo pipefail
 packages=(
   pkg-config
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev  # headers and pkg-config files for CGStreamer
+  libpipewire-0.3-dev                                   # headers and pkg-config file for CPipeWire (listing PipeWire's cameras)
   gstreamer1.0-plugins-base                             # videotestsrc, videoconvert, videoscale, appsink, audiotestsrc
   gstreamer1.0-plugins-good                             # jpegenc, jpegdec, v4l2src, videocrop, pngenc
   gstreamer1.0-tools                                    # gst-launch-1.0, to run pipelines/*.pipeline

@@ -3,7 +3,7 @@ import Glibc
 import Locking
 import Synchronization
 
-/// A device that GStreamer's device providers found (V4L2, PipeWire, ALSA...).
+/// A device that GStreamer's device providers (V4L2, ALSA...) or a ``DeviceProbe`` (PipeWire) found.
 package struct DeviceDescription: Sendable {
     /// What tells two reports of one device apart from another device's: PipeWire's serial, a node path.
     package var identity: String {
@@ -16,16 +16,48 @@ package struct DeviceDescription: Sendable {
     /// The provider's properties as text, e.g. `device.path` = `/dev/video0`, `api.v4l2.cap.bus_info`.
     package var properties: [String: String]
     package var caps: Caps?
+
+    package init(displayName: String, deviceClass: String, properties: [String: String], caps: Caps?) {
+        self.displayName = displayName
+        self.deviceClass = deviceClass
+        self.properties = properties
+        self.caps = caps
+    }
+}
+
+/// Devices that a listing of the library's own finds beside GStreamer's device providers (PipeWire's
+/// graph, whose GStreamer provider is never used: see `PipeWireRegistry`).
+package struct DeviceProbe: Sendable {
+    package struct Listing: Sendable {
+        package var devices: [DeviceDescription]
+        /// GStreamer providers whose devices these stand for (PipeWire serves V4L2 cameras itself).
+        package var hides: Set<String>
+
+        package init(devices: [DeviceDescription], hides: Set<String>) {
+            self.devices = devices
+            self.hides = hides
+        }
+    }
+
+    /// The GStreamer providers it replaces: never created, started or probed.
+    package var replaces: Set<String>
+    /// Blocking and bounded; nil when the listing failed (as opposed to finding nothing).
+    package var list: @Sendable () -> Listing?
+
+    package init(replaces: Set<String>, list: @escaping @Sendable () -> Listing?) {
+        self.replaces = replaces
+        self.list = list
+    }
 }
 
 /// Lists the machine's capture devices once (no monitoring threads are started).
 /// The corresponding C function is `gst_device_provider_get_devices`, for each provider of the classes.
 package enum DeviceMonitor {
     /// Blocking (providers probe hardware): call it off the cooperative pool. Every provider of the
-    /// classes is probed, PipeWire's on a connection of its own (see ``DeviceWatcher``).
-    package static func devices(classes: [String]) -> [DeviceDescription] {
+    /// classes is probed, but those the probes replace; then the probes list theirs.
+    package static func devices(classes: [String], probes: [DeviceProbe] = []) -> [DeviceDescription] {
         GStreamer.initialize()
-        let providers = DeviceWatcher.Providers(classes: classes, starting: false)
+        let providers = DeviceWatcher.Providers(classes: classes, probes: probes, starting: false)
         defer { providers.stop() }
         return providers.devices(probing: true)
     }
@@ -57,26 +89,16 @@ package enum DeviceMonitor {
 }
 
 /// Watches devices of some classes come and go, on a thread of its own (a 100 ms tick, so
-/// ``stop()`` takes effect within it): the device providers that can be started safely are started
-/// and their lists read each tick; PipeWire's is probed every ``probeInterval``. Each tick's list is
-/// compared with the last one by ``DeviceDescription/identity``.
-///
-/// PipeWire's provider is never started. Its 0.3.65 GStreamer plugin (Debian 12) destroys its
-/// registry proxy in `stop` without the PipeWire loop's lock (fixed in 0.3.73): a change in the
-/// PipeWire graph while it stopped (a stream going away, as when the last PipeWire track stops)
-/// corrupted the heap. Its probe leaves its listener and node proxies on its connection (fixed in
-/// 1.5.85 and later), harmless only when the connection goes with the probe: each probe gets a
-/// connection of its own (``PipeWireConnection``), one probe at a time in the process. The
-/// corresponding C functions are `gst_device_provider_start` and `gst_device_provider_get_devices`.
+/// ``stop()`` takes effect within it): the device providers are started and their lists read each
+/// tick; the probes list theirs every ``probeInterval``. Each tick's list is compared with the last
+/// one by ``DeviceDescription/identity``. The corresponding C function is `gst_device_provider_start`.
 package final class DeviceWatcher: Sendable {
     package enum Change: Sendable {
         case added(DeviceDescription)
         case removed(DeviceDescription)
     }
 
-    /// Providers listed by probing, never started (see the type's documentation).
-    package static let probedProviders: Set<String> = ["pipewiredeviceprovider"]
-    /// How often a probed provider is listed again: one probe costs about 3 ms of CPU (PipeWire).
+    /// How often the probes list again: one PipeWire listing costs about 2 ms.
     package static let probeInterval: Duration = .milliseconds(500)
     private static let tick: Duration = .milliseconds(100)
 
@@ -91,22 +113,16 @@ package final class DeviceWatcher: Sendable {
     package var devices: [DeviceDescription]? { list.value.withLock { $0 } }
 
     /// Nil when no thread can be had. `onChange` runs on the watcher's thread.
-    /// - Parameter seed: a listing made just before, whose probed providers' devices the watch
-    ///   starts from, probing them first one ``probeInterval`` later. A watch usually starts as a
-    ///   PipeWire track opens, right after such a listing, while its own stream's node is new: 0.3.65's
-    ///   probe dereferences a cleared core (a crash) when a node it bound gets its formats during the
-    ///   probe's last round trip, as a node just created does.
-    package init?(classes: [String], seed: [DeviceDescription]? = nil, onChange: @escaping @Sendable (Change) -> Void) {
+    package init?(classes: [String], probes: [DeviceProbe] = [], onChange: @escaping @Sendable (Change) -> Void) {
         let flags = self.flags
         let list = self.list
         Self.running.add(1, ordering: .acquiringAndReleasing)
         let started = DetachedThread.start {
             defer { Self.running.subtract(1, ordering: .acquiringAndReleasing) }
             GStreamer.initialize()
-            let providers = Providers(classes: classes, starting: true)
+            let providers = Providers(classes: classes, probes: probes, starting: true)
             defer { providers.stop() }
-            if let seed { providers.seed(seed) }
-            var known = providers.devices(probing: seed == nil)
+            var known = providers.devices(probing: true)
             list.update { $0 = known }
             let ticksPerProbe = max(1, Int(Self.probeInterval / Self.tick))
             var ticks = 0
@@ -135,7 +151,7 @@ package final class DeviceWatcher: Sendable {
     private static let running = Atomic<Int>(0)
     package static var runningCount: Int { running.load(ordering: .acquiring) }
 
-    /// Ends the watch within one tick.
+    /// Ends the watch within one tick (or one probe, which is bounded, when one runs then).
     package func stop() { flags.stopped.store(true, ordering: .releasing) }
 
     /// The device list, shared with the watch's thread.
@@ -144,48 +160,51 @@ package final class DeviceWatcher: Sendable {
         func update(_ body: (inout [DeviceDescription]?) -> Void) { value.withLock { body(&$0) } }
     }
 
-    /// The device providers of some classes, used on one thread (a watch's, or a one-off listing's).
+    /// The device providers of some classes and the probes beside them, used on one thread (a
+    /// watch's, or a one-off listing's).
     final class Providers {
         private struct Provider {
             let name: String
             let pointer: UnsafeMutablePointer<GstDeviceProvider>
             let bus: UnsafeMutablePointer<GstBus>?
-            /// Its last list: read each tick when started, probed every `probeInterval` otherwise.
+            /// Its last list: read each tick when started, listed once otherwise.
             var listed: [DeviceDescription] = []
         }
 
-        /// One PipeWire probe at a time in the process: the provider is a singleton, and its `fd` is
-        /// set for the probe alone.
-        private static let probing = Locked(())
-
         private let classes: [String]
         private var providers: [Provider] = []
+        private let probes: [DeviceProbe]
+        /// Each probe's last listing that answered.
+        private var probed: [DeviceProbe.Listing?]
 
-        /// - Parameter starting: start the providers that can be started safely (a watch); a one-off
-        ///   listing probes them all.
-        init(classes: [String], starting: Bool) {
+        /// - Parameter starting: start the providers (a watch); a one-off listing probes them.
+        init(classes: [String], probes: [DeviceProbe], starting: Bool) {
             self.classes = classes
+            self.probes = probes
+            self.probed = Array(repeating: nil, count: probes.count)
+            let replaced = probes.reduce(into: Set<String>()) { $0.formUnion($1.replaces) }
             let factories = gst_device_provider_factory_list_get_device_providers(GST_RANK_MARGINAL)
             defer { gst_plugin_feature_list_free(factories) }
             var node = factories
             while let current = node {
                 node = current.pointee.next
                 guard let data = current.pointee.data, case let factory = OpaquePointer(data),
+                    case let name = gst_object_get_name(data.assumingMemoryBound(to: GstObject.self)).map({ text in
+                        defer { g_free(text) }
+                        return String(cString: text)
+                    }) ?? "",
+                    !replaced.contains(name),
                     classes.contains(where: { gst_device_provider_factory_has_classes(factory, $0) != 0 }),
                     let provider = gst_device_provider_factory_get(factory)
                 else { continue }
-                let name = gst_object_get_name(data.assumingMemoryBound(to: GstObject.self)).map { text in
-                    defer { g_free(text) }
-                    return String(cString: text)
-                } ?? ""
-                let start = starting && !DeviceWatcher.probedProviders.contains(name) && gst_device_provider_start(provider) != 0
+                let start = starting && gst_device_provider_start(provider) != 0
                 providers.append(Provider(name: name, pointer: provider, bus: start ? gst_device_provider_get_bus(provider) : nil))
             }
         }
 
-        /// The devices now: started providers' current lists, probed ones' last probe (made again
-        /// when `probing`), less the devices of providers another one hides (PipeWire hides V4L2's
-        /// when it serves those cameras itself).
+        /// The devices now: started providers' current lists, the others' and the probes' last
+        /// listings (made again when `probing`), less the devices of providers that another provider
+        /// or a probe hides.
         func devices(probing: Bool) -> [DeviceDescription] {
             var hidden: Set<String> = []
             for index in providers.indices {
@@ -195,11 +214,7 @@ package final class DeviceWatcher: Sendable {
                     while let message = gst_bus_pop(bus) { gst_message_unref(message) }
                     providers[index].listed = Self.list(provider.pointer, classes: classes)
                 } else if probing {
-                    var found = probe(provider)
-                    // A probe that failed looks like one that found nothing: make sure before every
-                    // camera of the provider counts as gone.
-                    if found.isEmpty && !provider.listed.isEmpty { found = probe(provider) }
-                    providers[index].listed = found
+                    providers[index].listed = Self.list(provider.pointer, classes: classes)
                 }
                 if let names = gst_device_provider_get_hidden_providers(provider.pointer) {
                     var entry = names
@@ -210,33 +225,12 @@ package final class DeviceWatcher: Sendable {
                     g_strfreev(names)
                 }
             }
-            return providers.filter { !hidden.contains($0.name) }.flatMap(\.listed)
-        }
-
-        /// Takes the probed providers' lists from `devices`, a listing made just before (PipeWire's
-        /// devices are those with an `object.serial`).
-        func seed(_ devices: [DeviceDescription]) {
-            for index in providers.indices where providers[index].bus == nil && DeviceWatcher.probedProviders.contains(providers[index].name) {
-                providers[index].listed = devices.filter { $0.properties["object.serial"] != nil }
+            if probing {
+                // A listing that failed keeps the last one: a hiccup is not every camera gone.
+                for index in probes.indices { probed[index] = probes[index].list() ?? probed[index] }
             }
-        }
-
-        /// A provider's devices by probing; PipeWire's on a connection of its own, none when no
-        /// daemon answers.
-        private func probe(_ provider: Provider) -> [DeviceDescription] {
-            guard DeviceWatcher.probedProviders.contains(provider.name) else { return Self.list(provider.pointer, classes: classes) }
-            return Self.probing.withLock { _ in
-                // Started by someone else in the process (an application's own monitor): its list,
-                // and its connection left alone.
-                if gst_device_provider_is_started(provider.pointer) != 0 { return Self.list(provider.pointer, classes: classes) }
-                guard let connection = PipeWireConnection.open() else { return [] }
-                CGStreamer_g_object_set_int(provider.pointer, "fd", connection)
-                defer {
-                    CGStreamer_g_object_set_int(provider.pointer, "fd", -1)
-                    close(connection)  // the probe's connection used a duplicate, released with it
-                }
-                return Self.list(provider.pointer, classes: classes)
-            }
+            for listing in probed { hidden.formUnion(listing?.hides ?? []) }
+            return providers.filter { !hidden.contains($0.name) }.flatMap(\.listed) + probed.flatMap { $0?.devices ?? [] }
         }
 
         private static func list(_ provider: UnsafeMutablePointer<GstDeviceProvider>, classes: [String]) -> [DeviceDescription] {

@@ -61,6 +61,16 @@ struct PipeWireTests {
         try await Self.withPrivatePipeWire { runtime in try await Self.runChild("watchChurn", runtime, seconds: 110) }
     }
 
+    /// The regression test for a crash in PipeWire 0.3.65's GStreamer device provider, which listed
+    /// PipeWire's cameras before: its probe dereferenced a cleared core when a node it had bound got
+    /// its formats as the probe ended (a camera appearing, a track's own stream starting). Seen in
+    /// about one child process in 200 that listed as a node appeared; here hundreds of listings race
+    /// nodes coming and going and a track of this process opening and stopping.
+    @Test("Cameras are listed 400 times while camera nodes come and go and a track opens and stops: every listing answers, the process exits cleanly")
+    func listingWhileNodesComeAndGo() async throws {
+        try await Self.withPrivatePipeWire { runtime in try await Self.runChild("listingChurn", runtime, seconds: 110) }
+    }
+
     /// Where the child finds the private PipeWire.
     static func environment(_ runtime: String) -> [String] { ["XDG_RUNTIME_DIR=\(runtime)", "PIPEWIRE_RUNTIME_DIR=\(runtime)"] }
 
@@ -93,25 +103,10 @@ struct PipeWireTests {
 
     // MARK: - In the child
 
-    /// Starts the virtual camera node (`properties` added to its stream's); returns its pid.
-    /// Returns once PipeWire lists the node (asked with `pw-cli`, another process): PipeWire 0.3.65's
-    /// GStreamer device provider crashes (a NULL core in its loop thread) when a node it bound while
-    /// probing gets its formats during the probe's last round trip, as a node being created does.
-    /// The library cannot avoid that race with a camera that appears mid-probe (see the closing note
-    /// of issue 19); the tests do not provoke it on every run.
+    /// Starts the virtual camera node (`properties` added to its stream's); returns its pid at once:
+    /// listings race the node's creation, as they do when a camera is plugged in.
     static func startProvider(properties: String = "") throws -> pid_t {
-        let pid = try spawnTiedProcess("gst-launch-1.0", provider.map { $0.hasPrefix("stream-properties=") ? $0 + properties : $0 })
-        let listing = "/tmp/media-capture-pw-cli-\(getpid())-\(Identifiers.random())"
-        defer { unlink(listing) }
-        for _ in 0..<100 {
-            let lister = try spawnProcess("pw-cli", ["ls", "Node"], stdout: listing)
-            var status: Int32 = 0
-            waitpid(lister, &status, 0)
-            if readFile(listing)?.contains("VirtualCam") == true { break }
-            usleep(50_000)
-        }
-        usleep(200_000)  // its formats settle
-        return pid
+        try spawnTiedProcess("gst-launch-1.0", provider.map { $0.hasPrefix("stream-properties=") ? $0 + properties : $0 })
     }
 
     static func stopProvider(_ pid: pid_t) { killGroup(pid) }
@@ -219,6 +214,49 @@ struct PipeWireTests {
             try await Task.sleep(for: .milliseconds(110))  // within its 100 ms tick
         }
         print("pipewire watchChurn: done")
+    }
+
+    @Test("(pipewire) listingChurn", .enabled(if: isolatedRun == "pipewire"))
+    func pipeWire_listingChurn() async throws {
+        let provider = try Self.startProvider()
+        defer { Self.stopProvider(provider) }
+        let devices = MediaDevices(devices: [], includeSystemDevices: true)
+        let info = try #require(try await Self.virtualCam(devices))
+        // Camera nodes appearing, negotiating and going, a few times a second.
+        let churn = try spawnTiedProcess("/bin/bash", ["-c", """
+            while :; do
+              gst-launch-1.0 -q videotestsrc is-live=true ! video/x-raw,format=I420,width=320,height=240,framerate=15/1 \
+                ! pipewiresink mode=provide client-name=Churn 'stream-properties=p,media.class=Video/Source,node.description=Churn' & pid=$!
+              sleep 0.$((RANDOM % 3 + 1)); kill $pid; wait $pid; sleep 0.05
+            done
+            """])
+        defer { killGroup(churn) }
+        // This process's own stream node, created and negotiated beside the listings.
+        let opener = Task {
+            var opened = 0
+            while !Task.isCancelled {
+                let constraints = MediaStreamConstraints(video: .constraints(MediaTrackConstraints(deviceId: .exact(info.deviceId))))
+                let opening = try? await within(10, "getUserMedia") { try await devices.getUserMedia(constraints) }
+                guard let stream = opening else { continue }
+                opened += 1
+                try? await Task.sleep(for: .milliseconds(150))
+                stream.getTracks().forEach { $0.stop() }
+            }
+            return opened
+        }
+        var churnSeen = 0
+        for round in 0..<400 {
+            // A one-off listing each time (no watch runs), on a connection of its own.
+            let listed = await SystemDeviceWatch.shared.cameras()
+            #expect(listed.contains { $0.pipeWireNode == "VirtualCam" }, "round \(round): \(listed.map(\.displayName))")
+            if listed.contains(where: { $0.pipeWireNode == "Churn" }) { churnSeen += 1 }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        opener.cancel()
+        let opened = try await within(15) { await opener.value }
+        #expect(opened > 5 && churnSeen > 20, "tracks opened \(opened), listings with the churned node \(churnSeen)")
+        print("pipewire listingChurn: \(opened) tracks, churned node in \(churnSeen) of 400 listings")
+        print("pipewire listingChurn: done")
     }
 
     @Test("(pipewire) v4l2Backed", .enabled(if: isolatedRun == "pipewire"))

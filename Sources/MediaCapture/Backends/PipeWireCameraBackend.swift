@@ -1,15 +1,16 @@
 internal import GStreamerWrapper
+internal import PipeWire
 import Glibc
 internal import V4L2
 import Locking
 
 /// A PipeWire camera node: `pipewiresrc ! videoconvert` (`pipelines/sources/pipewire.source`) as a
 /// bin in the camera's place, the node set as `target-object`. Modes come from the node's caps as
-/// the device monitor reports them; the track ends when the device watch no longer lists the node.
+/// PipeWire lists them (`PipeWireCameras`); the track ends when the device watch no longer lists the node.
 struct PipeWireCameraBackend: CaptureBackend {
     let node: String
 
-    /// The node's raw-video modes, from the device monitor (a blocking probe, off the pool, bounded).
+    /// The node's raw-video modes, as PipeWire lists them (a blocking listing, off the pool, bounded).
     /// - Throws: `NotFoundError` when PipeWire lists no camera node of that name or serial.
     func resolveModes() async throws(DOMException) -> [SourceMode] {
         let node = self.node

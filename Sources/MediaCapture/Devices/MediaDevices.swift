@@ -279,7 +279,7 @@ public final class MediaDevices: Sendable {
         return results
     }
 
-    /// The machine's cameras from GStreamer's device monitor (a blocking probe, on its own thread):
+    /// The machine's cameras from GStreamer's device providers and PipeWire's graph (blocking, on a thread of its own):
     /// PipeWire's camera nodes, and V4L2 nodes that PipeWire does not already serve (a camera PipeWire
     /// owns is opened through PipeWire, where opening its node directly would find it busy).
     private static func systemCameras() async -> [ResolvedDevice] {

@@ -6,7 +6,7 @@ import Locking
 final class SystemDeviceWatch: Sendable {
     static let shared = SystemDeviceWatch()
 
-    /// A camera that appeared (`added`) or went away, as GStreamer's device provider describes it.
+    /// A camera that appeared (`added`) or went away, as a device provider or PipeWire describes it.
     struct Change: Sendable {
         var added: Bool
         var device: DeviceDescription
@@ -21,9 +21,6 @@ final class SystemDeviceWatch: Sendable {
         var subscribers: [UInt64: Subscriber] = [:]
         var next: UInt64 = 0
         var watcher: DeviceWatcher?
-        /// The last one-off listing and when it was made: a watch starting soon after takes its
-        /// probed part from it (see ``DeviceWatcher/init(classes:seed:onChange:)``).
-        var lastListing: (devices: [DeviceDescription], at: ContinuousClock.Instant)?
     }
 
     private let state = Locked(State())
@@ -34,8 +31,10 @@ final class SystemDeviceWatch: Sendable {
             state.next += 1
             state.subscribers[state.next] = Subscriber(body)
             if state.watcher == nil {
-                let seed = state.lastListing.flatMap { ContinuousClock.now - $0.at < .seconds(2) ? $0.devices : nil }
-                state.watcher = DeviceWatcher(classes: ["Video/Source"], seed: seed) { [weak self] change in self?.deliver(change) }
+                // A PipeWire listing that hangs holds the watch's thread (and a stop) at most 1 s.
+                state.watcher = DeviceWatcher(classes: ["Video/Source"], probes: PipeWireCameras.probe(timeout: .seconds(1))) {
+                    [weak self] change in self?.deliver(change)
+                }
             }
             return state.next
         }
@@ -78,11 +77,8 @@ final class SystemDeviceWatch: Sendable {
             try? await Task.sleep(for: .milliseconds(20))
         }
         if state.withLock({ $0.watcher != nil }) { return currentDevices ?? [] }
-        guard let listed = await BlockingCall.run(timeout: .seconds(5), { DeviceMonitor.devices(classes: ["Video/Source"]) }) else {
-            return []  // a listing that did not finish seeds no watch
-        }
-        state.withLock { $0.lastListing = (listed, ContinuousClock.now) }
-        return listed
+        let probes = PipeWireCameras.probe(timeout: .seconds(2))
+        return await BlockingCall.run(timeout: .seconds(5), { DeviceMonitor.devices(classes: ["Video/Source"], probes: probes) }) ?? []
     }
 
     private func deliver(_ change: DeviceWatcher.Change) {

@@ -1,10 +1,9 @@
 import Glibc
 
-/// A connection of its own to the session's PipeWire daemon, for PipeWire's GStreamer elements and
-/// device provider (their `fd` property). PipeWire 0.3.65's plugin shares one connection among every
-/// user that sets no `fd`, keyed by descriptor number, and its device provider leaves listeners and
-/// node proxies on it: on the shared one a streaming `pipewiresrc` lost its frames when a monitor
-/// probed, and a probe's leftovers outlive the probe. A connection of its own is released whole.
+/// A connection of its own to the session's PipeWire daemon: for a `pipewiresrc` (its `fd` property)
+/// and for each ``PipeWireRegistry`` listing. PipeWire 0.3.65's GStreamer plugin shares one
+/// connection among every element that sets no `fd`, keyed by descriptor number; a connection of
+/// its own is released whole with its user.
 package enum PipeWireConnection {
     /// A new socket connected where libpipewire itself would connect: `$PIPEWIRE_REMOTE` (a name or a
     /// path; `pipewire-0` by default) in `$PIPEWIRE_RUNTIME_DIR`, else `$XDG_RUNTIME_DIR`, else
