@@ -53,7 +53,8 @@ let package = Package(
         .testTarget(name: "GStreamerWrapperTests", dependencies: ["GStreamerWrapper", "Locking", "TestSupport", "CTestSupport"]),
         .testTarget(name: "V4L2Tests", dependencies: ["V4L2", "Locking", "TestSupport"]),
         .testTarget(
-            name: "MediaCaptureTests", dependencies: ["MediaCapture", "GStreamerWrapper", "V4L2", "Locking", "TestSupport", "CTestSupport"]),
+            name: "MediaCaptureTests",
+            dependencies: ["MediaCapture", "GStreamerWrapper", "V4L2", "PipeWire", "Locking", "TestSupport", "CTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

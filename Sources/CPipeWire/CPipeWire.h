@@ -45,14 +45,15 @@ typedef struct {
     bool is_source;               // output ports and no input port, as GStreamer's provider requires
     uint32_t n_formats, capacity;
     CPipeWire_format *formats;
+    bool removed;                 // gone from the graph during the listing
     struct pw_proxy *proxy;       // private to the listing
 } CPipeWire_node;
 
 typedef struct {
     CPipeWire_node *nodes;
     uint32_t n_nodes, node_capacity;
-    /// A node's `object.path` starts with "v4l2:": PipeWire serves the V4L2 cameras itself.
-    bool serves_v4l2;
+    /// Some node's `object.path` starts with "v4l2:" or "libcamera:": PipeWire serves those cameras itself.
+    bool serves_v4l2, serves_libcamera;
     // Private to the listing:
     struct pw_proxy **ports;
     uint32_t n_ports, port_capacity;
@@ -71,7 +72,7 @@ typedef struct {
     struct pw_proxy *proxy;
     uint32_t node;  // index in nodes
     bool enumerated;
-    struct spa_hook hook;
+    struct spa_hook hook, proxy_hook;
 } CPipeWire_binding;
 
 // MARK: - Parsing a format
@@ -82,12 +83,25 @@ static inline void *CPipeWire_values(const struct spa_pod *pod, uint32_t key, ui
     *count = 0;
     const struct spa_pod_prop *prop = spa_pod_find_prop(pod, NULL, key);
     if (prop == NULL) return NULL;
-    uint32_t n = 0, kind = SPA_CHOICE_None;
-    const struct spa_pod *values = spa_pod_get_values(&prop->value, &n, &kind);
-    if (values->type != type || values->size < size || n == 0 || n > 4096) return NULL;
+    const struct spa_pod *value = &prop->value;
+    uint32_t n = 1, kind = SPA_CHOICE_None;
+    const void *body = SPA_POD_BODY_CONST(value);
+    if (value->type == SPA_TYPE_Choice) {
+        // Checked against the pod's own size: a client may send anything.
+        if (value->size < sizeof(struct spa_pod_choice_body)) return NULL;
+        const struct spa_pod_choice *choice_pod = (const struct spa_pod_choice *)value;
+        const struct spa_pod *child = &choice_pod->body.child;
+        if (child->type != type || child->size != size) return NULL;
+        n = (value->size - (uint32_t)sizeof(struct spa_pod_choice_body)) / size;
+        kind = choice_pod->body.type;
+        body = SPA_POD_CONTENTS_CONST(struct spa_pod_choice, value);
+    } else if (value->type != type || value->size != size) {
+        return NULL;
+    }
+    if (n == 0 || n > 4096) return NULL;
     void *copy = calloc(n, size);
     if (copy == NULL) return NULL;
-    memcpy(copy, SPA_POD_BODY(values), (size_t)n * size);
+    memcpy(copy, body, (size_t)n * size);
     *choice = kind;
     *count = n;
     return copy;
@@ -176,6 +190,14 @@ static inline void CPipeWire_port_param(void *data, int seq, uint32_t id, uint32
     if (id == SPA_PARAM_EnumFormat) CPipeWire_add_format(&binding->listing->nodes[binding->node], param);
 }
 
+/// The daemon removed the object: a node that went is not listed.
+static inline void CPipeWire_proxy_removed(void *data) {
+    CPipeWire_binding *binding = data;
+    binding->listing->nodes[binding->node].removed = true;
+}
+
+static const struct pw_proxy_events CPipeWire_proxy_events = {PW_VERSION_PROXY_EVENTS, .removed = CPipeWire_proxy_removed};
+
 static const struct pw_node_events CPipeWire_node_events = {
     PW_VERSION_NODE_EVENTS, .info = CPipeWire_node_info, .param = CPipeWire_node_param};
 static const struct pw_port_events CPipeWire_port_events = {
@@ -191,12 +213,14 @@ static inline CPipeWire_binding *CPipeWire_bind(CPipeWire_listing *listing, uint
     binding->listing = listing;
     binding->proxy = proxy;
     binding->node = node;
+    pw_proxy_add_listener(proxy, &binding->proxy_hook, &CPipeWire_proxy_events, binding);
     return binding;
 }
 
 static inline void CPipeWire_unbind(struct pw_proxy *proxy) {
     CPipeWire_binding *binding = pw_proxy_get_user_data(proxy);
     spa_hook_remove(&binding->hook);
+    spa_hook_remove(&binding->proxy_hook);
     pw_proxy_destroy(proxy);
 }
 
@@ -218,6 +242,7 @@ static inline void CPipeWire_global(void *data, uint32_t id, uint32_t permission
     if (spa_streq(type, PW_TYPE_INTERFACE_Node)) {
         const char *path = spa_dict_lookup(props, PW_KEY_OBJECT_PATH);
         if (path != NULL && spa_strstartswith(path, "v4l2:")) listing->serves_v4l2 = true;
+        if (path != NULL && spa_strstartswith(path, "libcamera:")) listing->serves_libcamera = true;
         if (!spa_streq(spa_dict_lookup(props, PW_KEY_MEDIA_CLASS), listing->media_class)) return;
         CPipeWire_binding *binding = NULL;
         if (!CPipeWire_reserve((void **)&listing->nodes, listing->n_nodes, &listing->node_capacity, sizeof(CPipeWire_node)) ||
@@ -257,7 +282,9 @@ static inline void CPipeWire_done(void *data, uint32_t id, int seq) {
 
 static inline void CPipeWire_error(void *data, uint32_t id, int seq, int res, const char *message) {
     CPipeWire_listing *listing = data;
-    if (id == PW_ID_CORE) listing->error = res < 0 ? res : -EIO;  // a node's or port's error is its own
+    // A node or port that went before a request reached it is reported on the core as ENOENT
+    // ("unknown resource"): that object is simply not listed. Other errors on the core end the listing.
+    if (id == PW_ID_CORE && res != -ENOENT) listing->error = res < 0 ? res : -EIO;
 }
 
 static const struct pw_core_events CPipeWire_core_events = {
@@ -313,6 +340,7 @@ static inline CPipeWire_listing *CPipeWire_list(int fd, const char *media_class,
     listing->core = pw_context_connect_fd(context, fd, NULL, 0);
     if (listing->core == NULL) {
         *error = errno ? -errno : -ECONNREFUSED;
+        close(fd);  // libpipewire closes it only once connected
     } else {
         pw_core_add_listener(listing->core, &listing->core_listener, &CPipeWire_core_events, listing);
         listing->registry = pw_core_get_registry(listing->core, PW_VERSION_REGISTRY, 0);

@@ -55,7 +55,7 @@ package struct DeviceProbe: Sendable {
 package enum DeviceMonitor {
     /// Blocking (providers probe hardware): call it off the cooperative pool. Every provider of the
     /// classes is probed, but those the probes replace; then the probes list theirs.
-    package static func devices(classes: [String], probes: [DeviceProbe] = []) -> [DeviceDescription] {
+    package static func devices(classes: [String], probes: [DeviceProbe]) -> [DeviceDescription] {
         GStreamer.initialize()
         let providers = DeviceWatcher.Providers(classes: classes, probes: probes, starting: false)
         defer { providers.stop() }
@@ -113,7 +113,7 @@ package final class DeviceWatcher: Sendable {
     package var devices: [DeviceDescription]? { list.value.withLock { $0 } }
 
     /// Nil when no thread can be had. `onChange` runs on the watcher's thread.
-    package init?(classes: [String], probes: [DeviceProbe] = [], onChange: @escaping @Sendable (Change) -> Void) {
+    package init?(classes: [String], probes: [DeviceProbe], onChange: @escaping @Sendable (Change) -> Void) {
         let flags = self.flags
         let list = self.list
         Self.running.add(1, ordering: .acquiringAndReleasing)
@@ -171,6 +171,10 @@ package final class DeviceWatcher: Sendable {
             var listed: [DeviceDescription] = []
         }
 
+        /// Providers never created, whatever the probes: PipeWire 0.3.65's corrupts the heap when stopped
+        /// as the graph changes and crashes when a node changes as its probe ends (see `PipeWireRegistry`).
+        static let neverUsed: Set<String> = ["pipewiredeviceprovider"]
+
         private let classes: [String]
         private var providers: [Provider] = []
         private let probes: [DeviceProbe]
@@ -182,7 +186,7 @@ package final class DeviceWatcher: Sendable {
             self.classes = classes
             self.probes = probes
             self.probed = Array(repeating: nil, count: probes.count)
-            let replaced = probes.reduce(into: Set<String>()) { $0.formUnion($1.replaces) }
+            let replaced = probes.reduce(into: Self.neverUsed) { $0.formUnion($1.replaces) }
             let factories = gst_device_provider_factory_list_get_device_providers(GST_RANK_MARGINAL)
             defer { gst_plugin_feature_list_free(factories) }
             var node = factories

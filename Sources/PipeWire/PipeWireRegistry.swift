@@ -12,6 +12,8 @@ package enum PipeWireRegistry {
         package var nodes: [Node]
         /// Some node's `object.path` starts with `v4l2:`: PipeWire serves the V4L2 cameras itself.
         package var servesV4L2: Bool
+        /// Some node's `object.path` starts with `libcamera:`: PipeWire serves the libcamera cameras itself.
+        package var servesLibcamera: Bool
     }
 
     package struct Node: Sendable {
@@ -22,6 +24,13 @@ package enum PipeWireRegistry {
         package var isSource: Bool
         /// Its EnumFormat parameters, the node's and its output ports'.
         package var formats: [VideoFormat]
+
+        package init(id: UInt32, properties: [String: String], isSource: Bool, formats: [VideoFormat]) {
+            self.id = id
+            self.properties = properties
+            self.isSource = isSource
+            self.formats = formats
+        }
     }
 
     /// One EnumFormat of video.
@@ -32,14 +41,23 @@ package enum PipeWireRegistry {
         package var pixelFormats: Values<String>
         package var sizes: Values<Size>
         package var rates: Values<Rate>
+
+        package init(subtype: String, pixelFormats: Values<String>, sizes: Values<Size>, rates: Values<Rate>) {
+            self.subtype = subtype
+            self.pixelFormats = pixelFormats
+            self.sizes = sizes
+            self.rates = rates
+        }
     }
 
     package struct Size: Sendable, Equatable {
         package var width: Int, height: Int
+        package init(width: Int, height: Int) { (self.width, self.height) = (width, height) }
     }
 
     package struct Rate: Sendable, Equatable {
         package var numerator: Int, denominator: Int
+        package init(numerator: Int, denominator: Int) { (self.numerator, self.denominator) = (numerator, denominator) }
     }
 
     /// A parameter's values, as a SPA choice gives them.
@@ -67,8 +85,10 @@ package enum PipeWireRegistry {
             return .failure(.failed(error))
         }
         defer { CPipeWire_listing_free(listing) }
-        let nodes = UnsafeBufferPointer(start: listing.pointee.nodes, count: Int(listing.pointee.n_nodes)).map(Node.init)
-        return .success(Listing(nodes: nodes, servesV4L2: listing.pointee.serves_v4l2))
+        let nodes = UnsafeBufferPointer(start: listing.pointee.nodes, count: Int(listing.pointee.n_nodes))
+            .filter { !$0.removed }  // went during the listing
+            .map(Node.init)
+        return .success(Listing(nodes: nodes, servesV4L2: listing.pointee.serves_v4l2, servesLibcamera: listing.pointee.serves_libcamera))
     }
 }
 

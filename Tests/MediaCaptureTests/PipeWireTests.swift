@@ -246,7 +246,8 @@ struct PipeWireTests {
         }
         var churnSeen = 0
         for round in 0..<400 {
-            // A one-off listing each time (no watch runs), on a connection of its own.
+            // A listing of its own (on a connection of its own) when no track is open, the watch's
+            // list while one is.
             let listed = await SystemDeviceWatch.shared.cameras()
             #expect(listed.contains { $0.pipeWireNode == "VirtualCam" }, "round \(round): \(listed.map(\.displayName))")
             if listed.contains(where: { $0.pipeWireNode == "Churn" }) { churnSeen += 1 }

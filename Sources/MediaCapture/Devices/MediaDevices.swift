@@ -3,8 +3,8 @@ import Locking
 
 /// W3C `MediaDevices`: lists capture devices and opens them with `getUserMedia`.
 ///
-/// ``shared`` sees the machine's cameras (GStreamer's device monitor: V4L2, and what other providers
-/// find). ``init(devices:includeSystemDevices:panTiltZoomPermission:)`` gives an explicit set, e.g. fake cameras in tests.
+/// ``shared`` sees the machine's cameras (GStreamer's device providers: V4L2 and others; and PipeWire's
+/// camera nodes, listed by the library's own client). ``init(devices:includeSystemDevices:panTiltZoomPermission:)`` gives an explicit set, e.g. fake cameras in tests.
 
 public final class MediaDevices: Sendable {
     /// The machine's cameras.

@@ -32,7 +32,7 @@ final class SystemDeviceWatch: Sendable {
             state.subscribers[state.next] = Subscriber(body)
             if state.watcher == nil {
                 // A PipeWire listing that hangs holds the watch's thread (and a stop) at most 1 s.
-                state.watcher = DeviceWatcher(classes: ["Video/Source"], probes: PipeWireCameras.probe(timeout: .seconds(1))) {
+                state.watcher = DeviceWatcher(classes: ["Video/Source"], probes: [PipeWireCameras.probe(timeout: .seconds(1))]) {
                     [weak self] change in self?.deliver(change)
                 }
             }
@@ -77,7 +77,8 @@ final class SystemDeviceWatch: Sendable {
             try? await Task.sleep(for: .milliseconds(20))
         }
         if state.withLock({ $0.watcher != nil }) { return currentDevices ?? [] }
-        let probes = PipeWireCameras.probe(timeout: .seconds(2))
+        // Tried twice: a one-off listing that fails has no earlier one to fall back on.
+        let probes = [PipeWireCameras.probe(timeout: .seconds(2), attempts: 2)]
         return await BlockingCall.run(timeout: .seconds(5), { DeviceMonitor.devices(classes: ["Video/Source"], probes: probes) }) ?? []
     }
 
