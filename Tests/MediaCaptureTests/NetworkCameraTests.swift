@@ -80,6 +80,14 @@ struct NetworkCameraTests {
     }
 
     /// The name `body` rejects with (nil when it resolves), bounded.
+    /// Stops the track and waits until its pipeline has stopped, before the test kills its server: a
+    /// server that dies while rtspsrc tears down can make rtspsrc print a `GStreamer-CRITICAL` (an
+    /// end-of-stream given an invalid seqnum; still in 1.28), which the test command refuses.
+    static func stopAndRelease(_ track: MediaStreamTrack) async {
+        track.stop()
+        await ReleaseTracker.shared.wait()
+    }
+
     static func rejection(_ body: @escaping @Sendable () async throws -> Void) async -> DOMException.Name? {
         do {
             try await within(10) { try await body() }
@@ -109,6 +117,7 @@ struct NetworkCameraTests {
         #expect(decoded.width == 640 && decoded.height == 480)
         let smaller = try await within(10) { try await capture.takePhoto(PhotoSettings(imageHeight: 240, imageWidth: 320)) }
         #expect(try await decodeJPEG(smaller).width == 320)
+        await Self.stopAndRelease(track)
     }
 
     @Test("Refusals are NotReadableError with the server's answer, bounded; a URL that is not RTSP is a TypeError")
@@ -189,6 +198,7 @@ struct NetworkCameraTests {
         let anonymous = MediaDevices(devices: [.network(url: server.url())], timing: .test)
         let refused = try await domException { _ = try await anonymous.getUserMedia(MediaStreamConstraints(video: true)) }
         #expect(refused.name == .notReadableError && refused.message.contains("401"), "\(refused)")
+        await Self.stopAndRelease(track)
     }
 
     @Test("The server goes: mute, grabs reject at their bound; it returns: unmute and frames; gone for good: one ended")
