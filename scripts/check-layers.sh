@@ -9,7 +9,8 @@
 # - no lock holds a bare function type (reading it with withLock { $0 } wraps it in another thunk
 #   on every read: swiftlang/swift#91348);
 # - the library's locks are `Locked` (Sources/Locking), never a bare `Mutex`, whose contended hand-off
-#   ThreadSanitizer cannot see.
+#   ThreadSanitizer cannot see;
+# - continuations are created in one file, the one wait primitive (Sources/GStreamerWrapper/Waiter.swift).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 status=0
@@ -54,5 +55,8 @@ offenders=$(grep -rnE '(Mutex|Locked)<\(*(@Sendable )?\([^)]*\) *(async )?(throw
 offenders=$(grep -rnE '\bMutex[<(]' Sources Tests | grep -vE '^Sources/(Locking|benchmarks)/' | grep -vE '^\S+:\s*[0-9]+:\s*//' || true)
 [ -z "$offenders" ] || fail "a bare Mutex (use Locked, which ThreadSanitizer sees through):" "$offenders"
 
-[ $status -eq 0 ] && echo "layers: C modules only in their wrappers, internal imports, no device-kind switch or backend downcast outside Backends/, no lock of a function type, no bare Mutex"
+offenders=$(grep -rlE 'with(Checked|Unsafe)(Throwing)?Continuation' Sources | grep -v '^Sources/GStreamerWrapper/Waiter.swift$' || true)
+[ -z "$offenders" ] || fail "a continuation created outside Waiter (build the wait on Waiter):" $offenders
+
+[ $status -eq 0 ] && echo "layers: C modules only in their wrappers, internal imports, no device-kind switch or backend downcast outside Backends/, no lock of a function type, no bare Mutex, continuations only in Waiter"
 exit $status

@@ -7,15 +7,15 @@ package enum BlockingCall {
     /// As ``run(_:)`` for a call without a deadline of its own: nil when it has not returned within
     /// `timeout` (it finishes on its thread, and its result is dropped).
     package static func run<T: Sendable>(timeout: Duration, _ work: @escaping @Sendable () -> T) async -> T? {
-        await DeadlineRace.run(timeout: timeout) { race in
-            start { race.resume(work()) }
+        await Waiter.run(timeout: timeout) { waiter in
+            start { waiter.resume(work()) }
         }
     }
 
     package static func run<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            start { continuation.resume(returning: work()) }
-        }
+        let waiter = Waiter<T>()
+        start { waiter.resume(work()) }
+        return await waiter.wait()!  // no deadline, no cancellation: only the value ends it
     }
 
     /// Runs `body` on a new detached thread (here, when no thread can be had).

@@ -60,10 +60,10 @@ package final class BlockingQueue: Sendable {
     /// queue counts as wedged from then on.
     package func perform<T: Sendable>(timeout: Duration, _ work: @escaping @Sendable () -> T) async -> T? {
         guard !isWedged else { return nil }
-        return await DeadlineRace.run(timeout: timeout, onExpiry: { [weak self] in
+        return await Waiter.run(timeout: timeout, onExpiry: { [weak self] in
             self?.state.withLock { $0.wedged = true }
-        }) { race in
-            async { race.resume(work()) }
+        }) { waiter in
+            async { waiter.resume(work()) }
         }
     }
 

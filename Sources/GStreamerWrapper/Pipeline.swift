@@ -287,16 +287,15 @@ package enum BusMessage: Sendable {
 /// The bus sync handler's context.
 private final class BusRouter: Sendable {
     /// Someone awaiting a state, resumed exactly once: by STATE_CHANGED, an ERROR, or a deadline.
-    struct StateWaiter: Hashable, Sendable {
+    struct StateWaiter: Sendable {
         let id: UInt64
-        let target: Int32
+        let waiter = Waiter<Result<Void, GStreamerError>>()
     }
 
     private struct Waits {
         var next: UInt64 = 0
-        var targets: [UInt64: Int32] = [:]
-        var continuations: [UInt64: CheckedContinuation<Result<Void, GStreamerError>, Never>] = [:]
-        var results: [UInt64: Result<Void, GStreamerError>] = [:]
+        /// The waiters not settled yet, with the state each awaits.
+        var pending: [UInt64: (target: Int32, waiter: StateWaiter)] = [:]
     }
 
     private let waits = Locked(Waits())
@@ -304,46 +303,30 @@ private final class BusRouter: Sendable {
     func expect(_ state: GstState) -> StateWaiter {
         waits.withLock { waits in
             waits.next += 1
-            waits.targets[waits.next] = Int32(state.rawValue)
-            return StateWaiter(id: waits.next, target: Int32(state.rawValue))
+            let waiter = StateWaiter(id: waits.next)
+            waits.pending[waits.next] = (Int32(state.rawValue), waiter)
+            return waiter
         }
     }
 
     func forget(_ waiter: StateWaiter) {
-        waits.withLock { waits in
-            waits.targets[waiter.id] = nil
-            waits.results[waiter.id] = nil
-        }
+        _ = waits.withLock { $0.pending.removeValue(forKey: waiter.id) }
     }
 
     /// Settles a waiter once; later calls do nothing.
     func resolve(_ waiter: StateWaiter, _ result: Result<Void, GStreamerError>) {
-        let continuation = waits.withLock { waits -> CheckedContinuation<Result<Void, GStreamerError>, Never>? in
-            guard waits.targets.removeValue(forKey: waiter.id) != nil else { return nil }
-            guard let continuation = waits.continuations.removeValue(forKey: waiter.id) else {
-                waits.results[waiter.id] = result  // not waiting yet
-                return nil
-            }
-            return continuation
-        }
-        continuation?.resume(returning: result)
+        forget(waiter)
+        waiter.waiter.resume(result)
     }
 
     func wait(_ waiter: StateWaiter) async -> Result<Void, GStreamerError> {
-        await withCheckedContinuation { continuation in
-            let ready = waits.withLock { waits -> Result<Void, GStreamerError>? in
-                if let result = waits.results.removeValue(forKey: waiter.id) { return result }
-                waits.continuations[waiter.id] = continuation
-                return nil
-            }
-            if let ready { continuation.resume(returning: ready) }
-        }
+        await waiter.waiter.wait()!  // no deadline of its own: the caller's resolves it
     }
 
     /// Settles every waiter whose target `reached` satisfies (or all of them with `failure`).
     private func settle(reached: Int32?, failure: GStreamerError?) {
         let due = waits.withLock { waits in
-            waits.targets.filter { failure != nil || $0.value <= (reached ?? 0) }.map { StateWaiter(id: $0.key, target: $0.value) }
+            waits.pending.values.filter { failure != nil || $0.target <= (reached ?? 0) }.map(\.waiter)
         }
         for waiter in due { resolve(waiter, failure.map { .failure($0) } ?? .success(())) }
     }

@@ -15,7 +15,7 @@ final class FrameBoundary: Sendable {
     /// reference would keep the pad, and through it those objects, alive past the pipeline.
     private let output: Locked<Pad?>
     private let timeout: Duration
-    private let waits = Locked<(next: UInt64, races: [UInt64: DeadlineRace<Bool>], ended: Bool)>((0, [:], false))
+    private let waits = Locked<(next: UInt64, races: [UInt64: Waiter<Bool>], ended: Bool)>((0, [:], false))
 
     /// - Parameter output: the source's output pad (nil: changes run at once).
     init(output: Pad?, timeout: Duration) {
@@ -27,14 +27,17 @@ final class FrameBoundary: Sendable {
     func run(_ body: @escaping @Sendable () -> Void) async {
         guard let output = output.withLock({ $0 }), !waits.withLock({ $0.ended }) else { return body() }
         let once = RunOnce(body)
-        let applied = await DeadlineRace<Bool>.run(timeout: timeout) { race in
+        let applied = await Waiter<Bool>.run(timeout: timeout) { race in
             let id: UInt64? = waits.withLock { waits in
                 guard !waits.ended else { return nil }
                 waits.next += 1
                 waits.races[waits.next] = race
                 return waits.next
             }
-            guard let id else { return race.resume(false) }
+            guard let id else {
+                race.resume(false)
+                return
+            }
             output.addBufferProbe { [weak self] _ in
                 once.run()
                 race.resume(true)

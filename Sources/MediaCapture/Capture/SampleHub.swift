@@ -34,16 +34,13 @@ final class SampleHub: Sendable {
         let linger: Duration
     }
 
-    private typealias Waiter = CheckedContinuation<Result<Delivery, Failure>, Never>
+    private typealias SampleWaiter = Waiter<Result<Delivery, Failure>>
 
     private struct State {
         var latest: Delivery?
         var sequence: UInt64 = 0
-        var waiters: [UInt64: Waiter] = [:]
-        /// Waits that were created but not registered yet; a deadline or cancellation that comes first
-        /// leaves its failure in `doomed` for the registration to find.
-        var inFlight: Set<UInt64> = []
-        var doomed: [UInt64: Failure] = [:]
+        /// The waits not settled yet: each is demand until it is settled and gone from here.
+        var waiters: [UInt64: SampleWaiter] = [:]
         var streams: [UInt64: AsyncStream<Delivery>.Continuation] = [:]
         var ended = false
         var nextID: UInt64 = 0
@@ -55,8 +52,8 @@ final class SampleHub: Sendable {
         /// would otherwise leave one sleeping task per grab).
         var closePending = false
 
-        /// Someone wants samples: a waiter (registered or about to be) or a stream.
-        var demand: Bool { !ended && (!inFlight.isEmpty || !streams.isEmpty) }
+        /// Someone wants samples: a waiter (until its wait returns) or a stream.
+        var demand: Bool { !ended && (!waiters.isEmpty || !streams.isEmpty) }
     }
 
     private let state: Locked<State>
@@ -113,7 +110,7 @@ final class SampleHub: Sendable {
 
     /// Called on the streaming thread for every sample.
     func deliver(_ sample: Sample) {
-        let taken = state.withLock { state -> (Delivery, [UInt64: Waiter], [AsyncStream<Delivery>.Continuation], Delivery?)? in
+        let taken = state.withLock { state -> (Delivery, [UInt64: SampleWaiter], [AsyncStream<Delivery>.Continuation], Delivery?)? in
             // Frames still between the valve and the sink when it closed: stale, and nobody wants them.
             guard gate == nil || state.gateOpen else { return nil }
             state.sequence += 1
@@ -122,13 +119,12 @@ final class SampleHub: Sendable {
             state.latest = delivery
             let waiters = state.waiters
             state.waiters.removeAll()
-            state.inFlight.subtract(waiters.keys)
             followDemand(&state)
             return (delivery, waiters, Array(state.streams.values), replaced)
         }
         guard let (delivery, waiters, streams, replaced) = taken else { return }
         _ = replaced  // the previous sample is released outside the lock
-        for waiter in waiters.values { waiter.resume(returning: .success(delivery)) }
+        for waiter in waiters.values { waiter.resume(.success(delivery)) }
         for stream in streams { stream.yield(delivery) }
     }
 
@@ -140,13 +136,11 @@ final class SampleHub: Sendable {
             state.latest = nil  // release the sample's memory (maybe a camera buffer) at once
             state.waiters.removeAll()
             state.streams.removeAll()
-            state.inFlight.removeAll()
-            state.doomed.removeAll()
             followDemand(&state)
             return taken
         }
         _ = latest
-        for waiter in waiters.values { waiter.resume(returning: .failure(.ended)) }
+        for waiter in waiters.values { waiter.resume(.failure(.ended)) }
         for stream in streams.values { stream.finish() }
     }
 
@@ -165,53 +159,33 @@ final class SampleHub: Sendable {
     /// The newest sample when its sequence is above `sequence`, else the next to arrive, waiting at
     /// most `timeout`.
     func sample(after sequence: UInt64, timeout: Duration) async throws(Failure) -> Delivery {
-        let id = state.withLock { state -> UInt64 in
+        if Task.isCancelled { throw .cancelled }  // even with a frame held
+        let waiter = SampleWaiter()
+        let (id, immediate) = state.withLock { state -> (UInt64, Result<Delivery, Failure>?) in
             state.nextID += 1
-            state.inFlight.insert(state.nextID)
+            // A wait served at once still counts as demand for a moment: the gate opens, and closes
+            // `linger` later, so a grab loop on held frames keeps new ones coming.
+            state.waiters[state.nextID] = waiter
             followDemand(&state)
-            return state.nextID
-        }
-        let deadline = Deadlines.shared.schedule(after: timeout) { [weak self] in self?.resume(id, failing: .timedOut) }
-        defer { Deadlines.shared.cancel(deadline) }
-        let result = await withTaskCancellationHandler {
-            await withCheckedContinuation { (waiter: Waiter) in register(id, after: sequence, waiter) }
-        } onCancel: {
-            resume(id, failing: .cancelled)
-        }
-        return try result.get()
-    }
-
-    private func register(_ id: UInt64, after sequence: UInt64, _ waiter: Waiter) {
-        let immediate: Result<Delivery, Failure>? = state.withLock { state in
             let immediate: Result<Delivery, Failure>?
             if state.ended {
                 immediate = .failure(.ended)
-            } else if let failure = state.doomed.removeValue(forKey: id) {
-                immediate = .failure(failure)
             } else if let latest = state.latest, latest.sequence > sequence {
                 immediate = .success(latest)
             } else {
-                state.waiters[id] = waiter
-                return nil
+                return (state.nextID, nil)
             }
-            state.inFlight.remove(id)  // settled here: nothing of this wait may stay behind
+            state.waiters[state.nextID] = nil
             followDemand(&state)
-            return immediate
+            return (state.nextID, immediate)
         }
-        if let immediate { waiter.resume(returning: immediate) }
-    }
-
-    private func resume(_ id: UInt64, failing failure: Failure) {
-        let waiter: Waiter? = state.withLock { state in
-            guard state.inFlight.remove(id) != nil else { return nil }  // already resumed
-            defer { followDemand(&state) }
-            guard let waiter = state.waiters.removeValue(forKey: id) else {
-                state.doomed[id] = failure  // not registered yet
-                return nil
-            }
-            return waiter
+        if let immediate { return try immediate.get() }
+        let result = await waiter.wait(timeout: timeout, cancelled: .failure(.cancelled)) ?? .failure(.timedOut)
+        state.withLock { state in
+            // Gone already when a sample or the end settled it; a deadline or a cancellation did not.
+            if state.waiters.removeValue(forKey: id) != nil { followDemand(&state) }
         }
-        waiter?.resume(returning: .failure(failure))
+        return try result.get()
     }
 
     /// Every sample from now on; a slow consumer gets the newest (older ones are dropped).
@@ -239,5 +213,5 @@ final class SampleHub: Sendable {
     }
 
     /// How many waits are pending (for tests: nothing may be left behind).
-    var pendingCount: Int { state.withLock { $0.waiters.count + $0.inFlight.count + $0.doomed.count } }
+    var pendingCount: Int { state.withLock { $0.waiters.count } }
 }

@@ -4,14 +4,11 @@ import Locking
 /// A result that several callers await: each waiter is resumed exactly once, by ``complete(_:)``,
 /// or alone by its task's cancellation (`AbortError`) or its own deadline, whichever comes first.
 final class SharedResult<Value: Sendable>: Sendable {
-    /// Resumed with nil when its own deadline passed.
-    private typealias Waiter = CheckedContinuation<Result<Value, DOMException>?, Never>
-
     private struct State {
         var result: Result<Value, DOMException>?
-        var waiters: [UInt64: Waiter] = [:]
-        var inFlight: Set<UInt64> = []
-        var doomed: Set<UInt64> = []
+        /// The waits, from their reservation until their wait returns (one ``value(_:timeout:)`` per
+        /// ticket); one that its deadline or cancellation settled stays until its task resumes.
+        var waiters: [UInt64: Waiter<Result<Value, DOMException>>] = [:]
         var nextID: UInt64 = 0
     }
 
@@ -25,7 +22,7 @@ final class SharedResult<Value: Sendable>: Sendable {
     func reserve() -> Ticket {
         state.withLock { state in
             state.nextID += 1
-            state.inFlight.insert(state.nextID)
+            state.waiters[state.nextID] = Waiter()
             return Ticket(id: state.nextID)
         }
     }
@@ -40,60 +37,41 @@ final class SharedResult<Value: Sendable>: Sendable {
     /// for this waiter alone (the result is still completed for the others).
     func value(_ ticket: Ticket? = nil, timeout: Duration?) async throws(DOMException) -> Value? {
         let id = (ticket ?? reserve()).id
-        let deadline = Locked<Deadlines.Token?>(nil)
-        let result = await withTaskCancellationHandler {
-            await withCheckedContinuation { (waiter: Waiter) in
-                let immediate: Result<Value, DOMException>? = state.withLock { state in
-                    if let result = state.result { return result }
-                    if state.doomed.remove(id) != nil { return .failure(DOMException.aborted) }
-                    state.waiters[id] = waiter
-                    return nil
-                }
-                if let immediate { return waiter.resume(returning: immediate) }
-                guard let timeout else { return }
-                let token = Deadlines.shared.schedule(after: timeout) { [self] in
-                    self.take(id)?.resume(returning: nil)
-                }
-                deadline.withLock { $0 = token }
+        let found = state.withLock { state -> Found in
+            if let result = state.result {
+                state.waiters[id] = nil
+                return .result(result)
             }
-        } onCancel: {
-            let waiter: Waiter? = state.withLock { state in
-                guard state.inFlight.remove(id) != nil else { return nil }
-                guard let waiter = state.waiters.removeValue(forKey: id) else {
-                    state.doomed.insert(id)
-                    return nil
-                }
-                return waiter
-            }
-            waiter?.resume(returning: .failure(DOMException.aborted))
+            // A ticket is settled only by completion (which sets the result) or by its own wait.
+            let waiter = state.waiters[id] ?? Waiter()
+            state.waiters[id] = waiter
+            return .waiter(waiter)
         }
-        if let token = deadline.withLock({ $0 }) { Deadlines.shared.cancel(token) }
-        return try result?.get()
+        switch found {
+        case .result(let result): return try result.get()
+        case .waiter(let waiter):
+            let outcome = await waiter.wait(timeout: timeout, cancelled: .failure(DOMException.aborted))
+            state.withLock { _ = $0.waiters.removeValue(forKey: id) }
+            return try outcome?.get()
+        }
     }
 
-    /// Removes one waiter that is still waiting, for whoever resumes it alone.
-    private func take(_ id: UInt64) -> Waiter? {
-        state.withLock { state in
-            guard let waiter = state.waiters.removeValue(forKey: id) else { return nil }
-            state.inFlight.remove(id)
-            return waiter
-        }
+    private enum Found {
+        case result(Result<Value, DOMException>)
+        case waiter(Waiter<Result<Value, DOMException>>)
     }
 
     /// Settles every waiter, present and future. Only the first call counts.
     func complete(_ result: Result<Value, DOMException>) {
-        let waiters = state.withLock { state -> [Waiter] in
+        let waiters = state.withLock { state -> [Waiter<Result<Value, DOMException>>] in
             guard state.result == nil else { return [] }
             state.result = result
-            defer {
-                state.waiters.removeAll()
-                state.inFlight.removeAll()
-            }
+            defer { state.waiters.removeAll() }
             return Array(state.waiters.values)
         }
-        for waiter in waiters { waiter.resume(returning: result) }
+        for waiter in waiters { waiter.resume(result) }
     }
 
     /// Whether anyone still waits (or is about to): a job nobody waits for can be skipped.
-    var isAwaited: Bool { state.withLock { !$0.inFlight.isEmpty } }
+    var isAwaited: Bool { state.withLock { $0.waiters.values.contains { !$0.isSettled } } }
 }
