@@ -39,7 +39,8 @@ final class SampleHub: Sendable {
     private struct State {
         var latest: Delivery?
         var sequence: UInt64 = 0
-        /// The waits not settled yet: each is demand until it is settled and gone from here.
+        /// The waits, each demand until its wait returns (one a deadline or cancellation settled stays
+        /// until its task resumes and removes it).
         var waiters: [UInt64: SampleWaiter] = [:]
         var streams: [UInt64: AsyncStream<Delivery>.Continuation] = [:]
         var ended = false
