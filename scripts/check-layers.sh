@@ -10,6 +10,8 @@
 #   on every read: swiftlang/swift#91348);
 # - the library's locks are `Locked` (Sources/Locking), never a bare `Mutex`, whose contended hand-off
 #   ThreadSanitizer cannot see;
+# - the capture layer (MediaCapture's files that import the wrapper) never names DOMException: it
+#   fails with CaptureFailure, which the W3C types turn into DOMExceptions;
 # - continuations are created in one file, the one wait primitive (Sources/GStreamerWrapper/Waiter.swift).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +34,12 @@ offenders=$(imports CPipeWire Sources/PipeWire/)
 
 offenders=$(grep -rnE '^\s*(public |package |@_exported )?import (GStreamerWrapper|V4L2|PipeWire)\b' Sources/MediaCapture || true)
 [ -z "$offenders" ] || fail "MediaCapture must import the wrapper and the V4L2 and PipeWire layers with 'internal import':" "$offenders"
+
+# The capture layer (files of MediaCapture that import the GStreamer wrapper) fails with CaptureFailure;
+# only the W3C types above it (which do not import the wrapper) make DOMExceptions.
+offenders=$(for file in $(grep -rlE '^\s*internal import GStreamerWrapper\b' Sources/MediaCapture); do
+  grep -nE '\bDOMException\b' "$file" | grep -vE '^[0-9]+:\s*//' | sed "s|^|$file:|"; done || true)
+[ -z "$offenders" ] || fail "a file that imports the GStreamer wrapper names DOMException (fail with CaptureFailure):" "$offenders"
 
 # The kinds of device are the cases of CaptureDevice.Source, read from its declaration (a list written
 # here went stale once); each backend's own types are named *Backend / *Session.
@@ -58,5 +66,5 @@ offenders=$(grep -rnE '\bMutex[<(]' Sources Tests | grep -vE '^Sources/(Locking|
 offenders=$(grep -rlE 'with(Checked|Unsafe)(Throwing)?Continuation' Sources | grep -v '^Sources/GStreamerWrapper/Waiter.swift$' || true)
 [ -z "$offenders" ] || fail "a continuation created outside Waiter (build the wait on Waiter):" $offenders
 
-[ $status -eq 0 ] && echo "layers: C modules only in their wrappers, internal imports, no device-kind switch or backend downcast outside Backends/, no lock of a function type, no bare Mutex, continuations only in Waiter"
+[ $status -eq 0 ] && echo "layers: C modules only in their wrappers, internal imports, no DOMException in the capture layer, no device-kind switch or backend downcast outside Backends/, no lock of a function type, no bare Mutex, continuations only in Waiter"
 exit $status

@@ -131,6 +131,32 @@ package struct GraphDescription: Sendable, Equatable {
         return pipeline
     }
 
+    /// The elements of a description that is one chain (a branch: `a ! b ! c`), unlinked and
+    /// without a parent, each named as in the text plus `suffix` (a pipeline refuses two children of
+    /// one name): for a branch added beside others to a running pipeline, which links them.
+    /// - Throws: `.wrapper` as ``build()`` does, or when the text is not one chain of named elements.
+    package func makeChain(nameSuffix suffix: String) throws(GStreamerError) -> [Element] {
+        let isChain = links.enumerated().allSatisfy { index, link in
+            link.from == index && link.to == index + 1 && !link.fromRequestPad
+        }
+        guard isChain, links.count == nodes.count - 1, nodes.allSatisfy({ $0.name != nil }) else {
+            throw .wrapper("a branch is one chain of named elements")
+        }
+        GStreamer.initialize()
+        var elements: [Element] = []
+        for node in nodes {
+            guard let made = gst_element_factory_make(node.factory, nil) else {
+                throw .wrapper("no element \"\(node.factory)\": its plugin is not installed")
+            }
+            let element = Element(adopting: made)  // sunk: released with `elements` if a property fails
+            for (key, value) in node.properties {
+                try Self.set(key, key == "name" ? value + suffix : value, on: made, factory: node.factory)
+            }
+            elements.append(element)
+        }
+        return elements
+    }
+
     /// Sets a property from its text, as gst-launch does (`gst_value_deserialize`), but failing loudly.
     private static func set(
         _ key: String, _ value: String, on element: UnsafeMutablePointer<GstElement>, factory: String

@@ -7,6 +7,7 @@ package enum PipelineDescription {
     /// Every canonical pipeline, by file name without extension.
     package static let all: [String: String] = [
         "fake-camera": fakeCamera,
+        "source": source,
         "camera": camera,
         "camera-mjpeg": cameraMJPEG,
         "fake-microphone": fakeMicrophone,
@@ -15,60 +16,60 @@ package enum PipelineDescription {
     /// The fake camera: `videotestsrc` in place of the camera, same graph otherwise, plus the emulated
     /// controls before the tee: `videobalance` (brightness, contrast, saturation) and a digital
     /// pan/tilt/zoom (crop, then scale back to the mode's size).
-    package static let fakeCamera = """
+    package static let fakeCamera = video(source: """
         videotestsrc name=src is-live=true pattern=smpte
           ! capsfilter name=caps caps-change-mode=delayed caps=video/x-raw,format=I420,width=640,height=480,framerate=30/1
           ! videobalance name=balance ! videocrop name=ptz-crop ! videoscale name=ptz-scale add-borders=false
           ! capsfilter name=ptz-caps caps=video/x-raw,width=640,height=480
-          ! tee name=t
-          t. ! valve name=frames-gate drop-mode=forward-sticky-events
-             ! queue name=frames-queue max-size-buffers=2 max-size-bytes=0 max-size-time=0 leaky=downstream
-             ! videocrop name=frames-crop ! videoscale name=frames-scale add-borders=false ! videoconvert name=frames-convert
-             ! appsink name=frames caps=video/x-raw,format=RGBA sync=false max-buffers=1 drop=true
-          t. ! valve name=shutter drop=true drop-mode=forward-sticky-events
-             ! queue name=photo-queue
-             ! videocrop name=photo-crop ! videoscale name=photo-scale add-borders=false ! videoconvert name=photo-convert
-             ! capsfilter name=photo-caps caps-change-mode=delayed caps=video/x-raw,format=I420
-             ! jpegenc name=encoder quality=90
-             ! appsink name=photo sync=false async=false max-buffers=1 drop=true
+        """)
 
-        """
+    /// A source with nothing of its own before the tee: the recorded camera's `videotestsrc`, or, once
+    /// the library replaced `src` with a bin, a network camera, a PipeWire camera or a caller's source.
+    package static let source = video(source: """
+        videotestsrc name=src is-live=true pattern=smpte
+          ! capsfilter name=caps caps-change-mode=delayed caps=video/x-raw,format=I420,width=640,height=480,framerate=30/1
+        """)
 
     /// A V4L2 camera delivering raw video.
-    package static let camera = """
+    package static let camera = video(source: """
         v4l2src name=src device=/dev/video0
           ! capsfilter name=caps caps-change-mode=delayed caps=video/x-raw,format=YUY2,width=640,height=480,framerate=30/1
-          ! tee name=t
-          t. ! valve name=frames-gate drop-mode=forward-sticky-events
-             ! queue name=frames-queue max-size-buffers=2 max-size-bytes=0 max-size-time=0 leaky=downstream
-             ! videocrop name=frames-crop ! videoscale name=frames-scale add-borders=false ! videoconvert name=frames-convert
-             ! appsink name=frames caps=video/x-raw,format=RGBA sync=false max-buffers=1 drop=true
-          t. ! valve name=shutter drop=true drop-mode=forward-sticky-events
-             ! queue name=photo-queue
-             ! videocrop name=photo-crop ! videoscale name=photo-scale add-borders=false ! videoconvert name=photo-convert
-             ! capsfilter name=photo-caps caps-change-mode=delayed caps=video/x-raw,format=I420
-             ! jpegenc name=encoder quality=90
-             ! appsink name=photo sync=false async=false max-buffers=1 drop=true
-
-        """
+        """)
 
     /// A V4L2 camera delivering MJPEG, decoded before the tee (large modes often come only as MJPEG).
-    package static let cameraMJPEG = """
+    package static let cameraMJPEG = video(source: """
         v4l2src name=src device=/dev/video0
           ! capsfilter name=caps caps-change-mode=delayed caps=image/jpeg,width=1280,height=720,framerate=30/1
           ! jpegdec name=decoder
-          ! tee name=t
-          t. ! valve name=frames-gate drop-mode=forward-sticky-events
+        """)
+
+    /// A video pipeline: a backend's source fragment (ending in the `caps` capsfilter or after it),
+    /// the tee, and one branch of each kind: frames (``framesBranch``) and photo (``photoBranch``).
+    private static func video(source: String) -> String {
+        source + "\n  ! tee name=t\n  t. ! " + framesBranch + "\n  t. ! " + photoBranch + "\n"
+    }
+
+    /// The frames branch, one per track (clones included): a gate (`valve`), a leaky queue, the
+    /// track's crop and scale, conversion to RGBA, and the appsink its frames come from. Every frames
+    /// branch is built from this text: the first one with the pipeline, the others (its clones'
+    /// tracks) by `TrackBranch`, which adds a suffix to each name.
+    package static let framesBranch = """
+        valve name=frames-gate drop-mode=forward-sticky-events
              ! queue name=frames-queue max-size-buffers=2 max-size-bytes=0 max-size-time=0 leaky=downstream
              ! videocrop name=frames-crop ! videoscale name=frames-scale add-borders=false ! videoconvert name=frames-convert
              ! appsink name=frames caps=video/x-raw,format=RGBA sync=false max-buffers=1 drop=true
-          t. ! valve name=shutter drop=true drop-mode=forward-sticky-events
+        """
+
+    /// The photo branch, one per pipeline: the shutter (a valve opened for one frame), a queue, the
+    /// photo's crop and scale, conversion to I420 and `jpegenc` (the photo encodes from the camera's
+    /// YUV), and the appsink the JPEGs come from.
+    package static let photoBranch = """
+        valve name=shutter drop=true drop-mode=forward-sticky-events
              ! queue name=photo-queue
              ! videocrop name=photo-crop ! videoscale name=photo-scale add-borders=false ! videoconvert name=photo-convert
              ! capsfilter name=photo-caps caps-change-mode=delayed caps=video/x-raw,format=I420
              ! jpegenc name=encoder quality=90
              ! appsink name=photo sync=false async=false max-buffers=1 drop=true
-
         """
 
     /// The fake microphone: a live sine wave, consumed by a `fakesink`.

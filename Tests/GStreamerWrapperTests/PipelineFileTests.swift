@@ -6,7 +6,7 @@ import Testing
 
 @Suite("pipelines/", .timeLimit(.minutes(1)))
 struct PipelineFileTests {
-    static let videoPipelines = ["fake-camera", "camera", "camera-mjpeg"]
+    static let videoPipelines = ["fake-camera", "source", "camera", "camera-mjpeg"]
 
     @Test("Every pipelines/*.pipeline file is byte for byte the constant the library parses")
     func filesMatchConstants() throws {

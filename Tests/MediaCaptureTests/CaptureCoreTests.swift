@@ -15,8 +15,8 @@ struct CaptureCoreTests {
         try #require(readFile(repositoryRoot + "/Tests/Fixtures/v4l2-devices/\(name)"))
     }
 
-    static func source(of track: MediaStreamTrack) throws -> VideoSource {
-        guard case .video(let source, _, _) = track.backing else { throw TimedOut(what: "no video source", seconds: 0) }
+    static func source(of track: MediaStreamTrack) throws -> Capturer {
+        guard let source = track.video?.source.capturer else { throw TimedOut(what: "no video source", seconds: 0) }
         return source
     }
 

@@ -69,7 +69,7 @@ struct FaultTests {
         let capture = try ImageCapture(track, options: .init(frameTimeout: .seconds(30), photoTimeout: .seconds(30)))
         let calls = Self.everyCall(capture)
         try await Task.sleep(for: .milliseconds(150))
-        guard case .video(let source, _, _) = track.backing else { Issue.record("not a video track"); return }
+        guard let source = track.video?.source.capturer else { Issue.record("not a video track"); return }
         let posted = ContinuousClock.now
         // The source element reports a read error, as a camera driver does when the device fails.
         source.pipeline.element(named: "src")?.postError(

@@ -17,7 +17,7 @@ struct HostileInputTests {
     func hostileRates(_ rate: String) async throws {
         let listing = Self.formats("\t\tSize: Discrete 640x480\n\t\t\tInterval: Discrete 0.033s \(rate)\n")
         let error = try await domException {
-            _ = try await RecordedCameraBackend(controls: Self.brightness, formats: listing).resolveModes()
+            _ = try await ResolvedDevice.resolve(.recorded(controls: Self.brightness, formats: listing))
         }
         #expect(error.name == .notSupportedError && error.message.contains("no usable mode"))
         // Beside a good mode, a bad one is only left out.
@@ -30,7 +30,7 @@ struct HostileInputTests {
     func hostileSizes(_ size: String) async throws {
         let listing = Self.formats("\t\tSize: Discrete \(size)\n\t\t\tInterval: Discrete 0.033s (30.000 fps)\n")
         let error = try await domException {
-            _ = try await RecordedCameraBackend(controls: Self.brightness, formats: listing).resolveModes()
+            _ = try await ResolvedDevice.resolve(.recorded(controls: Self.brightness, formats: listing))
         }
         #expect(error.name == .notSupportedError)
     }

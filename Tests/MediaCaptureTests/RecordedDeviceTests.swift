@@ -15,7 +15,7 @@ struct RecordedDeviceTests {
 
     /// The recorded "hardware" behind a track.
     static func recordedDevice(of track: MediaStreamTrack) throws -> RecordedV4L2Device {
-        guard case .video(let source, _, _) = track.backing, let session = source.session as? V4L2Session,
+        guard let source = track.video?.source.capturer, let session = source.session as? V4L2Session,
             let device = session.v4l2Controls?.cache.device as? RecordedV4L2Device
         else { throw TimedOut(what: "no recorded device", seconds: 0) }
         return device

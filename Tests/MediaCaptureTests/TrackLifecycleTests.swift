@@ -52,7 +52,7 @@ struct TrackLifecycleTests {
         #expect(clone.getSettings() == original.getSettings())
         #expect(clone.getCapabilities() == original.getCapabilities())
         // One device opened: the clone is another branch of the same pipeline.
-        guard case .video(let source, _, _) = original.backing, case .video(let cloneSource, _, _) = clone.backing else {
+        guard let source = original.video?.source, let cloneSource = clone.video?.source else {
             Issue.record("not video tracks")
             return
         }
@@ -138,10 +138,46 @@ struct TrackLifecycleTests {
     func libraryGraphMatchesFile() async throws {
         let track = try await openVideo()
         defer { track.stop() }
-        guard case .video(let source, _, _) = track.backing else { throw TimedOut(what: "no source", seconds: 0) }
+        guard let source = track.video?.source.capturer else { throw TimedOut(what: "no source", seconds: 0) }
         let reference = try Pipeline(description: try #require(readFile(repositoryRoot + "/pipelines/fake-camera.pipeline")), name: "reference")
         #expect(source.pipeline.graphSignature == reference.graphSignature)
         #expect(source.pipeline.graphSignature.count > 20)
+    }
+
+    /// Every frames branch comes from `PipelineDescription.framesBranch`: the first with the pipeline,
+    /// the clones' from `TrackBranch.make`. Each must hold the description's elements in its order,
+    /// linked in that order, with the description's property values; only the names' suffix, the
+    /// track's own caps (its size) and a clone sink's `async=false` may differ.
+    @Test("Every frames branch built at run time, the first and its clones', equals its description", arguments: ["fake", "source"])
+    func branchesEqualDescription(_ kind: String) async throws {
+        let devices = kind == "fake" ? fakeDevices() : MediaDevices(devices: [.pipeline("videotestsrc is-live=true", label: "Generic")], timing: .test)
+        let track = try await openVideo(devices)
+        let clones = [track.clone(), track.clone()]
+        defer { ([track] + clones).forEach { $0.stop() } }
+        for clone in clones { _ = try await within(5) { try await ImageCapture(clone).grabFrame() } }
+        // Only the fake camera streams through its emulated controls.
+        let pipeline = try #require(track.video?.source.capturer.pipeline)
+        #expect((pipeline.element(named: PipelineDescription.Name.balance) != nil) == (kind == "fake"))
+        let description = try GraphDescription(PipelineDescription.framesBranch)
+        #expect(description.nodes.count == 6)
+        let reference = try Pipeline(description: PipelineDescription.framesBranch, name: "reference-branch")
+        for (index, branch) in try ([track] + clones).map({ try #require($0.branch) }).enumerated() {
+            let elements = branch.addedElements
+            try #require(elements.count == description.nodes.count, "branch \(index)")
+            for (element, node) in zip(elements, description.nodes) {
+                let name = try #require(node.name)
+                #expect(element.factoryName == node.factory, "branch \(index): \(element.name)")
+                #expect(index == 0 ? element.name == name : element.name.hasPrefix(name + "-"), "branch \(index): \(element.name)")
+                for (key, _) in node.properties where key != "name" && key != "caps" {
+                    #expect(element.serializedProperty(key) == reference.element(named: name)?.serializedProperty(key),
+                            "branch \(index): \(element.name).\(key)")
+                }
+                if node.factory == "appsink" { #expect(element.bool("async") == (index == 0), "branch \(index): async") }
+            }
+            for (upstream, downstream) in zip(elements, elements.dropFirst()) {
+                #expect(upstream.staticPad("src")?.peer?.parentElement?.name == downstream.name, "branch \(index): \(upstream.name) !")
+            }
+        }
     }
 
     @Test("An idle track converts nothing after the linger; a later grab still gets a fresh frame")

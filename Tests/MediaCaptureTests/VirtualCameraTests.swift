@@ -271,7 +271,7 @@ struct VirtualCameraTests {
     }
 
     static func session(_ track: MediaStreamTrack) -> V4L2Session? {
-        guard case .video(let source, _, _) = track.backing else { return nil }
+        guard let source = track.video?.source.capturer else { return nil }
         return source.session as? V4L2Session
     }
 

@@ -1,19 +1,20 @@
 internal import GStreamerWrapper
 
-/// What differs between kinds of device: one implementation per kind (the fake camera, a V4L2
-/// camera, a recorded V4L2 camera, a caller-described pipeline, the fake microphone). Everything
-/// else (sources, tracks, `ImageCapture`) talks to this protocol and to ``DeviceSession``, and never
-/// asks which kind it has.
+/// What differs between kinds of device: one implementation per kind, each in its folder of
+/// `Backends/` (the fake camera and microphone, V4L2 cameras live and recorded, network cameras,
+/// PipeWire cameras, a caller-described pipeline). Everything else (the capturer, tracks,
+/// `ImageCapture`) talks to this protocol and to ``DeviceSession``, and never asks which kind it has.
+/// Backends are the capture layer: they fail with ``CaptureFailure``s.
 ///
-/// A backend is the device before it is opened: its modes, what it would report, how to build and
-/// configure its pipeline. ``makeSession(pipeline:panTiltZoom:frames:)`` gives what one opening owns.
+/// A backend is the device before it is opened: its modes, what it would report, its source
+/// fragment (the canonical pipeline whose `src` it configures or replaces). ``makeSession(pipeline:panTiltZoom:frames:)`` gives what one opening owns.
 protocol CaptureBackend: Sendable {
     var kind: MediaDeviceInfo.Kind { get }
 
     /// The modes the device can stream in; empty when unknown until it runs. May probe the device
     /// (bounded).
-    /// - Throws: `NotFoundError`, `NotReadableError`, `NotAllowedError` when the device cannot be opened.
-    func resolveModes() async throws(DOMException) -> [SourceMode]
+    /// - Throws: `.notFound`, `.notReadable`, `.notAllowed` when the device cannot be opened.
+    func resolveModes() async throws(CaptureFailure) -> [SourceMode]
 
     /// The control members a track on this device would report, pan, tilt and zoom left out (what
     /// `MediaDeviceInfo.getCapabilities()` shows before opening).
@@ -30,7 +31,7 @@ protocol CaptureBackend: Sendable {
     var exclusiveResource: String? { get }
 
     /// Called before the device is opened: a refusal here (a fault, a device in use) is the open's error.
-    func willOpen(label: String) throws(DOMException)
+    func willOpen(label: String) throws(CaptureFailure)
 
     /// The opening that ``willOpen(label:)`` allowed has let the device go (stopped, or failed to open).
     func didRelease()
@@ -42,8 +43,8 @@ protocol CaptureBackend: Sendable {
     func capsString(for mode: SourceMode) -> String
 
     /// Sets the device and its knobs on the parsed pipeline's named elements (never by pasting text).
-    /// - Throws: `NotFoundError`, `NotReadableError` when the source cannot be built.
-    func configure(_ pipeline: Pipeline, mode: SourceMode?) throws(DOMException)
+    /// - Throws: `.notFound`, `.notReadable` (a missing plugin) or `.notSupported` (a caller's description) when the source cannot be built.
+    func configure(_ pipeline: Pipeline, mode: SourceMode?) throws(CaptureFailure)
 
     /// Whether ``configure(_:mode:)`` may load plugins or connect to a service: then the pipeline is
     /// built on a thread of its own, never on Swift's cooperative pool.
@@ -54,8 +55,8 @@ protocol CaptureBackend: Sendable {
     /// elements that negotiation reads go through `frames`.
     func makeSession(pipeline: Pipeline, panTiltZoom: Bool, frames: FrameBoundary) -> any DeviceSession
 
-    /// What `getUserMedia` rejects with when the pipeline could not start streaming.
-    func openError(_ error: GStreamerError, label: String) -> DOMException
+    /// The failure `getUserMedia` rejects with when the pipeline could not start streaming.
+    func openError(_ error: GStreamerError, label: String) -> CaptureFailure
 }
 
 extension CaptureBackend {
@@ -64,11 +65,11 @@ extension CaptureBackend {
     func selectionSettings(panTiltZoom: Bool) -> MediaTrackSettings { MediaTrackSettings() }
     var allowsPanTiltZoom: Bool { true }
     var exclusiveResource: String? { nil }
-    func willOpen(label: String) throws(DOMException) {}
+    func willOpen(label: String) throws(CaptureFailure) {}
     func didRelease() {}
     func capsString(for mode: SourceMode) -> String { mode.capsString }
     var configureMayBlock: Bool { false }
-    func openError(_ error: GStreamerError, label: String) -> DOMException { DOMException(opening: label, error) }
+    func openError(_ error: GStreamerError, label: String) -> CaptureFailure { CaptureFailure(opening: label, error) }
 }
 
 /// One opening of a device: what lives from the pipeline's first frame to its shutdown.
@@ -92,8 +93,8 @@ protocol DeviceSession: Sendable {
 
     /// Readies the fill light for a photo in `mode`, just before the shutter opens.
     /// - Returns: what ``restoreLight(_:)`` needs to put the light back.
-    /// - Throws: `UnknownError` when the device refuses.
-    func prepareLight(_ mode: FillLightMode?) async throws(DOMException) -> LightRestore?
+    /// - Throws: `.incomplete` when the device refuses.
+    func prepareLight(_ mode: FillLightMode?) async throws(CaptureFailure) -> LightRestore?
 
     func restoreLight(_ restore: LightRestore) async
 
@@ -113,7 +114,7 @@ extension DeviceSession {
     func stop() async {}
     func willStream(_ size: AspectCrop.Size) {}
     var photoExtras: PhotoExtras { PhotoExtras() }
-    func prepareLight(_ mode: FillLightMode?) async throws(DOMException) -> LightRestore? { nil }
+    func prepareLight(_ mode: FillLightMode?) async throws(CaptureFailure) -> LightRestore? { nil }
     func restoreLight(_ restore: LightRestore) async {}
     var photoStateDelay: Duration? { nil }
     func recover(from error: GStreamerError?, muted: @escaping @Sendable (Bool) -> Void) -> Bool { false }

@@ -13,8 +13,8 @@ final class AudioSource: Sendable {
         self.pipeline = pipeline
     }
 
-    /// - Throws: `NotReadableError` when the pipeline cannot start.
-    static func open(_ device: ResolvedDevice) async throws(DOMException) -> AudioSource {
+    /// - Throws: `.notReadable` (or `.notFound`, `.notAllowed`) when the pipeline cannot start.
+    static func open(_ device: ResolvedDevice) async throws(CaptureFailure) -> AudioSource {
         do throws(GStreamerError) {
             let pipeline = try await Pipeline.building(canonical: PipelineDescription.fakeMicrophone, name: "microphone", timeout: .seconds(5))
             let source = AudioSource(device: device, pipeline: pipeline)
@@ -25,7 +25,7 @@ final class AudioSource: Sendable {
             try await pipeline.play()
             return source
         } catch {
-            throw DOMException(opening: device.label, error)
+            throw CaptureFailure(opening: device.label, error)
         }
     }
 

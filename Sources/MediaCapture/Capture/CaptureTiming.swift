@@ -11,4 +11,11 @@ struct CaptureTiming: Sendable, Hashable {
     var stopTimeout = Duration.seconds(5)
 
     static let standard = CaptureTiming()
+
+    /// How long without any frame means the camera stalled: four frame intervals plus a second (the
+    /// default `grabFrame` deadline, the photo's stall rule, the bound of a change between frames).
+    static func stallBound(frameRate: Double?) -> Duration {
+        let rate = frameRate.flatMap { $0.isFinite ? $0 : nil } ?? 30
+        return .milliseconds(Int(4000 / min(max(rate, 1), 1000))) + .seconds(1)
+    }
 }

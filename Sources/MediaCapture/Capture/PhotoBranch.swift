@@ -33,7 +33,7 @@ final class PhotoBranch: Sendable {
         var arrived: UInt64 = 0
         /// The size and quality the branch is set to.
         var configured: (size: Size, quality: Int)?
-        var inputWatchers: [(size: Size, result: SharedResult<Void>)] = []
+        var inputWatchers: [(size: Size, result: SharedResult<Void, CaptureFailure>)] = []
     }
 
     private struct Armed {
@@ -71,13 +71,13 @@ final class PhotoBranch: Sendable {
 
     /// On the streaming thread, before the valve sees the frame.
     private func frameArriving() {
-        let ready = state.withLock { state -> [SharedResult<Void>] in
+        let ready = state.withLock { state -> [SharedResult<Void, CaptureFailure>] in
             state.arrived &+= 1
             if let armed = state.armed, armed.size == nil || armed.size == state.input {
                 state.armed = nil
                 shutter.set("drop", false)  // under the lock that decided it
             }
-            var ready: [SharedResult<Void>] = []
+            var ready: [SharedResult<Void, CaptureFailure>] = []
             state.inputWatchers.removeAll { watcher in
                 guard watcher.size == state.input else { return false }
                 ready.append(watcher.result)
@@ -143,10 +143,10 @@ final class PhotoBranch: Sendable {
 
     /// Waits, bounded, until a frame of `size` reaches the photo branch (the source switched modes).
     func waitForInput(_ size: Size, timeout: Duration) async -> Bool {
-        let result = SharedResult<Void>()
+        let result = SharedResult<Void, CaptureFailure>(cancelled: .cancelled)
         state.withLock { $0.inputWatchers.append((size, result)) }
         let deadline = Deadlines.shared.schedule(after: timeout) {
-            result.complete(.failure(DOMException(.timeoutError, "No frame of \(size.width)x\(size.height) within \(timeout).")))
+            result.complete(.failure(.incomplete("No frame of \(size.width)x\(size.height) within \(timeout).")))
         }
         defer { Deadlines.shared.cancel(deadline) }
         do {
@@ -170,7 +170,7 @@ final class PhotoBranch: Sendable {
             defer { state.inputWatchers.removeAll() }
             return state.inputWatchers
         }
-        for watcher in watchers { watcher.result.complete(.failure(DOMException(.unknownError, "The source ended."))) }
+        for watcher in watchers { watcher.result.complete(.failure(.incomplete("The source ended."))) }
     }
 
     /// Starts timing each photo inside the pipeline, for the benchmarks only: the production path

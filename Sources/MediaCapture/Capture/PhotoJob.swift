@@ -10,7 +10,7 @@ struct PhotoRequest: Sendable, Hashable {
 /// One capture and everyone waiting for it.
 final class PhotoJob: Sendable {
     let request: PhotoRequest
-    let result = SharedResult<Blob>()
+    let result = SharedResult<Blob, DOMException>(cancelled: .aborted)
     init(_ request: PhotoRequest) { self.request = request }
 }
 
@@ -18,8 +18,6 @@ final class PhotoJob: Sendable {
 struct PhotoQueue: Sendable {
     var pending: [PhotoJob] = []
     var running = false
-    /// The last capture found the camera stalled (its queued jobs then fail with it).
-    var stalled = false
     /// The size the last photo chose (nil: the stream's size).
     var photoSize: AspectCrop.Size?
     var fillLightMode: FillLightMode?

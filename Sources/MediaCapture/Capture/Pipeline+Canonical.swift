@@ -25,18 +25,18 @@ extension Pipeline {
     /// - Returns: false when `bin` has no output that links to the capsfilter.
     /// A library-built source (`PipelineDescription.networkCameraSource`, `.pipeWireSource`) parsed as
     /// the bin that replaces `src`, and its element named `element`, whose properties the caller sets.
-    /// - Throws: `NotReadableError` naming `package` when the plugin is missing.
+    /// - Throws: `.notReadable` naming `package` when the plugin is missing.
     static func librarySource(
         _ description: String, element: String, plugin: String, package: String
-    ) throws(DOMException) -> (bin: Element, source: Element) {
+    ) throws(CaptureFailure) -> (bin: Element, source: Element) {
         let missing = "\(plugin) support is missing. Install \(package)."
         let bin: Element
         do {
             bin = try Element(binFromDescription: description, name: callerSourceName)
         } catch {
-            throw DOMException(.notReadableError, "\(plugin) support is missing: \(error.message). Install \(package).")
+            throw CaptureFailure.notReadable("\(plugin) support is missing: \(error.message). Install \(package).")
         }
-        guard let source = bin.child(named: element) else { throw DOMException(.notReadableError, missing) }
+        guard let source = bin.child(named: element) else { throw CaptureFailure.notReadable(missing) }
         return (bin, source)
     }
 

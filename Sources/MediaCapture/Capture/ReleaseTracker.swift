@@ -31,7 +31,7 @@ final class ReleaseTracker: Sendable {
         }
         guard !tasks.isEmpty else { return }
         // A race, not a task group: a group would still wait for the releases it gave up on.
-        let done = SharedResult<Void>()
+        let done = SharedResult<Void, CaptureFailure>(cancelled: .cancelled)
         let releases = Task {
             for task in tasks { await task.value }
             done.complete(.success(()))

@@ -1,8 +1,9 @@
 internal import GStreamerWrapper
 import Locking
 
-/// One track's branch on the source's tee: `valve ! queue ! videocrop ! videoscale ! videoconvert !
-/// appsink` (RGBA). Every track, clones included, has its own, so each can stop and scale on its own.
+/// The frames branch: one track's branch on the source's tee, built from
+/// ``PipelineDescription/framesBranch`` (`valve ! queue ! videocrop ! videoscale ! videoconvert !
+/// appsink`, RGBA). Every track, clones included, has its own, so each can stop and scale on its own.
 ///
 /// The valve (the gate) is open only while someone wants the track's frames (a waiting grab, a frame
 /// stream) and for a linger after: an idle track converts nothing. Closing it drops the held frame, so
@@ -47,7 +48,10 @@ final class TrackBranch: Sendable {
     private init(elements: [Element], sink: AppSink, gateOpen: Bool, linger: Duration) {
         self.elements = elements
         self.sink = sink
-        self.crop = AspectCrop(elements[2])
+        guard let crop = elements.first(where: { $0.factoryName == "videocrop" }) else {
+            preconditionFailure("the frames branch has no videocrop")  // PipelineFileTests
+        }
+        self.crop = AspectCrop(crop)
         let gate = elements[0]
         hub = SampleHub(gate: SampleHub.Gate(set: { gate.set("drop", !$0) }, linger: linger), gateOpen: gateOpen)
         elements[1].staticPad("src")?.addBufferProbe { [weak self] context in
@@ -95,12 +99,44 @@ final class TrackBranch: Sendable {
     /// The source is about to switch modes (see ``AspectCrop/prepareForNewInput()``).
     func prepareForNewInput() { crop.prepareForNewInput() }
 
-    /// The branch the canonical pipeline already contains (`frames-gate` ... `frames`).
+    // MARK: - Frames
+
+    /// The frame the branch holds when it is newer than `sequence`, else the next one, at most `timeout`.
+    /// - Throws: `.incomplete` when the branch ends or no frame comes in time; `.cancelled` when the
+    ///   task is cancelled.
+    func frame(after sequence: UInt64, timeout: Duration) async throws(CaptureFailure) -> Frame {
+        let delivery: SampleHub.Delivery
+        do {
+            delivery = try await hub.sample(after: sequence, timeout: timeout)
+        } catch {
+            switch error {
+            case .ended: throw .incomplete("The track ended before a frame arrived.")
+            case .timedOut, .stalled: throw .incomplete("The camera delivered no frame within \(timeout); it may have stalled.")
+            case .cancelled: throw .cancelled
+            }
+        }
+        guard let frame = Frame(delivery) else {
+            throw .incomplete("The frame is not RGBA; this is a bug in the track's pipeline.")
+        }
+        return frame
+    }
+
+    /// Every frame from now on (see ``Frame/init(_:)``); a slow consumer gets the newest. Finishes
+    /// when the branch ends.
+    func deliveries() -> AsyncStream<SampleHub.Delivery> { hub.samples() }
+
+    /// The size and rate of the frame the branch holds (right after opening: the first one).
+    var heldFrameFormat: (width: Int, height: Int, frameRate: Double)? {
+        hub.latest?.sample.videoLayout.map { ($0.width, $0.height, $0.frameRate) }
+    }
+
+    /// The branch's elements' names, in order, as ``PipelineDescription/framesBranch`` gives them.
+    static let elementNames = (try? GraphDescription(PipelineDescription.framesBranch))?.nodes.compactMap(\.name) ?? []
+
+    /// The branch the canonical pipeline already contains (built from the same description).
     static func canonical(in pipeline: Pipeline, linger: Duration) -> TrackBranch {
-        typealias N = PipelineDescription.Name
-        let elements = [N.framesGate, N.framesQueue, N.framesCrop, N.framesScale, N.framesConvert, N.frames]
-            .map(pipeline.canonicalElement)
-        guard let sink = AppSink(elements[5]) else { preconditionFailure("`frames` is not an appsink") }
+        let elements = elementNames.map(pipeline.canonicalElement)
+        guard let last = elements.last, let sink = AppSink(last) else { preconditionFailure("the frames branch ends in no appsink") }
         let branch = TrackBranch(elements: elements, sink: sink, gateOpen: true, linger: linger)
         // Part of the parsed graph: detached like any other when its track stops before its clones.
         let teePad = elements[0].staticPad("sink")?.peer
@@ -109,30 +145,16 @@ final class TrackBranch: Sendable {
         return branch
     }
 
-    /// A new branch like `template`, not yet in the pipeline. Nil when a plugin is missing.
+    /// A new branch like `template`, built from ``PipelineDescription/framesBranch`` with `-index`
+    /// after each name, not yet in the pipeline. Nil when a plugin is missing.
     static func make(index: UInt64, like template: TrackBranch, linger: Duration) -> TrackBranch? {
-        let factories = ["valve", "queue", "videocrop", "videoscale", "videoconvert", "appsink"]
-        let names = ["frames-gate", "frames-queue", "frames-crop", "frames-scale", "frames-convert", "frames"]
-            .map { "\($0)-\(index)" }
-        var elements: [Element] = []
-        for (factory, name) in zip(factories, names) {
-            guard let element = Element(factory: factory, name: name) else { return nil }
-            elements.append(element)
-        }
-        elements[0].set("drop-mode", parsing: "forward-sticky-events")
-        let queue = elements[1]
-        queue.set("max-size-buffers", UInt32(2))
-        queue.set("max-size-bytes", UInt32(0))
-        queue.set("max-size-time", UInt64(0))
-        queue.set("leaky", parsing: "downstream")
-        elements[3].set("add-borders", false)
-        guard let sink = AppSink(elements[5]) else { return nil }
-        sink.element.set("sync", template.sink.element.bool("sync"))
-        // Added to a playing pipeline: a sink that waited for preroll would make the pipeline lose its
-        // state (and, with several added at once, leave some branches without frames).
+        guard let elements = try? GraphDescription(PipelineDescription.framesBranch).makeChain(nameSuffix: "-\(index)"),
+            let last = elements.last, let sink = AppSink(last)
+        else { return nil }
+        // The one difference from the description: added to a playing pipeline, a sink that waited
+        // for preroll would make the pipeline lose its state (and, with several added at once, leave
+        // some branches without frames).
         sink.element.set("async", false)
-        sink.element.set("max-buffers", UInt32(1))
-        sink.element.set("drop", true)
         let branch = TrackBranch(elements: elements, sink: sink, gateOpen: false, linger: linger)  // opens on demand
         branch.setSize(template.frameSize)
         branch.setMaximumFrameRate(template.maximumFrameRate)  // a clone keeps the track's settings

@@ -1,4 +1,3 @@
-internal import GStreamerWrapper
 import Locking
 
 /// W3C `MediaDevices`: lists capture devices and opens them with `getUserMedia`.
@@ -135,10 +134,7 @@ public final class MediaDevices: Sendable {
     public static func shutdown() async {
         await ReleaseTracker.shared.wait()
         await SystemDeviceWatch.shared.shutdown()
-        // A release's last reference to its pipeline may be dropped on another thread just after the
-        // release finished: wait (at most 5 s) until every pipeline is gone.
-        for _ in 0..<500 where Pipeline.aliveCount > 0 { try? await Task.sleep(for: .milliseconds(10)) }
-        GStreamer.deinitialize()
+        await Capturer.releaseGStreamer()
     }
 
     // MARK: - Selection and opening
@@ -186,7 +182,8 @@ public final class MediaDevices: Sendable {
         }
         if let resource = device.backend.exclusiveResource { await ReleaseTracker.shared.wait(for: resource) }
         if kind == .audioinput {
-            let source = try await AudioSource.open(device)
+            let source: AudioSource
+            do { source = try await AudioSource.open(device) } catch { throw DOMException(error) }
             return MediaStreamTrack(
                 kind: "audio", label: device.label, backing: .audio(source, user: 0), constraints: constraints,
                 settings: chosen.settings, capabilities: device.modeCapabilities)
@@ -194,18 +191,18 @@ public final class MediaDevices: Sendable {
         let granted = await panTiltZoomGranted(device, asking: wantsPanTiltZoom)
         let size = chosen.settings.width.flatMap { width in chosen.settings.height.map { AspectCrop.Size(width: width, height: $0) } }
         let decimated = CropAndScale.decimatedRate(chosen.settings, chosen.mode)
-        let (source, branch) = try await VideoSource.open(
+        let (source, share) = try await VideoTrackSource.open(
             device, mode: chosen.mode, size: size, frameRate: decimated, panTiltZoom: granted, timing: timing)
         var settings = MediaTrackSettings()
         ControlMembers.copyModeMembers(from: chosen.settings, to: &settings)
-        if let layout = branch.hub.latest?.sample.videoLayout {
+        if let layout = source.heldFrameFormat(of: share) {
             settings.width = layout.width
             settings.height = layout.height
             settings.aspectRatio = Double(layout.width) / Double(layout.height)
             if layout.frameRate > 0 { settings.frameRate = decimated ?? layout.frameRate }
         }
         let track = MediaStreamTrack(
-            kind: "video", label: device.label, backing: .video(source, branch: 0, branch), constraints: constraints,
+            kind: "video", label: device.label, backing: .video(source, share), constraints: constraints,
             settings: settings, capabilities: device.modeCapabilities)
         remember(track, deviceId: device.info.deviceId)
         return track
@@ -274,40 +271,9 @@ public final class MediaDevices: Sendable {
             catch { results.append(.failure(error)) }
         }
         if includeSystemDevices {
-            results += await Self.systemCameras().map { .success($0) }
+            results += await SystemDeviceWatch.shared.resolvedCameras().map { .success($0) }
         }
         return results
-    }
-
-    /// The machine's cameras from GStreamer's device providers and PipeWire's graph (blocking, on a thread of its own):
-    /// PipeWire's camera nodes, and V4L2 nodes that PipeWire does not already serve (a camera PipeWire
-    /// owns is opened through PipeWire, where opening its node directly would find it busy).
-    private static func systemCameras() async -> [ResolvedDevice] {
-        // Providers probe hardware; one that hangs must not hang enumerateDevices or getUserMedia.
-        let found = await SystemDeviceWatch.shared.cameras()
-        let pipeWire = found.filter { $0.pipeWireNode != nil }
-        let servedByPipeWire = Set(pipeWire.compactMap { $0.properties["api.v4l2.path"] })
-        let cameras: [ResolvedDevice] = pipeWire.compactMap { description in
-            guard let node = description.pipeWireNode else { return nil }
-            let path = description.properties["api.v4l2.path"]
-            var device = CaptureDevice.pipeWire(node: node)  // a property value later, never parsed
-            device.label = description.properties["node.description"] ?? description.displayName
-            return ResolvedDevice(device, modes: description.pipeWireModes, groupKey: path ?? "pipewire:" + node)
-        }
-        return cameras + found.compactMap { description in
-            guard description.pipeWireNode == nil,
-                let path = description.properties["api.v4l2.path"] ?? description.properties["device.path"],
-                !servedByPipeWire.contains(path)
-            else {
-                return nil  // PipeWire's own, or not a V4L2 node (libcamera): CaptureDevice.pipeline for those
-            }
-            let bus = description.properties["api.v4l2.cap.bus_info"] ?? description.properties["v4l2.device.bus_info"]
-            var device = CaptureDevice.v4l2(path: path)  // a property value later, never parsed
-            device.label = description.displayName
-            device.stableKey = "v4l2:" + (bus.map { $0 + ":" + description.displayName } ?? path)
-            let modes = description.caps.map(SourceMode.modes(from:)) ?? []
-            return ResolvedDevice(device, modes: modes, groupKey: bus ?? path)
-        }
     }
 }
 

@@ -71,6 +71,6 @@ struct ResolvedDevice: Sendable {
     /// Finds out a device's modes through its backend (probing a V4L2 node also reports a missing device).
     /// - Throws: `NotFoundError`, `NotReadableError`, `NotAllowedError` for a device that cannot be opened.
     static func resolve(_ device: CaptureDevice) async throws(DOMException) -> ResolvedDevice {
-        ResolvedDevice(device, modes: try await device.backend.resolveModes())
+        do { return ResolvedDevice(device, modes: try await device.backend.resolveModes()) } catch { throw DOMException(error) }
     }
 }

@@ -82,6 +82,37 @@ final class SystemDeviceWatch: Sendable {
         return await BlockingCall.run(timeout: .seconds(5), { DeviceMonitor.devices(classes: ["Video/Source"], probes: probes) }) ?? []
     }
 
+    /// The machine's cameras from GStreamer's device providers and PipeWire's graph (blocking, on a thread of its own):
+    /// PipeWire's camera nodes, and V4L2 nodes that PipeWire does not already serve (a camera PipeWire
+    /// owns is opened through PipeWire, where opening its node directly would find it busy).
+    func resolvedCameras() async -> [ResolvedDevice] {
+        // Providers probe hardware; one that hangs must not hang enumerateDevices or getUserMedia.
+        let found = await cameras()
+        let pipeWire = found.filter { $0.pipeWireNode != nil }
+        let servedByPipeWire = Set(pipeWire.compactMap { $0.properties["api.v4l2.path"] })
+        let cameras: [ResolvedDevice] = pipeWire.compactMap { description in
+            guard let node = description.pipeWireNode else { return nil }
+            let path = description.properties["api.v4l2.path"]
+            var device = CaptureDevice.pipeWire(node: node)  // a property value later, never parsed
+            device.label = description.properties["node.description"] ?? description.displayName
+            return ResolvedDevice(device, modes: description.pipeWireModes, groupKey: path ?? "pipewire:" + node)
+        }
+        return cameras + found.compactMap { description in
+            guard description.pipeWireNode == nil,
+                let path = description.properties["api.v4l2.path"] ?? description.properties["device.path"],
+                !servedByPipeWire.contains(path)
+            else {
+                return nil  // PipeWire's own, or not a V4L2 node (libcamera): CaptureDevice.pipeline for those
+            }
+            let bus = description.properties["api.v4l2.cap.bus_info"] ?? description.properties["v4l2.device.bus_info"]
+            var device = CaptureDevice.v4l2(path: path)  // a property value later, never parsed
+            device.label = description.displayName
+            device.stableKey = "v4l2:" + (bus.map { $0 + ":" + description.displayName } ?? path)
+            let modes = description.caps.map(SourceMode.modes(from:)) ?? []
+            return ResolvedDevice(device, modes: modes, groupKey: bus ?? path)
+        }
+    }
+
     private func deliver(_ change: DeviceWatcher.Change) {
         let subscribers = state.withLock { Array($0.subscribers.values) }
         let converted: Change = switch change {

@@ -55,38 +55,18 @@ public final class ImageCapture: Sendable {
     ///   the task is cancelled.
     public func grabFrame() async throws(DOMException) -> ImageBitmap {
         // Step 1: the readiness check, at call time.
-        let (_, branch) = try readySource()
+        let (source, share) = try readySource()
         let after = handedOut.withLock { $0 }
         // Step 2, in parallel: gather one frame.
-        let frame: SampleHub.Delivery
-        let timeout = frameTimeout
-        do {
-            frame = try await branch.hub.sample(after: after, timeout: timeout)
-        } catch {
-            switch error {
-            case .ended: throw DOMException(.unknownError, "The track ended before a frame arrived.")
-            case .timedOut, .stalled:
-                throw DOMException(.unknownError, "The camera delivered no frame within \(timeout); it may have stalled.")
-            case .cancelled: throw DOMException.aborted
-            }
-        }
-        handedOut.withLock { $0 = max($0, frame.sequence) }
-        guard let bitmap = ImageBitmap(frame.sample) else {
-            throw DOMException(.unknownError, "The frame is not RGBA; this is a bug in the track's pipeline.")
-        }
+        let (bitmap, sequence) = try await source.frame(of: share, after: after, timeout: frameTimeout)
+        handedOut.withLock { $0 = max($0, sequence) }
         return bitmap
     }
 
     /// From the track's own frame rate: no device state is read on the way to a frame.
     private var frameTimeout: Duration {
         if let timeout = options.frameTimeout { return timeout }
-        return Self.stallBound(frameRate: track.frameRate)
-    }
-
-    /// How long without any frame means the camera stalled: four frame intervals plus a second.
-    static func stallBound(frameRate: Double?) -> Duration {
-        let rate = frameRate.flatMap { $0.isFinite ? $0 : nil } ?? 30
-        return .milliseconds(Int(4000 / min(max(rate, 1), 1000))) + .seconds(1)
+        return CaptureTiming.stallBound(frameRate: track.frameRate)
     }
 
     // MARK: - takePhoto
@@ -188,7 +168,7 @@ public final class ImageCapture: Sendable {
 
     /// The "in parallel" part: asking the device (a slow one takes its time), then checking the track
     /// is still usable.
-    private func gatherPhotoState(_ source: VideoSource) async throws(DOMException) {
+    private func gatherPhotoState(_ source: VideoTrackSource) async throws(DOMException) {
         try await source.gatherPhotoState()
         guard track.readyState == .live, track.enabled, !track.muted, !source.isEnded else {
             throw DOMException(.operationError, "The track ended or became inactive while the photo state was being read.")
@@ -198,14 +178,13 @@ public final class ImageCapture: Sendable {
     /// For the benchmarks only: starts timing each photo inside the pipeline (the production path
     /// carries no timing code). Nil for a track without a video source.
     package func installPhotoTiming() -> PhotoTiming? {
-        guard case .video(let source, _, _) = track.backing else { return nil }
-        return source.photo.installTiming()
+        return track.video?.source.capturer.photo.installTiming()
     }
 
     // MARK: - Readiness
 
-    /// The track's source and branch, when the track can be used now.
-    private func readySource() throws(DOMException) -> (VideoSource, TrackBranch) {
+    /// The track's source and its share of it, when the track can be used now.
+    private func readySource() throws(DOMException) -> (VideoTrackSource, VideoTrackSource.Track) {
         guard track.readyState == .live else {
             throw DOMException(.invalidStateError, "The track has ended; open a new one with getUserMedia.")
         }
@@ -215,9 +194,9 @@ public final class ImageCapture: Sendable {
         guard !track.muted else {
             throw DOMException(.invalidStateError, "The track is muted (its camera is not delivering frames: reconfiguring, or a network camera reconnecting); try again after its unmute event.")
         }
-        guard case .video(let source, _, let branch) = track.backing else {
+        guard let video = track.video else {
             throw DOMException(.invalidStateError, "The track has no video source.")
         }
-        return (source, branch)
+        return video
     }
 }

@@ -1,5 +1,3 @@
-internal import GStreamerWrapper
-
 extension ImageBitmap {
     /// The image types ``encode(type:)`` writes.
     public static let encodableTypes = ["image/png", "image/jpeg"]
@@ -8,24 +6,13 @@ extension ImageBitmap {
     /// - Throws: `NotSupportedError` for another type; `InvalidStateError` after ``close()``;
     ///   `UnknownError` when encoding fails or takes over 5 s.
     public func encode(type: String = "image/png") async throws(DOMException) -> Blob {
-        guard Self.encodableTypes.contains(type), let caps = Caps(type) else {
+        guard Self.encodableTypes.contains(type), Frame.canEncode(type) else {
             throw DOMException(.notSupportedError, "Cannot encode to '\(type)'; use one of \(Self.encodableTypes).")
         }
-        guard let frame = retainedSample() else {
-            throw DOMException(.invalidStateError, "The ImageBitmap was closed; grab a new frame.")
-        }
-        let result: Result<[UInt8], GStreamerError> = await BlockingCall.run {
-            Result { () throws(GStreamerError) in try frame.converted(to: caps, timeoutMilliseconds: 5000).copyEncodedBytes() }
-        }
-        switch result {
+        guard let frame = retainedFrame() else { throw Self.closed }
+        switch await frame.encoded(as: type) {
         case .success(let bytes): return Blob(type: type, bytes: bytes)
-        case .failure(let error): throw DOMException(.unknownError, "Encoding to \(type) failed: \(error.message)")
+        case .failure(let failure): throw DOMException(failure)
         }
-    }
-}
-
-extension Sample {
-    fileprivate func copyEncodedBytes() throws(GStreamerError) -> [UInt8] {
-        do { return try copyBytes() } catch let error as GStreamerError { throw error } catch { throw .wrapper("\(error)") }
     }
 }

@@ -15,7 +15,7 @@ public final class MediaStreamTrack: Sendable {
     public let label: String
 
     enum Backing: Sendable {
-        case video(VideoSource, branch: UInt64, TrackBranch)
+        case video(VideoTrackSource, VideoTrackSource.Track)
         case audio(AudioSource, user: UInt64)
         case none
     }
@@ -47,10 +47,10 @@ public final class MediaStreamTrack: Sendable {
         if ended { initial.readyState = .ended }
         self.state = Locked(initial)
         switch backing {
-        case .video(let source, let branch, _):
+        case .video(let source, let track):
             source.observe(
-                branch: branch,
-                VideoSource.Observer(
+                track,
+                Capturer.Observer(
                     ended: { [weak self] in self?.endedBySource() },
                     muted: { [weak self] in self?.setMuted($0) },
                     settingsChanged: { [weak self] in self?.fire(.settingsChanged) }))
@@ -97,7 +97,7 @@ public final class MediaStreamTrack: Sendable {
 
     private func detachFromSource() {
         switch backing {
-        case .video(let source, let branch, _): source.removeBranch(branch)
+        case .video(let source, let track): source.removeTrack(track)
         case .audio(let source, let user): source.removeUser(user)
         case .none: break
         }
@@ -126,8 +126,8 @@ public final class MediaStreamTrack: Sendable {
         var backing = Backing.none
         if snapshot.readyState == .live {
             switch self.backing {
-            case .video(let source, _, let own):
-                if let (id, branch) = source.addBranch(like: own) { backing = .video(source, branch: id, branch) }
+            case .video(let source, let own):
+                if let track = source.addTrack(like: own) { backing = .video(source, track) }
             case .audio(let source, _):
                 if let user = source.addUser() { backing = .audio(source, user: user) }
             case .none:
@@ -198,10 +198,13 @@ public final class MediaStreamTrack: Sendable {
         return capabilities
     }
 
-    private var videoSource: VideoSource? {
-        if case .video(let source, _, _) = backing { return source }
+    /// The video source and this track's share of it (nil for an audio track or a clone without one).
+    var video: (source: VideoTrackSource, track: VideoTrackSource.Track)? {
+        if case .video(let source, let track) = backing { return (source, track) }
         return nil
     }
+
+    private var videoSource: VideoTrackSource? { video?.source }
 
     /// The constraints of the last successful `applyConstraints` (or `getUserMedia`).
     public func getConstraints() -> MediaTrackConstraints { state.withLock { $0.constraints } }
@@ -243,7 +246,7 @@ public final class MediaStreamTrack: Sendable {
     func applyConstraints(_ constraints: MediaTrackConstraints, keepingMode: Bool) async throws(DOMException) {
         try constraints.validateNumbers()
         guard readyState == .live else { return }
-        guard let source = videoSource, let branch else {
+        guard let (source, track) = video else {
             // Audio tracks (and a clone that could not get a branch): only the current settings can
             // satisfy the constraints.
             try state.withLock { (state: inout State) throws(DOMException) in
@@ -255,7 +258,7 @@ public final class MediaStreamTrack: Sendable {
             }
             return
         }
-        let applied = try await source.applyConstraints(constraints, branch: branch, keepingMode: keepingMode) { [weak self] in
+        let applied = try await source.applyConstraints(constraints, track: track, keepingMode: keepingMode) { [weak self] in
             self?.state.withLock { $0.settings } ?? MediaTrackSettings()
         }
         state.withLock { state in
@@ -278,18 +281,14 @@ public final class MediaStreamTrack: Sendable {
         }
     }
 
-    /// The branch delivering this track's frames (video tracks only).
-    var branch: TrackBranch? {
-        if case .video(_, _, let branch) = backing { return branch }
-        return nil
-    }
+    /// The branch delivering this track's frames (video tracks only; for tests).
+    var branch: TrackBranch? { video?.track.branch }
 
     /// Every frame from now on, as `ImageBitmap`s; a slow consumer gets the newest (stale ones are
     /// dropped). The Swift counterpart of `MediaStreamTrackProcessor`. Finishes when the track ends;
     /// empty for an audio or ended track.
     public func frames() -> some AsyncSequence<ImageBitmap, Never> & Sendable {
-        let stream = branch?.hub.samples() ?? AsyncStream { $0.finish() }
-        return stream.compactMap { ImageBitmap($0.sample) }
+        VideoTrackSource.frames(of: video?.track)
     }
 }
 

@@ -11,31 +11,31 @@ struct PipeWireCameraBackend: CaptureBackend {
     let node: String
 
     /// The node's raw-video modes, as PipeWire lists them (a blocking listing, off the pool, bounded).
-    /// - Throws: `NotFoundError` when PipeWire lists no camera node of that name or serial.
-    func resolveModes() async throws(DOMException) -> [SourceMode] {
+    /// - Throws: `.notFound` when PipeWire lists no camera node of that name or serial.
+    func resolveModes() async throws(CaptureFailure) -> [SourceMode] {
         let node = self.node
         let found = await SystemDeviceWatch.shared.cameras()
         guard let description = found.first(where: { $0.pipeWireNode == node || ($0.pipeWireNode != nil && $0.properties["object.serial"] == node) }) else {
-            throw DOMException(.notFoundError, "PipeWire lists no camera node '\(node)'. List cameras with `imagecapture devices` (or `pw-cli ls Node`); is PipeWire running in this session?")
+            throw CaptureFailure.notFound("PipeWire lists no camera node '\(node)'. List cameras with `imagecapture devices` (or `pw-cli ls Node`); is PipeWire running in this session?")
         }
         return description.pipeWireModes
     }
 
-    func pipelineDescription(for mode: SourceMode?) -> String { PipelineDescription.fakeCamera }
+    func pipelineDescription(for mode: SourceMode?) -> String { PipelineDescription.source }
 
     var configureMayBlock: Bool { true }  // pipewiresrc loads its plugin, and the source connects to PipeWire
 
-    func configure(_ pipeline: Pipeline, mode: SourceMode?) throws(DOMException) {
+    func configure(_ pipeline: Pipeline, mode: SourceMode?) throws(CaptureFailure) {
         let (bin, source) = try Pipeline.librarySource(
             PipelineDescription.pipeWireSource, element: "pipewire-source", plugin: "PipeWire", package: "gstreamer1.0-pipewire")
         source.set("target-object", node)  // a property value, never parsed
         // A connection of its own (see PipeWireConnection): never the plugin's shared one.
         guard let connection = PipeWireConnection.open() else {
-            throw DOMException(.notReadableError, "No PipeWire daemon answers in this session ($PIPEWIRE_RUNTIME_DIR or $XDG_RUNTIME_DIR). Is PipeWire running?")
+            throw CaptureFailure.notReadable("No PipeWire daemon answers in this session ($PIPEWIRE_RUNTIME_DIR or $XDG_RUNTIME_DIR). Is PipeWire running?")
         }
         source.set("fd", ownedDescriptor: connection)
         guard pipeline.replaceSource(with: bin) else {
-            throw DOMException(.notReadableError, "The PipeWire camera's source could not be linked.")
+            throw CaptureFailure.notReadable("The PipeWire camera's source could not be linked.")
         }
     }
 
@@ -43,8 +43,8 @@ struct PipeWireCameraBackend: CaptureBackend {
         PipeWireSession(node: node)
     }
 
-    func openError(_ error: GStreamerError, label: String) -> DOMException {
-        DOMException(.notReadableError, "The PipeWire camera \(label) could not be opened: \(error.message) Is its node still there (`pw-cli ls Node`)?")
+    func openError(_ error: GStreamerError, label: String) -> CaptureFailure {
+        CaptureFailure.notReadable("The PipeWire camera \(label) could not be opened: \(error.message) Is its node still there (`pw-cli ls Node`)?")
     }
 }
 

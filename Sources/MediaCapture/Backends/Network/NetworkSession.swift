@@ -15,7 +15,7 @@ final class NetworkSession: DeviceSession {
         var stopped = false
         var reconnecting = false
         /// The running attempt's outcome: true once its first frame passed, false when it failed.
-        var attempt: SharedResult<Bool>?
+        var attempt: SharedResult<Bool, CaptureFailure>?
         var task: Task<Void, Never>?
     }
 
@@ -67,7 +67,7 @@ final class NetworkSession: DeviceSession {
             guard remaining > .zero else { break }
             try? await Task.sleep(for: min(delay, remaining))
             delay = min(delay * 2, .seconds(4))
-            let attempt = SharedResult<Bool>()
+            let attempt = SharedResult<Bool, CaptureFailure>(cancelled: .cancelled)
             // Building and starting the source is GStreamer work that may block on the network: on the
             // pipeline's own thread, bounded.
             let started = await pipeline.perform(timeout: .seconds(10)) { self.replaceSource(attempt) } ?? false
@@ -95,7 +95,7 @@ final class NetworkSession: DeviceSession {
 
     /// On the pipeline's thread: a new source in the old one's place, started; `attempt` completes
     /// with its first frame. The old source is stopped first, so none of its errors reach `attempt`.
-    private func replaceSource(_ attempt: SharedResult<Bool>) -> Bool {
+    private func replaceSource(_ attempt: SharedResult<Bool, CaptureFailure>) -> Bool {
         guard let bin = try? NetworkCameraBackend.makeSource(address), let output = bin.staticPad("src") else { return false }
         output.addBufferProbe { _ in
             attempt.complete(.success(true))

@@ -9,11 +9,11 @@ struct RecordedCameraBackend: CaptureBackend {
     let formats: String?
 
     /// The formats listing's modes (640x480 at 30 fps without one).
-    /// - Throws: `NotSupportedError` when the controls listing has no control line the parser
+    /// - Throws: `.notSupported` when the controls listing has no control line the parser
     ///   recognises (an empty, binary or unrelated file), or the formats listing no usable mode.
-    func resolveModes() async throws(DOMException) -> [SourceMode] {
+    func resolveModes() async throws(CaptureFailure) -> [SourceMode] {
         guard !V4L2Listing.controls(controls).isEmpty else {
-            throw DOMException(.notSupportedError, "The controls listing has no control line the library recognises; give the output of `v4l2-ctl --list-ctrls-menus`.")
+            throw CaptureFailure.notSupported("The controls listing has no control line the library recognises; give the output of `v4l2-ctl --list-ctrls-menus`.")
         }
         guard let formats else {
             return [SourceMode(width: 640, height: 480, frameRate: Fraction(30, 1), encoding: .raw(format: "YUY2"))]
@@ -21,7 +21,7 @@ struct RecordedCameraBackend: CaptureBackend {
         // As v4l2src's caps for the same camera give them (the virtual-camera tests compare the two).
         let modes = SourceMode.preferringRaw(V4L2Listing.modes(formats).compactMap(SourceMode.init(listed:)))
         guard !modes.isEmpty else {
-            throw DOMException(.notSupportedError, "The formats listing has no usable mode (YUYV, NV12 or MJPG with a size and a frame rate); give the output of `v4l2-ctl --list-formats-ext`.")
+            throw CaptureFailure.notSupported("The formats listing has no usable mode (YUYV, NV12 or MJPG with a size and a frame rate); give the output of `v4l2-ctl --list-formats-ext`.")
         }
         return modes
     }
@@ -31,11 +31,11 @@ struct RecordedCameraBackend: CaptureBackend {
         return ControlMembers.filter(V4L2ControlBackend(V4L2ControlCache(device: device)).capabilities(), panTiltZoom: false)
     }
 
-    func pipelineDescription(for mode: SourceMode?) -> String { PipelineDescription.fakeCamera }
+    func pipelineDescription(for mode: SourceMode?) -> String { PipelineDescription.source }
 
     func capsString(for mode: SourceMode) -> String { mode.emulatedCapsString }
 
-    func configure(_ pipeline: Pipeline, mode: SourceMode?) throws(DOMException) {
+    func configure(_ pipeline: Pipeline, mode: SourceMode?) throws(CaptureFailure) {
         pipeline.sourceElement.set("is-live", true)
     }
 

@@ -8,19 +8,19 @@ struct NetworkCameraBackend: CaptureBackend {
     let reconnectFor: Duration
 
     /// Checks the URL (nothing is opened until the pipeline starts).
-    /// - Throws: `TypeError` for a URL that is not an RTSP URL with a host.
-    func resolveModes() async throws(DOMException) -> [SourceMode] {
+    /// - Throws: `.invalidDevice` (`TypeError`) for a URL that is not an RTSP URL with a host.
+    func resolveModes() async throws(CaptureFailure) -> [SourceMode] {
         _ = try address()
         return []
     }
 
-    func pipelineDescription(for mode: SourceMode?) -> String { PipelineDescription.fakeCamera }
+    func pipelineDescription(for mode: SourceMode?) -> String { PipelineDescription.source }
 
     var configureMayBlock: Bool { true }  // rtspsrc and decodebin load their plugins
 
-    func configure(_ pipeline: Pipeline, mode: SourceMode?) throws(DOMException) {
+    func configure(_ pipeline: Pipeline, mode: SourceMode?) throws(CaptureFailure) {
         guard pipeline.replaceSource(with: try Self.makeSource(try address())) else {
-            throw DOMException(.notReadableError, "The network camera's source could not be linked.")
+            throw CaptureFailure.notReadable("The network camera's source could not be linked.")
         }
     }
 
@@ -29,24 +29,22 @@ struct NetworkCameraBackend: CaptureBackend {
         NetworkSession(pipeline: pipeline, address: NetworkCameraURL(url)!, reconnectFor: reconnectFor)
     }
 
-    /// Every failure to start is the server's or the network's: `NotReadableError` with its answer
+    /// Every failure to start is the server's or the network's: `.notReadable` with its answer
     /// (rtspsrc puts the RTSP status, "Not Found" or "Unauthorized", or the socket error in its text).
-    func openError(_ error: GStreamerError, label: String) -> DOMException {
+    func openError(_ error: GStreamerError, label: String) -> CaptureFailure {
         let detail = Self.serverAnswer(error.debug)
-        return DOMException(
-            .notReadableError,
-            "\(label) could not be opened: \(error.message)\(detail.map { " (\($0))" } ?? ""). Check the URL, the credentials and that the camera is reachable.")
+        return CaptureFailure.notReadable("\(label) could not be opened: \(error.message)\(detail.map { " (\($0))" } ?? ""). Check the URL, the credentials and that the camera is reachable.")
     }
 
-    private func address() throws(DOMException) -> NetworkCameraURL {
+    private func address() throws(CaptureFailure) -> NetworkCameraURL {
         guard let address = NetworkCameraURL(url) else {
-            throw DOMException(.typeError, "A network camera needs an RTSP URL such as rtsp://host:554/path (with no spaces); this one is not.")
+            throw CaptureFailure.invalidDevice("A network camera needs an RTSP URL such as rtsp://host:554/path (with no spaces); this one is not.")
         }
         return address
     }
 
     /// The source bin for `address`, its knobs set as properties.
-    static func makeSource(_ address: NetworkCameraURL) throws(DOMException) -> Element {
+    static func makeSource(_ address: NetworkCameraURL) throws(CaptureFailure) -> Element {
         let (bin, source) = try Pipeline.librarySource(
             PipelineDescription.networkCameraSource, element: "network-source", plugin: "RTSP", package: "gstreamer1.0-plugins-good")
         source.set("location", address.location)  // a property value, never parsed

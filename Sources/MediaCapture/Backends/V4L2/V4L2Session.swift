@@ -54,7 +54,7 @@ final class V4L2Session: DeviceSession {
 
     var photoExtras: PhotoExtras { PhotoExtras(fillLightModes: v4l2Controls?.fillLightModes ?? []) }
 
-    func prepareLight(_ mode: FillLightMode?) async throws(DOMException) -> LightRestore? {
+    func prepareLight(_ mode: FillLightMode?) async throws(CaptureFailure) -> LightRestore? {
         guard mode == .flash, let controls = v4l2Controls else { return nil }
         return try await controls.fireFlash()
     }

@@ -12,12 +12,12 @@ struct V4L2CameraBackend: CaptureBackend {
     var exclusiveResource: String? { "v4l2:" + path }
 
     /// Opens the node without streaming (READY) and reads the modes its driver offers.
-    func resolveModes() async throws(DOMException) -> [SourceMode] {
+    func resolveModes() async throws(CaptureFailure) -> [SourceMode] {
         let pipeline: Pipeline
         do {
             pipeline = try await Pipeline.building(canonical: "v4l2src name=src ! fakesink name=sink", name: "probe", timeout: Self.probeTimeout)
         } catch {
-            throw DOMException(.notReadableError, "V4L2 support is missing: \(error.message) Install gstreamer1.0-plugins-good.")
+            throw CaptureFailure.notReadable("V4L2 support is missing: \(error.message) Install gstreamer1.0-plugins-good.")
         }
         let source = pipeline.sourceElement
         source.set("device", path)  // a property value, never parsed
@@ -34,13 +34,13 @@ struct V4L2CameraBackend: CaptureBackend {
         await pipeline.stop(timeout: Self.probeTimeout)  // release the node before anyone opens it to stream
         switch opened {
         case .success(let modes) where modes.isEmpty:
-            throw DOMException(.notReadableError, "\(path) offers no video mode the library can use (raw or MJPEG). Is it a capture device?")
+            throw CaptureFailure.notReadable("\(path) offers no video mode the library can use (raw or MJPEG). Is it a capture device?")
         case .success(let modes):
             return modes
         case .failure(let error) where error.isTimeout:
-            throw DOMException(.notReadableError, "\(path) did not answer within \(Self.probeTimeout): its driver did not finish opening it. Unplug and replug the camera, or check `dmesg`.")
+            throw CaptureFailure.notReadable("\(path) did not answer within \(Self.probeTimeout): its driver did not finish opening it. Unplug and replug the camera, or check `dmesg`.")
         case .failure(let error):
-            throw DOMException(opening: path, error)
+            throw CaptureFailure(opening: path, error)
         }
     }
 
@@ -49,7 +49,7 @@ struct V4L2CameraBackend: CaptureBackend {
         return PipelineDescription.camera
     }
 
-    func configure(_ pipeline: Pipeline, mode: SourceMode?) throws(DOMException) {
+    func configure(_ pipeline: Pipeline, mode: SourceMode?) throws(CaptureFailure) {
         pipeline.sourceElement.set("device", path)  // a property value, never parsed
     }
 

@@ -4,11 +4,11 @@ internal import GStreamerWrapper
 struct FakeMicrophoneBackend: CaptureBackend {
     var kind: MediaDeviceInfo.Kind { .audioinput }
 
-    func resolveModes() async throws(DOMException) -> [SourceMode] { [] }
+    func resolveModes() async throws(CaptureFailure) -> [SourceMode] { [] }
 
     func pipelineDescription(for mode: SourceMode?) -> String { PipelineDescription.fakeMicrophone }
 
-    func configure(_ pipeline: Pipeline, mode: SourceMode?) throws(DOMException) {}
+    func configure(_ pipeline: Pipeline, mode: SourceMode?) throws(CaptureFailure) {}
 
     func makeSession(pipeline: Pipeline, panTiltZoom: Bool, frames: FrameBoundary) -> any DeviceSession { NoDeviceSession() }
 }

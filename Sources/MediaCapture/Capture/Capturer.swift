@@ -2,14 +2,16 @@ internal import GStreamerWrapper
 import Locking
 import Synchronization
 
-/// The capturer: one opened camera, shared by a track and its clones.
+/// The capturer: one opened camera, shared by a track and its clones. It speaks GStreamer and nothing
+/// of the W3C: it fails with ``CaptureFailure``s, which ``VideoTrackSource`` above it turns into
+/// `DOMException`s.
 ///
-/// Owns the pipeline (`pipelines/*.pipeline`): source → capsfilter → [jpegdec] → tee, with one
-/// branch per track and the photo branch. What differs between kinds of device is the
-/// ``DeviceSession`` its backend made; this type never asks which kind it has. The source stops when
-/// its last track stops, or ends (error, end of stream, device lost) and then ends every track with
-/// one `ended` event each.
-final class VideoSource: Sendable {
+/// Owns the pipeline (`pipelines/*.pipeline`): the backend's source → capsfilter → [jpegdec] → tee,
+/// with one frames branch per track (``TrackBranch``) and the photo branch (``PhotoBranch``). What
+/// differs between kinds of device is the ``DeviceSession`` its backend made; this type never asks
+/// which kind it has. It stops when its last track stops, or ends (error, end of stream, device
+/// lost) and then ends every track with one `ended` event each.
+final class Capturer: Sendable {
     let device: ResolvedDevice
     let pipeline: Pipeline
     let session: any DeviceSession
@@ -44,8 +46,6 @@ final class VideoSource: Sendable {
     let operations = AsyncLock()
     /// The mode the source streams in now (it changes during a high-resolution photo).
     let currentMode: Locked<SourceMode?>
-    /// Photo jobs, run one at a time (see VideoSource+Photos).
-    let photoQueue = Locked(PhotoQueue())
     private static let counter = Atomic<UInt64>(0)
     /// Unique element names for clone branches (a pipeline refuses two children of one name).
     private static let branchNames = Atomic<UInt64>(0)
@@ -54,7 +54,7 @@ final class VideoSource: Sendable {
     let frames: FrameBoundary
     /// Completed when the source ends or its last track stops: waits that are not for a frame (a
     /// slow device's photo state) end with it.
-    let ended = SharedResult<Void>()
+    let ended = SharedResult<Void, CaptureFailure>(cancelled: .cancelled)
 
     private init(
         device: ResolvedDevice, mode: SourceMode?, pipeline: Pipeline, panTiltZoom: Bool, timing: CaptureTiming
@@ -69,7 +69,7 @@ final class VideoSource: Sendable {
         // change then runs where it was asked, and a photo on a stalled camera fails as fast as a grab.
         self.frames = FrameBoundary(
             output: pipeline.sourceElement.staticPad("src"),
-            timeout: min(timing.modeSwitchTimeout, ImageCapture.stallBound(frameRate: mode?.frameRate.value)))
+            timeout: min(timing.modeSwitchTimeout, CaptureTiming.stallBound(frameRate: mode?.frameRate.value)))
         self.session = device.backend.makeSession(pipeline: pipeline, panTiltZoom: panTiltZoom, frames: frames)
         self.photo = PhotoBranch(in: pipeline)
         self.currentMode = Locked(mode)
@@ -82,14 +82,14 @@ final class VideoSource: Sendable {
 
     /// Builds the pipeline for `device` in `mode`, starts it and waits (bounded) for the first frame.
     /// - Returns: the source and the first track's branch, already holding a frame.
-    /// - Throws: `NotFoundError`, `NotReadableError`, `NotAllowedError` (see ``DOMException/init(opening:_:)``),
-    ///   or the backend's refusal (a device in use, a fault).
+    /// - Throws: `.notFound`, `.notReadable`, `.notAllowed` (see ``CaptureFailure/init(opening:_:)``),
+    ///   `.cancelled`, or the backend's refusal (a device in use, a fault).
     /// - Parameter size: the first track's frame size (the mode's, or smaller with crop-and-scale).
     /// - Parameter frameRate: the first track's lower rate with crop-and-scale (nil: the mode's).
     static func open(
         _ device: ResolvedDevice, mode: SourceMode?, size: AspectCrop.Size? = nil, frameRate: Double? = nil, panTiltZoom: Bool,
         timing: CaptureTiming
-    ) async throws(DOMException) -> (VideoSource, TrackBranch) {
+    ) async throws(CaptureFailure) -> (Capturer, TrackBranch) {
         let backend = device.backend
         try backend.willOpen(label: device.label)
         let name = "capture-\(counter.add(1, ordering: .relaxed).newValue)"
@@ -98,16 +98,16 @@ final class VideoSource: Sendable {
         // a build that finishes after it releases the device itself.
         let description = backend.pipelineDescription(for: mode)
         let build = BuildRace()
-        let make = { @Sendable () -> Result<Pipeline, DOMException> in
-            let result: Result<Pipeline, DOMException>
+        let make = { @Sendable () -> Result<Pipeline, CaptureFailure> in
+            let result: Result<Pipeline, CaptureFailure>
             do {
                 let pipeline = try Pipeline(canonical: description, name: name)
                 try configure(pipeline, for: device, mode: mode)
                 result = .success(pipeline)
-            } catch let error as DOMException {
+            } catch let error as CaptureFailure {
                 result = .failure(error)
             } catch {
-                result = .failure(DOMException(.notReadableError, "The capture pipeline could not be built: \(error) Install gstreamer1.0-plugins-base and -good."))
+                result = .failure(.notReadable("The capture pipeline could not be built: \(error) Install gstreamer1.0-plugins-base and -good."))
             }
             if build.finish() { backend.didRelease() }  // nobody waits for it any more
             return result
@@ -122,16 +122,16 @@ final class VideoSource: Sendable {
             throw error
         case nil:
             if build.abandon() { backend.didRelease() }  // it finished just after the deadline
-            throw DOMException(.notReadableError, "\(device.label)'s pipeline was not built within \(timing.openTimeout): loading a GStreamer plugin or reaching its service hung.")
+            throw .notReadable("\(device.label)'s pipeline was not built within \(timing.openTimeout): loading a GStreamer plugin or reaching its service hung.")
         }
-        let source = VideoSource(device: device, mode: mode, pipeline: pipeline, panTiltZoom: panTiltZoom, timing: timing)
+        let source = Capturer(device: device, mode: mode, pipeline: pipeline, panTiltZoom: panTiltZoom, timing: timing)
         let branch = TrackBranch.canonical(in: pipeline, linger: timing.gateLinger)
         branch.setSize(mode.map { size ?? AspectCrop.Size(width: $0.width, height: $0.height) })
         branch.setMaximumFrameRate(frameRate)
         source.state.withLock { $0.branches[0] = branch }
         pipeline.onMessage { [weak source] message in source?.handle(message) }
 
-        let noFrame = DOMException(.notReadableError, "\(device.label) delivered no frame within \(timing.openTimeout). Check that no other program holds it and that it streams in \(mode?.videoMode.description ?? "its default mode").")
+        let noFrame = CaptureFailure.notReadable("\(device.label) delivered no frame within \(timing.openTimeout). Check that no other program holds it and that it streams in \(mode?.videoMode.description ?? "its default mode").")
         do {
             // A live pipeline reaches PLAYING with its first frame: both waits share one deadline.
             try await pipeline.play(timeoutMilliseconds: timing.openTimeout.milliseconds)
@@ -139,7 +139,7 @@ final class VideoSource: Sendable {
         } catch let error as GStreamerError {
             await source.shutDown()
             if pipeline.isWedged {
-                throw DOMException(.notReadableError, "\(device.label) did not answer within \(timing.openTimeout): its driver (or a source element) is stuck opening it. Unplug and replug the camera, or check what holds it.")
+                throw CaptureFailure.notReadable("\(device.label) did not answer within \(timing.openTimeout): its driver (or a source element) is stuck opening it. Unplug and replug the camera, or check what holds it.")
             }
             if error.isTimeout { throw noFrame }
             throw backend.openError(error, label: device.label)
@@ -148,13 +148,13 @@ final class VideoSource: Sendable {
             await source.shutDown()
             if let cause { throw backend.openError(cause, label: device.label) }
             if endOfStream {
-                throw DOMException(.notReadableError, "\(device.label) reached its end of stream before delivering a frame.")
+                throw CaptureFailure.notReadable("\(device.label) reached its end of stream before delivering a frame.")
             }
-            if failure == .cancelled { throw DOMException(.abortError, "Opening \(device.label) was cancelled.") }
+            if failure == .cancelled { throw CaptureFailure.cancelled }
             throw noFrame
         } catch {
             await source.shutDown()
-            throw DOMException(.unknownError, "\(error)")
+            throw CaptureFailure.incomplete("\(error)")
         }
         await source.session.start(
             onControlsChanged: { [weak source] in source?.controlsChangedElsewhere() },
@@ -166,13 +166,10 @@ final class VideoSource: Sendable {
     }
 
     /// Sets the mode's caps on the parsed pipeline, then lets the backend set its device and knobs.
-    private static func configure(_ pipeline: Pipeline, for device: ResolvedDevice, mode: SourceMode?) throws(DOMException) {
+    private static func configure(_ pipeline: Pipeline, for device: ResolvedDevice, mode: SourceMode?) throws(CaptureFailure) {
         let backend = device.backend
         pipeline.canonicalElement(Pipeline.Name.sourceCaps).set(
             "caps", Caps(mode.map(backend.capsString(for:)) ?? "video/x-raw"))
-        // The fake camera's digital pan/tilt/zoom scales back to the mode's size (any size when unknown).
-        pipeline.element(named: Pipeline.Name.panTiltZoomCaps)?.set(
-            "caps", Caps(mode.map { "video/x-raw,width=\($0.width),height=\($0.height)" } ?? "video/x-raw"))
         try backend.configure(pipeline, mode: mode)
     }
 
@@ -319,8 +316,53 @@ final class VideoSource: Sendable {
 
     var isEnded: Bool { state.withLock { $0.ended } }
 
+    /// For `MediaDevices.shutdown()`, after every release: waits (at most 5 s) until the last
+    /// reference to every pipeline is gone (a release may drop it on another thread just after it
+    /// finished), then frees GStreamer's global state.
+    static func releaseGStreamer() async {
+        for _ in 0..<500 where Pipeline.aliveCount > 0 { try? await Task.sleep(for: .milliseconds(10)) }
+        GStreamer.deinitialize()
+    }
+
     /// The tracks' branches now.
     var liveBranches: [TrackBranch] { state.withLock { Array($0.branches.values) } }
+
+    // MARK: - Modes
+
+    /// Switches the source to `mode` for a track that asked for it (its branch takes `size`); every
+    /// track fires `mute`, and `unmute` once the new mode's first frame arrives. Call under ``operations``.
+    func switchMode(to mode: SourceMode, branch: TrackBranch, size: AspectCrop.Size) async {
+        guard mode != currentMode.withLock({ $0 }) else {
+            if branch.frameSize != size { await frames.run { branch.setSize(size) } }
+            return
+        }
+        setMuted(true)
+        await frames.run { branch.setSize(size) }
+        stream(in: mode)
+        _ = await photo.waitForInput(mode.size, timeout: timing.modeSwitchTimeout)
+        setMuted(false)
+    }
+
+    /// Asks the source for another mode (it renegotiates with its next frame).
+    ///
+    /// Everything a switch changes is set on the source's streaming thread, between two of its
+    /// frames (a one-shot probe on its output): the crops let whole frames through until the new
+    /// mode's CAPS event, the session's own elements (the fake camera's zoom) adapt, and only then do
+    /// the source's caps change. Set from another thread, the source could renegotiate in between and
+    /// find no size that fits both the old settings and the new ones: not negotiated, and the stream
+    /// would end.
+    func stream(in mode: SourceMode) {
+        currentMode.withLock { $0 = mode }
+        let session = self.session, photo = self.photo, branches = liveBranches
+        let sourceCaps = pipeline.canonicalElement(Pipeline.Name.sourceCaps)
+        let caps = Caps(device.backend.capsString(for: mode))
+        frames.schedule {
+            session.willStream(mode.size)
+            for branch in branches { branch.prepareForNewInput() }
+            photo.prepareForNewInput()
+            sourceCaps.set("caps", caps)
+        }
+    }
 }
 
 extension Duration {

@@ -186,8 +186,8 @@ final class V4L2ControlBackend: ControlBackend {
     /// For a photo with `flash`: switches the LED to flash mode and strobes it, just before the shutter
     /// opens (on the blocking-call thread). Returns the LED mode to restore afterwards (nil when
     /// nothing changed).
-    /// - Throws: `UnknownError` when the device refuses or does not answer (the LED is put back).
-    func fireFlash() async throws(DOMException) -> LightRestore? {
+    /// - Throws: `.incomplete` when the device refuses or does not answer (the LED is put back).
+    func fireFlash() async throws(CaptureFailure) -> LightRestore? {
         let cache = self.cache
         let outcome = await BlockingCall.run(timeout: V4L2Session.callTimeout) { () -> Result<LightRestore?, V4L2Refusal> in
             let previous = cache.value(of: ID.flashLEDMode)
@@ -202,8 +202,8 @@ final class V4L2ControlBackend: ControlBackend {
         }
         switch outcome {
         case .success(let restore)?: return restore
-        case .failure(let refusal)?: throw DOMException(.unknownError, "The camera refused its flash: \(refusal.message). Take the photo without fillLightMode, or check the flash.")
-        case nil: throw DOMException(.unknownError, "The camera did not answer its flash within \(V4L2Session.callTimeout).")
+        case .failure(let refusal)?: throw CaptureFailure.incomplete("The camera refused its flash: \(refusal.message). Take the photo without fillLightMode, or check the flash.")
+        case nil: throw CaptureFailure.incomplete("The camera did not answer its flash within \(V4L2Session.callTimeout).")
         }
     }
 

@@ -8,13 +8,13 @@ struct FakeCameraBackend: CaptureBackend {
 
     init(_ camera: FakeCamera) { self.camera = camera }
 
-    /// - Throws: `TypeError` for a mode of no size (or beyond 32767) or a frame rate that is not a
+    /// - Throws: `.invalidDevice` (`TypeError`) for a mode of no size (or beyond 32767) or a frame rate that is not a
     ///   finite number above 0.
-    func resolveModes() async throws(DOMException) -> [SourceMode] {
+    func resolveModes() async throws(CaptureFailure) -> [SourceMode] {
         var modes: [SourceMode] = []
         for mode in camera.modes {
             guard SourceMode.isValid(width: mode.width, height: mode.height), let rate = Fraction(mode.frameRate) else {
-                throw DOMException(.typeError, "FakeCamera mode \(mode) is not a camera mode: sides must be 1 to \(SourceMode.maximumSide) and the frame rate a finite number above 0 (at most \(Fraction.maximumRate.formatted)).")
+                throw CaptureFailure.invalidDevice("FakeCamera mode \(mode) is not a camera mode: sides must be 1 to \(SourceMode.maximumSide) and the frame rate a finite number above 0 (at most \(Fraction.maximumRate.formatted)).")
             }
             modes.append(SourceMode(width: mode.width, height: mode.height, frameRate: rate, encoding: .raw(format: "I420")))
         }
@@ -34,12 +34,12 @@ struct FakeCameraBackend: CaptureBackend {
     /// Like a V4L2 node: one opening at a time, released when its last track stops.
     var exclusiveResource: String? { "fake:" + camera.label }
 
-    func willOpen(label: String) throws(DOMException) {
+    func willOpen(label: String) throws(CaptureFailure) {
         for case .failToOpen(let name) in camera.faults {
-            throw DOMException(name, "Fake camera fault: opening \(label) fails with \(name.rawValue).")
+            throw CaptureFailure.injected(name, "Fake camera fault: opening \(label) fails with \(name.rawValue).")
         }
         guard FakeCameraBackend.held.withLock({ $0.insert(camera.label).inserted }) else {
-            throw DOMException(.notReadableError, "\(label) is in use by another MediaDevices; stop its tracks first, or open the camera through that MediaDevices, which shares it.")
+            throw CaptureFailure.notReadable("\(label) is in use by another MediaDevices; stop its tracks first, or open the camera through that MediaDevices, which shares it.")
         }
     }
 
@@ -49,13 +49,20 @@ struct FakeCameraBackend: CaptureBackend {
 
     func capsString(for mode: SourceMode) -> String { mode.emulatedCapsString }
 
-    func configure(_ pipeline: Pipeline, mode: SourceMode?) throws(DOMException) {
+    func configure(_ pipeline: Pipeline, mode: SourceMode?) throws(CaptureFailure) {
         FakeSource.configure(pipeline.sourceElement, camera)
+        // The digital pan/tilt/zoom scales back to the mode's size (any size when unknown).
+        pipeline.element(named: PipelineDescription.Name.panTiltZoomCaps)?.set("caps", Self.zoomCaps(mode?.size))
     }
 
     func makeSession(pipeline: Pipeline, panTiltZoom: Bool, frames: FrameBoundary) -> any DeviceSession {
         FakeCameraSession(
-            camera: camera, controls: FakeControlBackend(camera, pipeline: pipeline, panTiltZoomActive: panTiltZoom, frames: frames))
+            camera: camera, controls: FakeControlBackend(camera, pipeline: pipeline, panTiltZoomActive: panTiltZoom, frames: frames),
+            zoomCaps: pipeline.element(named: PipelineDescription.Name.panTiltZoomCaps))
+    }
+
+    fileprivate static func zoomCaps(_ size: AspectCrop.Size?) -> Caps? {
+        Caps(size.map { "video/x-raw,width=\($0.width),height=\($0.height)" } ?? "video/x-raw")
     }
 
     /// Fake cameras held by an opening, by label: the process-wide stand-in for a driver's EBUSY.
@@ -66,16 +73,22 @@ struct FakeCameraBackend: CaptureBackend {
 struct FakeCameraSession: DeviceSession {
     let camera: FakeCamera
     private let fakeControls: FakeControlBackend
+    private let zoomCaps: Element?
 
-    init(camera: FakeCamera, controls: FakeControlBackend) {
+    init(camera: FakeCamera, controls: FakeControlBackend, zoomCaps: Element?) {
         self.camera = camera
         self.fakeControls = controls
+        self.zoomCaps = zoomCaps
     }
 
     var controls: (any ControlBackend)? { fakeControls }
 
-    /// The digital pan/tilt/zoom's crop follows a switch to smaller frames before they come.
-    func willStream(_ size: AspectCrop.Size) { fakeControls.prepareForNewInput() }
+    /// The digital pan/tilt/zoom's crop follows a switch to smaller frames before they come, and its
+    /// scale to the new size (on the streaming thread, between two frames: see `Capturer.stream(in:)`).
+    func willStream(_ size: AspectCrop.Size) {
+        fakeControls.prepareForNewInput()
+        zoomCaps?.set("caps", FakeCameraBackend.zoomCaps(size))
+    }
 
     var photoExtras: PhotoExtras {
         let reference = camera.controls == .reference

@@ -1,0 +1,102 @@
+internal import GStreamerWrapper
+
+extension Capturer {
+    /// What `takePhoto` accepts beyond sizes (the session's fill light, red-eye reduction, steps).
+    var photoExtras: PhotoExtras { session.photoExtras }
+
+    /// The size of the frames the source delivers now (nil before the first).
+    var inputSize: AspectCrop.Size? { photo.inputSize }
+
+    /// The "in parallel" part of reading the photo state: the device's own delay (none for most),
+    /// cut short when the source ends (the caller then finds the track ended).
+    /// - Throws: `.cancelled` when the task is cancelled.
+    func gatherPhotoState() async throws(CaptureFailure) {
+        guard let delay = session.photoStateDelay else { return }
+        _ = try await ended.value(timeout: min(delay, .seconds(86_400)))
+    }
+
+    /// One capture, as JPEG bytes. Call under ``operations``. A photo larger than the current mode is
+    /// taken natively: the source switches to the smallest mode that covers it, waits for that mode's
+    /// first frame, readies the fill light, encodes one frame, and comes back to the previous mode,
+    /// whatever failed on the way. The switch is the library's own, not an interruption: tracks stay
+    /// unmuted, their frames keep their size (scaled from the photo mode meanwhile), and a grab during
+    /// the switch waits for the next frame.
+    /// - Returns: `.incomplete` when the source ended or no photo came within the request's timeout,
+    ///   `.stalled` when no frame at all came for the stall bound, `.cancelled`, or the flash's refusal.
+    func capture(_ request: PhotoRequest) async -> Result<[UInt8], CaptureFailure> {
+        guard !isEnded else { return .failure(Self.endedDuringPhoto) }
+        let previous = currentMode.withLock { $0 }
+        let switchTo = previous.flatMap { modeCovering(request.size, from: $0) }
+        let photo = self.photo
+        // Between two frames: the crop's margins must not change under a caps query in flight.
+        if !photo.isConfigured(size: request.size, quality: request.quality) {
+            await frames.run { photo.configure(size: request.size, quality: request.quality) }
+        }
+        if let mode = switchTo {
+            stream(in: mode)
+            // The flash must light the new mode's frame: wait for it before strobing.
+            _ = await photo.waitForInput(mode.size, timeout: timing.modeSwitchTimeout)
+        }
+        let outcome = await lightAndCapture(request, requiring: switchTo?.size)
+        if let previous, switchTo != nil {
+            if !isEnded {
+                stream(in: previous)
+                _ = await photo.waitForInput(previous.size, timeout: timing.modeSwitchTimeout)
+            }
+        }
+        return outcome
+    }
+
+    /// Readies the light, takes one frame (of size `input`, when given), and puts the light back.
+    private func lightAndCapture(_ request: PhotoRequest, requiring input: AspectCrop.Size?) async -> Result<[UInt8], CaptureFailure> {
+        let restore: LightRestore?
+        do {
+            restore = try await session.prepareLight(request.fillLightMode)
+        } catch {
+            return .failure(error)
+        }
+        let outcome: Result<Sample, SampleHub.Failure>
+        do {
+            let rate = currentMode.withLock { $0?.frameRate.value }
+            outcome = .success(try await photo.capture(
+                requiring: input, timeout: request.timeout, stallBound: CaptureTiming.stallBound(frameRate: rate)))
+        } catch {
+            outcome = .failure(error)
+        }
+        if let restore { await session.restoreLight(restore) }
+        switch outcome {
+        case .success(let sample):
+            do {
+                return .success(try sample.copyBytes())
+            } catch {
+                return .failure(.incomplete("The photo could not be read: \(error)"))
+            }
+        case .failure(.ended): return .failure(Self.endedDuringPhoto)
+        case .failure(.timedOut): return .failure(.incomplete(Self.noPhotoWithin(request.timeout)))
+        case .failure(.stalled): return .failure(.stalled)
+        case .failure(.cancelled): return .failure(.cancelled)
+        }
+    }
+
+    /// The message of a photo that did not come in time (the capture's deadline and the queue's).
+    static func noPhotoWithin(_ timeout: Duration) -> String {
+        "The camera delivered no photo within \(timeout); it may have stalled."
+    }
+
+    private static var endedDuringPhoto: CaptureFailure { .incomplete("The track ended before the photo was taken.") }
+
+    /// The mode to switch to for a photo of `size`, or nil when the current one covers it: the
+    /// smallest mode (same encoding) covering the size, the nearest frame rate first; when none covers
+    /// it, the largest.
+    private func modeCovering(_ size: AspectCrop.Size, from current: SourceMode) -> SourceMode? {
+        guard size.width > current.width || size.height > current.height else { return nil }
+        let usable = device.modes.filter { $0.encoding == current.encoding }
+        func area(_ mode: SourceMode) -> Int { mode.width * mode.height }
+        let covering = usable.filter { $0.width >= size.width && $0.height >= size.height }
+        let best = covering.min { lhs, rhs in
+            area(lhs) != area(rhs) ? area(lhs) < area(rhs)
+                : abs(lhs.frameRate.value - current.frameRate.value) < abs(rhs.frameRate.value - current.frameRate.value)
+        } ?? usable.max { area($0) < area($1) }
+        return best == current ? nil : best
+    }
+}

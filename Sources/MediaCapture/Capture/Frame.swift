@@ -1,0 +1,59 @@
+internal import GStreamerWrapper
+
+/// One RGBA frame a track's branch delivered, held without copying: what an `ImageBitmap` keeps.
+struct Frame: Sendable {
+    private let sample: Sample
+    let width: Int
+    let height: Int
+    /// Bytes from one row to the next: at least `width * 4`.
+    let bytesPerRow: Int
+    private let offset: Int
+    /// Its number on its branch (the hub's count of deliveries).
+    let sequence: UInt64
+
+    /// Nil when the sample is not an RGBA frame.
+    init?(_ delivery: SampleHub.Delivery) {
+        guard let layout = delivery.sample.videoLayout, layout.format == "RGBA" else { return nil }
+        sample = delivery.sample
+        width = layout.width
+        height = layout.height
+        bytesPerRow = layout.bytesPerRow
+        offset = layout.planeOffset
+        sequence = delivery.sequence
+    }
+
+    /// Reads the pixels in place: `height` rows of `width` RGBA pixels, ``bytesPerRow`` apart.
+    /// - Throws: `.incomplete` when the frame cannot be mapped or is short; whatever `body` throws.
+    func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+        let needed = bytesPerRow * (height - 1) + width * 4
+        let offset = self.offset
+        let mapped: Result<R, any Error> = Result {
+            try sample.withMappedBytes { bytes in
+                guard bytes.count >= offset + needed else {
+                    throw CaptureFailure.incomplete("The frame holds \(bytes.count) bytes, fewer than its size needs.")
+                }
+                return try body(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + needed)]))
+            }
+        }
+        if case .failure(let error as GStreamerError) = mapped {
+            throw CaptureFailure.incomplete("The frame could not be read: \(error.message)")
+        }
+        return try mapped.get()
+    }
+
+    /// Whether ``encoded(as:)`` knows `type`.
+    static func canEncode(_ type: String) -> Bool { ["image/png", "image/jpeg"].contains(type) && Caps(type) != nil }
+
+    /// The frame encoded as `type` (`image/png`, `image/jpeg`), on a thread of its own, at most 5 s.
+    func encoded(as type: String) async -> Result<[UInt8], CaptureFailure> {
+        guard let caps = Caps(type) else { return .failure(.notSupported("Cannot encode to '\(type)'.")) }
+        let sample = self.sample
+        let result: Result<[UInt8], GStreamerError> = await BlockingCall.run {
+            Result { () throws(GStreamerError) in
+                let converted = try sample.converted(to: caps, timeoutMilliseconds: 5000)
+                do { return try converted.copyBytes() } catch let error as GStreamerError { throw error } catch { throw .wrapper("\(error)") }
+            }
+        }
+        return result.mapError { .incomplete("Encoding to \(type) failed: \($0.message)") }
+    }
+}

@@ -1,0 +1,248 @@
+import Locking
+
+/// The W3C side of an opened camera: the source a video track and its clones share.
+///
+/// It owns what the specs define: settings, capabilities, constraints (SelectSettings), photo
+/// capabilities and settings, photo validation and the photo queue; and it is where a
+/// ``CaptureFailure`` from the ``Capturer`` below becomes a `DOMException`. `MediaStreamTrack` and
+/// `ImageCapture` talk to it only, never to branches or GStreamer.
+final class VideoTrackSource: Sendable {
+    /// One track's share of the source: its frames branch on the capturer.
+    struct Track: Sendable {
+        let id: UInt64
+        /// The branch (for the capture layer and tests; the W3C types only pass it back).
+        let branch: TrackBranch
+    }
+
+    let capturer: Capturer
+    /// Photo jobs, run one at a time, in call order.
+    private let photoQueue = Locked(PhotoQueue())
+
+    private init(_ capturer: Capturer) { self.capturer = capturer }
+
+    /// Opens `device` in `mode` and waits (bounded) for the first frame.
+    /// - Returns: the source and the first track's share, already holding a frame.
+    /// - Throws: `NotFoundError`, `NotReadableError`, `NotAllowedError`, `AbortError`, or the
+    ///   backend's refusal (a device in use, a fault).
+    static func open(
+        _ device: ResolvedDevice, mode: SourceMode?, size: AspectCrop.Size?, frameRate: Double?, panTiltZoom: Bool,
+        timing: CaptureTiming
+    ) async throws(DOMException) -> (VideoTrackSource, Track) {
+        do {
+            let (capturer, branch) = try await Capturer.open(
+                device, mode: mode, size: size, frameRate: frameRate, panTiltZoom: panTiltZoom, timing: timing)
+            return (VideoTrackSource(capturer), Track(id: 0, branch: branch))
+        } catch {
+            throw DOMException(error)
+        }
+    }
+
+    // MARK: - Tracks
+
+    var device: ResolvedDevice { capturer.device }
+    /// The camera's controls (nil for a source without any the library knows).
+    var controls: (any ControlBackend)? { capturer.controls }
+    /// Whether the source was opened with pan-tilt-zoom permission.
+    var panTiltZoom: Bool { capturer.panTiltZoom }
+    var isEnded: Bool { capturer.isEnded }
+
+    /// Registers what a track does when the source ends by itself, mutes, or changes elsewhere.
+    func observe(_ track: Track, _ observer: Capturer.Observer) { capturer.observe(branch: track.id, observer) }
+
+    /// A share for a clone, like `model`'s (size, rate); nil when the source has ended.
+    func addTrack(like model: Track) -> Track? {
+        capturer.addBranch(like: model.branch).map { Track(id: $0.0, branch: $0.1) }
+    }
+
+    /// A track stopped: the last one stops the source and releases the device.
+    func removeTrack(_ track: Track) { capturer.removeBranch(track.id) }
+
+    /// The size and rate of the frame `track` holds (right after opening: the first one).
+    func heldFrameFormat(of track: Track) -> (width: Int, height: Int, frameRate: Double)? { track.branch.heldFrameFormat }
+
+    // MARK: - Frames
+
+    /// The frame `track` holds when newer than `sequence`, else its next one.
+    /// - Throws: `UnknownError` when the track ends or no frame comes within `timeout`; `AbortError`
+    ///   when the task is cancelled.
+    func frame(of track: Track, after sequence: UInt64, timeout: Duration) async throws(DOMException) -> (ImageBitmap, UInt64) {
+        do {
+            let frame = try await track.branch.frame(after: sequence, timeout: timeout)
+            return (ImageBitmap(frame), frame.sequence)
+        } catch {
+            throw DOMException(error)
+        }
+    }
+
+    /// Every frame of `track` from now on, as bitmaps; a slow consumer gets the newest. Empty without
+    /// a track.
+    static func frames(of track: Track?) -> some AsyncSequence<ImageBitmap, Never> & Sendable {
+        (track?.branch.deliveries() ?? AsyncStream { $0.finish() }).compactMap { Frame($0).map(ImageBitmap.init) }
+    }
+
+    // MARK: - Constraints
+
+    /// What `applyConstraints` changed on a track's behalf: the mode members it now has, when the
+    /// mode changed.
+    struct AppliedConstraints: Sendable {
+        var modeSettings: MediaTrackSettings?
+    }
+
+    /// `applyConstraints` for one track: SelectSettings over the source's modes (plus crop-and-scale
+    /// sizes) and its controls' domains; control writes go to the device and are read back, and a new
+    /// mode switches the camera (tracks fire `mute`, then `unmute`). Runs under the capturer's
+    /// operations, so calls, photos and mode switches happen one at a time, in call order.
+    /// - Parameters:
+    ///   - current: the track's current settings (its mode members).
+    ///   - keepingMode: serve the track from the source's current mode (crop-and-scale), never switch
+    ///     it: for a camera shared by another `getUserMedia`, whose first track must not change under it.
+    /// - Throws: `OverconstrainedError` naming the constraint that cannot be satisfied, or the control
+    ///   the device refused.
+    func applyConstraints(
+        _ constraints: MediaTrackConstraints, track: Track, keepingMode: Bool = false,
+        current: @escaping @Sendable () -> MediaTrackSettings
+    ) async throws(DOMException) -> AppliedConstraints {
+        let capturer = self.capturer, device = self.device, controls = self.controls, panTiltZoom = self.panTiltZoom
+        return try await capturer.operations.withLock { () async throws(DOMException) -> AppliedConstraints in
+            let current = current()
+            let sourceMode = capturer.currentMode.withLock { $0 }
+            let native = device.candidates(panTiltZoom: false, withControls: false)
+            let all = native + CropAndScale.candidates(native, constraints, always: keepingMode)
+            let candidates = keepingMode ? all.filter { $0.mode == sourceMode } : all
+            let modes = candidates.isEmpty ? [current] : candidates.map(\.settings)
+            let currentIndex = modes.firstIndex {
+                $0.width == current.width && $0.height == current.height && $0.frameRate == current.frameRate
+                    && $0.resizeMode == current.resizeMode
+            } ?? 0
+            let capabilities = controls.map { ControlMembers.filter($0.capabilities(), panTiltZoom: panTiltZoom) }
+            let settings = controls.map { ControlMembers.filter($0.settings(), panTiltZoom: panTiltZoom) }
+            let sameSourceMode = Set(candidates.indices.filter { candidates[$0].mode == sourceMode })
+            let resolution = try ConstraintResolution.resolve(
+                constraints, modes: modes, current: currentIndex, sameSourceMode: sameSourceMode,
+                capabilities: capabilities ?? MediaTrackCapabilities(), settings: settings ?? MediaTrackSettings()
+            ).get()
+            if let controls, resolution.changes != MediaTrackSettings() {
+                do throws(ControlFailure) {
+                    try await controls.apply(resolution.changes)
+                } catch {
+                    throw DOMException.overconstrained(error.member, error.message)
+                }
+            }
+            guard resolution.modeIndex != currentIndex, candidates.indices.contains(resolution.modeIndex),
+                let mode = candidates[resolution.modeIndex].mode
+            else { return AppliedConstraints() }
+            let chosen = modes[resolution.modeIndex]
+            track.branch.setMaximumFrameRate(CropAndScale.decimatedRate(chosen, mode))
+            await capturer.switchMode(
+                to: mode, branch: track.branch, size: AspectCrop.Size(width: chosen.width ?? mode.width, height: chosen.height ?? mode.height))
+            return AppliedConstraints(modeSettings: chosen)
+        }
+    }
+
+    // MARK: - Photo capabilities and settings
+
+    /// What `takePhoto` accepts: sizes from the device's modes (a smaller photo is cropped and scaled
+    /// from the stream, a larger one is a native capture in a larger mode), and the device's extras
+    /// (fill light, red-eye reduction, size steps). Only modes of the stream's encoding count: a
+    /// still switches the running source's mode in place, which cannot go from raw video to MJPEG
+    /// (the decoder is part of the MJPEG graph), so a larger MJPEG-only size would be upscaled.
+    func photoCapabilities() -> PhotoCapabilities {
+        let extras = capturer.photoExtras
+        let encoding = capturer.currentMode.withLock { $0?.encoding }
+        let modes = device.modes.filter { encoding == nil || $0.encoding == encoding }
+        var widths = modes.map(\.width), heights = modes.map(\.height)
+        if widths.isEmpty, let size = capturer.inputSize {
+            // Modes unknown (a network camera, a caller's source): anything up to the stream's size,
+            // cropped and scaled from it.
+            widths = [1, size.width]
+            heights = [1, size.height]
+        }
+        return PhotoCapabilities(
+            redEyeReduction: extras.redEyeReduction,
+            imageHeight: heights.min().flatMap { low in heights.max().map { high in
+                MediaSettingsRange(min: Double(low), max: Double(high), step: extras.heightStep) } },
+            imageWidth: widths.min().flatMap { low in widths.max().map { high in
+                MediaSettingsRange(min: Double(low), max: Double(high), step: extras.widthStep) } },
+            fillLightMode: extras.fillLightModes)
+    }
+
+    /// The settings the next photo would use when its `PhotoSettings` leave them out.
+    func photoSettings(streamSize: AspectCrop.Size?) -> PhotoSettings {
+        let queue = photoQueue.withLock { ($0.photoSize, $0.fillLightMode, $0.redEyeReduction) }
+        let capabilities = photoCapabilities()
+        let size = queue.0 ?? streamSize
+        let lights = capabilities.fillLightMode ?? []
+        return PhotoSettings(
+            fillLightMode: queue.1 ?? (lights.contains(.auto) ? .auto : lights.first),
+            imageHeight: size.map { Double($0.height) }, imageWidth: size.map { Double($0.width) },
+            redEyeReduction: queue.2 ?? (capabilities.redEyeReduction == .always))
+    }
+
+    /// The "in parallel" part of reading the photo state: the device's own delay (none for most),
+    /// cut short when the source ends (the caller then finds the track ended).
+    /// - Throws: `AbortError` when the task is cancelled.
+    func gatherPhotoState() async throws(DOMException) {
+        do { try await capturer.gatherPhotoState() } catch { throw DOMException(error) }
+    }
+
+    // MARK: - Taking photos
+
+    /// Queues a photo: joins a queued job (not started yet) with an equal request, else runs after the
+    /// jobs before it, so captures of different settings happen in call order. Cancelling the caller's
+    /// task gives it `AbortError` and leaves the others. The deadline counts from the call, and the
+    /// call returns once the photo is encoded; a native still's mode is restored after that.
+    /// - Throws: `UnknownError` when the photo cannot be taken (source ended, deadline passed, the
+    ///   camera stalled, the flash refused); `AbortError`.
+    func takePhoto(_ request: PhotoRequest) async throws(DOMException) -> Blob {
+        let (job, ticket, start) = photoQueue.withLock { queue -> (PhotoJob, SharedResult<Blob, DOMException>.Ticket, Bool) in
+            let job: PhotoJob
+            if let waiting = queue.pending.first(where: { $0.request == request }) {
+                job = waiting  // not started yet, so its photo is still taken after this call
+            } else {
+                job = PhotoJob(request)
+                queue.pending.append(job)
+            }
+            defer { queue.running = true }
+            // Reserved under the lock: the worker never sees this job as unwanted.
+            return (job, job.result.reserve(), !queue.running)
+        }
+        if start { Task { await self.runPhotoJobs() } }
+        // The deadline counts from the call: time queued behind other photos is part of it.
+        guard let photo = try await job.result.value(ticket, timeout: request.timeout) else {
+            throw DOMException(.incomplete(Capturer.noPhotoWithin(request.timeout)))
+        }
+        return photo
+    }
+
+    private func runPhotoJobs() async {
+        while let job = photoQueue.withLock({ queue -> PhotoJob? in
+            guard !queue.pending.isEmpty else {
+                queue.running = false
+                return nil
+            }
+            return queue.pending.removeFirst()
+        }) {
+            guard job.result.isAwaited else {
+                job.result.complete(.failure(DOMException.aborted))
+                continue
+            }
+            let capturer = self.capturer
+            let result = await capturer.operations.withLock { await capturer.capture(job.request) }
+            // A camera that stopped delivering fails the photos waiting behind too: they would stall alike.
+            let waiting = photoQueue.withLock { queue -> [PhotoJob] in
+                guard case .failure(.stalled) = result else { return [] }
+                defer { queue.pending.removeAll() }
+                return queue.pending
+            }
+            for queued in waiting { queued.result.complete(.failure(DOMException(.stalled))) }
+            if case .success = result {
+                photoQueue.withLock { queue in
+                    queue.photoSize = job.request.size
+                    if let mode = job.request.fillLightMode { queue.fillLightMode = mode }
+                    if let redEye = job.request.redEyeReduction { queue.redEyeReduction = redEye }
+                }
+            }
+            job.result.complete(result.map { Blob(type: "image/jpeg", bytes: $0) }.mapError(DOMException.init))
+        }
+    }
+}

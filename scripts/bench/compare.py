@@ -1,0 +1,45 @@
+#!/usr/bin/python3
+"""Before and after a change, in one run: the library's benchmarks binary of two builds, interleaved
+round by round (held grab, waiting grab, photo, opening, native still), medians of the rounds' medians.
+
+    git worktree add /tmp/before <commit> && (cd /tmp/before && swift build -c release --product benchmarks)
+    swift build -c release --product benchmarks
+    python3 scripts/bench/compare.py /tmp/before/.build/release/benchmarks .build/release/benchmarks [--rounds 5]
+"""
+import argparse, json, statistics, subprocess
+
+RUNS = [["first-frame", "640x480", "10"], ["latency", "640x480", "40"], ["latency", "1920x1080", "40"],
+        ["photo", "640x480", "30"], ["photo", "1920x1080", "20"], ["native-still", "2"]]
+METRICS = ["first-frame", "grab-held", "grab-waiting", "takePhoto", "native-still"]
+
+
+def run(binary, arguments):
+    output = subprocess.run([binary] + arguments, capture_output=True, text=True, timeout=300).stdout
+    return [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("before")
+    parser.add_argument("after")
+    parser.add_argument("--rounds", type=int, default=5)
+    options = parser.parse_args()
+    values = {}
+    for number in range(options.rounds):
+        # Alternate which build goes first, so neither always runs on a warmer machine.
+        order = [("before", options.before), ("after", options.after)]
+        for name, binary in (order if number % 2 == 0 else order[::-1]):
+            for arguments in RUNS:
+                for result in run(binary, arguments):
+                    if result["metric"] in METRICS:
+                        values.setdefault((result["metric"], result["size"], name), []).append(result["value"])
+    print("| metric | size | before (ms) | after (ms) | after / before |")
+    print("|---|---|---|---|---|")
+    for metric, size in sorted({(m, s) for (m, s, _) in values}, key=lambda k: (METRICS.index(k[0]), k[1])):
+        before = statistics.median(values.get((metric, size, "before"), [float("nan")]))
+        after = statistics.median(values.get((metric, size, "after"), [float("nan")]))
+        print(f"| {metric} | {size} | {before:.3f} | {after:.3f} | {after / before:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
