@@ -33,6 +33,14 @@ package final class Sample: @unchecked Sendable {
         return layout
     }
 
+    /// The buffer's presentation time in nanoseconds; nil when it has none.
+    /// The corresponding C macro is `GST_BUFFER_PTS`.
+    package var presentationTime: UInt64? {
+        guard let buffer = gst_sample_get_buffer(pointer) else { return nil }
+        let time = buffer.pointee.pts
+        return time == GstClockTime.max ? nil : UInt64(time)  // GST_CLOCK_TIME_NONE
+    }
+
     /// Maps the buffer for reading for the duration of `body` (no copy).
     /// The corresponding C functions are `gst_buffer_map` and `gst_buffer_unmap`.
     package func withMappedBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {

@@ -1,3 +1,5 @@
+import Glibc
+@testable import GStreamerWrapper
 @testable import MediaCapture
 import Locking
 import TestSupport
@@ -12,6 +14,34 @@ struct ImageCaptureTests {
         ("getPhotoCapabilities", { _ = try await $0.getPhotoCapabilities() }),
         ("getPhotoSettings", { _ = try await $0.getPhotoSettings() }),
     ]
+
+    /// A photo takes the JPEG of its own shutter opening. With "the next JPEG after the call", a photo
+    /// that gave up while its frame was still being encoded handed its JPEG, an older frame, to the
+    /// next photo. Here the first photo's JPEG (quality 10) is held past its deadline; the next photo
+    /// (quality 100) must still be its own frame, not that small JPEG.
+    @Test("A JPEG that comes after its photo gave up is never the next photo's")
+    func lateJPEGIsNotTheNextPhoto() async throws {
+        let track = try await openVideo()
+        defer { track.stop() }
+        let pipeline = try #require(track.video?.source.capturer.pipeline)
+        let held = Locked(0)
+        try #require(pipeline.element(named: "encoder")?.staticPad("src")).addBufferProbe { _ in
+            let first = held.withLock { count in
+                defer { count += 1 }
+                return count == 0
+            }
+            if first { usleep(1_500_000) }  // the photo branch's thread, past the first photo's deadline
+            return .pass
+        }
+        let small = try ImageCapture(track, options: ImageCapture.Options(photoTimeout: .seconds(1), jpegQuality: 10))
+        let large = try ImageCapture(track, options: ImageCapture.Options(photoTimeout: .seconds(5), jpegQuality: 100))
+        let late = try await domException { _ = try await small.takePhoto() }
+        #expect(late.name == .unknownError)
+        let photo = try await within(10) { try await large.takePhoto() }
+        let reference = try await within(10) { try await small.takePhoto() }
+        #expect(photo.size > 2 * reference.size, "the photo is \(photo.size) bytes, a quality-10 one \(reference.size)")
+        #expect(held.withLock { $0 } == 3)
+    }
 
     @Test("The constructor: NotSupportedError for an audio track; the track is the same object")
     func constructor() async throws {

@@ -20,7 +20,9 @@ final class PhotoBranch: Sendable {
     private let sinkPad: Pad?
     /// Where the branch's own thread (its queue's) takes each frame over; for ``installTiming()``.
     private let branchStart: Pad?
-    /// The encoded photos; a JPEG's sequence number is the number of the shutter pass that made it.
+    /// The encoded photos. A capture takes the JPEG of its own shutter opening (see ``Shot``), never
+    /// "the next one": a pass that made no JPEG, or one that came after its capture gave up, would
+    /// otherwise give every later photo an older frame.
     let jpegs = SampleHub()
 
     private struct State {
@@ -28,7 +30,11 @@ final class PhotoBranch: Sendable {
         var input: Size?
         /// Open the shutter for the next frame of this size (any size when `size` is nil).
         var armed: Armed?
-        var passes: UInt64 = 0
+        /// The capture the shutter is open for, between its input probe and its output probe.
+        var opening: UInt64?
+        /// The last capture's frame, once it passed the shutter.
+        var shot: Shot?
+        var captures: UInt64 = 0
         /// Frames that reached the branch, photo or not (the stall rule's measure of progress).
         var arrived: UInt64 = 0
         /// The size and quality the branch is set to.
@@ -38,6 +44,20 @@ final class PhotoBranch: Sendable {
 
     private struct Armed {
         var size: Size?
+        var capture: UInt64
+    }
+
+    /// The frame a capture let through: its JPEG is the first delivered after `jpegsBefore` with its
+    /// presentation time (jpegenc keeps it); for a source without timestamps, the first after.
+    private struct Shot {
+        var capture: UInt64
+        var presentationTime: UInt64?
+        var jpegsBefore: UInt64
+
+        func madeJPEG(_ delivery: SampleHub.Delivery) -> Bool {
+            delivery.sequence > jpegsBefore
+                && (presentationTime == nil || delivery.sample.presentationTime == presentationTime)
+        }
     }
 
     private let state = Locked(State())
@@ -61,10 +81,16 @@ final class PhotoBranch: Sendable {
             self?.frameArriving()
             return .pass
         }
-        output.addBufferProbe { [weak self] _ in
+        output.addBufferProbe { [weak self] context in
             // Runs before the valve's next chain call: exactly one frame gets through.
-            self?.shutter.set("drop", true)
-            self?.state.withLock { $0.passes += 1 }
+            guard let self else { return .pass }
+            shutter.set("drop", true)
+            let time = context.presentationTime, before = jpegs.deliveredCount
+            state.withLock { state in
+                guard let capture = state.opening else { return }
+                state.opening = nil
+                state.shot = Shot(capture: capture, presentationTime: time, jpegsBefore: before)
+            }
             return .pass
         }
     }
@@ -75,6 +101,7 @@ final class PhotoBranch: Sendable {
             state.arrived &+= 1
             if let armed = state.armed, armed.size == nil || armed.size == state.input {
                 state.armed = nil
+                state.opening = armed.capture
                 shutter.set("drop", false)  // under the lock that decided it
             }
             var ready: [SharedResult<Void, CaptureFailure>] = []
@@ -111,15 +138,21 @@ final class PhotoBranch: Sendable {
     /// - Throws: `.timedOut` after `timeout`; `.stalled` as soon as no frame at all has reached the
     ///   branch for `stallBound` (a camera that stopped, as opposed to slow but progressing work).
     func capture(requiring input: Size?, timeout: Duration, stallBound: Duration) async throws(SampleHub.Failure) -> Sample {
-        let pass = state.withLock { state -> UInt64 in
-            state.armed = Armed(size: input)
-            return state.passes + 1
+        let capture = state.withLock { state -> UInt64 in
+            state.captures &+= 1
+            state.armed = Armed(size: input, capture: state.captures)
+            return state.captures
         }
         let clock = ContinuousClock(), end = clock.now + timeout
         var seen = state.withLock { $0.arrived }
+        var after = jpegs.deliveredCount  // JPEGs delivered before the call are not this capture's
         while true {
             do {
-                return try await jpegs.sample(after: pass - 1, timeout: max(.zero, min(stallBound, end - clock.now))).sample
+                let delivery = try await jpegs.sample(after: after, timeout: max(.zero, min(stallBound, end - clock.now)))
+                after = delivery.sequence
+                let mine = state.withLock { state in state.shot.map { $0.capture == capture && $0.madeJPEG(delivery) } ?? false }
+                if mine { return delivery.sample }
+                continue  // an earlier capture's JPEG, come late
             } catch {
                 let arrived = state.withLock { $0.arrived }
                 let outcome: SampleHub.Failure? = switch error {
@@ -134,6 +167,7 @@ final class PhotoBranch: Sendable {
                 }
                 state.withLock { state in
                     state.armed = nil
+                    state.opening = nil
                     shutter.set("drop", true)
                 }
                 throw outcome

@@ -146,6 +146,9 @@ final class SampleHub: Sendable {
     }
 
     /// Drops the held sample, so the next wait gets one delivered after this call.
+    /// How many samples were delivered so far (the newest one's sequence number).
+    var deliveredCount: UInt64 { state.withLock { $0.sequence } }
+
     func forgetLatest() {
         let dropped = state.withLock { state in
             defer { state.latest = nil }
