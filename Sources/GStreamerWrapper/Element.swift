@@ -85,6 +85,21 @@ package final class Element: @unchecked Sendable {
         return String(cString: text)
     }
 
+    /// The names of the properties that can be both read and written (to compare two elements).
+    /// The corresponding C function is `g_object_class_list_properties`.
+    package var readWritePropertyNames: [String] {
+        let instanceClass = UnsafeMutablePointer<GTypeInstance>(OpaquePointer(pointer)).pointee.g_class
+        var count: guint = 0
+        guard let specs = g_object_class_list_properties(UnsafeMutablePointer<GObjectClass>(OpaquePointer(instanceClass)), &count)
+        else { return [] }
+        defer { g_free(specs) }
+        let readWrite = G_PARAM_READABLE.rawValue | G_PARAM_WRITABLE.rawValue
+        return (0..<Int(count)).compactMap { index in
+            guard let spec = specs[index], spec.pointee.flags.rawValue & readWrite == readWrite else { return nil }
+            return String(cString: spec.pointee.name)
+        }
+    }
+
     package func bool(_ name: String) -> Bool { CGStreamer_g_object_get_bool(pointer, name) != 0 }
     package func int(_ name: String) -> Int32 { CGStreamer_g_object_get_int(pointer, name) }
 

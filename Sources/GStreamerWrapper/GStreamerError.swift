@@ -70,6 +70,15 @@ package struct GStreamerError: Error, Sendable, Hashable, CustomStringConvertibl
 
     package var isTimeout: Bool { domain == .core && code == Self.timeoutCode }
 
+    /// The task awaiting a state change was cancelled (the change itself goes on).
+    package static var cancelled: GStreamerError {
+        GStreamerError(domain: .core, code: cancelledCode, message: "the wait for the state change was cancelled")
+    }
+
+    private static let cancelledCode: Int32 = -2
+
+    package var isCancelled: Bool { domain == .core && code == Self.cancelledCode }
+
     /// An error the wrapper raises itself (timeouts, missing elements), in the core domain.
     package static func wrapper(_ message: String) -> GStreamerError {
         GStreamerError(domain: .core, message: message)

@@ -197,7 +197,8 @@ package final class Pipeline: @unchecked Sendable {
     /// STATE_CHANGED message (or an ERROR), with a deadline.
     /// - Parameter beforePlaying: runs on the serial queue once PAUSED is reached, with whether the
     ///   pipeline is live (its sources produce in real time: PAUSED answered NO_PREROLL).
-    /// - Throws: the bus error that made the change fail (e.g. a missing device), or a timeout.
+    /// - Throws: the bus error that made the change fail (e.g. a missing device), a timeout, or
+    ///   ``GStreamerError/cancelled`` when the task is cancelled while an asynchronous change is awaited.
     /// The corresponding C function is `gst_element_set_state`.
     package func play(
         timeoutMilliseconds: Int = 5000, beforePlaying: @escaping @Sendable (_ isLive: Bool) -> Void = { _ in }
@@ -237,7 +238,9 @@ package final class Pipeline: @unchecked Sendable {
             var current = GST_STATE_VOID_PENDING
             _ = gst_element_get_state(element.pointer, &current, nil, 0)
             if current.rawValue >= target.rawValue { router.resolve(waiter, .success(())) }
-            try await router.wait(waiter).get()
+            let result = await router.wait(waiter)
+            router.forget(waiter)  // settled, or left by a cancelled task
+            try result.get()
         default:
             router.forget(waiter)
             if let error = router.firstError.withLock({ $0 }) { throw error }
@@ -319,8 +322,11 @@ private final class BusRouter: Sendable {
         waiter.waiter.resume(result)
     }
 
+    /// Waits for the change, or until the task is cancelled (the change goes on; the waiter is
+    /// forgotten when it settles or the caller's deadline passes).
     func wait(_ waiter: StateWaiter) async -> Result<Void, GStreamerError> {
-        await waiter.waiter.wait()!  // no deadline of its own: the caller's resolves it
+        // No deadline of its own: the caller's resolves it.
+        await waiter.waiter.wait(timeout: nil, cancelled: .failure(.cancelled))!
     }
 
     /// Settles every waiter whose target `reached` satisfies (or all of them with `failure`).

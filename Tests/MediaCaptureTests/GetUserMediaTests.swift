@@ -22,6 +22,22 @@ struct GetUserMediaTests {
         #expect(frame.width == 640 && frame.height == 480)
     }
 
+    @Test("A getUserMedia whose task is cancelled while the camera opens rejects with AbortError naming the camera, and frees it")
+    func cancelledOpen() async throws {
+        let silent = FakeCamera(faults: [.stallAfterFrames(0)])  // opens, never delivers a first frame
+        let devices = fakeDevices(silent)
+        let opening = Task { try await devices.getUserMedia(MediaStreamConstraints(video: true)) }
+        try await Task.sleep(for: .milliseconds(300))
+        opening.cancel()
+        let error = try await within(5, "the cancelled open") { () async -> (any Error)? in
+            do { _ = try await opening.value; return nil } catch { return error }
+        }
+        let exception = try #require(error as? DOMException)
+        #expect(exception.name == .abortError && exception.message.contains("Opening \(silent.label) was cancelled"), "\(exception)")
+        // The camera is free again: another instance can open it (a working one of the same label).
+        try await openVideo(fakeDevices(FakeCamera(label: silent.label))).stop()
+    }
+
     @Test("Ideal 1280×720 selects 1280×720")
     func idealSize() async throws {
         let track = try await openVideo(fakeDevices(), MediaTrackConstraints(width: .ideal(1280), height: .ideal(720)))

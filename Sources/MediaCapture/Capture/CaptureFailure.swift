@@ -1,6 +1,6 @@
 /// What went wrong below the W3C layer: in a capturer, a branch or a backend. Typed and internal:
-/// the W3C types (the video track source, `MediaDevices`) turn it into a `DOMException` with
-/// ``DOMException/init(_:)``, the one place that decides names.
+/// the W3C types (the video track source, `ImageBitmap`, `MediaDevices`) turn it into a
+/// `DOMException` with ``DOMException/init(_:)``, the one place that decides the names.
 enum CaptureFailure: Error, Sendable, Equatable {
     /// No such device (`NotFoundError`).
     case notFound(String, detail: String? = nil)
@@ -13,10 +13,9 @@ enum CaptureFailure: Error, Sendable, Equatable {
     /// A device description that cannot be valid: a malformed URL, a mode that is not a camera mode
     /// (`TypeError`).
     case invalidDevice(String)
-    /// A control write the device refused (`OverconstrainedError` naming `member`).
-    case controlRefused(member: String, String)
-    /// The caller's task was cancelled (`AbortError`).
-    case cancelled
+    /// The caller's task was cancelled (`AbortError`), with what was being done when it says more
+    /// than the generic message.
+    case cancelled(String? = nil)
     /// The work did not complete: the source ended, nothing came in time, the camera stalled, the
     /// flash was refused (`UnknownError`).
     case incomplete(String)
@@ -35,8 +34,7 @@ extension DOMException {
         case .notAllowed(let message, let detail): self.init(.notAllowedError, message, detail: detail)
         case .notSupported(let message): self.init(.notSupportedError, message)
         case .invalidDevice(let message): self.init(.typeError, message)
-        case .controlRefused(let member, let message): self = .overconstrained(member, message)
-        case .cancelled: self = .aborted
+        case .cancelled(let message): self = message.map { DOMException(.abortError, $0) } ?? .aborted
         case .incomplete(let message): self.init(.unknownError, message)
         case .stalled:
             self.init(.unknownError, "The camera stopped delivering frames; the track stays live, and photos work again when frames resume.")

@@ -12,6 +12,20 @@ struct CaptureTiming: Sendable, Hashable {
 
     static let standard = CaptureTiming()
 
+    // The constants no test shortens.
+
+    /// How long one device call (a V4L2 ioctl, a driver's open for a probe) may take before the device
+    /// counts as not answering.
+    static let deviceCallTimeout = Duration.seconds(5)
+    /// How long an open waits for the device's last release, and `shutdown()` for every release: a
+    /// driver that never lets go must not hang the next open (which then finds the device busy).
+    static let releaseTimeout = Duration.seconds(5)
+    /// How long `ImageBitmap.encode` may take.
+    static let encodeTimeout = Duration.seconds(5)
+    /// How long a one-off listing of the system's cameras may take, and each of its two PipeWire attempts.
+    static let listingTimeout = Duration.seconds(5)
+    static let pipeWireListingAttempt = Duration.seconds(2)
+
     /// How long without any frame means the camera stalled: four frame intervals plus a second (the
     /// default `grabFrame` deadline, the photo's stall rule, the bound of a change between frames).
     static func stallBound(frameRate: Double?) -> Duration {

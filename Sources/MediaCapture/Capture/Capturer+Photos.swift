@@ -20,7 +20,8 @@ extension Capturer {
     /// first frame, readies the fill light, encodes one frame, and comes back to the previous mode,
     /// whatever failed on the way. The switch is the library's own, not an interruption: tracks stay
     /// unmuted, their frames keep their size (scaled from the photo mode meanwhile), and a grab during
-    /// the switch waits for the next frame.
+    /// the switch waits for the next frame. It returns once the light and the mode are back, so that
+    /// the camera is as it was when `takePhoto` resolves.
     /// - Returns: `.incomplete` when the source ended or no photo came within the request's timeout,
     ///   `.stalled` when no frame at all came for the stall bound, `.cancelled`, or the flash's refusal.
     func capture(_ request: PhotoRequest) async -> Result<[UInt8], CaptureFailure> {
@@ -74,7 +75,7 @@ extension Capturer {
         case .failure(.ended): return .failure(Self.endedDuringPhoto)
         case .failure(.timedOut): return .failure(.incomplete(Self.noPhotoWithin(request.timeout)))
         case .failure(.stalled): return .failure(.stalled)
-        case .failure(.cancelled): return .failure(.cancelled)
+        case .failure(.cancelled): return .failure(.cancelled())
         }
     }
 

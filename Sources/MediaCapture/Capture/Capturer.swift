@@ -54,7 +54,7 @@ final class Capturer: Sendable {
     let frames: FrameBoundary
     /// Completed when the source ends or its last track stops: waits that are not for a frame (a
     /// slow device's photo state) end with it.
-    let ended = SharedResult<Void, CaptureFailure>(cancelled: .cancelled)
+    let ended = SharedResult<Void, CaptureFailure>(cancelled: .cancelled())
 
     private init(
         device: ResolvedDevice, mode: SourceMode?, pipeline: Pipeline, panTiltZoom: Bool, timing: CaptureTiming
@@ -142,6 +142,7 @@ final class Capturer: Sendable {
                 throw CaptureFailure.notReadable("\(device.label) did not answer within \(timing.openTimeout): its driver (or a source element) is stuck opening it. Unplug and replug the camera, or check what holds it.")
             }
             if error.isTimeout { throw noFrame }
+            if error.isCancelled { throw CaptureFailure.cancelled("Opening \(device.label) was cancelled.") }
             throw backend.openError(error, label: device.label)
         } catch let failure as SampleHub.Failure {
             let (cause, endOfStream) = source.state.withLock { ($0.failure, $0.reachedEndOfStream) }
@@ -150,7 +151,7 @@ final class Capturer: Sendable {
             if endOfStream {
                 throw CaptureFailure.notReadable("\(device.label) reached its end of stream before delivering a frame.")
             }
-            if failure == .cancelled { throw CaptureFailure.cancelled }
+            if failure == .cancelled { throw CaptureFailure.cancelled("Opening \(device.label) was cancelled.") }
             throw noFrame
         } catch {
             await source.shutDown()

@@ -44,13 +44,14 @@ struct Frame: Sendable {
     /// Whether ``encoded(as:)`` knows `type`.
     static func canEncode(_ type: String) -> Bool { ["image/png", "image/jpeg"].contains(type) && Caps(type) != nil }
 
-    /// The frame encoded as `type` (`image/png`, `image/jpeg`), on a thread of its own, at most 5 s.
+    /// The frame encoded as `type` (`image/png`, `image/jpeg`), on a thread of its own, bounded
+    /// (`CaptureTiming.encodeTimeout`).
     func encoded(as type: String) async -> Result<[UInt8], CaptureFailure> {
         guard let caps = Caps(type) else { return .failure(.notSupported("Cannot encode to '\(type)'.")) }
         let sample = self.sample
         let result: Result<[UInt8], GStreamerError> = await BlockingCall.run {
             Result { () throws(GStreamerError) in
-                let converted = try sample.converted(to: caps, timeoutMilliseconds: 5000)
+                let converted = try sample.converted(to: caps, timeoutMilliseconds: CaptureTiming.encodeTimeout.milliseconds)
                 do { return try converted.copyBytes() } catch let error as GStreamerError { throw error } catch { throw .wrapper("\(error)") }
             }
         }

@@ -25,13 +25,13 @@ final class ReleaseTracker: Sendable {
     /// Waits until every release of `resource` (or of everything, when nil) has finished, at most
     /// `timeout`: a driver that never lets go must not hang the next open (which then reports the device
     /// as busy) or shutdown.
-    func wait(for resource: String? = nil, timeout: Duration = .seconds(5)) async {
+    func wait(for resource: String? = nil, timeout: Duration = CaptureTiming.releaseTimeout) async {
         let tasks = pending.withLock { pending in
             resource.map { Array(pending[$0, default: [:]].values) } ?? pending.values.flatMap(\.values)
         }
         guard !tasks.isEmpty else { return }
         // A race, not a task group: a group would still wait for the releases it gave up on.
-        let done = SharedResult<Void, CaptureFailure>(cancelled: .cancelled)
+        let done = SharedResult<Void, CaptureFailure>(cancelled: .cancelled())
         let releases = Task {
             for task in tasks { await task.value }
             done.complete(.success(()))

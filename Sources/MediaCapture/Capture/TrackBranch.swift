@@ -10,8 +10,6 @@ import Locking
 /// a later grab waits for a fresh one instead of returning a stale one. The hub decides it (see
 /// ``SampleHub``).
 final class TrackBranch: Sendable {
-    /// How long the gate stays open after the last demand (a grab loop keeps frames coming).
-    static let defaultLinger = Duration.seconds(2)
     let hub: SampleHub
     let elements: [Element]
     let sink: AppSink
@@ -112,7 +110,7 @@ final class TrackBranch: Sendable {
             switch error {
             case .ended: throw .incomplete("The track ended before a frame arrived.")
             case .timedOut, .stalled: throw .incomplete("The camera delivered no frame within \(timeout); it may have stalled.")
-            case .cancelled: throw .cancelled
+            case .cancelled: throw .cancelled()
             }
         }
         guard let frame = Frame(delivery) else {
@@ -130,13 +128,18 @@ final class TrackBranch: Sendable {
         hub.latest?.sample.videoLayout.map { ($0.width, $0.height, $0.frameRate) }
     }
 
-    /// The branch's elements' names, in order, as ``PipelineDescription/framesBranch`` gives them.
-    static let elementNames = (try? GraphDescription(PipelineDescription.framesBranch))?.nodes.compactMap(\.name) ?? []
+    /// ``PipelineDescription/framesBranch``, read once (PipelineFileTests keep it valid).
+    private static let description = try? GraphDescription(PipelineDescription.framesBranch)
+
+    /// The branch's elements' names, in order, as the description gives them.
+    static let elementNames = description?.nodes.compactMap(\.name) ?? []
 
     /// The branch the canonical pipeline already contains (built from the same description).
     static func canonical(in pipeline: Pipeline, linger: Duration) -> TrackBranch {
         let elements = elementNames.map(pipeline.canonicalElement)
-        guard let last = elements.last, let sink = AppSink(last) else { preconditionFailure("the frames branch ends in no appsink") }
+        guard let last = elements.last, let sink = AppSink(last) else {
+            preconditionFailure("PipelineDescription.framesBranch does not parse, or ends in no appsink")
+        }
         let branch = TrackBranch(elements: elements, sink: sink, gateOpen: true, linger: linger)
         // Part of the parsed graph: detached like any other when its track stops before its clones.
         let teePad = elements[0].staticPad("sink")?.peer
@@ -148,7 +151,7 @@ final class TrackBranch: Sendable {
     /// A new branch like `template`, built from ``PipelineDescription/framesBranch`` with `-index`
     /// after each name, not yet in the pipeline. Nil when a plugin is missing.
     static func make(index: UInt64, like template: TrackBranch, linger: Duration) -> TrackBranch? {
-        guard let elements = try? GraphDescription(PipelineDescription.framesBranch).makeChain(nameSuffix: "-\(index)"),
+        guard let elements = try? description?.makeChain(nameSuffix: "-\(index)"),
             let last = elements.last, let sink = AppSink(last)
         else { return nil }
         // The one difference from the description: added to a playing pipeline, a sink that waited

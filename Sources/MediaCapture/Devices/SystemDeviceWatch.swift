@@ -78,8 +78,8 @@ final class SystemDeviceWatch: Sendable {
         }
         if state.withLock({ $0.watcher != nil }) { return currentDevices ?? [] }
         // Tried twice: a one-off listing that fails has no earlier one to fall back on.
-        let probes = [PipeWireCameras.probe(timeout: .seconds(2), attempts: 2)]
-        return await BlockingCall.run(timeout: .seconds(5), { DeviceMonitor.devices(classes: ["Video/Source"], probes: probes) }) ?? []
+        let probes = [PipeWireCameras.probe(timeout: CaptureTiming.pipeWireListingAttempt, attempts: 2)]
+        return await BlockingCall.run(timeout: CaptureTiming.listingTimeout, { DeviceMonitor.devices(classes: ["Video/Source"], probes: probes) }) ?? []
     }
 
     /// The machine's cameras from GStreamer's device providers and PipeWire's graph (blocking, on a thread of its own):

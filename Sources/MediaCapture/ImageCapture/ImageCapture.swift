@@ -79,8 +79,8 @@ public final class ImageCapture: Sendable {
     /// centre-cropped, never distorted or letterboxed. A photo larger than the stream is a native
     /// capture: the camera switches to the smallest mode that covers it for one frame; the track stays
     /// live and unmuted and keeps its frame size throughout (a viewfinder sees one longer gap between
-    /// frames). Concurrent calls with equal settings
-    /// share one capture; others run in call order.
+    /// frames). The call resolves once the camera is as it was: the previous mode back, and a flash's
+    /// light. Concurrent calls with equal settings share one capture; others run in call order.
     /// - Throws: `InvalidStateError` for an ended, disabled or muted track; `TypeError` for a NaN or
     ///   infinite `imageWidth`/`imageHeight` (WebIDL's `double`); `NotSupportedError` for settings
     ///   outside ``getPhotoCapabilities()`` (both checked before the camera is touched);
@@ -173,12 +173,6 @@ public final class ImageCapture: Sendable {
         guard track.readyState == .live, track.enabled, !track.muted, !source.isEnded else {
             throw DOMException(.operationError, "The track ended or became inactive while the photo state was being read.")
         }
-    }
-
-    /// For the benchmarks only: starts timing each photo inside the pipeline (the production path
-    /// carries no timing code). Nil for a track without a video source.
-    package func installPhotoTiming() -> PhotoTiming? {
-        return track.video?.source.capturer.photo.installTiming()
     }
 
     // MARK: - Readiness

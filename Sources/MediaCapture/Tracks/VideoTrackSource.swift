@@ -189,8 +189,8 @@ final class VideoTrackSource: Sendable {
 
     /// Queues a photo: joins a queued job (not started yet) with an equal request, else runs after the
     /// jobs before it, so captures of different settings happen in call order. Cancelling the caller's
-    /// task gives it `AbortError` and leaves the others. The deadline counts from the call, and the
-    /// call returns once the photo is encoded; a native still's mode is restored after that.
+    /// task gives it `AbortError` and leaves the others. The deadline counts from the call. The call
+    /// returns once the camera is as it was: a flash's light and a native still's mode put back.
     /// - Throws: `UnknownError` when the photo cannot be taken (source ended, deadline passed, the
     ///   camera stalled, the flash refused); `AbortError`.
     func takePhoto(_ request: PhotoRequest) async throws(DOMException) -> Blob {
@@ -228,21 +228,25 @@ final class VideoTrackSource: Sendable {
             }
             let capturer = self.capturer
             let result = await capturer.operations.withLock { await capturer.capture(job.request) }
-            // A camera that stopped delivering fails the photos waiting behind too: they would stall alike.
-            let waiting = photoQueue.withLock { queue -> [PhotoJob] in
-                guard case .failure(.stalled) = result else { return [] }
-                defer { queue.pending.removeAll() }
-                return queue.pending
-            }
-            for queued in waiting { queued.result.complete(.failure(DOMException(.stalled))) }
-            if case .success = result {
-                photoQueue.withLock { queue in
-                    queue.photoSize = job.request.size
-                    if let mode = job.request.fillLightMode { queue.fillLightMode = mode }
-                    if let redEye = job.request.redEyeReduction { queue.redEyeReduction = redEye }
-                }
-            }
-            job.result.complete(result.map { Blob(type: "image/jpeg", bytes: $0) }.mapError(DOMException.init))
+            finish(job, result)
         }
+    }
+
+    /// Hands a capture's outcome to its job's callers, and remembers the settings a photo chose.
+    private func finish(_ job: PhotoJob, _ result: Result<[UInt8], CaptureFailure>) {
+        // A camera that stopped delivering fails the photos waiting behind too: they would stall alike.
+        // (`.stalled` comes only from the photo branch's stall rule.)
+        let waiting = photoQueue.withLock { queue -> [PhotoJob] in
+            if case .success = result {
+                queue.photoSize = job.request.size
+                if let mode = job.request.fillLightMode { queue.fillLightMode = mode }
+                if let redEye = job.request.redEyeReduction { queue.redEyeReduction = redEye }
+            }
+            guard case .failure(.stalled) = result else { return [] }
+            defer { queue.pending.removeAll() }
+            return queue.pending
+        }
+        for queued in waiting { queued.result.complete(.failure(DOMException(.stalled))) }
+        job.result.complete(result.map { Blob(type: "image/jpeg", bytes: $0) }.mapError(DOMException.init))
     }
 }

@@ -67,7 +67,7 @@ final class NetworkSession: DeviceSession {
             guard remaining > .zero else { break }
             try? await Task.sleep(for: min(delay, remaining))
             delay = min(delay * 2, .seconds(4))
-            let attempt = SharedResult<Bool, CaptureFailure>(cancelled: .cancelled)
+            let attempt = SharedResult<Bool, CaptureFailure>(cancelled: .cancelled())
             // Building and starting the source is GStreamer work that may block on the network: on the
             // pipeline's own thread, bounded.
             let started = await pipeline.perform(timeout: .seconds(10)) { self.replaceSource(attempt) } ?? false

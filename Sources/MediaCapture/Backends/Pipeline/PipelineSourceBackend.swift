@@ -9,7 +9,6 @@ struct PipelineSourceBackend: CaptureBackend {
 
     func pipelineDescription(for mode: SourceMode?) -> String { PipelineDescription.source }
 
-
     var configureMayBlock: Bool { true }  // the caller's description loads its plugins
 
     func configure(_ pipeline: Pipeline, mode: SourceMode?) throws(CaptureFailure) {

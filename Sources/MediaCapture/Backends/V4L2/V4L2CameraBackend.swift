@@ -7,7 +7,7 @@ struct V4L2CameraBackend: CaptureBackend {
     let path: String
 
     /// How long probing the node may take: a driver that blocks in `open()` must not hang getUserMedia.
-    static let probeTimeout = Duration.seconds(5)
+    static let probeTimeout = CaptureTiming.deviceCallTimeout
 
     var exclusiveResource: String? { "v4l2:" + path }
 

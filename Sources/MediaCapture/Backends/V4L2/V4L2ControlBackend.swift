@@ -21,12 +21,25 @@ internal import V4L2
 /// names the member.
 ///
 /// Settings are served from the ``V4L2ControlCache`` (write read-backs and control events keep it
-/// fresh): reading them never touches the device. Writes run on the blocking-call thread.
+/// fresh): reading them never touches the device. Writes run on the device's own thread (its
+/// session's queue), one at a time: a thread per device, not per call.
 final class V4L2ControlBackend: ControlBackend {
     typealias ID = V4L2ControlID
     let cache: V4L2ControlCache
+    /// The device's thread; nil for a backend that only describes controls (no device call).
+    private let calls: BlockingQueue?
 
-    init(_ cache: V4L2ControlCache) { self.cache = cache }
+    init(_ cache: V4L2ControlCache, calls: BlockingQueue? = nil) {
+        self.cache = cache
+        self.calls = calls
+    }
+
+    /// Runs a device call on the device's thread, bounded; nil when it did not answer in time (the
+    /// queue is then wedged, and later calls fail at once instead of queueing behind the stuck one).
+    private func deviceCall<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T? {
+        guard let calls else { return await BlockingCall.run(timeout: V4L2Session.callTimeout, work) }
+        return await calls.perform(timeout: V4L2Session.callTimeout, work)
+    }
 
     private func controls() -> [UInt32: V4L2Control] { cache.controls }
 
@@ -153,7 +166,7 @@ final class V4L2ControlBackend: ControlBackend {
         }
         guard !writes.isEmpty else { return }
         let cache = self.cache, planned = writes
-        let outcome = await BlockingCall.run(timeout: V4L2Session.callTimeout) { () -> ControlFailure? in
+        let outcome = await deviceCall { () -> ControlFailure? in
             var written: [(id: UInt32, previous: Int64)] = []
             for write in planned {
                 let previous = cache.value(of: write.id)
@@ -184,12 +197,12 @@ final class V4L2ControlBackend: ControlBackend {
     }
 
     /// For a photo with `flash`: switches the LED to flash mode and strobes it, just before the shutter
-    /// opens (on the blocking-call thread). Returns the LED mode to restore afterwards (nil when
+    /// opens (on the device's thread). Returns the LED mode to restore afterwards (nil when
     /// nothing changed).
     /// - Throws: `.incomplete` when the device refuses or does not answer (the LED is put back).
     func fireFlash() async throws(CaptureFailure) -> LightRestore? {
         let cache = self.cache
-        let outcome = await BlockingCall.run(timeout: V4L2Session.callTimeout) { () -> Result<LightRestore?, V4L2Refusal> in
+        let outcome = await deviceCall { () -> Result<LightRestore?, V4L2Refusal> in
             let previous = cache.value(of: ID.flashLEDMode)
             do throws(V4L2Refusal) {
                 try cache.write(ID.FlashLEDMode.flash, to: ID.flashLEDMode)
@@ -210,7 +223,7 @@ final class V4L2ControlBackend: ControlBackend {
     /// Puts the LED back (e.g. the torch that was on before a flash photo).
     func restoreLED(_ restore: LightRestore) async {
         let cache = self.cache
-        _ = await BlockingCall.run(timeout: V4L2Session.callTimeout) { try? cache.write(restore.value, to: ID.flashLEDMode) }
+        _ = await deviceCall { try? cache.write(restore.value, to: ID.flashLEDMode) }
     }
 
     private static func explain(_ member: String, _ refusal: V4L2Refusal) -> String {

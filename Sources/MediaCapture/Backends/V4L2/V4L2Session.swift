@@ -3,15 +3,17 @@ import Locking
 internal import V4L2
 
 /// One opening of a V4L2 camera, live or recorded: its controls are attached once the pipeline streams
-/// and detached before the pipeline lets the device go. Every device call runs on the blocking-call
-/// thread; settings are served from the control cache.
+/// and detached before the pipeline lets the device go. Every device call runs on the opening's own
+/// thread (a `BlockingQueue`), one at a time; settings are served from the control cache.
 final class V4L2Session: DeviceSession {
     private let label: String
     private let makeDevice: @Sendable () -> (any V4L2ControlDevice)?
     private let attached = Locked<V4L2ControlBackend?>(nil)
+    /// The device's thread, from `start` to `stop`.
+    private let calls = Locked<BlockingQueue?>(nil)
 
     /// How long one device call may take before the device counts as not answering.
-    static let callTimeout = Duration.seconds(5)
+    static let callTimeout = CaptureTiming.deviceCallTimeout
 
     /// - Parameter makeDevice: the device's ioctl surface, called once the pipeline streams (nil: none);
     ///   it must not do I/O itself.
@@ -28,9 +30,11 @@ final class V4L2Session: DeviceSession {
     func start(onControlsChanged: @escaping @Sendable () -> Void, onLost: @escaping @Sendable (String) -> Void) async {
         guard let device = makeDevice() else { return }  // no I/O: it only takes the descriptor
         let label = self.label
-        // Describing and reading every control, and subscribing to its events, is device I/O: on a
-        // thread of its own, bounded.
-        let made = await BlockingCall.run(timeout: Self.callTimeout) { () -> V4L2ControlCache in
+        let queue = BlockingQueue(name: "v4l2")
+        calls.withLock { $0 = queue }
+        // Describing and reading every control, and subscribing to its events, is device I/O: on the
+        // device's thread, bounded.
+        let made = await queue.perform(timeout: Self.callTimeout) { () -> V4L2ControlCache in
             let cache = V4L2ControlCache(device: device)
             cache.watch(onChange: onControlsChanged, onLost: {
                 onLost("\(label) was disconnected. Reconnect it and open a new track with getUserMedia.")
@@ -39,17 +43,25 @@ final class V4L2Session: DeviceSession {
         }
         guard let made else {
             // The driver did not answer: the camera streams without controls, and the device object
-            // lets the descriptor go once its stuck call returns.
-            Task { _ = await BlockingCall.run(timeout: Self.callTimeout) { device.close() } }
+            // lets the descriptor go once its stuck call returns (queued behind it, never beside it).
+            if !queue.async({ device.close() }) { device.close() }  // a finished queue ran nothing
+            queue.finish()
+            calls.withLock { $0 = nil }
             return
         }
-        attached.withLock { $0 = V4L2ControlBackend(made) }
+        attached.withLock { $0 = V4L2ControlBackend(made, calls: queue) }
     }
 
     func stop() async {
-        // Before the pipeline closes the descriptor: no ioctl may reach a closed or reused one.
-        guard let controls = attached.withLock({ $0 }) else { return }
-        _ = await BlockingCall.run(timeout: Self.callTimeout) { controls.cache.device.close() }
+        // Before the pipeline closes the descriptor: no ioctl may reach a closed or reused one. The
+        // close runs after the calls queued before it; the wait for it is bounded (a stuck call makes
+        // the queue wedged, and the close then runs when that call returns).
+        guard let queue = calls.withLock({ $0 }) else { return }
+        if let controls = attached.withLock({ $0 }) {
+            queue.async { controls.cache.device.close() }
+            _ = await queue.perform(timeout: Self.callTimeout) {}
+        }
+        queue.finish()
     }
 
     var photoExtras: PhotoExtras { PhotoExtras(fillLightModes: v4l2Controls?.fillLightModes ?? []) }
