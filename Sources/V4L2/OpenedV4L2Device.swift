@@ -8,7 +8,7 @@ package final class OpenedV4L2Device: V4L2ControlDevice {
     private let device: LiveV4L2Device
     private let fd: Int32
 
-    /// Opens `path` (blocking: on the library's blocking-call thread). Nil when it cannot be opened.
+    /// Opens `path` (blocking: off Swift's cooperative pool). Nil when it cannot be opened.
     package init?(path: String) {
         let fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { return nil }

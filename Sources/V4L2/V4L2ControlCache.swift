@@ -3,7 +3,7 @@ import Locking
 /// One open device's controls as the library keeps them: described and read once, then kept fresh by
 /// write read-backs and control events, so reading a value never touches the device.
 ///
-/// The initialiser and ``write(_:to:)`` do device I/O: call them on the library's blocking-call thread.
+/// The initialiser and ``write(_:to:)`` do device I/O: call them off Swift's cooperative pool (the library's device thread).
 package final class V4L2ControlCache: Sendable {
     package let device: any V4L2ControlDevice
     /// Every control, in the driver's order, by id.
@@ -34,7 +34,7 @@ package final class V4L2ControlCache: Sendable {
 
     /// Watches the device: controls changed elsewhere are read again (on the watcher's thread), and
     /// `onChange` runs when a value differs from the cache; `onLost` runs once when the device goes away.
-    /// Blocking (it opens a handle and subscribes to events): call it on the blocking-call thread.
+    /// Blocking (it opens a handle and subscribes to events): call it off Swift's cooperative pool (the library's device thread).
     package func watch(onChange: @escaping @Sendable () -> Void, onLost: @escaping @Sendable () -> Void) {
         device.watch(controls: Array(controls.keys).sorted(), onChange: { [weak self] ids in
             guard let self, self.refresh(ids) else { return }

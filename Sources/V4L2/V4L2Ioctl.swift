@@ -2,7 +2,7 @@ internal import CV4L2
 import Glibc
 
 /// The control ioctls on an open V4L2 descriptor. Each call blocks for as long as the driver takes
-/// (a USB control transfer): call them on the library's blocking-call thread.
+/// (a USB control transfer): call them off Swift's cooperative pool (the library's device thread).
 enum V4L2Ioctl {
     /// Every control of the device, in the driver's order (control classes and disabled controls left out).
     /// The corresponding C functions are `ioctl(VIDIOC_QUERY_EXT_CTRL)` and `ioctl(VIDIOC_QUERYMENU)`.

@@ -77,7 +77,7 @@ protocol DeviceSession: Sendable {
     /// The camera's controls (nil: none the library knows, or not started yet).
     var controls: (any ControlBackend)? { get }
 
-    /// The pipeline delivered its first frame: attach to the device (on the blocking-call thread, for
+    /// The pipeline delivered its first frame: attach to the device (on a thread of its own, for
     /// a device that needs I/O), and report controls changed elsewhere and a device that went away.
     func start(onControlsChanged: @escaping @Sendable () -> Void, onLost: @escaping @Sendable (String) -> Void) async
 

@@ -9,7 +9,7 @@ protocol ControlBackend: Sendable {
     /// called from `getSettings()`.
     func settings() -> MediaTrackSettings
     /// Writes the members present in `changes`, automatic modes first, and reads every one back
-    /// (device I/O runs on the blocking-call thread).
+    /// (device I/O runs on the device's own thread).
     /// - Throws: the first member the device refused (nothing else is left changed).
     func apply(_ changes: MediaTrackSettings) async throws(ControlFailure)
 }

@@ -97,7 +97,8 @@ public final class MediaDevices: Sendable {
     ///   - `NotReadableError` when the device is busy (held by another `MediaDevices` or process: a
     ///     camera this instance holds is shared, each track with its own constraints), does not
     ///     answer or delivers nothing;
-    ///     `NotAllowedError` when the system denies access; `NotSupportedError` for a recorded camera
+    ///     `NotAllowedError` when the system denies access; `AbortError` when the task is cancelled
+    ///     while the camera opens; `NotSupportedError` for a recorded camera
     ///     whose listings hold nothing the library recognises.
     public func getUserMedia(_ constraints: MediaStreamConstraints) async throws(DOMException) -> MediaStream {
         let video = constraints.video.requestedConstraints
