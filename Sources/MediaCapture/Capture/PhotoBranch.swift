@@ -63,10 +63,12 @@ final class PhotoBranch: Sendable {
 
     init(in pipeline: Pipeline) {
         typealias N = PipelineDescription.Name
-        let shutter = pipeline.canonicalElement(N.shutter), sinkElement = pipeline.canonicalElement(N.photo)
-        guard let sink = AppSink(sinkElement), let input = shutter.staticPad("sink"), let output = shutter.staticPad("src")
+        // Named apart from `shutter`: a probe below that said `shutter` would capture this local, a
+        // reference cycle through the valve's own pad (it leaked every photo branch's valve once).
+        let valve = pipeline.canonicalElement(N.shutter), sinkElement = pipeline.canonicalElement(N.photo)
+        guard let sink = AppSink(sinkElement), let input = valve.staticPad("sink"), let output = valve.staticPad("src")
         else { preconditionFailure("the canonical pipeline lacks the photo branch") }  // PipelineFileTests
-        self.shutter = shutter
+        self.shutter = valve
         self.caps = pipeline.canonicalElement(N.photoCaps)
         self.encoder = pipeline.canonicalElement(N.encoder)
         self.crop = AspectCrop(pipeline.canonicalElement(N.photoCrop))
