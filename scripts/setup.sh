@@ -12,6 +12,7 @@ packages=(
   chromium chromium-driver python3-selenium             # the demo page's end-to-end test in a headless browser
   gir1.2-gst-rtsp-server-1.0 python3-gi                 # the network-camera tests' RTSP server (127.0.0.1 only)
   pipewire pipewire-bin wireplumber dbus gstreamer1.0-pipewire  # PipeWire cameras: pipewiresrc, and the tests' private daemon
+  libimage-exiftool-perl                                # exiftool: the tests read every photo's EXIF with a reader not ours
 )
 missing=()
 for package in "${packages[@]}"; do

@@ -80,9 +80,13 @@ static inline const gchar *_Nullable CGStreamer_GST_ELEMENT_FACTORY_NAME(GstElem
     return factory != NULL ? GST_OBJECT_NAME(factory) : NULL;
 }
 
+// A macro in the headers.
+static inline GstBuffer *CGStreamer_gst_buffer_make_writable(GstBuffer *buffer) { return gst_buffer_make_writable(buffer); }
+
 // MARK: - Type constants (G_TYPE_MAKE_FUNDAMENTAL expansions do not import)
 
 static inline GType CGStreamer_G_TYPE_INT(void) { return G_TYPE_INT; }
+
 static inline GType CGStreamer_G_TYPE_STRING(void) { return G_TYPE_STRING; }
 
 #pragma clang assume_nonnull end

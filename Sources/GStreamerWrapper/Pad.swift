@@ -146,6 +146,22 @@ package struct ProbeContext: ~Copyable {
         return time == GstClockTime.max ? nil : UInt64(time)  // GST_CLOCK_TIME_NONE
     }
 
+    /// The buffer's offset (for video, the source's frame number); nil when it has none.
+    package var offset: UInt64? {
+        guard let buffer = gst_pad_probe_info_get_buffer(info) else { return nil }
+        return buffer.pointee.offset == UInt64.max ? nil : UInt64(buffer.pointee.offset)  // GST_BUFFER_OFFSET_NONE
+    }
+
+    /// Gives a buffer that has no offset the offset `number` (a frame count for a source that numbers
+    /// none). The buffer is made writable first: a copy of its metadata only when it is shared.
+    /// The corresponding C function is `gst_buffer_make_writable`.
+    package func setOffset(_ number: UInt64) {
+        guard let buffer = gst_pad_probe_info_get_buffer(info) else { return }
+        let writable = CGStreamer_gst_buffer_make_writable(buffer)
+        writable.pointee.offset = guint64(number)
+        info.pointee.data = UnsafeMutableRawPointer(writable)
+    }
+
     /// Posts an error from the pad's element, as the element itself would on a failure.
     package func postErrorFromElement(domain: GStreamerError.Domain, code: Int32, message: String, debug: String) {
         guard let parent = gst_pad_get_parent_element(pad) else { return }

@@ -109,6 +109,22 @@ package final class Pipeline: @unchecked Sendable {
     /// thread a moment after the work that held it ended): a shutdown waits for none to be left.
     package static var aliveCount: Int { alive.load(ordering: .acquiring) }
 
+    /// How long ago, now, the pipeline's clock read the moment a buffer of running time `runningTime`
+    /// was made (its base time plus that running time): for a live source, how old the frame is;
+    /// negative for a buffer timestamped ahead of the clock (a source synced to a sender's clock).
+    /// Nil when the pipeline has no clock or no base time (not playing). Reading the clock is cheap.
+    /// The corresponding C functions are `gst_element_get_clock`, `gst_element_get_base_time` and
+    /// `gst_clock_get_time`.
+    package func age(ofRunningTime runningTime: UInt64) -> Duration? {
+        guard let clock = gst_element_get_clock(element.pointer) else { return nil }
+        defer { gst_object_unref(clock) }
+        let base = gst_element_get_base_time(element.pointer)
+        let now = gst_clock_get_time(clock)
+        guard base != GstClockTime.max, now != GstClockTime.max, runningTime < UInt64(Int64.max) else { return nil }  // NONE
+        let made = Int64(clamping: base) &+ Int64(runningTime)
+        return .nanoseconds(Int64(clamping: now) &- made)
+    }
+
     /// Receives errors, warnings and end-of-stream, on the thread that posted them. Must not block.
     package func onMessage(_ handler: @escaping @Sendable (BusMessage) -> Void) {
         router.handler.set(handler)

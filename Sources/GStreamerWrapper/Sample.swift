@@ -41,6 +41,23 @@ package final class Sample: @unchecked Sendable {
         return time == GstClockTime.max ? nil : UInt64(time)  // GST_CLOCK_TIME_NONE
     }
 
+    /// The buffer's running time (its presentation time on the pipeline's timeline, through its
+    /// segment) in nanoseconds; nil without a presentation time or outside the segment.
+    /// The corresponding C function is `gst_segment_to_running_time`.
+    package var runningTime: UInt64? {
+        guard let time = presentationTime, let segment = gst_sample_get_segment(pointer) else { return nil }
+        let running = gst_segment_to_running_time(segment, GST_FORMAT_TIME, GstClockTime(time))
+        return running == GstClockTime.max ? nil : UInt64(running)
+    }
+
+    /// The buffer's offset: for video, the source's frame number (V4L2's sequence, videotestsrc's
+    /// count, or the library's own count); nil when it has none (`GST_BUFFER_OFFSET_NONE`).
+    package var offset: UInt64? {
+        guard let buffer = gst_sample_get_buffer(pointer) else { return nil }
+        let offset = buffer.pointee.offset
+        return offset == UInt64.max ? nil : UInt64(offset)
+    }
+
     /// Maps the buffer for reading for the duration of `body` (no copy).
     /// The corresponding C functions are `gst_buffer_map` and `gst_buffer_unmap`.
     package func withMappedBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {

@@ -117,6 +117,21 @@ struct NetworkCameraTests {
         #expect(decoded.width == 640 && decoded.height == 480)
         let smaller = try await within(10) { try await capture.takePhoto(PhotoSettings(imageHeight: 240, imageWidth: 320)) }
         #expect(try await decodeJPEG(smaller).width == 320)
+        // Capture times about one frame interval (30 fps) apart and before each frame was received,
+        // frame numbers going up by one (the library's own count: RTP carries none).
+        let frames = try await FrameMetadataTests.frames(track, 12)
+        let steps = zip(frames, frames.dropFirst()).compactMap { earlier, later -> (UInt64, Duration)? in
+            guard let a = earlier.0.metadata.frameNumber, let b = later.0.metadata.frameNumber,
+                let x = earlier.0.metadata.captureTime, let y = later.0.metadata.captureTime
+            else { return nil }
+            return (b &- a, y - x)
+        }
+        #expect(steps.count == 11, "every frame has a number and a capture time")
+        #expect(steps.filter { $0.0 == 1 }.count >= 8, "\(steps.map(\.0))")
+        for (numbers, elapsed) in steps where numbers == 1 {
+            #expect(elapsed > .milliseconds(10) && elapsed < .milliseconds(70), "\(elapsed) between two frames")
+        }
+        #expect(frames.allSatisfy { ($0.0.metadata.captureTime ?? .now) <= $0.1 })
         await Self.stopAndRelease(track)
     }
 

@@ -198,6 +198,18 @@ struct VirtualCameraTests {
         let frame = try await nextFrame(track)
         #expect(frame.width == settings.width && frame.height == settings.height)
         try Self.expectPattern(frame, "the first mode")
+        // Their metadata: v4l2src numbers frames by the driver's sequence, dates them by its
+        // timestamps; about one frame interval apart, each before it was received.
+        let interval = Duration.milliseconds(1000) / max(1, settings.frameRate ?? 30)
+        let frames = try await FrameMetadataTests.frames(track, 8)
+        for ((earlier, _), (later, received)) in zip(frames, frames.dropFirst()) {
+            let numbers = FrameMetadataTests.step(earlier, later)
+            let elapsed = (later.metadata.captureTime ?? .now) - (earlier.metadata.captureTime ?? .now)
+            #expect(numbers >= 1 && numbers < 4, "frame numbers \(earlier.metadata.frameNumber as Any) then \(later.metadata.frameNumber as Any)")
+            // The virtual camera stamps a frame when its producer wakes up, which jitters under load.
+            #expect(FrameMetadataTests.distance(elapsed, interval * Int(numbers)) < interval, "\(elapsed) for \(numbers) frame(s)")
+            #expect(later.metadata.captureTime.map { $0 <= received } == true)
+        }
 
         // A native still larger than the stream: v4l2src switches to the large mode and back.
         if let width = photoCapabilities.imageWidth?.max, let height = photoCapabilities.imageHeight?.max,

@@ -1,5 +1,12 @@
 internal import GStreamerWrapper
 
+/// A photo as the capturer took it: the JPEG and when and which frame.
+struct CapturedPhoto: Sendable {
+    var jpeg: [UInt8]
+    var captureTime: ContinuousClock.Instant?
+    var frameNumber: UInt64?
+}
+
 extension Capturer {
     /// What `takePhoto` accepts beyond sizes (the session's fill light, red-eye reduction, steps).
     var photoExtras: PhotoExtras { session.photoExtras }
@@ -24,7 +31,7 @@ extension Capturer {
     /// the camera is as it was when `takePhoto` resolves.
     /// - Returns: `.incomplete` when the source ended or no photo came within the request's timeout,
     ///   `.stalled` when no frame at all came for the stall bound, `.cancelled`, or the flash's refusal.
-    func capture(_ request: PhotoRequest) async -> Result<[UInt8], CaptureFailure> {
+    func capture(_ request: PhotoRequest) async -> Result<CapturedPhoto, CaptureFailure> {
         guard !isEnded else { return .failure(Self.endedDuringPhoto) }
         let previous = currentMode.withLock { $0 }
         let switchTo = previous.flatMap { modeCovering(request.size, from: $0) }
@@ -49,14 +56,14 @@ extension Capturer {
     }
 
     /// Readies the light, takes one frame (of size `input`, when given), and puts the light back.
-    private func lightAndCapture(_ request: PhotoRequest, requiring input: AspectCrop.Size?) async -> Result<[UInt8], CaptureFailure> {
+    private func lightAndCapture(_ request: PhotoRequest, requiring input: AspectCrop.Size?) async -> Result<CapturedPhoto, CaptureFailure> {
         let restore: LightRestore?
         do {
             restore = try await session.prepareLight(request.fillLightMode)
         } catch {
             return .failure(error)
         }
-        let outcome: Result<Sample, SampleHub.Failure>
+        let outcome: Result<(jpeg: Sample, frameNumber: UInt64?), SampleHub.Failure>
         do {
             let rate = currentMode.withLock { $0?.frameRate.value }
             outcome = .success(try await photo.capture(
@@ -66,9 +73,10 @@ extension Capturer {
         }
         if let restore { await session.restoreLight(restore) }
         switch outcome {
-        case .success(let sample):
+        case .success(let (sample, frameNumber)):
             do {
-                return .success(try sample.copyBytes())
+                let captureTime = Frame.captureTime(sample.runningTime, of: pipeline)
+                return .success(CapturedPhoto(jpeg: try sample.copyBytes(), captureTime: captureTime, frameNumber: frameNumber))
             } catch {
                 return .failure(.incomplete("The photo could not be read: \(error)"))
             }

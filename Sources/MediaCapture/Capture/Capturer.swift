@@ -50,6 +50,7 @@ final class Capturer: Sendable {
     /// Unique element names for clone branches (a pipeline refuses two children of one name).
     private static let branchNames = Atomic<UInt64>(0)
     private let shutdownStarted = Atomic<Bool>(false)
+    private let controlsChanged = CallbackSlot<Void>()
     /// Where changes that negotiation reads are made: between two of the source's frames.
     let frames: FrameBoundary
     /// Completed when the source ends or its last track stops: waits that are not for a frame (a
@@ -72,6 +73,13 @@ final class Capturer: Sendable {
             timeout: min(timing.modeSwitchTimeout, CaptureTiming.stallBound(frameRate: mode?.frameRate.value)))
         self.session = device.backend.makeSession(pipeline: pipeline, panTiltZoom: panTiltZoom, frames: frames)
         self.photo = PhotoBranch(in: pipeline)
+        // Frames a source does not number (a decoder's, PipeWire's without its header) get the
+        // library's own count, before the tee: every branch sees one number per frame.
+        let numbering = Atomic<UInt64>(0)
+        tee.staticPad("sink")?.addBufferProbe { context in
+            if context.offset == nil { context.setOffset(numbering.add(1, ordering: .relaxed).newValue) }
+            return .pass
+        }
         self.currentMode = Locked(mode)
     }
 
@@ -182,9 +190,13 @@ final class Capturer: Sendable {
     }
 
     private func controlsChangedElsewhere() {
+        controlsChanged(())
         let observers = state.withLock { Array($0.observers.values) }
         for observer in observers { observer.settingsChanged() }
     }
+
+    /// Calls `body` when the controls change outside the library (before the tracks hear of it).
+    func onControlsChangedElsewhere(_ body: @escaping @Sendable () -> Void) { controlsChanged.set { _ in body() } }
 
     /// Mutes or unmutes every track of the source (each fires `mute`/`unmute` on a change).
     func setMuted(_ muted: Bool) {

@@ -10,6 +10,12 @@ struct Frame: Sendable {
     private let offset: Int
     /// Its number on its branch (the hub's count of deliveries).
     let sequence: UInt64
+    /// Its presentation time on the pipeline's timeline (its running time).
+    let timestamp: Duration
+    /// When the camera captured it (see `VideoFrameMetadata.captureTime`).
+    let captureTime: ContinuousClock.Instant?
+    /// The source's own number for it (see `VideoFrameMetadata.frameNumber`).
+    let frameNumber: UInt64?
 
     /// Nil when the sample is not an RGBA frame.
     init?(_ delivery: SampleHub.Delivery) {
@@ -20,6 +26,17 @@ struct Frame: Sendable {
         bytesPerRow = layout.bytesPerRow
         offset = layout.planeOffset
         sequence = delivery.sequence
+        let stamp = delivery.stamp ?? FrameStamp(sample, of: nil)
+        timestamp = stamp.timestamp
+        captureTime = stamp.captureTime
+        frameNumber = stamp.frameNumber
+    }
+
+    /// A buffer's capture time from its running time: the pipeline's clock says how long ago it was
+    /// made; read together with `ContinuousClock.now`, so neither clock's epoch matters.
+    static func captureTime(_ runningTime: UInt64?, of pipeline: Pipeline) -> ContinuousClock.Instant? {
+        guard let runningTime, let age = pipeline.age(ofRunningTime: runningTime) else { return nil }
+        return ContinuousClock.now - age
     }
 
     /// Reads the pixels in place: `height` rows of `width` RGBA pixels, ``bytesPerRow`` apart.
@@ -56,5 +73,21 @@ struct Frame: Sendable {
             }
         }
         return result.mapError { .incomplete("Encoding to \(type) failed: \($0.message)") }
+    }
+}
+
+/// When and which frame a sample is: its presentation time, its capture time on `ContinuousClock`
+/// and the source's number for it, worked out on the streaming thread as the branch delivers it.
+struct FrameStamp: Sendable {
+    var timestamp: Duration
+    var captureTime: ContinuousClock.Instant?
+    var frameNumber: UInt64?
+
+    /// - Parameter pipeline: the pipeline the sample came from, whose clock dates it (nil: undated).
+    init(_ sample: Sample, of pipeline: Pipeline?) {
+        let running = sample.runningTime
+        timestamp = .nanoseconds(Int64(clamping: running ?? 0))
+        captureTime = pipeline.flatMap { Frame.captureTime(running, of: $0) }
+        frameNumber = sample.offset
     }
 }

@@ -51,6 +51,8 @@ final class PhotoBranch: Sendable {
     private struct Shot {
         var capture: UInt64
         var presentationTime: UInt64?
+        /// The frame's number (its offset), read before encoding.
+        var frameNumber: UInt64?
         var jpegsBefore: UInt64
 
         func madeJPEG(_ delivery: SampleHub.Delivery) -> Bool {
@@ -86,11 +88,11 @@ final class PhotoBranch: Sendable {
             // Runs before the valve's next chain call: exactly one frame gets through.
             guard let self else { return .pass }
             shutter.set("drop", true)
-            let time = context.presentationTime, before = jpegs.deliveredCount
+            let time = context.presentationTime, number = context.offset, before = jpegs.deliveredCount
             state.withLock { state in
                 guard let capture = state.opening else { return }
                 state.opening = nil
-                state.shot = Shot(capture: capture, presentationTime: time, jpegsBefore: before)
+                state.shot = Shot(capture: capture, presentationTime: time, frameNumber: number, jpegsBefore: before)
             }
             return .pass
         }
@@ -138,7 +140,10 @@ final class PhotoBranch: Sendable {
     /// Takes the next frame (of size `input`, when given) and waits, bounded, for its JPEG.
     /// - Throws: `.timedOut` after `timeout`; `.stalled` as soon as no frame at all has reached the
     ///   branch for `stallBound` (a camera that stopped, as opposed to slow but progressing work).
-    func capture(requiring input: Size?, timeout: Duration, stallBound: Duration) async throws(SampleHub.Failure) -> Sample {
+    /// - Returns: the JPEG and the number of the frame it was made from.
+    func capture(
+        requiring input: Size?, timeout: Duration, stallBound: Duration
+    ) async throws(SampleHub.Failure) -> (jpeg: Sample, frameNumber: UInt64?) {
         let capture = state.withLock { state -> UInt64 in
             state.captures &+= 1
             state.armed = Armed(size: input, capture: state.captures)
@@ -151,8 +156,8 @@ final class PhotoBranch: Sendable {
             do {
                 let delivery = try await jpegs.sample(after: after, timeout: max(.zero, min(stallBound, end - clock.now)))
                 after = delivery.sequence
-                let mine = state.withLock { state in state.shot.map { $0.capture == capture && $0.madeJPEG(delivery) } ?? false }
-                if mine { return delivery.sample }
+                let shot = state.withLock { state in state.shot.flatMap { $0.capture == capture && $0.madeJPEG(delivery) ? $0 : nil } }
+                if let shot { return (delivery.sample, shot.frameNumber) }
                 continue  // an earlier capture's JPEG, come late
             } catch {
                 let arrived = state.withLock { $0.arrived }

@@ -16,6 +16,8 @@ final class SampleHub: Sendable {
     struct Delivery: Sendable {
         let sample: Sample
         let sequence: UInt64
+        /// What a frames branch works out as it delivers a frame (nil for other samples).
+        var stamp: FrameStamp?
     }
 
     enum Failure: Error, Sendable, Equatable {
@@ -110,12 +112,12 @@ final class SampleHub: Sendable {
     var isGateOpen: Bool { state.withLock { $0.gateOpen } }
 
     /// Called on the streaming thread for every sample.
-    func deliver(_ sample: Sample) {
+    func deliver(_ sample: Sample, stamp: FrameStamp? = nil) {
         let taken = state.withLock { state -> (Delivery, [UInt64: SampleWaiter], [AsyncStream<Delivery>.Continuation], Delivery?)? in
             // Frames still between the valve and the sink when it closed: stale, and nobody wants them.
             guard gate == nil || state.gateOpen else { return nil }
             state.sequence += 1
-            let delivery = Delivery(sample: sample, sequence: state.sequence)
+            let delivery = Delivery(sample: sample, sequence: state.sequence, stamp: stamp)
             let replaced = state.latest
             state.latest = delivery
             let waiters = state.waiters

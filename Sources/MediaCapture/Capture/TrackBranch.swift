@@ -14,6 +14,8 @@ final class TrackBranch: Sendable {
     let elements: [Element]
     let sink: AppSink
     private let crop: AspectCrop
+    /// Whose clock dates the frames.
+    private let pipeline: Pipeline
 
     private struct Placement {
         /// Elements added to the pipeline (to be removed on detach, even when linking failed).
@@ -32,27 +34,32 @@ final class TrackBranch: Sendable {
 
     private let sizing = Locked(Sizing())
 
-    /// A crop-and-scale track's lower frame rate: frames are kept on a grid of `interval` (by their
-    /// timestamps) right after the branch's queue, so dropped ones are never converted, and the
-    /// source and the other tracks keep their rate.
-    private struct RateLimit {
+    /// Which frames the branch takes, decided at its entry (the gate's input, before its queue) for
+    /// every frame the source sends, whether or not anyone waits: a crop-and-scale track's lower
+    /// frame rate keeps frames on a grid of `interval` (by their timestamps), so dropped ones are
+    /// never queued or converted, and the source and the other tracks keep their rate. The decisions
+    /// are the track's stats, counted while it is enabled.
+    private struct Admission {
         var rate: Double?
         var interval: UInt64?
         var next: UInt64?
+        var counting = true
+        var stats = MediaStreamTrackVideoStats()
     }
 
-    private let rateLimit = Locked(RateLimit())
+    private let admission = Locked(Admission())
 
-    private init(elements: [Element], sink: AppSink, gateOpen: Bool, linger: Duration) {
+    private init(elements: [Element], sink: AppSink, gateOpen: Bool, linger: Duration, pipeline: Pipeline) {
         self.elements = elements
         self.sink = sink
+        self.pipeline = pipeline
         guard let crop = elements.first(where: { $0.factoryName == "videocrop" }) else {
             preconditionFailure("the frames branch has no videocrop")  // PipelineFileTests
         }
         self.crop = AspectCrop(crop)
         let gate = elements[0]
         hub = SampleHub(gate: SampleHub.Gate(set: { gate.set("drop", !$0) }, linger: linger), gateOpen: gateOpen)
-        elements[1].staticPad("src")?.addBufferProbe { [weak self] context in
+        gate.staticPad("sink")?.addBufferProbe { [weak self] context in
             self?.admits(context.presentationTime) ?? true ? .pass : .drop
         }
     }
@@ -60,20 +67,42 @@ final class TrackBranch: Sendable {
     /// At most `rate` frames a second from now on (nil: every frame).
     func setMaximumFrameRate(_ rate: Double?) {
         let usable = rate.flatMap { $0.isFinite && $0 > 0 ? $0 : nil }
-        rateLimit.withLock { $0 = RateLimit(rate: usable, interval: usable.map { UInt64(1e9 / $0) }, next: nil) }
+        admission.withLock { admission in
+            admission.rate = usable
+            admission.interval = usable.map { UInt64(1e9 / $0) }
+            admission.next = nil
+        }
     }
 
-    var maximumFrameRate: Double? { rateLimit.withLock { $0.rate } }
+    var maximumFrameRate: Double? { admission.withLock { $0.rate } }
 
-    /// Whether the frame at `time` is kept. A frame due on the grid (5% early counts, for timestamp
-    /// jitter) is kept and moves the grid on; after a gap the grid restarts at that frame.
+    /// The track's frame counters (see ``MediaStreamTrackVideoStats``).
+    var stats: MediaStreamTrackVideoStats { admission.withLock { $0.stats } }
+
+    /// Counts frames only while the track is enabled (its stats are frozen while disabled).
+    func setCounting(_ counting: Bool) { admission.withLock { $0.counting = counting } }
+
+    /// Whether the frame at `time` is kept, counted as delivered or discarded. A frame due on the grid
+    /// (5% early counts, for timestamp jitter) is kept and moves the grid on; after a gap the grid
+    /// restarts at that frame.
     private func admits(_ time: UInt64?) -> Bool {
-        rateLimit.withLock { limit in
-            guard let interval = limit.interval, let time else { return true }
-            if let next = limit.next, time &+ interval / 20 < next { return false }
-            let base = limit.next.map { time > $0 &+ interval ? time : $0 } ?? time
-            limit.next = base &+ interval
-            return true
+        admission.withLock { admission in
+            let kept: Bool
+            if let interval = admission.interval, let time {
+                if let next = admission.next, time &+ interval / 20 < next {
+                    kept = false
+                } else {
+                    let base = admission.next.map { time > $0 &+ interval ? time : $0 } ?? time
+                    admission.next = base &+ interval
+                    kept = true
+                }
+            } else {
+                kept = true
+            }
+            if admission.counting {
+                if kept { admission.stats.deliveredFrames &+= 1 } else { admission.stats.discardedFrames &+= 1 }
+            }
+            return kept
         }
     }
 
@@ -119,9 +148,12 @@ final class TrackBranch: Sendable {
         return frame
     }
 
-    /// Every frame from now on (see ``Frame/init(_:)``); a slow consumer gets the newest. Finishes
-    /// when the branch ends.
+    /// Every frame from now on (each made a ``Frame`` by ``frame(from:)``); a slow consumer gets the
+    /// newest. Finishes when the branch ends.
     func deliveries() -> AsyncStream<SampleHub.Delivery> { hub.samples() }
+
+    /// A delivery as a frame (nil when it is not RGBA, a bug of the branch).
+    func frame(from delivery: SampleHub.Delivery) -> Frame? { Frame(delivery) }
 
     /// The size and rate of the frame the branch holds (right after opening: the first one).
     var heldFrameFormat: (width: Int, height: Int, frameRate: Double)? {
@@ -140,7 +172,7 @@ final class TrackBranch: Sendable {
         guard let last = elements.last, let sink = AppSink(last) else {
             preconditionFailure("PipelineDescription.framesBranch does not parse, or ends in no appsink")
         }
-        let branch = TrackBranch(elements: elements, sink: sink, gateOpen: true, linger: linger)
+        let branch = TrackBranch(elements: elements, sink: sink, gateOpen: true, linger: linger, pipeline: pipeline)
         // Part of the parsed graph: detached like any other when its track stops before its clones.
         let teePad = elements[0].staticPad("sink")?.peer
         branch.placement.withLock { $0 = Placement(added: elements, teePad: teePad, linked: true) }
@@ -151,6 +183,7 @@ final class TrackBranch: Sendable {
     /// A new branch like `template`, built from ``PipelineDescription/framesBranch`` with `-index`
     /// after each name, not yet in the pipeline. Nil when a plugin is missing.
     static func make(index: UInt64, like template: TrackBranch, linger: Duration) -> TrackBranch? {
+        let pipeline = template.pipeline
         guard let elements = try? description?.makeChain(nameSuffix: "-\(index)"),
             let last = elements.last, let sink = AppSink(last)
         else { return nil }
@@ -158,7 +191,7 @@ final class TrackBranch: Sendable {
         // for preroll would make the pipeline lose its state (and, with several added at once, leave
         // some branches without frames).
         sink.element.set("async", false)
-        let branch = TrackBranch(elements: elements, sink: sink, gateOpen: false, linger: linger)  // opens on demand
+        let branch = TrackBranch(elements: elements, sink: sink, gateOpen: false, linger: linger, pipeline: pipeline)  // opens on demand
         branch.setSize(template.frameSize)
         branch.setMaximumFrameRate(template.maximumFrameRate)  // a clone keeps the track's settings
         branch.installCallbacks()
@@ -176,7 +209,8 @@ final class TrackBranch: Sendable {
                 sizing.awaited = nil
                 return true
             }
-            if current { self.hub.deliver(sample) }
+            // Stamped here, on the branch's thread, once per frame: a grab of a held frame pays nothing.
+            if current { self.hub.deliver(sample, stamp: FrameStamp(sample, of: self.pipeline)) }
         })
     }
 

@@ -16,11 +16,15 @@ public final class ImageCapture: Sendable {
         public var photoTimeout: Duration
         /// JPEG quality of `takePhoto`, 1...100.
         public var jpegQuality: Int
+        /// Whether photos carry EXIF (capture time, camera, pixel size, the exposure settings the
+        /// camera has; never a location). On by default.
+        public var exif: Bool
 
-        public init(frameTimeout: Duration? = nil, photoTimeout: Duration = .seconds(10), jpegQuality: Int = 90) {
+        public init(frameTimeout: Duration? = nil, photoTimeout: Duration = .seconds(10), jpegQuality: Int = 90, exif: Bool = true) {
             self.frameTimeout = frameTimeout
             self.photoTimeout = photoTimeout
             self.jpegQuality = min(max(jpegQuality, 1), 100)
+            self.exif = exif
         }
     }
 
@@ -58,7 +62,10 @@ public final class ImageCapture: Sendable {
         let (source, share) = try readySource()
         let after = handedOut.withLock { $0 }
         // Step 2, in parallel: gather one frame.
-        let (bitmap, sequence) = try await source.frame(of: share, after: after, timeout: frameTimeout)
+        // Weak: a bitmap must not keep its track (and the camera) open.
+        let (bitmap, sequence) = try await source.frame(of: share, after: after, timeout: frameTimeout) { [weak track] in
+            track?.storedSettings ?? MediaTrackSettings()
+        }
         handedOut.withLock { $0 = max($0, sequence) }
         return bitmap
     }
@@ -100,7 +107,8 @@ public final class ImageCapture: Sendable {
         return try await source.takePhoto(
             PhotoRequest(
                 size: size, quality: options.jpegQuality, timeout: options.photoTimeout,
-                fillLightMode: settings.fillLightMode, redEyeReduction: settings.redEyeReduction))
+                fillLightMode: settings.fillLightMode, redEyeReduction: settings.redEyeReduction, exif: options.exif),
+            settings: track.storedSettings)
     }
 
     /// The rules the web-platform-tests check (`takePhoto-reject`), against the current capabilities.

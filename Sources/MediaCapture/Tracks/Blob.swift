@@ -4,6 +4,9 @@ public struct Blob: Sendable, Hashable {
     public var type: String
     public var bytes: [UInt8]
     public var size: Int { bytes.count }
+    /// For a photo, the metadata of the frame it was made from (capture time, frame number, the
+    /// settings in force); nil otherwise.
+    public internal(set) var metadata: VideoFrameMetadata?
 
     public init(type: String, bytes: [UInt8]) {
         self.type = type

@@ -9,13 +9,33 @@ public final class ImageBitmap: Sendable {
     public let height: Int
     /// Bytes from one row to the next in ``withUnsafeBytes(_:)``: at least `width * 4`.
     public let bytesPerRow: Int
+    /// The frame's presentation time on its track's timeline (WebCodecs' `VideoFrame.timestamp`):
+    /// frames of one track increase by about one frame interval.
+    public let timestamp: Duration
     private let frame: Locked<Frame?>
+    private let captureTime: ContinuousClock.Instant?
+    private let frameNumber: UInt64?
+    /// The settings in force at the capture time, worked out when asked for (a grab pays nothing for
+    /// them): the control values come from the source's record of changes.
+    private let settingsInForce: @Sendable () -> MediaTrackSettings?
 
-    init(_ frame: Frame) {
+    /// - Parameter settings: the settings in force at the frame's capture time (called when
+    ///   ``metadata`` is read).
+    init(_ frame: Frame, settings: @escaping @Sendable () -> MediaTrackSettings?) {
         width = frame.width
         height = frame.height
         bytesPerRow = frame.bytesPerRow
+        timestamp = frame.timestamp
+        captureTime = frame.captureTime
+        frameNumber = frame.frameNumber
+        settingsInForce = settings
         self.frame = Locked(frame)
+    }
+
+    /// When and how the frame was captured: capture time, the source's frame number, the settings in
+    /// force.
+    public var metadata: VideoFrameMetadata {
+        VideoFrameMetadata(captureTime: captureTime, frameNumber: frameNumber, settings: settingsInForce())
     }
 
     /// Releases the frame. Reading the pixels afterwards throws `InvalidStateError`. Idempotent.

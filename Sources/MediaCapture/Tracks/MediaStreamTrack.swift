@@ -68,10 +68,17 @@ public final class MediaStreamTrack: Sendable {
 
     // MARK: - Attributes
 
-    /// App-controlled; a disabled track still holds the device. Settable after the track ended.
+    /// App-controlled; a disabled track still holds the device (and its ``stats`` stand still).
+    /// Settable after the track ended.
     public var enabled: Bool {
         get { state.withLock { $0.enabled } }
-        set { state.withLock { $0.enabled = newValue } }
+        set {
+            // Under the track's lock, so that two setters leave the counting as the last one says.
+            state.withLock { state in
+                state.enabled = newValue
+                video?.track.branch.setCounting(state.enabled && !state.muted)
+            }
+        }
     }
 
     /// Whether the source cannot deliver frames for now (it is reconfiguring for a photo).
@@ -140,10 +147,8 @@ public final class MediaStreamTrack: Sendable {
                 if case .none = backing { return true }
                 return false
             }())
-        track.state.withLock {
-            $0.enabled = snapshot.enabled
-            $0.muted = snapshot.muted
-        }
+        track.state.withLock { $0.muted = snapshot.muted }
+        track.enabled = snapshot.enabled  // a disabled track's clone counts no frame either
         return track
     }
 
@@ -180,6 +185,7 @@ public final class MediaStreamTrack: Sendable {
         let subscribers = state.withLock { state -> [AsyncStream<MediaStreamTrackEvent>.Continuation] in
             guard state.muted != muted, state.readyState == .live else { return [] }
             state.muted = muted
+            video?.track.branch.setCounting(state.enabled && !state.muted)
             return Array(state.events.values)
         }
         for subscriber in subscribers { subscriber.yield(muted ? .mute : .unmute) }
@@ -269,6 +275,16 @@ public final class MediaStreamTrack: Sendable {
 
     // MARK: - Frames
 
+    /// The settings the track keeps (mode members, identity); the control members are the source's.
+    var storedSettings: MediaTrackSettings { state.withLock { $0.settings } }
+
+    /// The frame counters of a video track (zeros for an audio track): frames delivered to the
+    /// track, whether or not anyone consumed them, and frames its lower frame rate left out. A clone
+    /// starts from zero; the counters stand still while the track is disabled or muted, and after it
+    /// ended.
+    /// mediacapture-extensions §"MediaStreamTrack Statistics".
+    public var stats: MediaStreamTrackVideoStats { video?.track.branch.stats ?? MediaStreamTrackVideoStats() }
+
     /// The frame rate the track streams at (its settings' own member: no control is read).
     var frameRate: Double? { state.withLock { $0.settings.frameRate } }
 
@@ -288,7 +304,7 @@ public final class MediaStreamTrack: Sendable {
     /// dropped). The Swift counterpart of `MediaStreamTrackProcessor`. Finishes when the track ends;
     /// empty for an audio or ended track.
     public func frames() -> some AsyncSequence<ImageBitmap, Never> & Sendable {
-        VideoTrackSource.frames(of: video?.track)
+        VideoTrackSource.frames(of: video) { [weak self] in self?.storedSettings ?? MediaTrackSettings() }
     }
 }
 

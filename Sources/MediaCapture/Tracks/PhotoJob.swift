@@ -5,6 +5,8 @@ struct PhotoRequest: Sendable, Hashable {
     var timeout: Duration
     var fillLightMode: FillLightMode?
     var redEyeReduction: Bool?
+    /// Whether the JPEG carries an EXIF block.
+    var exif = true
 }
 
 /// One capture and everyone waiting for it.

@@ -17,8 +17,23 @@ final class VideoTrackSource: Sendable {
     let capturer: Capturer
     /// Photo jobs, run one at a time, in call order.
     private let photoQueue = Locked(PhotoQueue())
+    /// The control values as they changed, oldest first (the last few): a frame carries those of the
+    /// last change that landed before its capture.
+    private let controlChanges = Locked(ControlChanges())
 
-    private init(_ capturer: Capturer) { self.capturer = capturer }
+    private struct ControlChanges {
+        /// Oldest first, in the order they landed.
+        var changes: [(landed: ContinuousClock.Instant, settings: MediaTrackSettings)] = []
+        /// Whether older changes were dropped (a capture older than all kept is then unknown).
+        var trimmed = false
+    }
+
+    private init(_ capturer: Capturer) {
+        self.capturer = capturer
+        noteControls()
+        // A change made elsewhere (another program, the driver) is known when its event comes.
+        capturer.onControlsChangedElsewhere { [weak self] in self?.noteControls() }
+    }
 
     /// Opens `device` in `mode` and waits (bounded) for the first frame.
     /// - Returns: the source and the first track's share, already holding a frame.
@@ -63,12 +78,15 @@ final class VideoTrackSource: Sendable {
     // MARK: - Frames
 
     /// The frame `track` holds when newer than `sequence`, else its next one.
+    /// - Parameter settings: the track's settings (its frame's settings start from them).
     /// - Throws: `UnknownError` when the track ends or no frame comes within `timeout`; `AbortError`
     ///   when the task is cancelled.
-    func frame(of track: Track, after sequence: UInt64, timeout: Duration) async throws(DOMException) -> (ImageBitmap, UInt64) {
+    func frame(
+        of track: Track, after sequence: UInt64, timeout: Duration, settings: @escaping @Sendable () -> MediaTrackSettings
+    ) async throws(DOMException) -> (ImageBitmap, UInt64) {
         do {
             let frame = try await track.branch.frame(after: sequence, timeout: timeout)
-            return (ImageBitmap(frame), frame.sequence)
+            return (bitmap(frame, track: settings()), frame.sequence)
         } catch {
             throw DOMException(error)
         }
@@ -76,8 +94,61 @@ final class VideoTrackSource: Sendable {
 
     /// Every frame of `track` from now on, as bitmaps; a slow consumer gets the newest. Empty without
     /// a track.
-    static func frames(of track: Track?) -> some AsyncSequence<ImageBitmap, Never> & Sendable {
-        (track?.branch.deliveries() ?? AsyncStream { $0.finish() }).compactMap { Frame($0).map(ImageBitmap.init) }
+    /// - Parameter settings: the track's settings when a frame comes.
+    static func frames(
+        of video: (source: VideoTrackSource, track: Track)?, settings: @escaping @Sendable () -> MediaTrackSettings
+    ) -> some AsyncSequence<ImageBitmap, Never> & Sendable {
+        (video?.track.branch.deliveries() ?? AsyncStream { $0.finish() }).compactMap { delivery -> ImageBitmap? in
+            guard let video, let frame = video.track.branch.frame(from: delivery) else { return nil }
+            return video.source.bitmap(frame, track: settings())
+        }
+    }
+
+    /// A frame as a bitmap, its settings taken now (the track's, the control values in force at its
+    /// capture) and merged when its metadata is read.
+    private func bitmap(_ frame: Frame, track settings: MediaTrackSettings) -> ImageBitmap {
+        guard controls != nil else { return ImageBitmap(frame) { settings } }
+        let values = controlValues(at: frame.captureTime)
+        return ImageBitmap(frame) { values.map { Self.merged(settings, controls: $0) } }
+    }
+
+    // MARK: - Settings in force
+
+    /// The track's settings with the control values in force at `captureTime` (nil when they are
+    /// no longer known).
+    func settingsInForce(at captureTime: ContinuousClock.Instant?, track settings: MediaTrackSettings) -> MediaTrackSettings? {
+        guard controls != nil else { return settings }
+        return controlValues(at: captureTime).map { Self.merged(settings, controls: $0) }
+    }
+
+    /// The control values of the last change that landed at or before `captureTime` (the latest
+    /// without one); nil for a capture older than every change kept, once older ones were dropped.
+    private func controlValues(at captureTime: ContinuousClock.Instant?) -> MediaTrackSettings? {
+        controlChanges.withLock { record -> MediaTrackSettings? in
+            guard let captureTime else { return record.changes.last?.settings }
+            if let change = record.changes.last(where: { $0.landed <= captureTime }) { return change.settings }
+            return record.trimmed ? nil : record.changes.first?.settings
+        }
+    }
+
+    private static func merged(_ settings: MediaTrackSettings, controls: MediaTrackSettings) -> MediaTrackSettings {
+        var result = settings
+        ControlMembers.copyControls(from: controls, to: &result)
+        return result
+    }
+
+    /// Records the control values as they are now, as landed now (taken under the lock, so the record
+    /// stays in the order changes landed).
+    private func noteControls() {
+        guard let controls else { return }
+        let values = ControlMembers.filter(controls.settings(), panTiltZoom: panTiltZoom)
+        controlChanges.withLock { record in
+            if record.changes.count == 16 {
+                record.changes.removeFirst()
+                record.trimmed = true
+            }
+            record.changes.append((ContinuousClock.now, values))
+        }
     }
 
     // MARK: - Constraints
@@ -127,6 +198,7 @@ final class VideoTrackSource: Sendable {
                 } catch {
                     throw DOMException.overconstrained(error.member, error.message)
                 }
+                self.noteControls()  // the device took them: frames captured from now on
             }
             guard resolution.modeIndex != currentIndex, candidates.indices.contains(resolution.modeIndex),
                 let mode = candidates[resolution.modeIndex].mode
@@ -193,7 +265,8 @@ final class VideoTrackSource: Sendable {
     /// returns once the camera is as it was: a flash's light and a native still's mode put back.
     /// - Throws: `UnknownError` when the photo cannot be taken (source ended, deadline passed, the
     ///   camera stalled, the flash refused); `AbortError`.
-    func takePhoto(_ request: PhotoRequest) async throws(DOMException) -> Blob {
+    /// - Parameter settings: the calling track's settings (the photo's metadata starts from them).
+    func takePhoto(_ request: PhotoRequest, settings: MediaTrackSettings) async throws(DOMException) -> Blob {
         let (job, ticket, start) = photoQueue.withLock { queue -> (PhotoJob, SharedResult<Blob, DOMException>.Ticket, Bool) in
             let job: PhotoJob
             if let waiting = queue.pending.first(where: { $0.request == request }) {
@@ -208,9 +281,12 @@ final class VideoTrackSource: Sendable {
         }
         if start { Task { await self.runPhotoJobs() } }
         // The deadline counts from the call: time queued behind other photos is part of it.
-        guard let photo = try await job.result.value(ticket, timeout: request.timeout) else {
+        guard var photo = try await job.result.value(ticket, timeout: request.timeout) else {
             throw DOMException(.incomplete(Capturer.noPhotoWithin(request.timeout)))
         }
+        // Callers that shared the capture may be different tracks: each gets its own settings.
+        let captured = photo.metadata?.captureTime
+        photo.metadata?.settings = settingsInForce(at: captured, track: settings)
         return photo
     }
 
@@ -232,8 +308,18 @@ final class VideoTrackSource: Sendable {
         }
     }
 
+    /// The photo's EXIF: the device's label, the frame's capture time, the photo's size, and the
+    /// exposure settings the camera had in force then; whether the flash fired.
+    private func exif(for photo: CapturedPhoto, _ request: PhotoRequest) -> ExifBlock {
+        let hasFlash = capturer.photoExtras.fillLightModes.contains(.flash)
+        return ExifBlock(
+            model: device.label, captured: photo.captureTime, width: request.size.width, height: request.size.height,
+            settings: settingsInForce(at: photo.captureTime, track: MediaTrackSettings()),
+            flash: hasFlash ? request.fillLightMode == .flash : nil)
+    }
+
     /// Hands a capture's outcome to its job's callers, and remembers the settings a photo chose.
-    private func finish(_ job: PhotoJob, _ result: Result<[UInt8], CaptureFailure>) {
+    private func finish(_ job: PhotoJob, _ result: Result<CapturedPhoto, CaptureFailure>) {
         // A camera that stopped delivering fails the photos waiting behind too: they would stall alike.
         // (`.stalled` comes only from the photo branch's stall rule.)
         let waiting = photoQueue.withLock { queue -> [PhotoJob] in
@@ -247,6 +333,10 @@ final class VideoTrackSource: Sendable {
             return queue.pending
         }
         for queued in waiting { queued.result.complete(.failure(DOMException(.stalled))) }
-        job.result.complete(result.map { Blob(type: "image/jpeg", bytes: $0) }.mapError(DOMException.init))
+        job.result.complete(result.map { photo in
+            var blob = Blob(type: "image/jpeg", bytes: job.request.exif ? exif(for: photo, job.request).inserted(into: photo.jpeg) : photo.jpeg)
+            blob.metadata = VideoFrameMetadata(captureTime: photo.captureTime, frameNumber: photo.frameNumber)
+            return blob
+        }.mapError(DOMException.init))
     }
 }

@@ -1,0 +1,26 @@
+/// When and how a frame was captured: what WebCodecs' `VideoFrame.metadata()` carries, and more.
+///
+/// A grabbed frame (``ImageBitmap/metadata``), a frame of ``MediaStreamTrack/frames()`` and a photo
+/// (``Blob/metadata``) each carry the metadata of the camera frame they were made from.
+public struct VideoFrameMetadata: Sendable, Hashable {
+    /// When the camera captured the frame, comparable with `ContinuousClock.now`: the driver's
+    /// timestamp for V4L2 (through `v4l2src`), the buffer's clock time for other sources; converted
+    /// once, not the moment the frame reached the library.
+    public var captureTime: ContinuousClock.Instant?
+    /// The source's own sequence number: V4L2's frame sequence (raw modes), the fake camera's count,
+    /// or one the library keeps for a source that numbers none (an RTSP stream, and for now a V4L2
+    /// camera's MJPEG modes, whose decoder drops the driver's number). A gap in the source's own
+    /// numbers means frames it lost.
+    public var frameNumber: UInt64?
+    /// The settings in force when the frame was captured: the track's settings, with the control
+    /// values of the last change that landed before the capture time (a change lands when the device
+    /// took it: a frame captured before that carries the values before it). Nil when they are no
+    /// longer known (a photo whose frame is older than the last 16 control changes).
+    public var settings: MediaTrackSettings?
+
+    public init(captureTime: ContinuousClock.Instant? = nil, frameNumber: UInt64? = nil, settings: MediaTrackSettings? = nil) {
+        self.captureTime = captureTime
+        self.frameNumber = frameNumber
+        self.settings = settings
+    }
+}
