@@ -62,10 +62,7 @@ public final class ImageCapture: Sendable {
         let (source, share) = try readySource()
         let after = handedOut.withLock { $0 }
         // Step 2, in parallel: gather one frame.
-        // Weak: a bitmap must not keep its track (and the camera) open.
-        let (bitmap, sequence) = try await source.frame(of: share, after: after, timeout: frameTimeout) { [weak track] in
-            track?.storedSettings ?? MediaTrackSettings()
-        }
+        let (bitmap, sequence) = try await source.frame(of: share, after: after, timeout: frameTimeout, settings: track.settingsSnapshot)
         handedOut.withLock { $0 = max($0, sequence) }
         return bitmap
     }

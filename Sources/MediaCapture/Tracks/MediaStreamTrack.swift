@@ -27,7 +27,11 @@ public final class MediaStreamTrack: Sendable {
         var enabled = true
         var muted = false
         var constraints: MediaTrackConstraints
-        var settings: MediaTrackSettings
+        var settings: MediaTrackSettings {
+            didSet { snapshot = nil }
+        }
+        /// `settings` shared with the frames taken now (made again after they change).
+        var snapshot: SettingsSnapshot?
         var capabilities: MediaTrackCapabilities
         var events: [UInt64: AsyncStream<MediaStreamTrackEvent>.Continuation] = [:]
         var nextSubscription: UInt64 = 0
@@ -278,6 +282,16 @@ public final class MediaStreamTrack: Sendable {
     /// The settings the track keeps (mode members, identity); the control members are the source's.
     var storedSettings: MediaTrackSettings { state.withLock { $0.settings } }
 
+    /// ``storedSettings`` as a shared snapshot (one is made per change, not per frame).
+    var settingsSnapshot: SettingsSnapshot {
+        state.withLock { state in
+            if let snapshot = state.snapshot { return snapshot }
+            let snapshot = SettingsSnapshot(state.settings)
+            state.snapshot = snapshot
+            return snapshot
+        }
+    }
+
     /// The frame counters of a video track (zeros for an audio track): frames delivered to the
     /// track, whether or not anyone consumed them, and frames its lower frame rate left out. A clone
     /// starts from zero; the counters stand still while the track is disabled or muted, and after it
@@ -304,7 +318,7 @@ public final class MediaStreamTrack: Sendable {
     /// dropped). The Swift counterpart of `MediaStreamTrackProcessor`. Finishes when the track ends;
     /// empty for an audio or ended track.
     public func frames() -> some AsyncSequence<ImageBitmap, Never> & Sendable {
-        VideoTrackSource.frames(of: video) { [weak self] in self?.storedSettings ?? MediaTrackSettings() }
+        VideoTrackSource.frames(of: video) { [weak self] in self?.settingsSnapshot ?? SettingsSnapshot(MediaTrackSettings()) }
     }
 }
 

@@ -23,7 +23,7 @@ final class VideoTrackSource: Sendable {
 
     private struct ControlChanges {
         /// Oldest first, in the order they landed.
-        var changes: [(landed: ContinuousClock.Instant, settings: MediaTrackSettings)] = []
+        var changes: [(landed: ContinuousClock.Instant, values: SettingsSnapshot)] = []
         /// Whether older changes were dropped (a capture older than all kept is then unknown).
         var trimmed = false
     }
@@ -82,11 +82,11 @@ final class VideoTrackSource: Sendable {
     /// - Throws: `UnknownError` when the track ends or no frame comes within `timeout`; `AbortError`
     ///   when the task is cancelled.
     func frame(
-        of track: Track, after sequence: UInt64, timeout: Duration, settings: @escaping @Sendable () -> MediaTrackSettings
+        of track: Track, after sequence: UInt64, timeout: Duration, settings: SettingsSnapshot
     ) async throws(DOMException) -> (ImageBitmap, UInt64) {
         do {
             let frame = try await track.branch.frame(after: sequence, timeout: timeout)
-            return (bitmap(frame, track: settings()), frame.sequence)
+            return (bitmap(frame, track: settings), frame.sequence)
         } catch {
             throw DOMException(error)
         }
@@ -96,7 +96,7 @@ final class VideoTrackSource: Sendable {
     /// a track.
     /// - Parameter settings: the track's settings when a frame comes.
     static func frames(
-        of video: (source: VideoTrackSource, track: Track)?, settings: @escaping @Sendable () -> MediaTrackSettings
+        of video: (source: VideoTrackSource, track: Track)?, settings: @escaping @Sendable () -> SettingsSnapshot
     ) -> some AsyncSequence<ImageBitmap, Never> & Sendable {
         (video?.track.branch.deliveries() ?? AsyncStream { $0.finish() }).compactMap { delivery -> ImageBitmap? in
             guard let video, let frame = video.track.branch.frame(from: delivery) else { return nil }
@@ -105,11 +105,11 @@ final class VideoTrackSource: Sendable {
     }
 
     /// A frame as a bitmap, its settings taken now (the track's, the control values in force at its
-    /// capture) and merged when its metadata is read.
-    private func bitmap(_ frame: Frame, track settings: MediaTrackSettings) -> ImageBitmap {
-        guard controls != nil else { return ImageBitmap(frame) { settings } }
+    /// capture: two shared snapshots) and merged when its metadata is read.
+    private func bitmap(_ frame: Frame, track settings: SettingsSnapshot) -> ImageBitmap {
+        guard controls != nil else { return ImageBitmap(frame) { settings.settings } }
         let values = controlValues(at: frame.captureTime)
-        return ImageBitmap(frame) { values.map { Self.merged(settings, controls: $0) } }
+        return ImageBitmap(frame) { values.map { Self.merged(settings.settings, controls: $0.settings) } }
     }
 
     // MARK: - Settings in force
@@ -118,16 +118,16 @@ final class VideoTrackSource: Sendable {
     /// no longer known).
     func settingsInForce(at captureTime: ContinuousClock.Instant?, track settings: MediaTrackSettings) -> MediaTrackSettings? {
         guard controls != nil else { return settings }
-        return controlValues(at: captureTime).map { Self.merged(settings, controls: $0) }
+        return controlValues(at: captureTime).map { Self.merged(settings, controls: $0.settings) }
     }
 
     /// The control values of the last change that landed at or before `captureTime` (the latest
     /// without one); nil for a capture older than every change kept, once older ones were dropped.
-    private func controlValues(at captureTime: ContinuousClock.Instant?) -> MediaTrackSettings? {
-        controlChanges.withLock { record -> MediaTrackSettings? in
-            guard let captureTime else { return record.changes.last?.settings }
-            if let change = record.changes.last(where: { $0.landed <= captureTime }) { return change.settings }
-            return record.trimmed ? nil : record.changes.first?.settings
+    private func controlValues(at captureTime: ContinuousClock.Instant?) -> SettingsSnapshot? {
+        controlChanges.withLock { record -> SettingsSnapshot? in
+            guard let captureTime else { return record.changes.last?.values }
+            if let change = record.changes.last(where: { $0.landed <= captureTime }) { return change.values }
+            return record.trimmed ? nil : record.changes.first?.values
         }
     }
 
@@ -147,7 +147,7 @@ final class VideoTrackSource: Sendable {
                 record.changes.removeFirst()
                 record.trimmed = true
             }
-            record.changes.append((ContinuousClock.now, values))
+            record.changes.append((ContinuousClock.now, SettingsSnapshot(values)))
         }
     }
 
