@@ -4,7 +4,7 @@ round by round (held grab, waiting grab, photo, opening, native still), medians 
 
     git worktree add /tmp/before <commit> && (cd /tmp/before && swift build -c release --product benchmarks)
     swift build -c release --product benchmarks
-    python3 scripts/bench/compare.py /tmp/before/.build/release/benchmarks .build/release/benchmarks [--rounds 5]
+    python3 scripts/bench/compare.py /tmp/before/.build/release/benchmarks .build/release/benchmarks [--rounds 5] [--only latency]
 """
 import argparse, json, statistics, subprocess
 
@@ -23,13 +23,15 @@ def main():
     parser.add_argument("before")
     parser.add_argument("after")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--only", nargs="*", help="only these measurements (first-frame, latency, photo, native-still)")
     options = parser.parse_args()
+    runs = [run for run in RUNS if not options.only or run[0] in options.only]
     values = {}
     for number in range(options.rounds):
         # Alternate which build goes first, so neither always runs on a warmer machine.
         order = [("before", options.before), ("after", options.after)]
         for name, binary in (order if number % 2 == 0 else order[::-1]):
-            for arguments in RUNS:
+            for arguments in runs:
                 for result in run(binary, arguments):
                     if result["metric"] in METRICS:
                         values.setdefault((result["metric"], result["size"], name), []).append(result["value"])
