@@ -45,9 +45,13 @@ struct ExifTests {
         #expect(settings.exposureMode == "manual")
         #expect(tags["EXIF:ExposureTime"] as? Double == (settings.exposureTime ?? 0) / 10_000, "\(tags["EXIF:ExposureTime"] ?? "none")")
         try await within(5) { try await track.applyConstraints(MediaTrackConstraints(exposureTime: .exact(100))) }
+        // A photo is of a frame that reached the shutter after the call, which may have been captured
+        // just before the write landed (frames in flight): wait for a frame captured under it.
+        try await Self.waitForFrame(of: track) { $0.exposureTime == 100 }
         let short = try await Self.read(try await within(10) { try await capture.takePhoto() })
         #expect(short["EXIF:ExposureTime"] as? Double == 0.01, "100 × 100 µs is 1/100 s: \(short["EXIF:ExposureTime"] ?? "none")")
         try await within(5) { try await track.applyConstraints(MediaTrackConstraints(exposureMode: "continuous")) }
+        try await Self.waitForFrame(of: track) { $0.exposureMode == "continuous" }
         let automatic = try await Self.read(try await within(10) { try await capture.takePhoto() })
         #expect(automatic["EXIF:ExposureTime"] == nil, "an exposure time was written under automatic exposure")
         #expect(abs((tags["EXIF:ExposureCompensation"] as? Double ?? .nan) - (settings.exposureCompensation ?? 0)) < 0.01)
@@ -71,6 +75,13 @@ struct ExifTests {
         #expect(try await Self.read(fired)["EXIF:Flash"] as? Int == 1)
         let unlit = try await within(15) { try await capture.takePhoto(PhotoSettings(fillLightMode: .off)) }
         #expect(try await Self.read(unlit)["EXIF:Flash"] as? Int == 0)
+    }
+
+    /// Waits (bounded) for a frame of `track` captured with settings that satisfy `condition`.
+    static func waitForFrame(of track: MediaStreamTrack, _ condition: @escaping @Sendable (MediaTrackSettings) -> Bool) async throws {
+        try await within(10, "a frame under the new settings") {
+            for await frame in track.frames() where frame.metadata.settings.map(condition) == true { return }
+        }
     }
 
     /// "2026:12:07 13:35:01" in the zone "+01:00", as Unix seconds.
