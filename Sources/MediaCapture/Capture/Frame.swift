@@ -34,9 +34,12 @@ struct Frame: Sendable {
 
     /// A buffer's capture time from its running time: the pipeline's clock says how long ago it was
     /// made; read together with `ContinuousClock.now`, so neither clock's epoch matters.
+    /// Called as the sample arrives: a frame is never captured after it reached the library, and a
+    /// network camera's timestamps, mapped from the sender's clock, can run a little ahead of ours.
     static func captureTime(_ runningTime: UInt64?, of pipeline: Pipeline) -> ContinuousClock.Instant? {
         guard let runningTime, let age = pipeline.age(ofRunningTime: runningTime) else { return nil }
-        return ContinuousClock.now - age
+        let now = ContinuousClock.now
+        return age < .zero ? now : now - age
     }
 
     /// Reads the pixels in place: `height` rows of `width` RGBA pixels, ``bytesPerRow`` apart.

@@ -5,7 +5,8 @@
 public struct VideoFrameMetadata: Sendable, Hashable {
     /// When the camera captured the frame, comparable with `ContinuousClock.now`: the driver's
     /// timestamp for V4L2 (through `v4l2src`), the buffer's clock time for other sources; converted
-    /// once, not the moment the frame reached the library.
+    /// once, not the moment the frame reached the library, and never later than that moment (a network
+    /// camera's timestamps, mapped from the sender's clock, can run a little ahead of ours).
     public var captureTime: ContinuousClock.Instant?
     /// The source's own sequence number: V4L2's frame sequence (raw modes), the fake camera's count,
     /// or one the library keeps for a source that numbers none (an RTSP stream, and for now a V4L2
