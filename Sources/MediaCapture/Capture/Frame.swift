@@ -10,12 +10,8 @@ struct Frame: Sendable {
     private let offset: Int
     /// Its number on its branch (the hub's count of deliveries).
     let sequence: UInt64
-    /// Its presentation time on the pipeline's timeline (its running time).
-    let timestamp: Duration
-    /// When the camera captured it (see `VideoFrameMetadata.captureTime`).
-    let captureTime: ContinuousClock.Instant?
-    /// The source's own number for it (see `VideoFrameMetadata.frameNumber`).
-    let frameNumber: UInt64?
+    /// When and which frame it is.
+    let stamp: FrameStamp
 
     /// Nil when the sample is not an RGBA frame.
     init?(_ delivery: SampleHub.Delivery) {
@@ -26,10 +22,7 @@ struct Frame: Sendable {
         bytesPerRow = layout.bytesPerRow
         offset = layout.planeOffset
         sequence = delivery.sequence
-        let stamp = delivery.stamp ?? FrameStamp(sample, of: nil)
-        timestamp = stamp.timestamp
-        captureTime = stamp.captureTime
-        frameNumber = stamp.frameNumber
+        stamp = delivery.stamp ?? FrameStamp(sample, of: nil)
     }
 
     /// A buffer's capture time from its running time: the pipeline's clock says how long ago it was
@@ -61,9 +54,6 @@ struct Frame: Sendable {
         return try mapped.get()
     }
 
-    /// Whether ``encoded(as:)`` knows `type`.
-    static func canEncode(_ type: String) -> Bool { ["image/png", "image/jpeg"].contains(type) && Caps(type) != nil }
-
     /// The frame encoded as `type` (`image/png`, `image/jpeg`), on a thread of its own, bounded
     /// (`CaptureTiming.encodeTimeout`).
     func encoded(as type: String) async -> Result<[UInt8], CaptureFailure> {
@@ -82,8 +72,11 @@ struct Frame: Sendable {
 /// When and which frame a sample is: its presentation time, its capture time on `ContinuousClock`
 /// and the source's number for it, worked out on the streaming thread as the branch delivers it.
 struct FrameStamp: Sendable {
+    /// Its presentation time on the pipeline's timeline (its running time).
     var timestamp: Duration
+    /// When the camera captured it (see `VideoFrameMetadata.captureTime`).
     var captureTime: ContinuousClock.Instant?
+    /// The source's own number for it (see `VideoFrameMetadata.frameNumber`).
     var frameNumber: UInt64?
 
     /// - Parameter pipeline: the pipeline the sample came from, whose clock dates it (nil: undated).

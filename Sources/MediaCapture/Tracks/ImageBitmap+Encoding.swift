@@ -6,7 +6,7 @@ extension ImageBitmap {
     /// - Throws: `NotSupportedError` for another type; `InvalidStateError` after ``close()``;
     ///   `UnknownError` when encoding fails or takes over 5 s.
     public func encode(type: String = "image/png") async throws(DOMException) -> Blob {
-        guard Self.encodableTypes.contains(type), Frame.canEncode(type) else {
+        guard Self.encodableTypes.contains(type) else {
             throw DOMException(.notSupportedError, "Cannot encode to '\(type)'; use one of \(Self.encodableTypes).")
         }
         guard let frame = retainedFrame() else { throw Self.closed }

@@ -11,10 +11,9 @@ public final class ImageBitmap: Sendable {
     public let bytesPerRow: Int
     /// The frame's presentation time on its track's timeline (WebCodecs' `VideoFrame.timestamp`):
     /// frames of one track increase by about one frame interval.
-    public let timestamp: Duration
+    public var timestamp: Duration { stamp.timestamp }
     private let frame: Locked<Frame?>
-    private let captureTime: ContinuousClock.Instant?
-    private let frameNumber: UInt64?
+    private let stamp: FrameStamp
     /// The settings in force at the capture time, worked out when asked for (a grab pays nothing for
     /// them): the control values come from the source's record of changes.
     private let settingsInForce: @Sendable () -> MediaTrackSettings?
@@ -25,9 +24,7 @@ public final class ImageBitmap: Sendable {
         width = frame.width
         height = frame.height
         bytesPerRow = frame.bytesPerRow
-        timestamp = frame.timestamp
-        captureTime = frame.captureTime
-        frameNumber = frame.frameNumber
+        stamp = frame.stamp
         settingsInForce = settings
         self.frame = Locked(frame)
     }
@@ -35,7 +32,7 @@ public final class ImageBitmap: Sendable {
     /// When and how the frame was captured: capture time, the source's frame number, the settings in
     /// force.
     public var metadata: VideoFrameMetadata {
-        VideoFrameMetadata(captureTime: captureTime, frameNumber: frameNumber, settings: settingsInForce())
+        VideoFrameMetadata(captureTime: stamp.captureTime, frameNumber: stamp.frameNumber, settings: settingsInForce())
     }
 
     /// Releases the frame. Reading the pixels afterwards throws `InvalidStateError`. Idempotent.

@@ -108,7 +108,7 @@ final class VideoTrackSource: Sendable {
     /// capture: two shared snapshots) and merged when its metadata is read.
     private func bitmap(_ frame: Frame, track settings: SettingsSnapshot) -> ImageBitmap {
         guard controls != nil else { return ImageBitmap(frame) { settings.settings } }
-        let values = controlValues(at: frame.captureTime)
+        let values = controlValues(at: frame.stamp.captureTime)
         return ImageBitmap(frame) { values.map { Self.merged(settings.settings, controls: $0.settings) } }
     }
 
