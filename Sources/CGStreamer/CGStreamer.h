@@ -83,6 +83,29 @@ static inline const gchar *_Nullable CGStreamer_GST_ELEMENT_FACTORY_NAME(GstElem
 // A macro in the headers.
 static inline GstBuffer *CGStreamer_gst_buffer_make_writable(GstBuffer *buffer) { return gst_buffer_make_writable(buffer); }
 
+// MARK: - Re-sending a held frame past a closed valve
+
+typedef struct {
+    GstPad *target;
+    GstCaps *caps;
+} CGStreamer_StickyForward;
+
+static inline gboolean CGStreamer_forward_sticky_event(GstPad *pad, GstEvent *_Nullable *_Nonnull event, gpointer data) {
+    (void)pad;
+    CGStreamer_StickyForward *forward = (CGStreamer_StickyForward *)data;
+    GstEvent *sent = GST_EVENT_TYPE(*event) == GST_EVENT_CAPS ? gst_event_new_caps(forward->caps) : gst_event_ref(*event);
+    gst_pad_push_event(forward->target, sent);
+    return TRUE;
+}
+
+// `gst_pad_push` of `buffer` on `to`, after `from`'s sticky events (stream-start, segment...) with
+// `caps` in place of its CAPS event: what `valve` itself does when it reopens, for a frame held since.
+static inline GstFlowReturn CGStreamer_gst_pad_push_after_sticky_events(GstPad *from, GstPad *to, GstCaps *caps, GstBuffer *buffer) {
+    CGStreamer_StickyForward forward = { to, caps };
+    gst_pad_sticky_events_foreach(from, CGStreamer_forward_sticky_event, &forward);
+    return gst_pad_push(to, gst_buffer_ref(buffer));
+}
+
 // MARK: - Type constants (G_TYPE_MAKE_FUNDAMENTAL expansions do not import)
 
 static inline GType CGStreamer_G_TYPE_INT(void) { return G_TYPE_INT; }

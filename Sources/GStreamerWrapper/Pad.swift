@@ -31,6 +31,15 @@ package final class Pad: @unchecked Sendable {
     @discardableResult
     package func unlink(from sink: Pad) -> Bool { gst_pad_unlink(pointer, sink.pointer) != 0 }
 
+    /// Pushes a held frame from this source pad, after `upstream`'s sticky events with the frame's own
+    /// caps: for a pad no other thread pushes on meanwhile (a closed valve's). Blocks while
+    /// downstream does; true when it took the frame.
+    /// The corresponding C function is `gst_pad_push`.
+    package func push(_ sample: Sample, stickyEventsOf upstream: Pad) -> Bool {
+        guard let buffer = gst_sample_get_buffer(sample.pointer), let caps = gst_sample_get_caps(sample.pointer) else { return false }
+        return CGStreamer_gst_pad_push_after_sticky_events(upstream.pointer, pointer, caps, buffer) == GST_FLOW_OK
+    }
+
     // MARK: - Probes
 
     /// What a buffer probe tells GStreamer to do with the buffer it saw.
@@ -160,6 +169,21 @@ package struct ProbeContext: ~Copyable {
         let writable = CGStreamer_gst_buffer_make_writable(buffer)
         writable.pointee.offset = guint64(number)
         info.pointee.data = UnsafeMutableRawPointer(writable)
+    }
+
+    /// A deep copy of the buffer with the pad's current caps and segment, to keep beyond the call (a
+    /// held frame: the source's own buffer would stay out of its pool). Nil without caps.
+    /// The corresponding C functions are `gst_buffer_copy_deep` and `gst_sample_new`.
+    package func copiedSample() -> Sample? {
+        guard let buffer = gst_pad_probe_info_get_buffer(info), let caps = gst_pad_get_current_caps(pad) else { return nil }
+        defer { gst_caps_unref(caps) }
+        var segment: UnsafePointer<GstSegment>?
+        let event = gst_pad_get_sticky_event(pad, GST_EVENT_SEGMENT, 0)
+        defer { if let event { gst_mini_object_unref(UnsafeMutablePointer<GstMiniObject>(OpaquePointer(event))) } }
+        if let event { gst_event_parse_segment(event, &segment) }
+        guard let copy = gst_buffer_copy_deep(buffer) else { return nil }
+        defer { gst_mini_object_unref(UnsafeMutablePointer<GstMiniObject>(OpaquePointer(copy))) }
+        return gst_sample_new(copy, caps, segment, nil).map(Sample.init(adopting:))
     }
 
     /// Posts an error from the pad's element, as the element itself would on a failure.

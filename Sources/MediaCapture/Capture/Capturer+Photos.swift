@@ -5,6 +5,7 @@ struct CapturedPhoto: Sendable {
     var jpeg: [UInt8]
     var captureTime: ContinuousClock.Instant?
     var frameNumber: UInt64?
+    var origin: PhotoFrameOrigin
 }
 
 extension Capturer {
@@ -29,9 +30,16 @@ extension Capturer {
     /// unmuted, their frames keep their size (scaled from the photo mode meanwhile), and a grab during
     /// the switch waits for the next frame. It returns once the light and the mode are back, so that
     /// the camera is as it was when `takePhoto` resolves.
-    /// - Returns: `.incomplete` when the source ended or no photo came within the request's timeout,
-    ///   `.stalled` when no frame at all came for the stall bound, `.cancelled`, or the flash's refusal.
-    func capture(_ request: PhotoRequest) async -> Result<CapturedPhoto, CaptureFailure> {
+    ///
+    /// With zero shutter lag, the photo is of `held` (the newest frame held at the call), unless it
+    /// needs a mode switch or a fill light (those need a frame taken after them), or none was held or
+    /// it is no longer (the source switched modes since).
+    /// A burst takes `count` consecutive frames at one opening of the shutter.
+    /// - Returns: the photos in frame order; or `.incomplete` when the source ended or no photo came
+    ///   within the request's timeout, `.stalled` when no frame at all came for the stall bound,
+    ///   `.cancelled`, or the flash's refusal.
+    /// - Parameter held: with zero shutter lag, the newest frame held at the call.
+    func capture(_ request: PhotoRequest, count: Int = 1, held: HeldFrame? = nil) async -> Result<[CapturedPhoto], CaptureFailure> {
         guard !isEnded else { return .failure(Self.endedDuringPhoto) }
         let previous = currentMode.withLock { $0 }
         let switchTo = previous.flatMap { modeCovering(request.size, from: $0) }
@@ -45,7 +53,15 @@ extension Capturer {
             // The flash must light the new mode's frame: wait for it before strobing.
             _ = await photo.waitForInput(mode.size, timeout: timing.modeSwitchTimeout)
         }
-        let outcome = await lightAndCapture(request, requiring: switchTo?.size)
+        let wantsLight = request.fillLightMode.map { $0 != .off } ?? false
+        let origin: PhotoFrameOrigin = switch (request.zeroShutterLag, switchTo, wantsLight) {
+        case (false, _, _): .nextFrame
+        case (true, .some, _): .nextFrameAfterModeSwitch
+        case (true, nil, true): .nextFrameForFillLight
+        case (true, nil, false): held == nil ? .nextFrameNoneHeld : .heldFrame
+        }
+        let outcome = await lightAndCapture(
+            request, count: count, requiring: switchTo?.size, held: origin == .heldFrame ? held : nil, origin: origin)
         if let previous, switchTo != nil {
             if !isEnded {
                 stream(in: previous)
@@ -55,28 +71,36 @@ extension Capturer {
         return outcome
     }
 
-    /// Readies the light, takes one frame (of size `input`, when given), and puts the light back.
-    private func lightAndCapture(_ request: PhotoRequest, requiring input: AspectCrop.Size?) async -> Result<CapturedPhoto, CaptureFailure> {
+    /// Readies the light, takes `count` frames (of size `input`, when given; `held` when it is still
+    /// held), and puts the light back.
+    private func lightAndCapture(
+        _ request: PhotoRequest, count: Int, requiring input: AspectCrop.Size?, held: HeldFrame?, origin: PhotoFrameOrigin
+    ) async -> Result<[CapturedPhoto], CaptureFailure> {
         let restore: LightRestore?
         do {
             restore = try await session.prepareLight(request.fillLightMode)
         } catch {
             return .failure(error)
         }
-        let outcome: Result<(jpeg: Sample, frameNumber: UInt64?), SampleHub.Failure>
+        let outcome: Result<(taken: [PhotoBranch.Taken], usedHeld: Bool), SampleHub.Failure>
         do {
             let rate = currentMode.withLock { $0?.frameRate.value }
             outcome = .success(try await photo.capture(
-                requiring: input, timeout: request.timeout, stallBound: CaptureTiming.stallBound(frameRate: rate)))
+                requiring: input, count: count, held: held, timeout: request.timeout,
+                stallBound: CaptureTiming.stallBound(frameRate: rate)))
         } catch {
             outcome = .failure(error)
         }
         if let restore { await session.restoreLight(restore) }
         switch outcome {
-        case .success(let (sample, frameNumber)):
+        case .success(let (taken, usedHeld)):
+            let origin = origin == .heldFrame && !usedHeld ? .nextFrameNoneHeld : origin
             do {
-                let captureTime = Frame.captureTime(sample.runningTime, of: pipeline)
-                return .success(CapturedPhoto(jpeg: try sample.copyBytes(), captureTime: captureTime, frameNumber: frameNumber))
+                return .success(try taken.map { sample, frameNumber in
+                    CapturedPhoto(
+                        jpeg: try sample.copyBytes(), captureTime: Frame.captureTime(sample.runningTime, of: pipeline),
+                        frameNumber: frameNumber, origin: origin)
+                })
             } catch {
                 return .failure(.incomplete("The photo could not be read: \(error)"))
             }

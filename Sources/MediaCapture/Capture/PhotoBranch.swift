@@ -9,10 +9,18 @@ import Locking
 /// frame that arrived after the call; a probe on its output closes it again after that one frame.
 /// Reconfiguring (size, crop, quality) happens only while the shutter is closed and idle: the
 /// source runs one capture at a time.
+///
+/// A burst keeps the shutter open for that many consecutive frames. While someone asked for zero
+/// shutter lag (``holdFrames()``), the valve's input probe also keeps copies of the newest
+/// ``heldFrameLimit`` frames, and a capture may send the newest of them through the closed shutter
+/// itself instead of waiting for the next frame.
 final class PhotoBranch: Sendable {
     typealias Size = AspectCrop.Size
 
     let shutter: Element
+    private let shutterInput: Pad
+    private let shutterOutput: Pad
+    private let pipeline: Pipeline
     private let caps: Element
     private let encoder: Element
     private let crop: AspectCrop
@@ -27,13 +35,16 @@ final class PhotoBranch: Sendable {
     private struct State {
         /// The size of the frames reaching the shutter.
         var input: Size?
-        /// Open the shutter for the next frame of this size (any size when `size` is nil).
+        /// Open the shutter for the next frames of this size (any size when `size` is nil).
         var armed: Armed?
-        /// The capture the shutter is open for, between its input probe and its output probe.
-        var opening: UInt64?
-        /// The last capture's frame, once it passed the shutter.
-        var shot: Shot?
+        /// The capture the shutter is open for, and for how many more frames.
+        var opening: (capture: UInt64, remaining: Int)?
+        /// The current capture's frames, once they passed the shutter, with their JPEGs as they come.
+        var shots: [Shot] = []
         var captures: UInt64 = 0
+        /// How many want frames held (zero shutter lag), and the newest ones, oldest first.
+        var holders = 0
+        var held: [Sample] = []
         /// Frames that reached the branch, photo or not (the stall rule's measure of progress).
         var arrived: UInt64 = 0
         /// The size and quality the branch is set to.
@@ -44,22 +55,24 @@ final class PhotoBranch: Sendable {
     private struct Armed {
         var size: Size?
         var capture: UInt64
+        var count: Int
     }
 
-    /// The frame a capture let through: its JPEG is the first delivered after `jpegsBefore` with its
+    /// A frame a capture let through: its JPEG is the first delivered after it passed with its
     /// presentation time (jpegenc keeps it); for a source without timestamps, the first after.
     private struct Shot {
         var capture: UInt64
         var presentationTime: UInt64?
         /// The frame's number (its offset), read before encoding.
         var frameNumber: UInt64?
-        var jpegsBefore: UInt64
-
-        func madeJPEG(_ delivery: SampleHub.Delivery) -> Bool {
-            delivery.sequence > jpegsBefore
-                && (presentationTime == nil || delivery.sample.presentationTime == presentationTime)
-        }
+        var jpeg: Sample?
     }
+
+    /// A JPEG and the number of the frame it was made from.
+    typealias Taken = (jpeg: Sample, frameNumber: UInt64?)
+
+    /// The most frames held for zero shutter lag.
+    static let heldFrameLimit = 3
 
     private let state = Locked(State())
 
@@ -71,40 +84,64 @@ final class PhotoBranch: Sendable {
         guard let sink = AppSink(sinkElement), let input = valve.staticPad("sink"), let output = valve.staticPad("src")
         else { preconditionFailure("the canonical pipeline lacks the photo branch") }  // PipelineFileTests
         self.shutter = valve
+        self.shutterInput = input
+        self.shutterOutput = output
+        self.pipeline = pipeline
         self.caps = pipeline.canonicalElement(N.photoCaps)
         self.encoder = pipeline.canonicalElement(N.encoder)
         self.crop = AspectCrop(pipeline.canonicalElement(N.photoCrop))
         self.sinkPad = sinkElement.staticPad("sink")
         self.branchStart = pipeline.canonicalElement(N.photoCrop).staticPad("sink")
-        sink.setCallbacks(onSample: { [weak self] sample in self?.jpegs.deliver(sample) })
+        sink.setCallbacks(onSample: { [weak self] sample in self?.jpegArrived(sample) })
         input.addVideoCapsProbe { [weak self] width, height in
-            self?.state.withLock { $0.input = Size(width: width, height: height) }
+            self?.state.withLock { state in
+                state.input = Size(width: width, height: height)
+                state.held.removeAll()  // frames of the old caps cannot follow the new ones
+            }
         }
-        input.addBufferProbe { [weak self] _ in
-            self?.frameArriving()
+        input.addBufferProbe { [weak self] context in
+            guard let self else { return .pass }
+            // Copied outside the lock: a large frame's copy must not hold up a capture.
+            let holding = state.withLock { $0.holders > 0 }
+            frameArriving(holding ? context.copiedSample() : nil)
             return .pass
         }
         output.addBufferProbe { [weak self] context in
-            // Runs before the valve's next chain call: exactly one frame gets through.
+            // Runs before the valve's next chain call: exactly the frames asked for get through.
             guard let self else { return .pass }
-            shutter.set("drop", true)
-            let time = context.presentationTime, number = context.offset, before = jpegs.deliveredCount
+            let time = context.presentationTime, number = context.offset
             state.withLock { state in
-                guard let capture = state.opening else { return }
-                state.opening = nil
-                state.shot = Shot(capture: capture, presentationTime: time, frameNumber: number, jpegsBefore: before)
+                guard let opening = state.opening else { return }
+                state.opening = opening.remaining > 1 ? (opening.capture, opening.remaining - 1) : nil
+                if state.opening == nil { shutter.set("drop", true) }
+                state.shots.append(Shot(capture: opening.capture, presentationTime: time, frameNumber: number))
             }
             return .pass
         }
     }
 
+    /// On the encoder's thread: a JPEG goes to the first shot still without one that it was made from.
+    private func jpegArrived(_ sample: Sample) {
+        let time = sample.presentationTime
+        state.withLock { state in
+            guard let index = state.shots.firstIndex(where: { $0.jpeg == nil && ($0.presentationTime == nil || $0.presentationTime == time) })
+            else { return }
+            state.shots[index].jpeg = sample
+        }
+        jpegs.deliver(sample)  // after the shot has it: wakes the capture
+    }
+
     /// On the streaming thread, before the valve sees the frame.
-    private func frameArriving() {
+    private func frameArriving(_ copy: Sample?) {
         let ready = state.withLock { state -> [SharedResult<Void, CaptureFailure>] in
             state.arrived &+= 1
+            if let copy, state.holders > 0 {
+                if state.held.count == Self.heldFrameLimit { state.held.removeFirst() }
+                state.held.append(copy)
+            }
             if let armed = state.armed, armed.size == nil || armed.size == state.input {
                 state.armed = nil
-                state.opening = armed.capture
+                state.opening = (armed.capture, armed.count)
                 shutter.set("drop", false)  // under the lock that decided it
             }
             var ready: [SharedResult<Void, CaptureFailure>] = []
@@ -137,28 +174,80 @@ final class PhotoBranch: Sendable {
         encoder.set("quality", Int32(quality))
     }
 
-    /// Takes the next frame (of size `input`, when given) and waits, bounded, for its JPEG.
+    // MARK: - Zero shutter lag
+
+    /// Keeps the newest frames from now on until the returned hold is released (zero shutter lag):
+    /// at most ``heldFrameLimit`` copies in the camera's format.
+    func holdFrames() -> FrameHold {
+        state.withLock { $0.holders += 1 }
+        return FrameHold { [weak self] in
+            self?.state.withLock { state in
+                state.holders -= 1
+                if state.holders == 0 { state.held.removeAll() }
+            }
+        }
+    }
+
+    /// The newest frame held now (zero shutter lag), for a capture queued behind others: taken at
+    /// the call, used if it is still held when the capture runs (a mode switch drops held frames).
+    func newestHeld() -> HeldFrame? { state.withLock { $0.held.last.map(HeldFrame.init) } }
+
+    /// Whether frames are being held (for tests).
+    var heldFrameCount: Int { state.withLock { $0.held.count } }
+
+    // MARK: - Capturing
+
+    /// Takes `count` consecutive frames (of size `input`, when given) and waits, bounded, for their
+    /// JPEGs. With `held`, a single photo is of that frame instead, when it is still held (of the
+    /// current caps; `usedHeld` says whether it was).
     /// - Throws: `.timedOut` after `timeout`; `.stalled` as soon as no frame at all has reached the
     ///   branch for `stallBound` (a camera that stopped, as opposed to slow but progressing work).
-    /// - Returns: the JPEG and the number of the frame it was made from.
+    /// - Returns: the JPEGs, in frame order, each with the number of its frame.
     func capture(
-        requiring input: Size?, timeout: Duration, stallBound: Duration
-    ) async throws(SampleHub.Failure) -> (jpeg: Sample, frameNumber: UInt64?) {
-        let capture = state.withLock { state -> UInt64 in
+        requiring input: Size?, count: Int = 1, held: HeldFrame? = nil, timeout: Duration, stallBound: Duration
+    ) async throws(SampleHub.Failure) -> (taken: [Taken], usedHeld: Bool) {
+        let (capture, held) = state.withLock { state -> (UInt64, Sample?) in
             state.captures &+= 1
-            state.armed = Armed(size: input, capture: state.captures)
-            return state.captures
+            state.shots.removeAll()
+            if let held, count == 1, input == nil, state.held.contains(where: { $0 === held.sample }) {
+                // The output probe records it as this capture's, as it would a frame let through.
+                state.opening = (state.captures, 1)
+                return (state.captures, held.sample)
+            }
+            state.armed = Armed(size: input, capture: state.captures, count: count)
+            return (state.captures, nil)
         }
+        if let held {
+            // A blocking push (downstream's stream lock), so on the pipeline's own thread.
+            let pushed = await pipeline.perform(timeout: stallBound) { [shutterOutput, shutterInput] in
+                shutterOutput.push(held, stickyEventsOf: shutterInput)
+            } ?? false
+            if !pushed {
+                // Refused (the branch renegotiating, the pipeline stopping): the next frame instead.
+                state.withLock { state in
+                    state.opening = nil
+                    state.armed = Armed(size: input, capture: capture, count: count)
+                }
+            }
+            return (try await collect(capture, count: count, timeout: timeout, stallBound: stallBound), pushed)
+        }
+        return (try await collect(capture, count: count, timeout: timeout, stallBound: stallBound), false)
+    }
+
+    /// Waits until `capture` has `count` JPEGs.
+    private func collect(_ capture: UInt64, count: Int, timeout: Duration, stallBound: Duration) async throws(SampleHub.Failure) -> [Taken] {
         let clock = ContinuousClock(), end = clock.now + timeout
         var seen = state.withLock { $0.arrived }
-        var after = jpegs.deliveredCount  // JPEGs delivered before the call are not this capture's
         while true {
+            let after = jpegs.deliveredCount
+            let done = state.withLock { state -> [Taken]? in
+                let shots = state.shots.filter { $0.capture == capture }
+                guard shots.count >= count, shots.allSatisfy({ $0.jpeg != nil }) else { return nil }
+                return shots.prefix(count).compactMap { shot in shot.jpeg.map { ($0, shot.frameNumber) } }
+            }
+            if let done { return done }
             do {
-                let delivery = try await jpegs.sample(after: after, timeout: max(.zero, min(stallBound, end - clock.now)))
-                after = delivery.sequence
-                let shot = state.withLock { state in state.shot.flatMap { $0.capture == capture && $0.madeJPEG(delivery) ? $0 : nil } }
-                if let shot { return (delivery.sample, shot.frameNumber) }
-                continue  // an earlier capture's JPEG, come late
+                _ = try await jpegs.sample(after: after, timeout: max(.zero, min(stallBound, end - clock.now)))
             } catch {
                 let arrived = state.withLock { $0.arrived }
                 let outcome: SampleHub.Failure? = switch error {
@@ -174,6 +263,7 @@ final class PhotoBranch: Sendable {
                 state.withLock { state in
                     state.armed = nil
                     state.opening = nil
+                    state.shots.removeAll()
                     shutter.set("drop", true)
                 }
                 throw outcome

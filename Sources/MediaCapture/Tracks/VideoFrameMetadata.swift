@@ -18,10 +18,17 @@ public struct VideoFrameMetadata: Sendable, Hashable {
     /// took it: a frame captured before that carries the values before it). Nil when they are no
     /// longer known (a photo whose frame is older than the last 16 control changes).
     public var settings: MediaTrackSettings?
+    /// For a photo: which frame it was made from (``ImageCapture/Options/zeroShutterLag``); nil for
+    /// a frame.
+    public var photoOrigin: PhotoFrameOrigin?
 
-    public init(captureTime: ContinuousClock.Instant? = nil, frameNumber: UInt64? = nil, settings: MediaTrackSettings? = nil) {
+    public init(
+        captureTime: ContinuousClock.Instant? = nil, frameNumber: UInt64? = nil, settings: MediaTrackSettings? = nil,
+        photoOrigin: PhotoFrameOrigin? = nil
+    ) {
         self.captureTime = captureTime
         self.frameNumber = frameNumber
         self.settings = settings
+        self.photoOrigin = photoOrigin
     }
 }

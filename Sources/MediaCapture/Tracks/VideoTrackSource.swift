@@ -211,6 +211,16 @@ final class VideoTrackSource: Sendable {
         }
     }
 
+    /// Writes control values as they are (a bracket's restore), under the operations like
+    /// `applyConstraints`. A value the device refuses is left as it is.
+    func setControls(_ values: MediaTrackSettings) async {
+        guard let controls, values != MediaTrackSettings() else { return }
+        await capturer.operations.withLock {
+            try? await controls.apply(values)
+            self.noteControls()
+        }
+    }
+
     // MARK: - Photo capabilities and settings
 
     /// What `takePhoto` accepts: sizes from the device's modes (a smaller photo is cropped and scaled
@@ -267,12 +277,29 @@ final class VideoTrackSource: Sendable {
     ///   camera stalled, the flash refused); `AbortError`.
     /// - Parameter settings: the calling track's settings (the photo's metadata starts from them).
     func takePhoto(_ request: PhotoRequest, settings: MediaTrackSettings) async throws(DOMException) -> Blob {
-        let (job, ticket, start) = photoQueue.withLock { queue -> (PhotoJob, SharedResult<Blob, DOMException>.Ticket, Bool) in
+        guard let photo = try await takePhotos(request, settings: settings).first else {
+            throw DOMException(.incomplete(Capturer.noPhotoWithin(request.timeout)))
+        }
+        return photo
+    }
+
+    /// As ``takePhoto(_:settings:)`` for `request.count` photos of distinct frames (a burst): the
+    /// deadline grows by a frame interval (or the burst's interval) per photo after the first.
+    func takePhotos(_ request: PhotoRequest, settings: MediaTrackSettings) async throws(DOMException) -> [Blob] {
+        var request = request
+        if request.count > 1 {
+            let rate = capturer.currentMode.withLock { $0?.frameRate.value } ?? 1
+            let step = max(request.interval ?? .zero, .seconds(1 / max(rate, 0.1)))
+            request.timeout += step * (request.count - 1)
+        }
+        // Taken at the call: the photo is of a frame captured at or before it, however long it queues.
+        let held = request.zeroShutterLag ? capturer.photo.newestHeld() : nil
+        let (job, ticket, start) = photoQueue.withLock { queue -> (PhotoJob, SharedResult<[Blob], DOMException>.Ticket, Bool) in
             let job: PhotoJob
             if let waiting = queue.pending.first(where: { $0.request == request }) {
                 job = waiting  // not started yet, so its photo is still taken after this call
             } else {
-                job = PhotoJob(request)
+                job = PhotoJob(request, held: held)
                 queue.pending.append(job)
             }
             defer { queue.running = true }
@@ -281,13 +308,16 @@ final class VideoTrackSource: Sendable {
         }
         if start { Task { await self.runPhotoJobs() } }
         // The deadline counts from the call: time queued behind other photos is part of it.
-        guard var photo = try await job.result.value(ticket, timeout: request.timeout) else {
+        guard let photos = try await job.result.value(ticket, timeout: request.timeout) else {
             throw DOMException(.incomplete(Capturer.noPhotoWithin(request.timeout)))
         }
         // Callers that shared the capture may be different tracks: each gets its own settings.
-        let captured = photo.metadata?.captureTime
-        photo.metadata?.settings = settingsInForce(at: captured, track: settings)
-        return photo
+        return photos.map { photo in
+            var photo = photo
+            let captured = photo.metadata?.captureTime
+            photo.metadata?.settings = settingsInForce(at: captured, track: settings)
+            return photo
+        }
     }
 
     private func runPhotoJobs() async {
@@ -302,10 +332,34 @@ final class VideoTrackSource: Sendable {
                 job.result.complete(.failure(DOMException.aborted))
                 continue
             }
-            let capturer = self.capturer
-            let result = await capturer.operations.withLock { await capturer.capture(job.request) }
+            let capturer = self.capturer, request = job.request
+            let result: Result<[CapturedPhoto], CaptureFailure>
+            if let interval = request.interval, request.count > 1 {
+                result = await captureSpaced(job, every: interval)
+            } else {
+                result = await capturer.operations.withLock { await capturer.capture(request, count: request.count, held: job.held) }
+            }
             finish(job, result)
         }
+    }
+
+    /// A burst with an interval: one capture at each multiple of it from the start (the first frame
+    /// after that instant), each under the operations lock on its own. Stops when no one waits.
+    private func captureSpaced(_ job: PhotoJob, every interval: Duration) async -> Result<[CapturedPhoto], CaptureFailure> {
+        let capturer = self.capturer, start = ContinuousClock.now
+        var single = job.request
+        single.count = 1
+        var photos: [CapturedPhoto] = []
+        for index in 0..<job.request.count {
+            // Bounded by the burst's length; this worker task is never cancelled.
+            try? await Task.sleep(until: start + interval * index, clock: .continuous)
+            guard job.result.isAwaited else { return .failure(.cancelled()) }
+            switch await capturer.operations.withLock({ await capturer.capture(single) }) {
+            case .success(let taken): photos += taken
+            case .failure(let failure): return .failure(failure)
+            }
+        }
+        return .success(photos)
     }
 
     /// The photo's EXIF: the device's label, the frame's capture time, the photo's size, and the
@@ -319,7 +373,7 @@ final class VideoTrackSource: Sendable {
     }
 
     /// Hands a capture's outcome to its job's callers, and remembers the settings a photo chose.
-    private func finish(_ job: PhotoJob, _ result: Result<CapturedPhoto, CaptureFailure>) {
+    private func finish(_ job: PhotoJob, _ result: Result<[CapturedPhoto], CaptureFailure>) {
         // A camera that stopped delivering fails the photos waiting behind too: they would stall alike.
         // (`.stalled` comes only from the photo branch's stall rule.)
         let waiting = photoQueue.withLock { queue -> [PhotoJob] in
@@ -333,10 +387,15 @@ final class VideoTrackSource: Sendable {
             return queue.pending
         }
         for queued in waiting { queued.result.complete(.failure(DOMException(.stalled))) }
-        job.result.complete(result.map { photo in
-            var blob = Blob(type: "image/jpeg", bytes: job.request.exif ? exif(for: photo, job.request).inserted(into: photo.jpeg) : photo.jpeg)
-            blob.metadata = VideoFrameMetadata(captureTime: photo.captureTime, frameNumber: photo.frameNumber)
-            return blob
+        job.result.complete(result.map { photos in
+            photos.map { photo in
+                var blob = Blob(type: "image/jpeg", bytes: job.request.exif ? exif(for: photo, job.request).inserted(into: photo.jpeg) : photo.jpeg)
+                blob.metadata = VideoFrameMetadata(captureTime: photo.captureTime, frameNumber: photo.frameNumber, photoOrigin: photo.origin)
+                return blob
+            }
         }.mapError(DOMException.init))
     }
+
+    /// Keeps the newest frames for zero shutter lag while the returned hold lives.
+    func holdFrames() -> FrameHold { capturer.photo.holdFrames() }
 }

@@ -1,8 +1,10 @@
 internal import GStreamerWrapper
+import Glibc
 import Locking
 
 /// The fake camera's controls: values are stored verbatim (range-checked by the engine, not snapped
-/// to `step`), and act on the picture: brightness, contrast and saturation through `videobalance`,
+/// to `step`), and act on the picture: brightness, exposure compensation, contrast and saturation
+/// through `videobalance`,
 /// pan, tilt and zoom as a digital crop-and-scale before the tee.
 final class FakeControlBackend: ControlBackend {
     private let profile: FakeControls
@@ -45,13 +47,20 @@ final class FakeControlBackend: ControlBackend {
         }
     }
 
+    /// Exposure compensation as a brightness offset: steep around 0 EV (a -2/0/+2 bracket differs
+    /// clearly), saturating far from it (the reference profile's 33 is as bright as 3).
+    private static func exposureOffset(_ compensation: Double?) -> Double {
+        0.3 * tanh((compensation ?? 0) / 2)
+    }
+
     /// The picture follows the settings; the initial values are neutral for the balance.
     private func render(_ settings: MediaTrackSettings) {
         let initial = profile.settings
         if let balance, let brightness = settings.brightness, let range = profile.capabilities.brightness,
             let low = range.min, let high = range.max, high > low
         {
-            balance.set("brightness", min(1, max(-1, (brightness - (initial.brightness ?? 0)) / (high - low))))
+            let exposure = Self.exposureOffset(settings.exposureCompensation) - Self.exposureOffset(initial.exposureCompensation)
+            balance.set("brightness", min(1, max(-1, (brightness - (initial.brightness ?? 0)) / (high - low) + exposure)))
             balance.set("contrast", min(2, max(0, (settings.contrast ?? 1) / (initial.contrast ?? 1))))
             balance.set("saturation", min(2, max(0, (settings.saturation ?? 1) / (initial.saturation ?? 1))))
         }

@@ -1,0 +1,7 @@
+internal import GStreamerWrapper
+
+/// A frame the photo branch held for zero shutter lag (a copy in the camera's format), as the W3C
+/// side passes it from the call to the capture without seeing GStreamer.
+struct HeldFrame: Sendable {
+    let sample: Sample
+}
