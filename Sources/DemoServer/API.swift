@@ -42,15 +42,30 @@ struct API: Sendable {
         }
         router.post("/api/grab-frame") { _, _ in
             await Self.answer {
-                let png = try await camera.using { track in try await ImageCapture(track).grabFrame().encode(type: "image/png") }
-                return Self.image(png)
+                let (png, metadata) = try await camera.using { track in
+                    let frame = try await ImageCapture(track).grabFrame()
+                    return (try await frame.encode(type: "image/png"), frame.metadata)
+                }
+                return Self.image(png, metadata: metadata)
+            }
+        }
+        // Starts holding frames for zero-shutter-lag photos (the page's switch), so the first one has
+        // a frame to use.
+        router.post("/api/zero-shutter-lag") { _, _ in
+            await Self.answer {
+                try await camera.using { _ = try await camera.laglessCapture(for: $0) }
+                return Response(status: .noContent)
             }
         }
         router.post("/api/take-photo") { request, _ in
             await Self.answer {
                 let body = try await Self.body(request)
                 let settings = body.isEmpty ? PhotoSettings() : try MediaCaptureJSON.decode(PhotoSettings.self, from: body)
-                return Self.image(try await camera.using { track in try await ImageCapture(track).takePhoto(settings) })
+                let lagless = request.uri.queryParameters.get("zeroShutterLag") == "true"
+                let photo = try await camera.using { track in
+                    try await (lagless ? camera.laglessCapture(for: track) : ImageCapture(track)).takePhoto(settings)
+                }
+                return Self.image(photo, metadata: photo.metadata)
             }
         }
     }
@@ -105,10 +120,24 @@ struct API: Sendable {
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: MediaCaptureJSON.encode(value))))
     }
 
-    static func image(_ blob: Blob) -> Response {
+    /// An image, with its frame's metadata in headers: `X-Capture-Age` (milliseconds between the
+    /// capture and this response: the page turns it into a time), `X-Frame-Number`, `X-Photo-Origin`.
+    static func image(_ blob: Blob, metadata: VideoFrameMetadata? = nil) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = blob.type
         headers[.cacheControl] = "no-store"
+        if let captured = metadata?.captureTime {
+            let age = ContinuousClock.now - captured
+            headers[.captureAge] = String(Double(age.components.seconds) * 1000 + Double(age.components.attoseconds) / 1e15)
+        }
+        if let number = metadata?.frameNumber { headers[.frameNumber] = String(number) }
+        if let origin = metadata?.photoOrigin { headers[.photoOrigin] = origin.rawValue }
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: blob.bytes)))
     }
+}
+
+extension HTTPFields.Element.Name {
+    static let captureAge = Self("X-Capture-Age")!
+    static let frameNumber = Self("X-Frame-Number")!
+    static let photoOrigin = Self("X-Photo-Origin")!
 }

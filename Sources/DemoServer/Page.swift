@@ -24,14 +24,15 @@ enum Page {
         <h1>Grab Frame - Take Photo</h1>
         <div class="row">
           <div><img id="live" alt="The camera's live view" src="/live.mjpeg"><span>Live view</span></div>
-          <div><canvas id="grabFrameCanvas"></canvas><button id="grabFrameButton" disabled>Grab Frame</button></div>
-          <div><canvas id="takePhotoCanvas"></canvas><button id="takePhotoButton" disabled>Take Photo</button></div>
+          <div><canvas id="grabFrameCanvas"></canvas><button id="grabFrameButton" disabled>Grab Frame</button><span id="grabFrameInfo"></span></div>
+          <div><canvas id="takePhotoCanvas"></canvas><button id="takePhotoButton" disabled>Take Photo</button><span id="takePhotoInfo"></span></div>
         </div>
         <p id="log"></p>
         <section id="panel">
           <h2>Photo</h2>
           <label>imageWidth <input id="photoWidth" type="number" min="1"> <span></span></label>
           <label>imageHeight <input id="photoHeight" type="number" min="1"> <span></span></label>
+          <label><input id="zeroShutterLag" type="checkbox"> zero shutter lag (the newest frame captured before the click)</label>
           <h2>Camera</h2>
           <div id="controls"></div>
           <h2>getSettings()</h2>
@@ -43,11 +44,14 @@ enum Page {
         // ImageCapture over the server's JSON API: the same methods and Promises as the W3C interface.
         class RemoteImageCapture {
           grabFrame() {
-            return fetch('/api/grab-frame', { method: 'POST' }).then(checked).then(r => r.blob()).then(createImageBitmap);
+            return fetch('/api/grab-frame', { method: 'POST' }).then(checked).then(r => showMetadata(r, '#grabFrameInfo'))
+              .then(r => r.blob()).then(createImageBitmap);
           }
           takePhoto(photoSettings) {
-            return fetch('/api/take-photo', { method: 'POST', headers: { 'Content-Type': 'application/json' },
-                                               body: JSON.stringify(photoSettings || {}) }).then(checked).then(r => r.blob());
+            const lagless = document.querySelector('#zeroShutterLag').checked ? '?zeroShutterLag=true' : '';
+            return fetch('/api/take-photo' + lagless, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+                                               body: JSON.stringify(photoSettings || {}) }).then(checked)
+              .then(r => showMetadata(r, '#takePhotoInfo')).then(r => r.blob());
           }
           getPhotoCapabilities() { return fetch('/api/photo-capabilities').then(checked).then(r => r.json()); }
           getPhotoSettings() { return fetch('/api/photo-settings').then(checked).then(r => r.json()); }
@@ -68,6 +72,29 @@ enum Page {
           if (response.ok) return response;
           return response.json().then(error => { throw new DOMException(error.message, error.name); });
         }
+
+        // When the frame was captured (the server says how long before its response), its number,
+        // and for a photo which frame it is.
+        function showMetadata(response, selector) {
+          const age = Number(response.headers.get('X-Capture-Age'));
+          const parts = [];
+          if (response.headers.has('X-Capture-Age')) {
+            const captured = new Date(Date.now() - age);
+            parts.push('captured ' + captured.toLocaleTimeString([], { hour12: false }) + '.' + String(captured.getMilliseconds()).padStart(3, '0'));
+          }
+          if (response.headers.has('X-Frame-Number')) parts.push('frame ' + response.headers.get('X-Frame-Number'));
+          if (response.headers.has('X-Photo-Origin')) parts.push(response.headers.get('X-Photo-Origin'));
+          const info = document.querySelector(selector);
+          info.textContent = parts.join(', ');
+          info.dataset.captureAge = age;
+          info.dataset.origin = response.headers.get('X-Photo-Origin') || '';
+          return response;
+        }
+
+        // Switched on, the server starts holding frames at once, so the next photo has one.
+        document.querySelector('#zeroShutterLag').onchange = event => {
+          if (event.target.checked) fetch('/api/zero-shutter-lag', { method: 'POST' }).then(checked).catch(report);
+        };
 
         function report(error) {
           document.querySelector('#log').textContent = error.name + ': ' + error.message;

@@ -10,6 +10,8 @@ actor SharedCamera {
     private var users = 0
     /// Bumped on every use, so that an idle close scheduled before it does nothing.
     private var generation = 0
+    /// The zero-shutter-lag `ImageCapture` of the open track: it holds frames while it lives.
+    private var lagless: ImageCapture?
 
     init(linger: Duration = .seconds(10), open: @escaping @Sendable () async throws -> MediaStreamTrack) {
         self.linger = linger
@@ -57,8 +59,18 @@ actor SharedCamera {
     /// Whether the camera is open now (for tests and the status line).
     var isOpen: Bool { track.map { $0.readyState == .live } ?? false }
 
+    /// The open track's zero-shutter-lag `ImageCapture`, made on first use and kept while the track is.
+    /// - Throws: what `ImageCapture`'s initialiser throws.
+    func laglessCapture(for track: MediaStreamTrack) throws -> ImageCapture {
+        if let lagless, lagless.track === track { return lagless }
+        let capture = try ImageCapture(track, options: ImageCapture.Options(zeroShutterLag: true))
+        lagless = capture
+        return capture
+    }
+
     /// Stops the track at once (the server is shutting down).
     func close() {
+        lagless = nil
         track?.stop()
         track = nil
     }

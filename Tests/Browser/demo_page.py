@@ -133,6 +133,20 @@ try:
              "the photo is 320 wide")
     height = driver.execute_script("return document.querySelector('#takePhotoCanvas').dataset.photoHeight")
     check(height == "240", f"the photo is 240 high ({height})")
+    info = driver.find_element(By.ID, "takePhotoInfo").text
+    check(info.startswith("captured ") and ", frame " in info and info.endswith("nextFrame"), f"the photo's capture time, frame and origin are shown ({info!r})")
+
+    # Zero shutter lag: once switched on, a photo is of a frame captured before the click.
+    driver.find_element(By.ID, "zeroShutterLag").click()
+    time.sleep(0.5)
+    take.click()
+    wait_for(lambda: driver.execute_script("return document.querySelector('#takePhotoInfo').dataset.origin") == "heldFrame", 20,
+             "a zero-shutter-lag photo is of a held frame")
+    origin = driver.execute_script("return document.querySelector('#takePhotoInfo').dataset.origin")
+    check(origin == "heldFrame", f"the zero-shutter-lag switch gives a held frame ({origin!r})")
+    grab_info = driver.find_element(By.ID, "grabFrameInfo").text
+    check(grab_info.startswith("captured ") and ", frame " in grab_info, f"the grabbed frame's capture time and number are shown ({grab_info!r})")
+
     log = driver.find_element(By.ID, "log").text
     check(log == "", f"no error on the page ({log!r})")
     driver.save_screenshot(screenshot)
