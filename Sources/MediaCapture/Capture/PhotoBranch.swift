@@ -297,6 +297,7 @@ final class PhotoBranch: Sendable {
     func end() {
         jpegs.end()
         let watchers = state.withLock { state in
+            state.held.removeAll()  // the frames' memory goes with the source, not with its last ImageCapture
             defer { state.inputWatchers.removeAll() }
             return state.inputWatchers
         }

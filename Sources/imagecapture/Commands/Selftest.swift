@@ -17,18 +17,30 @@ struct Selftest: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             // Every path that holds GStreamer objects: clones, frames, photos, controls and the fake
-            // camera's digital pan/tilt/zoom, a live mode change.
+            // camera's digital pan/tilt/zoom, a live mode change, held frames (zero shutter lag, kept
+            // past the track's stop), bursts and brackets.
+            var lagless: ImageCapture?
             for index in 0..<tracks {
                 let track = try await camera.openTrack(controls: index % 2 == 0)
                 let copy = track.clone()
                 _ = try await ImageCapture(copy).grabFrame()
                 _ = try await ImageCapture(track).takePhoto()
+                if index % 5 == 0 {
+                    lagless = try ImageCapture(track, options: ImageCapture.Options(zeroShutterLag: true))
+                    _ = try await ImageCapture(track).grabFrame()
+                    _ = try await lagless?.takePhoto()
+                    _ = try await lagless?.takePhotoBurst(count: 2)
+                    if index % 2 == 0 {
+                        _ = try await lagless?.takePhotoBracket([-1.0, 1].map { MediaTrackConstraintSet(exposureCompensation: .value($0)) })
+                    }
+                }
                 if index % 10 == 0 {
                     try await track.applyConstraints(MediaTrackConstraints(width: .exact(320), brightness: 3, zoom: 2))
                 }
                 track.stop()
                 copy.stop()
             }
+            lagless = nil
             if leakOne {
                 let kept = try await camera.openTrack()
                 kept.stop()
