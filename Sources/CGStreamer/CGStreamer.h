@@ -98,11 +98,35 @@ static inline gboolean CGStreamer_forward_sticky_event(GstPad *pad, GstEvent *_N
     return TRUE;
 }
 
+// Whether `to` already carries `caps` and `from`'s segment (then nothing needs forwarding).
+static inline gboolean CGStreamer_pad_has_caps_and_segment(GstPad *from, GstPad *to, GstCaps *caps) {
+    GstCaps *current = gst_pad_get_current_caps(to);
+    gboolean same = current != NULL && gst_caps_is_equal(current, caps);
+    if (current != NULL) gst_caps_unref(current);
+    if (!same) return FALSE;
+    GstEvent *upstream = gst_pad_get_sticky_event(from, GST_EVENT_SEGMENT, 0);
+    GstEvent *downstream = gst_pad_get_sticky_event(to, GST_EVENT_SEGMENT, 0);
+    if (upstream != NULL && downstream != NULL) {
+        const GstSegment *a, *b;
+        gst_event_parse_segment(upstream, &a);
+        gst_event_parse_segment(downstream, &b);
+        same = gst_segment_is_equal(a, b);
+    } else {
+        same = upstream == downstream;
+    }
+    if (upstream != NULL) gst_event_unref(upstream);
+    if (downstream != NULL) gst_event_unref(downstream);
+    return same;
+}
+
 // `gst_pad_push` of `buffer` on `to`, after `from`'s sticky events (stream-start, segment...) with
-// `caps` in place of its CAPS event: what `valve` itself does when it reopens, for a frame held since.
+// `caps` in place of its CAPS event, unless `to` carries them already: what `valve` itself does when
+// it reopens, for a frame held since.
 static inline GstFlowReturn CGStreamer_gst_pad_push_after_sticky_events(GstPad *from, GstPad *to, GstCaps *caps, GstBuffer *buffer) {
-    CGStreamer_StickyForward forward = { to, caps };
-    gst_pad_sticky_events_foreach(from, CGStreamer_forward_sticky_event, &forward);
+    if (!CGStreamer_pad_has_caps_and_segment(from, to, caps)) {
+        CGStreamer_StickyForward forward = { to, caps };
+        gst_pad_sticky_events_foreach(from, CGStreamer_forward_sticky_event, &forward);
+    }
     return gst_pad_push(to, gst_buffer_ref(buffer));
 }
 

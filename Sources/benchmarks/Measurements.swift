@@ -99,6 +99,17 @@ enum Measurements {
                extra: ["jpegenc": floor, "branch-alone": alone]).emit()
     }
 
+    /// takePhoto with zero shutter lag against without, at `rate`; with one encode of that size (the
+    /// jpegenc floor) for the ratio the target is stated in.
+    static func zeroShutterLag(_ width: Int, _ height: Int, rate: Int, count: Int) async throws {
+        let floor = try await encoderFloor(width: width, height: height, frames: 40)
+        let (lagless, plain) = try await laglessPhotos(width: width, height: height, rate: Double(rate), photos: count)
+        let size = "\(width)x\(height)@\(rate)"
+        Result(metric: "takePhoto-zero-shutter-lag", size: size, value: median(lagless), unit: "ms", samples: lagless,
+               extra: ["without": median(plain), "jpegenc": floor, "ratio-to-encode": median(lagless) / floor,
+                       "held-photos": Double(lagless.count)]).emit()
+    }
+
     /// A native still larger than the track's mode (the camera switches mode and back), timed, with
     /// the longest gap between the frames a reader of the track got meanwhile.
     static func nativeStill(count: Int) async throws {

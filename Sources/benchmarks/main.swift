@@ -13,13 +13,15 @@ case "first-frame": try await Measurements.firstFrame(size.0, size.1, count: arg
 case "latency": try await Measurements.latency(size.0, size.1, count: argument(2, 40))
 case "photo": try await Measurements.photo(size.0, size.1, count: argument(2, 30))
 case "native-still": try await Measurements.nativeStill(count: argument(1, 3))
+case "zero-shutter-lag": try await Measurements.zeroShutterLag(size.0, size.1, rate: argument(2, 30), count: argument(3, 20))
 case "idle-cpu": try await Measurements.idleCPU(size.0, size.1, seconds: argument(2, 4))
 case "memory": try await Measurements.memory(grabs: argument(1, 100_000), photos: argument(2, 1000))
 case "tracks": try await Measurements.tracks(count: argument(1, 1), seconds: argument(2, 3))
 default:
     let usage = """
         usage: benchmarks throughput WxH FRAMES | first-frame WxH COUNT | latency WxH COUNT | photo WxH COUNT
-                          native-still COUNT | idle-cpu WxH SECONDS | memory GRABS PHOTOS | tracks COUNT SECONDS
+                          native-still COUNT | zero-shutter-lag WxH FPS COUNT | idle-cpu WxH SECONDS
+                          memory GRABS PHOTOS | tracks COUNT SECONDS
         Run scripts/bench.sh for the whole benchmark beside its peers.
 
         """

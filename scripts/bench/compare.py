@@ -9,8 +9,9 @@ round by round (held grab, waiting grab, photo, opening, native still), medians 
 import argparse, json, statistics, subprocess
 
 RUNS = [["first-frame", "640x480", "10"], ["latency", "640x480", "40"], ["latency", "1920x1080", "40"],
-        ["photo", "640x480", "30"], ["photo", "1920x1080", "20"], ["native-still", "2"]]
-METRICS = ["first-frame", "grab-held", "grab-waiting", "takePhoto", "native-still"]
+        ["photo", "640x480", "30"], ["photo", "1920x1080", "20"], ["native-still", "2"],
+        ["zero-shutter-lag", "1920x1080", "30", "20"]]
+METRICS = ["first-frame", "grab-held", "grab-waiting", "takePhoto", "native-still", "takePhoto-zero-shutter-lag"]
 
 
 def run(binary, arguments):
@@ -23,7 +24,7 @@ def main():
     parser.add_argument("before")
     parser.add_argument("after")
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--only", nargs="*", help="only these measurements (first-frame, latency, photo, native-still)")
+    parser.add_argument("--only", nargs="*", help="only these measurements (first-frame, latency, photo, native-still, zero-shutter-lag)")
     options = parser.parse_args()
     runs = [run for run in RUNS if not options.only or run[0] in options.only]
     values = {}

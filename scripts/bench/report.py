@@ -81,6 +81,17 @@ def markdown(results, elapsed, options):
         rows.append(f"| Photo branch's own processing, in the camera's pipeline (ms of its thread's CPU) | {size} | "
                     f"{spread(values)} | – | – | – | {verdict(ratio, 1.3)} vs jpegenc alone {spread(encoder)} ms;"
                     f" the branch's elements alone {spread(alone)} ms |")
+    for size in sizes_of(results, "takePhoto-zero-shutter-lag"):
+        values = per_round(results, "library", "takePhoto-zero-shutter-lag", size)
+        without = per_round(results, "library", "takePhoto-zero-shutter-lag", size, "without")
+        encode = per_round(results, "library", "takePhoto-zero-shutter-lag", size, "jpegenc")
+        if size.endswith("@30"):
+            ratio = middle(values) / middle(encode) if values and encode else None
+            target = verdict(ratio, 1.1) + f" vs one jpegenc {spread(encode)} ms"
+        else:
+            target = f"{'met' if values and middle(values) < 40 else 'missed'} (under 40 ms)"
+        rows.append(f"| takePhoto with zero shutter lag, phases spread over the interval (ms p50) | {size} | "
+                    f"{spread(values)} | – | – | – | {target}; without it {spread(without)} ms |")
     for size in sizes_of(results, "native-still"):
         values = per_round(results, "library", "native-still", size)
         gaps = per_round(results, "library", "native-still", size, "longest-frame-gap")

@@ -138,6 +138,8 @@ def one_round(number, quick):
         for tool in ["pygobject", "opencv"]:
             results.extend(run(PEERS + [tool, "photo", size, str(counts["photo"])], number))
     results.extend(run([LIBRARY, "native-still", "2"], number))
+    for size, rate in [("640x480", "5"), ("1920x1080", "30")]:
+        results.extend(run([LIBRARY, "zero-shutter-lag", size, rate, "10" if quick else "30"], number))
     results.extend(run([LIBRARY, "idle-cpu", "1920x1080", "4"], number))
     gst_idle_cpu("1920x1080", 4, number)
     for count in [1, 2, 4, 8]:
