@@ -103,6 +103,8 @@ package enum PipelineDescription {
         package static let balance = "balance"
         package static let panTiltZoomCrop = "ptz-crop"
         package static let panTiltZoomCaps = "ptz-caps"
+        /// An MJPEG camera's decoder.
+        package static let decoder = "decoder"
         package static let tee = "t"
         package static let framesGate = "frames-gate"
         package static let framesQueue = "frames-queue"
