@@ -8,6 +8,7 @@
 
 #include <gst/gst.h>
 #include <gst/app/gstappsink.h>
+#include <gst/app/gstappsrc.h>
 #include <gst/video/video.h>
 
 #pragma clang assume_nonnull begin
@@ -56,6 +57,9 @@ static inline GstBin *_Nullable CGStreamer_GST_BIN(gpointer _Nullable p) {
 }
 static inline GstAppSink *_Nullable CGStreamer_GST_APP_SINK(gpointer _Nullable p) {
     return (p != NULL && GST_IS_APP_SINK(p)) ? GST_APP_SINK(p) : NULL;
+}
+static inline GstAppSrc *_Nullable CGStreamer_GST_APP_SRC(gpointer _Nullable p) {
+    return (p != NULL && GST_IS_APP_SRC(p)) ? GST_APP_SRC(p) : NULL;
 }
 static inline GstDevice *_Nullable CGStreamer_GST_DEVICE(gpointer _Nullable p) {
     return (p != NULL && GST_IS_DEVICE(p)) ? GST_DEVICE(p) : NULL;

@@ -106,3 +106,51 @@ extension Sample {
         return Sample(adopting: result)
     }
 }
+
+extension Sample {
+    /// The JPEG encoder's graph. `gst_video_convert_sample` builds its encoder with default properties,
+    /// so a chosen quality needs a graph of its own: the frame in through `appsrc`, the JPEG out of `appsink`
+    /// (which posts end-of-stream with the JPEG still queued: `wait-on-eos=false`).
+    static let jpegEncoderDescription =
+        "appsrc name=src format=time ! videoconvert ! jpegenc name=encoder ! appsink name=sink sync=false wait-on-eos=false"
+
+    /// The frame encoded as a JPEG at `quality` (`jpegenc`'s 0...100). Blocking: it runs a small
+    /// pipeline of its own until the JPEG or an error comes; call it off the cooperative pool.
+    /// - Throws: the encoder's error, or a timeout after `timeoutMilliseconds`.
+    /// The corresponding C functions are `gst_app_src_push_sample`, `gst_bus_timed_pop_filtered` and
+    /// `gst_app_sink_try_pull_sample`.
+    package func jpegEncoded(quality: Int, timeoutMilliseconds: Int) throws(GStreamerError) -> Sample {
+        let pipeline = Element(adopting: try GraphDescription(Self.jpegEncoderDescription).build())
+        // Going to NULL joins the streaming thread: the caller is already off the cooperative pool.
+        defer { pipeline.setNullState() }
+        guard let bin = CGStreamer_GST_BIN(pipeline.pointer) else { throw .wrapper("the JPEG encoder is not a bin") }
+        func named(_ name: String) -> Element? { gst_bin_get_by_name(bin, name).map { Element(adopting: $0) } }
+        guard let source = named("src"), let appSource = CGStreamer_GST_APP_SRC(source.pointer),
+            let encoder = named("encoder"), let sink = named("sink"), let appSink = CGStreamer_GST_APP_SINK(sink.pointer)
+        else { throw .wrapper("the JPEG encoder's graph lacks an element it names") }
+        encoder.set("quality", Int32(min(max(quality, 0), 100)))
+        guard gst_element_set_state(pipeline.pointer, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE else {
+            throw .wrapper("the JPEG encoder did not start")
+        }
+        // Transfer none: the frame stays the caller's. The caps come with the sample.
+        guard gst_app_src_push_sample(appSource, pointer) == GST_FLOW_OK, gst_app_src_end_of_stream(appSource) == GST_FLOW_OK
+        else { throw .wrapper("the JPEG encoder refused the frame") }
+        guard let bus = gst_element_get_bus(pipeline.pointer) else { throw .wrapper("the JPEG encoder has no bus") }
+        defer { gst_object_unref(bus) }
+        // End of stream: the JPEG waits in the sink. An error comes at once, not at the deadline.
+        let wanted = GstMessageType(rawValue: GST_MESSAGE_ERROR.rawValue | GST_MESSAGE_EOS.rawValue)
+        guard let message = gst_bus_timed_pop_filtered(bus, GstClockTime(max(timeoutMilliseconds, 0)) * 1_000_000, wanted) else {
+            throw .timeout("the JPEG encoder gave no image within \(timeoutMilliseconds) ms")
+        }
+        defer { gst_message_unref(message) }
+        if CGStreamer_GST_MESSAGE_TYPE(message) == GST_MESSAGE_ERROR {
+            var error: UnsafeMutablePointer<GError>?
+            var debug: UnsafeMutablePointer<gchar>?
+            gst_message_parse_error(message, &error, &debug)
+            let from = CGStreamer_GST_MESSAGE_SRC(message).flatMap { CGStreamer_GST_OBJECT_NAME($0) }.map { String(cString: $0) }
+            throw GStreamerError(adopting: error, debug: debug, source: from)
+        }
+        guard let jpeg = gst_app_sink_try_pull_sample(appSink, 0) else { throw .wrapper("the JPEG encoder ended without an image") }
+        return Sample(adopting: jpeg)
+    }
+}

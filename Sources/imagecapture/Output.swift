@@ -78,4 +78,11 @@ enum ImageFormat: String, ExpressibleByArgument, CaseIterable {
         }
         return chosen
     }
+
+    /// `--json` prints to stdout, so the image must go to a file.
+    static func checkJSON(_ json: Bool, _ output: Output) throws {
+        if json, output.isStandardOutput {
+            throw ValidationError("--json prints to stdout, where -o - would write the image; give -o a file.")
+        }
+    }
 }

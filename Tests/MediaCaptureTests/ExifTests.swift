@@ -1,4 +1,5 @@
 import Foundation
+import GStreamerWrapper
 @testable import MediaCapture
 import TestSupport
 import Testing
@@ -27,6 +28,8 @@ struct ExifTests {
         let returned = Date().timeIntervalSince1970
         let tags = try await Self.read(photo)
         #expect(tags["EXIF:Model"] as? String == track.label)
+        #expect(tags["EXIF:Make"] as? String == "swift-media-capture", "the fake camera names its maker")
+        #expect(tags["EXIF:DigitalZoomRatio"] == nil, "pan-tilt-zoom was not granted: the picture is not zoomed")
         #expect(tags["EXIF:Software"] as? String == "swift-media-capture")
         #expect(tags["EXIF:ExifImageWidth"] as? Int == 320 && tags["EXIF:ExifImageHeight"] as? Int == 240)
         #expect(tags["EXIF:Orientation"] as? Int == 1)
@@ -75,6 +78,43 @@ struct ExifTests {
         #expect(try await Self.read(fired)["EXIF:Flash"] as? Int == 1)
         let unlit = try await within(15) { try await capture.takePhoto(PhotoSettings(fillLightMode: .off)) }
         #expect(try await Self.read(unlit)["EXIF:Flash"] as? Int == 0)
+    }
+
+    @Test("DigitalZoomRatio: the fake camera's digital zoom while pan-tilt-zoom is granted (below 1 is none); none for a V4L2 zoom in driver units")
+    func digitalZoom() async throws {
+        let track = try await openVideo(fakeDevices(), FakeControlsTests.panTiltZoom)
+        defer { track.stop() }
+        let capture = try ImageCapture(track)
+        #expect(track.getSettings().zoom == 5)
+        let standard = try await Self.read(try await within(10) { try await capture.takePhoto() })
+        #expect(standard["EXIF:DigitalZoomRatio"] as? Double == 5, "\(standard["EXIF:DigitalZoomRatio"] ?? "none")")
+        for (zoom, ratio) in [(2.5, 2.5), (0.0, 1.0)] {
+            try await within(5) { try await track.applyConstraints(MediaTrackConstraints(zoom: .double(.exact(zoom)))) }
+            try await Self.waitForFrame(of: track) { $0.zoom == zoom }
+            let tags = try await Self.read(try await within(10) { try await capture.takePhoto() })
+            #expect(tags["EXIF:DigitalZoomRatio"] as? Double == ratio, "zoom \(zoom): \(tags["EXIF:DigitalZoomRatio"] ?? "none")")
+        }
+
+        // A recorded C920: zoom_absolute 100...500 is the driver's unit, not a ratio; no vendor is known.
+        let webcam = try await openVideo(
+            MediaDevices(devices: [.recorded(controls: try CaptureCoreTests.fixture("logitech-c920.ctrls.txt"), formats: nil)], timing: .test),
+            FakeControlsTests.panTiltZoom)
+        defer { webcam.stop() }
+        #expect(webcam.getSettings().zoom == 100)
+        let recorded = try await Self.read(try await within(10) { try await ImageCapture(webcam).takePhoto() })
+        #expect(recorded["EXIF:DigitalZoomRatio"] == nil && recorded["EXIF:Make"] == nil, "\(recorded.keys.sorted())")
+        #expect(recorded["EXIF:Model"] as? String == webcam.label)
+    }
+
+    @Test("Make of a listed camera: udev's vendor name, its \\x escapes decoded; none when udev names none")
+    func vendorName() {
+        func vendor(_ properties: [String: String]) -> String? {
+            DeviceDescription(displayName: "HD Pro Webcam C920", deviceClass: "Video/Source", properties: properties, caps: nil).vendorName
+        }
+        #expect(vendor(["device.vendor.name": "Logitech, Inc."]) == "Logitech, Inc.")
+        #expect(vendor(["device.vendor.name": "Sonix\\x20Technology\\x20Co.\\x2c\\x20Ltd."]) == "Sonix Technology Co., Ltd.")
+        #expect(vendor(["device.vendor.name": "odd\\xZZ\\x2"]) == "odd\\xZZ\\x2")
+        #expect(vendor(["device.vendor.name": " "]) == nil && vendor(["device.path": "/dev/video0"]) == nil)
     }
 
     /// Waits (bounded) for a frame of `track` captured with settings that satisfy `condition`.

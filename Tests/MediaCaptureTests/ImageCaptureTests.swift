@@ -110,6 +110,30 @@ struct ImageCaptureTests {
         #expect(try await domException { _ = try await frame.encode() }.name == .invalidStateError)
     }
 
+    @Test("ImageBitmap.encode's JPEG quality as toBlob's: 0...1 changes the size; NaN, out of range or none is 0.92; PNG ignores it")
+    func encodeQuality() async throws {
+        let track = try await openVideo(fakeDevices(FakeCamera(pattern: .checkers1)))
+        defer { track.stop() }
+        let frame = try await ImageCapture(track).grabFrame()
+        func jpeg(_ quality: Double?) async throws -> Blob {
+            try await within(10) { try await frame.encode(type: "image/jpeg", quality: quality) }
+        }
+        let low = try await jpeg(0.1), high = try await jpeg(1.0)
+        #expect(high.size > 2 * low.size, "quality 1.0: \(high.size) bytes, 0.1: \(low.size)")
+        #expect(try await decodeJPEG(low).width == 640)
+        #expect(try await decodeJPEG(high).width == 640)
+        // One frame, one quality: the same bytes (jpegenc is deterministic).
+        let standard = try await jpeg(nil)
+        #expect(try await jpeg(0.92).bytes == standard.bytes)
+        for ignored in [Double.nan, -0.5, 1.5, .infinity] {
+            #expect(try await jpeg(ignored).bytes == standard.bytes, "quality \(ignored)")
+        }
+        #expect(standard.size > low.size && standard.size < high.size)
+        let png = try await within(10) { try await frame.encode(type: "image/png", quality: 0.1) }
+        let plain = try await within(10) { try await frame.encode(type: "image/png") }
+        #expect(png.bytes == plain.bytes)
+    }
+
     @Test("64 concurrent grabFrame calls all resolve; a held frame is handed out at once, then the next")
     func concurrentGrabs() async throws {
         let track = try await openVideo()

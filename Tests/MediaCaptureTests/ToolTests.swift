@@ -37,6 +37,8 @@ struct ToolTests {
         ["photo", "-o", "p.jpg", "--device", "/dev/video0", "--pattern", "ball"], ["grab", "-o", "x.png", "--device", "camera"],
         ["grab", "-o", "x.png", "--device", "recorded:/nonexistent.txt"], ["grab", "-o", "x.png", "--device", "recorded:/dev/zero"],
         ["record-stills", "-o", "dir", "--every", "soon"], ["controls", "--json", "--photo-width", "3"], ["devices", "--device", "fake"],
+        ["grab", "-o", "x.jpg", "--quality", "1.5"], ["grab", "-o", "x.jpg", "--quality", "nan"], ["grab", "-o", "x.jpg", "--quality", "-0.1"],
+        ["grab", "-o", "x.rgba", "--quality", "0.5"], ["grab", "-o", "-", "--json"], ["photo", "-o", "-", "--json"],
     ])
     func usageErrors(_ arguments: [String]) async throws {
         let result = try await runProcess(Self.tool, arguments, seconds: 20)
@@ -89,6 +91,73 @@ struct ToolTests {
         #expect(piped.status == 0, "\(piped.stderr)")
         #expect(piped.stdout.prefix(2) == [0xFF, 0xD8] && piped.stdout.suffix(2) == [0xFF, 0xD9])
         #expect(try await decodeImage(piped.stdout).width == 640)
+    }
+
+    @Test("grab --quality: toBlob's 0...1 decides the JPEG's size; grab and photo --json: one line of the image's metadata on stdout")
+    func qualityAndMetadata() async throws {
+        let low = Self.temporary("low.jpg"), high = Self.temporary("high.jpg"), photo = Self.temporary("photo.jpg")
+        defer { unlink(low); unlink(high); unlink(photo) }
+        let called = Self.unixNow()
+        let result = try await Self.run("grab", "-o", low, "--quality", "0.1", "--json", "--pattern", "checkers-1")
+        let returned = Self.unixNow()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdoutText.split(separator: "\n").count == 1 && result.stdoutText.hasSuffix("}\n"), "\(result.stdoutText)")
+        let small = try #require(readBytes(low))
+        let frame = try MediaCaptureJSON.decode(JSONValue.self, from: result.stdout)
+        #expect(frame["output"] == .string(low) && frame["format"] == .string("jpeg"))
+        #expect(frame["width"] == .number(640) && frame["height"] == .number(480) && frame["byteCount"] == .number(Double(small.count)))
+        #expect(frame["settings"]?["width"] == .number(640) && frame["settings"]?["exposureMode"] == .string("manual"))
+        guard case .number(let timestamp)? = frame["timestamp"], case .number? = frame["frameNumber"],
+            case .string(let time)? = frame["captureTime"]
+        else {
+            Issue.record("timestamp, frameNumber or captureTime missing: \(result.stdoutText)")
+            return
+        }
+        #expect(timestamp >= 0)
+        // A frame of the camera the tool opened: captured after the call, before the tool returned.
+        let captured = try #require(Self.unixTime(iso: time), "\(time)")
+        #expect(captured > called - 0.01 && captured < returned, "captured \(captured), called \(called), returned \(returned)")
+
+        let best = try await Self.run("grab", "-o", high, "--quality", "1", "--pattern", "checkers-1")
+        #expect(best.status == 0 && best.stdout.isEmpty, "\(best.stderr)")
+        let large = try #require(readBytes(high))
+        #expect(large.count > 2 * small.count, "quality 1: \(large.count) bytes, 0.1: \(small.count)")
+        #expect(try await decodeImage(small).width == 640)
+        #expect(try await decodeImage(large).width == 640)
+
+        let taken = try await Self.run("photo", "-o", photo, "--photo-width", "320", "--json")
+        #expect(taken.status == 0, "\(taken.stderr)")
+        let report = try MediaCaptureJSON.decode(JSONValue.self, from: taken.stdout)
+        let jpeg = try #require(readBytes(photo))
+        #expect(report["width"] == .number(320) && report["height"] == .number(240) && report["byteCount"] == .number(Double(jpeg.count)))
+        #expect(report["output"] == .string(photo) && report["format"] == .string("jpeg") && report["timestamp"] == nil)
+        #expect(report["settings"]?["width"] == .number(640), "the track's settings in force, not the photo's size")
+        if case .string(let photoTime)? = report["captureTime"], let at = Self.unixTime(iso: photoTime) {
+            #expect(at < Self.unixNow())
+        } else {
+            Issue.record("no captureTime: \(taken.stdoutText)")
+        }
+        if case .number? = report["frameNumber"] {} else { Issue.record("no frameNumber: \(taken.stdoutText)") }
+    }
+
+    static func unixNow() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    }
+
+    /// "2026-12-07T13:35:01.123Z" as Unix seconds; nil in another form.
+    static func unixTime(iso text: String) -> Double? {
+        let parts = text.split(whereSeparator: { "-T:.Z".contains($0) }).compactMap { Int($0) }
+        guard parts.count == 7, text.count == 24, text.hasSuffix("Z") else { return nil }
+        var utc = tm()
+        utc.tm_year = Int32(parts[0] - 1900)
+        utc.tm_mon = Int32(parts[1] - 1)
+        utc.tm_mday = Int32(parts[2])
+        utc.tm_hour = Int32(parts[3])
+        utc.tm_min = Int32(parts[4])
+        utc.tm_sec = Int32(parts[5])
+        return Double(timegm(&utc)) + Double(parts[6]) / 1000
     }
 
     @Test("capabilities, settings, controls and set --json: the W3C dictionaries, numbers as numbers")

@@ -56,15 +56,22 @@ struct Frame: Sendable {
 
     /// The frame encoded as `type` (`image/png`, `image/jpeg`), on a thread of its own, bounded
     /// (`CaptureTiming.encodeTimeout`).
-    func encoded(as type: String) async -> Result<[UInt8], CaptureFailure> {
+    /// - Parameter jpegQuality: `jpegenc`'s quality, 1...100, for `image/jpeg` (ignored for PNG).
+    func encoded(as type: String, jpegQuality: Int) async -> Result<[UInt8], CaptureFailure> {
         guard let caps = Caps(type) else { return .failure(.notSupported("Cannot encode to '\(type)'.")) }
         let sample = self.sample
-        let result: Result<[UInt8], GStreamerError> = await BlockingCall.run {
+        let timeout = CaptureTiming.encodeTimeout
+        // The call's own deadline ends it; the wait's bound (a second later) covers a pipeline that
+        // hangs going to NULL after it.
+        let result: Result<[UInt8], GStreamerError>? = await BlockingCall.run(timeout: timeout + .seconds(1)) {
             Result { () throws(GStreamerError) in
-                let converted = try sample.converted(to: caps, timeoutMilliseconds: CaptureTiming.encodeTimeout.milliseconds)
+                let converted = type == "image/jpeg"
+                    ? try sample.jpegEncoded(quality: jpegQuality, timeoutMilliseconds: timeout.milliseconds)
+                    : try sample.converted(to: caps, timeoutMilliseconds: timeout.milliseconds)
                 do { return try converted.copyBytes() } catch let error as GStreamerError { throw error } catch { throw .wrapper("\(error)") }
             }
         }
+        guard let result else { return .failure(.incomplete("Encoding to \(type) took longer than \(timeout).")) }
         return result.mapError { .incomplete("Encoding to \(type) failed: \($0.message)") }
     }
 }

@@ -12,6 +12,13 @@ protocol ControlBackend: Sendable {
     /// (device I/O runs on the device's own thread).
     /// - Throws: the first member the device refused (nothing else is left changed).
     func apply(_ changes: MediaTrackSettings) async throws(ControlFailure)
+    /// Whether `zoom` is a digital zoom ratio the picture follows (a photo's EXIF `DigitalZoomRatio`).
+    /// False where it is in the driver's units (V4L2's `ZOOM_ABSOLUTE`, often an optical zoom).
+    var zoomIsDigitalRatio: Bool { get }
+}
+
+extension ControlBackend {
+    var zoomIsDigitalRatio: Bool { false }
 }
 
 /// A control write the device refused.

@@ -19,6 +19,9 @@ public struct CaptureDevice: Sendable, Hashable {
     public var label: String
     /// Where the device came from, to keep deviceIds stable (a V4L2 bus address when known).
     var stableKey: String
+    /// Who made it, for a photo's EXIF `Make`: udev's vendor name for a listed camera, the package for
+    /// the fake camera; nil when unknown (a camera opened by path, a recorded or network camera).
+    var vendor: String? = nil
 
     /// The kind of media the device captures.
     public var kind: MediaDeviceInfo.Kind { backend.kind }
@@ -31,7 +34,7 @@ public struct CaptureDevice: Sendable, Hashable {
 
     /// The fake camera (`videotestsrc`), for tests, demos and benchmarks.
     public static func fake(_ camera: FakeCamera = FakeCamera()) -> CaptureDevice {
-        CaptureDevice(source: .fake(camera), label: camera.label, stableKey: "fake:" + camera.label)
+        CaptureDevice(source: .fake(camera), label: camera.label, stableKey: "fake:" + camera.label, vendor: "swift-media-capture")
     }
 
     /// A fake microphone (`audiotestsrc`): audio tracks have a lifecycle and settings, nothing more.

@@ -95,6 +95,7 @@ final class SystemDeviceWatch: Sendable {
             let path = description.properties["api.v4l2.path"]
             var device = CaptureDevice.pipeWire(node: node)  // a property value later, never parsed
             device.label = description.properties["node.description"] ?? description.displayName
+            device.vendor = description.vendorName
             return ResolvedDevice(device, modes: description.pipeWireModes, groupKey: path ?? "pipewire:" + node)
         }
         return cameras + found.compactMap { description in
@@ -107,6 +108,7 @@ final class SystemDeviceWatch: Sendable {
             let bus = description.properties["api.v4l2.cap.bus_info"] ?? description.properties["v4l2.device.bus_info"]
             var device = CaptureDevice.v4l2(path: path)  // a property value later, never parsed
             device.label = description.displayName
+            device.vendor = description.vendorName
             device.stableKey = "v4l2:" + (bus.map { $0 + ":" + description.displayName } ?? path)
             let modes = description.caps.map(SourceMode.modes(from:)) ?? []
             return ResolvedDevice(device, modes: modes, groupKey: bus ?? path)
@@ -128,6 +130,28 @@ extension DeviceDescription {
     var pipeWireNode: String? {
         guard properties["object.serial"] != nil || properties["object.id"] != nil else { return nil }
         return properties["node.name"]
+    }
+
+    /// The maker's name as udev knows it (`device.vendor.name`: the USB ID database's, else the
+    /// device's own string, whose `\x20`-style escapes are decoded); nil when not given.
+    var vendorName: String? {
+        guard let raw = properties["device.vendor.name"] else { return nil }
+        var bytes: [UInt8] = []
+        var rest = Substring(raw).utf8[...]
+        while let byte = rest.first {
+            if byte == UInt8(ascii: "\\"), rest.dropFirst().first == UInt8(ascii: "x"),
+                case let digits = String(decoding: rest.dropFirst(2).prefix(2), as: UTF8.self),
+                digits.count == 2, digits.allSatisfy(\.isHexDigit), let value = UInt8(digits, radix: 16)
+            {
+                bytes.append(value)
+                rest = rest.dropFirst(4)
+            } else {
+                bytes.append(byte)
+                rest = rest.dropFirst()
+            }
+        }
+        let name = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: " ")
+        return name.isEmpty ? nil : name
     }
 
     /// A PipeWire node's modes: raw video only (its source has no JPEG decoder).

@@ -4,11 +4,12 @@ import Glibc
 /// bytes put after the encoder's JFIF header, instead of re-muxing each photo through GStreamer's
 /// `jifmux`. Never a location.
 ///
-/// The TIFF inside is big-endian: IFD0 (Model, Orientation, Software, DateTime, the pointer to the
-/// Exif IFD), then the Exif IFD (exposure, ISO, capture time with sub-seconds and offset, pixel size,
-/// white balance, exposure bias, flash), each tag only when the camera has it. Not yet: Make (the
-/// library knows no vendor for most devices) and DigitalZoomRatio.
+/// The TIFF inside is big-endian: IFD0 (Make, Model, Orientation, Software, DateTime, the pointer to
+/// the Exif IFD), then the Exif IFD (exposure, ISO, capture time with sub-seconds and offset, pixel
+/// size, white balance, digital zoom, exposure bias, flash), each tag only when the camera has it.
 struct ExifBlock: Sendable, Hashable {
+    /// The device's vendor, when known.
+    var make: String?
     var model: String?
     var software = "swift-media-capture"
     /// When the photo's frame was captured (the wall clock, local time with its UTC offset).
@@ -24,9 +25,16 @@ struct ExifBlock: Sendable, Hashable {
     var exposureBias: Double?
     /// Whether the flash fired; nil for a camera without one.
     var flashFired: Bool?
+    /// The digital zoom the picture was taken with (1: none); nil when the camera has no digital zoom.
+    var digitalZoomRatio: Double?
 
     /// The block from the settings in force when the frame was captured (the members the camera has).
-    init(model: String?, captured: ContinuousClock.Instant?, width: Int, height: Int, settings: MediaTrackSettings?, flash: Bool?) {
+    /// - Parameter digitalZoom: whether the settings' `zoom` is a digital zoom ratio.
+    init(
+        make: String? = nil, model: String?, captured: ContinuousClock.Instant?, width: Int, height: Int,
+        settings: MediaTrackSettings?, flash: Bool?, digitalZoom: Bool = false
+    ) {
+        self.make = make
         self.model = model
         self.captured = captured
         self.width = width
@@ -39,6 +47,8 @@ struct ExifBlock: Sendable, Hashable {
         manualWhiteBalance = settings?.whiteBalanceMode.map { $0 == "manual" }
         exposureBias = settings?.exposureCompensation
         flashFired = flash
+        // The picture is cropped by the ratio, never enlarged: below 1 is no zoom.
+        digitalZoomRatio = digitalZoom ? settings?.zoom.flatMap { $0.isFinite ? max(1, $0) : nil } : nil
     }
 
     /// `jpeg` with the block inserted after its SOI and JFIF APP0 segment (`jpeg` unchanged when it
@@ -73,6 +83,7 @@ struct ExifBlock: Sendable, Hashable {
     func tiff() -> [UInt8] {
         let time = Self.wallClock(captured)
         var zeroth: [Entry] = []
+        if let make { zeroth.append(Self.ascii(0x010F, make)) }
         if let model { zeroth.append(Self.ascii(0x0110, model)) }
         zeroth.append(Self.short(0x0112, 1))  // Orientation: top-left (the frames are upright)
         zeroth.append(Self.ascii(0x0131, software))
@@ -92,6 +103,7 @@ struct ExifBlock: Sendable, Hashable {
         exif.append(Self.long(0xA002, UInt32(clamping: width)))  // PixelXDimension
         exif.append(Self.long(0xA003, UInt32(clamping: height)))  // PixelYDimension
         if let manualWhiteBalance { exif.append(Self.short(0xA403, manualWhiteBalance ? 1 : 0)) }
+        if let digitalZoomRatio { exif.append(Self.rational(0xA404, digitalZoomRatio)) }
 
         // IFD0 at 8, its data, then the Exif IFD and its data; IFD0's size does not depend on the
         // pointer's value, so one pass with a placeholder sizes it.

@@ -362,14 +362,15 @@ final class VideoTrackSource: Sendable {
         return .success(photos)
     }
 
-    /// The photo's EXIF: the device's label, the frame's capture time, the photo's size, and the
-    /// exposure settings the camera had in force then; whether the flash fired.
+    /// The photo's EXIF: the device's vendor and label, the frame's capture time, the photo's size, and
+    /// the exposure settings and digital zoom the camera had in force then; whether the flash fired.
     private func exif(for photo: CapturedPhoto, _ request: PhotoRequest) -> ExifBlock {
         let hasFlash = capturer.photoExtras.fillLightModes.contains(.flash)
         return ExifBlock(
-            model: device.label, captured: photo.captureTime, width: request.size.width, height: request.size.height,
+            make: device.device.vendor, model: device.label, captured: photo.captureTime,
+            width: request.size.width, height: request.size.height,
             settings: settingsInForce(at: photo.captureTime, track: MediaTrackSettings()),
-            flash: hasFlash ? request.fillLightMode == .flash : nil)
+            flash: hasFlash ? request.fillLightMode == .flash : nil, digitalZoom: controls?.zoomIsDigitalRatio ?? false)
     }
 
     /// Hands a capture's outcome to its job's callers, and remembers the settings a photo chose.

@@ -46,8 +46,12 @@ struct Photo: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: ArgumentHelp("Where: FILE.jpg, or - for stdout.", valueName: "file"))
     var output: String
 
+    @Flag(help: "Print the photo's metadata as one JSON object on stdout (captureTime, frameNumber, settings, output, size).")
+    var json = false
+
     func validate() throws {
         _ = try ImageFormat.resolve(nil, Output(path: output), allowed: [.jpeg])
+        try ImageFormat.checkJSON(json, Output(path: output))
     }
 
     func run() async throws {
@@ -57,6 +61,13 @@ struct Photo: AsyncParsableCommand {
             defer { track.stop() }
             let blob = try await photo.capture(track).takePhoto(photo.settings)
             try target.write(blob.bytes)
+            if json {
+                let size = CaptureReport.jpegSize(blob.bytes)
+                CaptureReport(
+                    output: output, format: .jpeg, width: size?.width, height: size?.height, byteCount: blob.size,
+                    timestamp: nil, metadata: blob.metadata
+                ).print()
+            }
             status("\(target.isStandardOutput ? "stdout" : output): \(blob.size) bytes, \(blob.type), from \(track.label)")
         }
     }

@@ -33,6 +33,9 @@ final class FakeControlBackend: ControlBackend {
 
     func settings() -> MediaTrackSettings { values.withLock { $0 } }
 
+    /// The picture is cropped by `max(1, zoom)` when pan/tilt/zoom was granted.
+    var zoomIsDigitalRatio: Bool { panTiltZoom != nil }
+
     func apply(_ changes: MediaTrackSettings) async throws(ControlFailure) {
         // The picture follows under the same lock, so two calls never leave it showing the older one,
         // and between two frames: the zoom's crop is read by negotiation.

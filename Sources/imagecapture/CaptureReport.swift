@@ -1,0 +1,73 @@
+import Glibc
+import MediaCapture
+
+/// What `grab --json` and `photo --json` print for each image: one JSON object on one line (members
+/// sorted, absent ones omitted, as ``MediaCaptureJSON`` writes the W3C dictionaries).
+struct CaptureReport: Encodable {
+    /// Where the image was written (the `-o` path as given).
+    var output: String
+    /// `png`, `jpeg` or `rgba`.
+    var format: String
+    /// Nil for a JPEG whose frame header could not be read.
+    var width: Int?
+    var height: Int?
+    var byteCount: Int
+    /// A frame's presentation time on the track's timeline, in seconds (frames only).
+    var timestamp: Double?
+    /// When the camera captured the frame: wall-clock UTC, ISO 8601 with milliseconds.
+    var captureTime: String?
+    var frameNumber: UInt64?
+    /// The settings in force at the capture, as the library's JSON.
+    var settings: MediaTrackSettings?
+
+    init(output: String, format: ImageFormat, width: Int?, height: Int?, byteCount: Int, timestamp: Duration?, metadata: VideoFrameMetadata?) {
+        self.output = output
+        self.format = format.rawValue
+        self.width = width
+        self.height = height
+        self.byteCount = byteCount
+        self.timestamp = timestamp.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 }
+        captureTime = metadata?.captureTime.flatMap(Self.wallClock)
+        frameNumber = metadata?.frameNumber
+        settings = metadata?.settings
+    }
+
+    /// Prints the report as one line on stdout.
+    func print() { standardOutput(MediaCaptureJSON.encode(self) + "\n") }
+
+    /// `instant` on the wall clock, "2026-12-07T13:35:01.123Z": now, less how long ago it was on
+    /// `ContinuousClock` (the two clocks read together, so neither's epoch matters).
+    static func wallClock(_ instant: ContinuousClock.Instant) -> String? {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let ago = ContinuousClock.now - instant
+        let nanoseconds = Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
+            - (ago.components.seconds * 1_000_000_000 + ago.components.attoseconds / 1_000_000_000)
+        let milliseconds = nanoseconds >= 0 ? nanoseconds / 1_000_000 : (nanoseconds - 999_999) / 1_000_000  // floor
+        var seconds = time_t(milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000)
+        var utc = tm()
+        guard gmtime_r(&seconds, &utc) != nil else { return nil }
+        func padded(_ value: Int32, _ digits: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, digits - text.count)) + text
+        }
+        let fraction = Int32(milliseconds - Int64(seconds) * 1000)
+        return "\(padded(utc.tm_year + 1900, 4))-\(padded(utc.tm_mon + 1, 2))-\(padded(utc.tm_mday, 2))"
+            + "T\(padded(utc.tm_hour, 2)):\(padded(utc.tm_min, 2)):\(padded(utc.tm_sec, 2)).\(padded(fraction, 3))Z"
+    }
+
+    /// A JPEG's size from its frame header (SOF0...SOF15); nil when the bytes hold none.
+    static func jpegSize(_ bytes: [UInt8]) -> (width: Int, height: Int)? {
+        guard bytes.count > 4, bytes[0] == 0xFF, bytes[1] == 0xD8 else { return nil }
+        var at = 2
+        while at + 9 <= bytes.count, bytes[at] == 0xFF {
+            let marker = bytes[at + 1]
+            // DHT (C4), JPG (C8) and DAC (CC) share the range but are not frame headers.
+            if (0xC0...0xCF).contains(marker), ![0xC4, 0xC8, 0xCC].contains(marker) {
+                return (Int(bytes[at + 7]) << 8 | Int(bytes[at + 8]), Int(bytes[at + 5]) << 8 | Int(bytes[at + 6]))
+            }
+            at += 2 + (Int(bytes[at + 2]) << 8 | Int(bytes[at + 3]))
+        }
+        return nil
+    }
+}
