@@ -19,6 +19,8 @@ struct CaptureReport: Encodable {
     var frameNumber: UInt64?
     /// The settings in force at the capture, as the library's JSON.
     var settings: MediaTrackSettings?
+    /// For a photo: which frame it is (`heldFrame` with zero shutter lag, `nextFrame`...).
+    var photoOrigin: String?
 
     init(output: String, format: ImageFormat, width: Int?, height: Int?, byteCount: Int, timestamp: Duration?, metadata: VideoFrameMetadata?) {
         self.output = output
@@ -30,6 +32,7 @@ struct CaptureReport: Encodable {
         captureTime = metadata?.captureTime.flatMap(Self.wallClock)
         frameNumber = metadata?.frameNumber
         settings = metadata?.settings
+        photoOrigin = metadata?.photoOrigin?.rawValue
     }
 
     /// Prints the report as one line on stdout.

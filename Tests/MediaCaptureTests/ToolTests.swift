@@ -39,6 +39,11 @@ struct ToolTests {
         ["record-stills", "-o", "dir", "--every", "soon"], ["controls", "--json", "--photo-width", "3"], ["devices", "--device", "fake"],
         ["grab", "-o", "x.jpg", "--quality", "1.5"], ["grab", "-o", "x.jpg", "--quality", "nan"], ["grab", "-o", "x.jpg", "--quality", "-0.1"],
         ["grab", "-o", "x.rgba", "--quality", "0.5"], ["grab", "-o", "-", "--json"], ["photo", "-o", "-", "--json"],
+        ["photo", "-o", "p.jpg", "--burst", "0"], ["photo", "-o", "p.jpg", "--burst", "101"], ["photo", "-o", "p.jpg", "--every", "1s"],
+        ["photo", "-o", "p.jpg", "--burst", "2", "--every", "soon"], ["photo", "-o", "-", "--burst", "2"],
+        ["photo", "-o", "p.jpg", "--bracket", "exposureCompensation"], ["photo", "-o", "p.jpg", "--bracket", "width=1,2"],
+        ["photo", "-o", "p.jpg", "--bracket", "exposureCompensation=1,x"], ["photo", "-o", "p.jpg", "--burst", "2", "--bracket", "iso=100"],
+        ["photo", "-o", "p.jpg", "--zero-shutter-lag", "--burst", "2"],
     ])
     func usageErrors(_ arguments: [String]) async throws {
         let result = try await runProcess(Self.tool, arguments, seconds: 20)
@@ -138,6 +143,35 @@ struct ToolTests {
             Issue.record("no captureTime: \(taken.stdoutText)")
         }
         if case .number? = report["frameNumber"] {} else { Issue.record("no frameNumber: \(taken.stdoutText)") }
+        #expect(report["photoOrigin"] == .string("nextFrame"))
+    }
+
+    @Test("photo --zero-shutter-lag, --burst N [--every], --bracket NAME=V1,V2: numbered files and one JSON line each")
+    func seriesOfPhotos() async throws {
+        let base = Self.temporary("series.jpg")
+        let numbered = { (number: Int) in String(base.dropLast(4)) + "-\(number).jpg" }
+        defer { for number in 0...3 { unlink(numbered(number)) }; unlink(base) }
+
+        let lagless = try await Self.run("photo", "-o", base, "--zero-shutter-lag", "--json")
+        #expect(lagless.status == 0, "\(lagless.stderr)")
+        #expect(try MediaCaptureJSON.decode(JSONValue.self, from: lagless.stdout)["photoOrigin"] == .string("heldFrame"), "\(lagless.stdoutText)")
+
+        let burst = try await Self.run("photo", "-o", base, "--burst", "3", "--json", "--photo-width", "320")
+        #expect(burst.status == 0, "\(burst.stderr)")
+        let lines = burst.stdoutText.split(separator: "\n").map { try? MediaCaptureJSON.decode(JSONValue.self, from: Array($0.utf8)) }
+        #expect(lines.count == 3 && lines.map { $0?["output"] } == (1...3).map { .string(numbered($0)) }, "\(burst.stdoutText)")
+        let numbers = lines.compactMap { line -> Double? in if case .number(let n)? = line?["frameNumber"] { n } else { nil } }
+        #expect(numbers.count == 3 && numbers[1] == numbers[0] + 1 && numbers[2] == numbers[1] + 1, "consecutive frames: \(numbers)")
+        for number in 1...3 { #expect(try await decodeImage(try #require(readBytes(numbered(number)))).width == 320) }
+
+        let bracket = try await Self.run("photo", "-o", base, "--bracket", "exposureCompensation=-2,0,2", "--json")
+        #expect(bracket.status == 0, "\(bracket.stderr)")
+        let biases = bracket.stdoutText.split(separator: "\n").map {
+            (try? MediaCaptureJSON.decode(JSONValue.self, from: Array($0.utf8)))?["settings"]?["exposureCompensation"]
+        }
+        #expect(biases == [.number(-2), .number(0), .number(2)], "\(bracket.stdoutText)")
+        let refused = try await Self.run("photo", "-o", base, "--bracket", "exposureCompensation=0,900")
+        #expect(refused.status != 0 && refused.stderr.contains("OverconstrainedError"), "\(refused.stderr)")
     }
 
     static func unixNow() -> Double {

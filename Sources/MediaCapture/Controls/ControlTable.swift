@@ -44,6 +44,20 @@ package enum ControlTable {
         return MediaTrackConstraints(basic: set)
     }
 
+    /// A bracket from `NAME=V1,V2,...` (`exposureCompensation=-2,0,2`): one exact set per value.
+    /// - Throws: `TypeError` as ``exactConstraints(_:)``, or for an empty list.
+    package static func bracketSets(_ text: String) throws(DOMException) -> [MediaTrackConstraintSet] {
+        let parts = text.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 2, !parts[1].isEmpty else {
+            throw DOMException(.typeError, "'\(text)' is not NAME=V1,V2,...; for example exposureCompensation=-2,0,2.")
+        }
+        var sets: [MediaTrackConstraintSet] = []
+        for value in parts[1].split(separator: ",", omittingEmptySubsequences: false) {
+            sets.append(try exactConstraints(["\(parts[0])=\(value)"]).basic)
+        }
+        return sets
+    }
+
     private static func describe(_ value: SettingValue) -> String {
         switch value {
         case .number(let number): text(number)
