@@ -8,10 +8,10 @@ public struct VideoFrameMetadata: Sendable, Hashable {
     /// once, not the moment the frame reached the library, and never later than that moment (a network
     /// camera's timestamps, mapped from the sender's clock, can run a little ahead of ours).
     public var captureTime: ContinuousClock.Instant?
-    /// The source's own sequence number: V4L2's frame sequence (raw modes), the fake camera's count,
-    /// or one the library keeps for a source that numbers none (an RTSP stream, and for now a V4L2
-    /// camera's MJPEG modes, whose decoder drops the driver's number). A gap in the source's own
-    /// numbers means frames it lost.
+    /// The source's own sequence number: V4L2's frame sequence (in MJPEG modes too: the library
+    /// carries it across the decoder, which drops it), the fake camera's count, or one the library
+    /// keeps for a source that numbers none (an RTSP stream). A gap in the source's own numbers means
+    /// frames it lost.
     public var frameNumber: UInt64?
     /// The settings in force when the frame was captured: the track's settings, with the control
     /// values of the last change that landed before the capture time (a change lands when the device
