@@ -89,49 +89,17 @@ static inline GstBuffer *CGStreamer_gst_buffer_make_writable(GstBuffer *buffer) 
 
 // MARK: - Re-sending a held frame past a closed valve
 
-typedef struct {
-    GstPad *target;
-    GstCaps *caps;
-} CGStreamer_StickyForward;
-
-static inline gboolean CGStreamer_forward_sticky_event(GstPad *pad, GstEvent *_Nullable *_Nonnull event, gpointer data) {
-    (void)pad;
-    CGStreamer_StickyForward *forward = (CGStreamer_StickyForward *)data;
-    GstEvent *sent = GST_EVENT_TYPE(*event) == GST_EVENT_CAPS ? gst_event_new_caps(forward->caps) : gst_event_ref(*event);
-    gst_pad_push_event(forward->target, sent);
-    return TRUE;
-}
-
-// Whether `to` already carries `caps` and `from`'s segment (then nothing needs forwarding).
-static inline gboolean CGStreamer_pad_has_caps_and_segment(GstPad *from, GstPad *to, GstCaps *caps) {
-    GstCaps *current = gst_pad_get_current_caps(to);
+// `gst_pad_push` of `buffer` on `to` under `from`'s stream lock, when `from`'s current caps are
+// `caps` (else GST_FLOW_NOT_NEGOTIATED): the streaming thread takes the same locks in the same order
+// (`from`'s, then downstream's), and no caps event can slip between the check and the push.
+static inline GstFlowReturn CGStreamer_gst_pad_push_held(GstPad *from, GstPad *to, GstCaps *caps, GstBuffer *buffer) {
+    GST_PAD_STREAM_LOCK(from);
+    GstCaps *current = gst_pad_get_current_caps(from);
     gboolean same = current != NULL && gst_caps_is_equal(current, caps);
     if (current != NULL) gst_caps_unref(current);
-    if (!same) return FALSE;
-    GstEvent *upstream = gst_pad_get_sticky_event(from, GST_EVENT_SEGMENT, 0);
-    GstEvent *downstream = gst_pad_get_sticky_event(to, GST_EVENT_SEGMENT, 0);
-    if (upstream != NULL && downstream != NULL) {
-        const GstSegment *a, *b;
-        gst_event_parse_segment(upstream, &a);
-        gst_event_parse_segment(downstream, &b);
-        same = gst_segment_is_equal(a, b);
-    } else {
-        same = upstream == downstream;
-    }
-    if (upstream != NULL) gst_event_unref(upstream);
-    if (downstream != NULL) gst_event_unref(downstream);
-    return same;
-}
-
-// `gst_pad_push` of `buffer` on `to`, after `from`'s sticky events (stream-start, segment...) with
-// `caps` in place of its CAPS event, unless `to` carries them already: what `valve` itself does when
-// it reopens, for a frame held since.
-static inline GstFlowReturn CGStreamer_gst_pad_push_after_sticky_events(GstPad *from, GstPad *to, GstCaps *caps, GstBuffer *buffer) {
-    if (!CGStreamer_pad_has_caps_and_segment(from, to, caps)) {
-        CGStreamer_StickyForward forward = { to, caps };
-        gst_pad_sticky_events_foreach(from, CGStreamer_forward_sticky_event, &forward);
-    }
-    return gst_pad_push(to, gst_buffer_ref(buffer));
+    GstFlowReturn result = same ? gst_pad_push(to, gst_buffer_ref(buffer)) : GST_FLOW_NOT_NEGOTIATED;
+    GST_PAD_STREAM_UNLOCK(from);
+    return result;
 }
 
 // MARK: - Type constants (G_TYPE_MAKE_FUNDAMENTAL expansions do not import)

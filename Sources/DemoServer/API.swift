@@ -50,10 +50,14 @@ struct API: Sendable {
             }
         }
         // Starts holding frames for zero-shutter-lag photos (the page's switch), so the first one has
-        // a frame to use.
-        router.post("/api/zero-shutter-lag") { _, _ in
+        // a frame to use; `?on=false` stops.
+        router.post("/api/zero-shutter-lag") { request, _ in
             await Self.answer {
-                try await camera.using { _ = try await camera.laglessCapture(for: $0) }
+                if request.uri.queryParameters.get("on") == "false" {
+                    await camera.releaseLaglessCapture()
+                } else {
+                    try await camera.using { _ = try await camera.laglessCapture(for: $0) }
+                }
                 return Response(status: .noContent)
             }
         }

@@ -91,9 +91,9 @@ enum Page {
           return response;
         }
 
-        // Switched on, the server starts holding frames at once, so the next photo has one.
+        // Switched on, the server starts holding frames at once, so the next photo has one; off, it stops.
         document.querySelector('#zeroShutterLag').onchange = event => {
-          if (event.target.checked) fetch('/api/zero-shutter-lag', { method: 'POST' }).then(checked).catch(report);
+          fetch('/api/zero-shutter-lag' + (event.target.checked ? '' : '?on=false'), { method: 'POST' }).then(checked).catch(report);
         };
 
         function report(error) {

@@ -68,6 +68,9 @@ actor SharedCamera {
         return capture
     }
 
+    /// Stops holding frames (the page's switch turned off).
+    func releaseLaglessCapture() { lagless = nil }
+
     /// Stops the track at once (the server is shutting down).
     func close() {
         lagless = nil

@@ -31,13 +31,14 @@ package final class Pad: @unchecked Sendable {
     @discardableResult
     package func unlink(from sink: Pad) -> Bool { gst_pad_unlink(pointer, sink.pointer) != 0 }
 
-    /// Pushes a held frame from this source pad, after `upstream`'s sticky events with the frame's own
-    /// caps: for a pad no other thread pushes on meanwhile (a closed valve's). Blocks while
-    /// downstream does; true when it took the frame.
-    /// The corresponding C function is `gst_pad_push`.
-    package func push(_ sample: Sample, stickyEventsOf upstream: Pad) -> Bool {
+    /// Pushes a held frame from this source pad while holding `upstream`'s stream lock (so that no
+    /// frame or event passes meanwhile), when `upstream`'s current caps are the frame's: this pad's
+    /// sticky events are then current (a valve forwarding them while closed). Blocks while downstream
+    /// does; true when it took the frame.
+    /// The corresponding C functions are `gst_pad_push` and `GST_PAD_STREAM_LOCK`.
+    package func push(_ sample: Sample, whileHolding upstream: Pad) -> Bool {
         guard let buffer = gst_sample_get_buffer(sample.pointer), let caps = gst_sample_get_caps(sample.pointer) else { return false }
-        return CGStreamer_gst_pad_push_after_sticky_events(upstream.pointer, pointer, caps, buffer) == GST_FLOW_OK
+        return CGStreamer_gst_pad_push_held(upstream.pointer, pointer, caps, buffer) == GST_FLOW_OK
     }
 
     // MARK: - Probes

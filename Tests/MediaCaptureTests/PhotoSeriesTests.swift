@@ -95,6 +95,16 @@ struct PhotoSeriesTests {
         #expect(none.name == .typeError)
         let backwards = try await domException { _ = try await capture.takePhotoBurst(count: 2, interval: .milliseconds(-1)) }
         #expect(backwards.name == .typeError)
+        let huge = try await domException { _ = try await capture.takePhotoBurst(count: 100, interval: .seconds(Int64.max)) }
+        #expect(huge.name == .typeError)
+
+        // A slow burst nobody waits for any more stops: photos after it do not wait out its interval.
+        let slow = Task { try await capture.takePhotoBurst(count: 3, interval: .seconds(30)) }
+        try await Task.sleep(for: .milliseconds(300))
+        slow.cancel()
+        #expect(try await domException { _ = try await slow.value }.name == .abortError)
+        let next = try await within(3, "a photo after the abandoned burst") { try await capture.takePhoto() }
+        #expect(next.metadata?.captureTime != nil)
     }
 
     // MARK: - Brackets

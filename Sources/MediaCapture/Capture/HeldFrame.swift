@@ -4,4 +4,6 @@ internal import GStreamerWrapper
 /// side passes it from the call to the capture without seeing GStreamer.
 struct HeldFrame: Sendable {
     let sample: Sample
+    /// The photo branch's caps generation when it was held.
+    let capsGeneration: UInt64
 }

@@ -44,7 +44,9 @@ final class PhotoBranch: Sendable {
         var captures: UInt64 = 0
         /// How many want frames held (zero shutter lag), and the newest ones, oldest first.
         var holders = 0
-        var held: [Sample] = []
+        var held: [HeldFrame] = []
+        /// Bumped by every caps event: a held frame of an older generation no longer fits the branch.
+        var capsGeneration: UInt64 = 0
         /// Frames that reached the branch, photo or not (the stall rule's measure of progress).
         var arrived: UInt64 = 0
         /// The size and quality the branch is set to.
@@ -96,6 +98,7 @@ final class PhotoBranch: Sendable {
         input.addVideoCapsProbe { [weak self] width, height in
             self?.state.withLock { state in
                 state.input = Size(width: width, height: height)
+                state.capsGeneration &+= 1
                 state.held.removeAll()  // frames of the old caps cannot follow the new ones
             }
         }
@@ -137,7 +140,7 @@ final class PhotoBranch: Sendable {
             state.arrived &+= 1
             if let copy, state.holders > 0 {
                 if state.held.count == Self.heldFrameLimit { state.held.removeFirst() }
-                state.held.append(copy)
+                state.held.append(HeldFrame(sample: copy, capsGeneration: state.capsGeneration))
             }
             if let armed = state.armed, armed.size == nil || armed.size == state.input {
                 state.armed = nil
@@ -189,8 +192,8 @@ final class PhotoBranch: Sendable {
     }
 
     /// The newest frame held now (zero shutter lag), for a capture queued behind others: taken at
-    /// the call, used if it is still held when the capture runs (a mode switch drops held frames).
-    func newestHeld() -> HeldFrame? { state.withLock { $0.held.last.map(HeldFrame.init) } }
+    /// the call, used if the caps have not changed when the capture runs (a mode switch).
+    func newestHeld() -> HeldFrame? { state.withLock { $0.held.last } }
 
     /// Whether frames are being held (for tests).
     var heldFrameCount: Int { state.withLock { $0.held.count } }
@@ -198,8 +201,8 @@ final class PhotoBranch: Sendable {
     // MARK: - Capturing
 
     /// Takes `count` consecutive frames (of size `input`, when given) and waits, bounded, for their
-    /// JPEGs. With `held`, a single photo is of that frame instead, when it is still held (of the
-    /// current caps; `usedHeld` says whether it was).
+    /// JPEGs. With `held`, a single photo is of that frame instead, when it is of the current caps
+    /// (`usedHeld` says whether it was).
     /// - Throws: `.timedOut` after `timeout`; `.stalled` as soon as no frame at all has reached the
     ///   branch for `stallBound` (a camera that stopped, as opposed to slow but progressing work).
     /// - Returns: the JPEGs, in frame order, each with the number of its frame.
@@ -209,7 +212,7 @@ final class PhotoBranch: Sendable {
         let (capture, held) = state.withLock { state -> (UInt64, Sample?) in
             state.captures &+= 1
             state.shots.removeAll()
-            if let held, count == 1, input == nil, state.held.contains(where: { $0 === held.sample }) {
+            if let held, count == 1, input == nil, held.capsGeneration == state.capsGeneration {
                 // The output probe records it as this capture's, as it would a frame let through.
                 state.opening = (state.captures, 1)
                 return (state.captures, held.sample)
@@ -218,14 +221,15 @@ final class PhotoBranch: Sendable {
             return (state.captures, nil)
         }
         if let held {
-            // A blocking push (downstream's stream lock), so on the pipeline's own thread.
+            // A blocking push (the stream locks), so on the pipeline's own thread.
             let pushed = await pipeline.perform(timeout: stallBound) { [shutterOutput, shutterInput] in
-                shutterOutput.push(held, stickyEventsOf: shutterInput)
+                shutterOutput.push(held, whileHolding: shutterInput)
             } ?? false
             if !pushed {
-                // Refused (the branch renegotiating, the pipeline stopping): the next frame instead.
+                // Refused (the caps changed meanwhile, the pipeline stopping): the next frame instead.
                 state.withLock { state in
                     state.opening = nil
+                    state.shots.removeAll()
                     state.armed = Armed(size: input, capture: capture, count: count)
                 }
             }
@@ -243,6 +247,7 @@ final class PhotoBranch: Sendable {
             let done = state.withLock { state -> [Taken]? in
                 let shots = state.shots.filter { $0.capture == capture }
                 guard shots.count >= count, shots.allSatisfy({ $0.jpeg != nil }) else { return nil }
+                state.shots.removeAll()  // the JPEGs go to the caller, not kept until the next photo
                 return shots.prefix(count).compactMap { shot in shot.jpeg.map { ($0, shot.frameNumber) } }
             }
             if let done { return done }

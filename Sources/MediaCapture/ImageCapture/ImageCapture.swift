@@ -118,9 +118,9 @@ public final class ImageCapture: Sendable {
 
     /// `count` photos of distinct frames, as ``takePhoto(_:)`` takes one: with no `interval`, of
     /// consecutive frames (the shutter stays open for them); with one, of the first frame at or after
-    /// each multiple of it from the call. Each photo's ``Blob/metadata`` has its frame's capture time
+    /// each multiple of it from the burst's start (the call, unless photos queued before it run first). Each photo's ``Blob/metadata`` has its frame's capture time
     /// and number. Zero shutter lag does not apply.
-    /// - Throws: `TypeError` for a count outside 1...100 or a negative interval; otherwise as
+    /// - Throws: `TypeError` for a count outside 1...100 or an interval outside 0...1 day; otherwise as
     ///   ``takePhoto(_:)`` (a failure fails the whole burst). The deadline grows by a frame interval
     ///   (or `interval`) per photo after the first.
     public func takePhotoBurst(count: Int, interval: Duration? = nil, _ photoSettings: PhotoSettings? = nil)
@@ -129,8 +129,8 @@ public final class ImageCapture: Sendable {
         guard (1...100).contains(count) else {
             throw DOMException(.typeError, "A burst's count must be 1...100 (it is \(count)).")
         }
-        if let interval, interval < .zero {
-            throw DOMException(.typeError, "A burst's interval must not be negative (it is \(interval)).")
+        if let interval, interval < .zero || interval > .seconds(86_400) {
+            throw DOMException(.typeError, "A burst's interval must be 0 to 1 day (it is \(interval)).")
         }
         var (source, request) = try photoRequest(photoSettings)
         request.zeroShutterLag = false

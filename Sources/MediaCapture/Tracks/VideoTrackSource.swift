@@ -288,6 +288,7 @@ final class VideoTrackSource: Sendable {
     func takePhotos(_ request: PhotoRequest, settings: MediaTrackSettings) async throws(DOMException) -> [Blob] {
         var request = request
         if request.count > 1 {
+            // Bounded inputs (count ≤ 100, interval ≤ a day): no overflow.
             let rate = capturer.currentMode.withLock { $0?.frameRate.value } ?? 1
             let step = max(request.interval ?? .zero, .seconds(1 / max(rate, 0.1)))
             request.timeout += step * (request.count - 1)
@@ -297,7 +298,7 @@ final class VideoTrackSource: Sendable {
         let (job, ticket, start) = photoQueue.withLock { queue -> (PhotoJob, SharedResult<[Blob], DOMException>.Ticket, Bool) in
             let job: PhotoJob
             if let waiting = queue.pending.first(where: { $0.request == request }) {
-                job = waiting  // not started yet, so its photo is still taken after this call
+                job = waiting  // not started yet: its photo is of a frame after this call (zero shutter lag: before the first)
             } else {
                 job = PhotoJob(request, held: held)
                 queue.pending.append(job)
@@ -344,15 +345,19 @@ final class VideoTrackSource: Sendable {
     }
 
     /// A burst with an interval: one capture at each multiple of it from the start (the first frame
-    /// after that instant), each under the operations lock on its own. Stops when no one waits.
+    /// after that instant), each under the operations lock on its own. Stops within 100 ms once no
+    /// one waits or the source ended (the queue behind it must not wait out the interval).
     private func captureSpaced(_ job: PhotoJob, every interval: Duration) async -> Result<[CapturedPhoto], CaptureFailure> {
         let capturer = self.capturer, start = ContinuousClock.now
         var single = job.request
         single.count = 1
         var photos: [CapturedPhoto] = []
         for index in 0..<job.request.count {
-            // Bounded by the burst's length; this worker task is never cancelled.
-            try? await Task.sleep(until: start + interval * index, clock: .continuous)
+            // In slices, checked each time: this worker task is never cancelled.
+            let due = start + interval * index
+            while ContinuousClock.now < due, job.result.isAwaited, !capturer.isEnded {
+                try? await Task.sleep(until: min(due, .now + .milliseconds(100)), clock: .continuous)
+            }
             guard job.result.isAwaited else { return .failure(.cancelled()) }
             switch await capturer.operations.withLock({ await capturer.capture(single) }) {
             case .success(let taken): photos += taken
