@@ -133,7 +133,13 @@ struct FrameMetadataTests {
         let track = try await openVideo()
         defer { track.stop() }
         let old = try #require(track.getSettings().brightness)
-        let new = old == 7 ? 3.0 : 7.0
+        try await Self.expectSettingsFollow(track, brightness: old == 7 ? 3.0 : 7.0)
+    }
+
+    /// Writes `brightness` while reading frames: those captured before the write carry the old value,
+    /// those captured after it returned the new one, and some do.
+    static func expectSettingsFollow(_ track: MediaStreamTrack, brightness new: Double, frameCount: Int = 45) async throws {
+        let old = track.getSettings().brightness
         let (first, signal) = AsyncStream.makeStream(of: Void.self)
         let frames = Task {
             try await within(15, "frames") {
@@ -141,7 +147,7 @@ struct FrameMetadataTests {
                 for await frame in track.frames() {
                     if frames.isEmpty { signal.yield() }
                     frames.append(frame)
-                    if frames.count == 45 { break }
+                    if frames.count == frameCount { break }
                 }
                 return frames
             }

@@ -278,6 +278,11 @@ struct VirtualCameraTests {
         if !Self.controlRequests(reopened.getCapabilities()).isEmpty {
             #expect(Self.log().contains { $0.contains("S_CTRL") })
         }
+        // A frame's settings follow a write through the driver: old before it, new once it returned.
+        if let range = reopened.getCapabilities().brightness, let low = range.min, let high = range.max, high > low {
+            let current = reopened.getSettings().brightness
+            try await FrameMetadataTests.expectSettingsFollow(reopened, brightness: current == high ? low : high, frameCount: 20)
+        }
 
         // A flash photo fires the strobe once, and the torch comes back (synthetic-flash only).
         if try await ImageCapture(reopened).getPhotoCapabilities().fillLightMode?.contains(.flash) == true {
