@@ -5,7 +5,7 @@
 # scripts/bench/run.py (--rounds N, --quick).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh tests
 # The peers and the chart; only the benchmark needs them.
 missing=()
 for package in python3-opencv python3-matplotlib python3-gi; do

@@ -7,7 +7,7 @@
 #   bash scripts/soak.sh [CYCLES] [MINUTES] [PHOTOS]     (defaults 1000 10 10000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh tests
 swift build -c release --product soak 2>&1 | grep -E "error|warning:" | grep -v "prohibited flag" | grep -v "which are unhandled; explicitly declare them" && exit 1
 log=$(mktemp); trap 'rm -f "$log"' EXIT
 GST_TRACERS=leaks GST_DEBUG="GST_TRACER:7" .build/release/soak "${1:-1000}" "${2:-10}" "${3:-10000}" 2> >(tee "$log" | grep --line-buffered "^soak:" >&2)

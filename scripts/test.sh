@@ -7,7 +7,7 @@
 # and the suite under AddressSanitizer and under ThreadSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh tests
 bash scripts/check-layers.sh
 bash scripts/check-pipelines.sh
 # The plain suite first: a failure there shows within minutes, not after the sanitized builds.
