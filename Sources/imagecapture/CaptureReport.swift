@@ -29,7 +29,7 @@ struct CaptureReport: Encodable {
         self.height = height
         self.byteCount = byteCount
         self.timestamp = timestamp.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 }
-        captureTime = metadata?.captureTime.flatMap(Self.wallClock)
+        captureTime = metadata?.captureTime.flatMap(WallClock.iso8601)
         frameNumber = metadata?.frameNumber
         settings = metadata?.settings
         photoOrigin = metadata?.photoOrigin?.rawValue
@@ -37,27 +37,6 @@ struct CaptureReport: Encodable {
 
     /// Prints the report as one line on stdout.
     func print() { standardOutput(MediaCaptureJSON.encode(self) + "\n") }
-
-    /// `instant` on the wall clock, "2026-12-07T13:35:01.123Z": now, less how long ago it was on
-    /// `ContinuousClock` (the two clocks read together, so neither's epoch matters).
-    static func wallClock(_ instant: ContinuousClock.Instant) -> String? {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        let ago = ContinuousClock.now - instant
-        let nanoseconds = Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
-            - (ago.components.seconds * 1_000_000_000 + ago.components.attoseconds / 1_000_000_000)
-        let milliseconds = nanoseconds >= 0 ? nanoseconds / 1_000_000 : (nanoseconds - 999_999) / 1_000_000  // floor
-        var seconds = time_t(milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000)
-        var utc = tm()
-        guard gmtime_r(&seconds, &utc) != nil else { return nil }
-        func padded(_ value: Int32, _ digits: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, digits - text.count)) + text
-        }
-        let fraction = Int32(milliseconds - Int64(seconds) * 1000)
-        return "\(padded(utc.tm_year + 1900, 4))-\(padded(utc.tm_mon + 1, 2))-\(padded(utc.tm_mday, 2))"
-            + "T\(padded(utc.tm_hour, 2)):\(padded(utc.tm_min, 2)):\(padded(utc.tm_sec, 2)).\(padded(fraction, 3))Z"
-    }
 
     /// A JPEG's size from its frame header (SOF0...SOF15); nil when the bytes hold none.
     static func jpegSize(_ bytes: [UInt8]) -> (width: Int, height: Int)? {

@@ -5,6 +5,30 @@ import Testing
 /// The W3C dictionaries' JSON, checked against what a page's `JSON.stringify` writes.
 @Suite("JSON", .timeLimit(.minutes(1)))
 struct JSONTests {
+    @Test("The dictionaries, a device, stats and frame metadata print as their JSON, as a browser's console shows them")
+    func printedAsJSON() async throws {
+        let capabilities = PhotoCapabilities(
+            redEyeReduction: .controllable, imageHeight: MediaSettingsRange(min: 240, max: 2448, step: 2), fillLightMode: [.auto])
+        #expect("\(capabilities)" == #"{"fillLightMode":["auto"],"imageHeight":{"max":2448,"min":240,"step":2},"redEyeReduction":"controllable"}"#)
+        #expect(MediaTrackSettings(width: 640).description == #"{"width":640}"#)
+        #expect("\(MediaTrackConstraints(width: .exact(640)))" == #"{"width":{"exact":640}}"#)
+        #expect(MediaStreamTrackVideoStats(deliveredFrames: 3, discardedFrames: 1).description
+            == #"{"deliveredFrames":3,"discardedFrames":1,"totalFrames":4}"#)
+        let metadata = VideoFrameMetadata(captureTime: .now, frameNumber: 7, photoOrigin: .heldFrame)
+        let printed = try MediaCaptureJSON.decode(JSONValue.self, from: metadata.description)
+        #expect(printed["frameNumber"] == .number(7) && printed["photoOrigin"] == .string("heldFrame"))
+        guard case .string(let time)? = printed["captureTime"] else {
+            Issue.record("no captureTime in \(metadata)")
+            return
+        }
+        #expect(time.count == 24 && time.hasSuffix("Z") && time.contains("T"), "\(time)")
+        let track = try await openVideo()
+        defer { track.stop() }
+        let info = try await fakeDevices().enumerateDevices()[0]
+        #expect(info.description == MediaCaptureJSON.encode(info))
+        #expect(track.getSettings().description.hasPrefix("{") && "\(track.getCapabilities())".contains(#""width":"#))
+    }
+
     @Test("Photo capabilities and settings: the browser's JSON, numbers as numbers, absent members omitted")
     func photoDictionaries() async throws {
         let track = try await openVideo()

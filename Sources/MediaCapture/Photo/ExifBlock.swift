@@ -168,11 +168,7 @@ struct ExifBlock: Sendable, Hashable {
     /// milliseconds, and the UTC offset "+HH:MM". Nil without a capture time.
     private static func wallClock(_ instant: ContinuousClock.Instant?) -> (dateTime: String, subSeconds: String, offset: String)? {
         guard let instant else { return nil }
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        let ago = ContinuousClock.now - instant
-        let nanoseconds = Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
-            - (ago.components.seconds * 1_000_000_000 + ago.components.attoseconds / 1_000_000_000)
+        let nanoseconds = WallClock.unixNanoseconds(instant)
         var seconds = time_t(nanoseconds / 1_000_000_000)
         let milliseconds = Int((nanoseconds % 1_000_000_000) / 1_000_000)
         var local = tm()
