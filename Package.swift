@@ -10,6 +10,8 @@ let package = Package(
     dependencies: [
         // The tool's command line (its subcommands, help and usage errors).
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // The library's log (no dependencies of its own): the application routes and levels it.
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         // The demo server's HTTP (its own target: the library does not depend on a server).
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
@@ -36,12 +38,17 @@ let package = Package(
         // The only Swift code that imports CPipeWire (checked by scripts/check-layers.sh).
         .target(name: "PipeWire", dependencies: ["CPipeWire"]),
         // The public, W3C-shaped API. No GStreamer or V4L2 type appears in its signatures.
-        .target(name: "MediaCapture", dependencies: ["GStreamerWrapper", "V4L2", "PipeWire", "Locking"]),
+        .target(
+            name: "MediaCapture",
+            dependencies: ["GStreamerWrapper", "V4L2", "PipeWire", "Locking", .product(name: "Logging", package: "swift-log")]),
         // The "Grab Frame - Take Photo" page and its JSON API, served by `imagecapture serve`.
         .target(name: "DemoServer", dependencies: ["MediaCapture", .product(name: "Hummingbird", package: "hummingbird")]),
         .executableTarget(
             name: "imagecapture",
-            dependencies: ["MediaCapture", "DemoServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: [
+                "MediaCapture", "DemoServer", "Locking", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         // The README's example, built and run by scripts/check-docs.sh (which keeps the two identical).
         .executableTarget(name: "readme-example", dependencies: ["MediaCapture"]),
         // Benchmarks: a separate command (scripts/bench.sh), never a timed test.
@@ -54,7 +61,10 @@ let package = Package(
         .testTarget(name: "V4L2Tests", dependencies: ["V4L2", "Locking", "TestSupport"]),
         .testTarget(
             name: "MediaCaptureTests",
-            dependencies: ["MediaCapture", "GStreamerWrapper", "V4L2", "PipeWire", "Locking", "TestSupport", "CTestSupport"]),
+            dependencies: [
+                "MediaCapture", "GStreamerWrapper", "V4L2", "PipeWire", "Locking", "TestSupport", "CTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Glibc
+import Logging
 import MediaCapture
+import Locking
 
 /// `--device` and what shapes the stream: the options of every command that opens a camera.
 struct CameraOptions: ParsableArguments {
@@ -18,8 +20,12 @@ struct CameraOptions: ParsableArguments {
     @Option(help: "Ideal height of the stream.")
     var height: UInt32?
 
+    @Flag(help: "Log the library's decisions on stderr (the device and mode opened, refused control writes, reconnects).")
+    var verbose = false
+
     /// Checked before anything is opened: the device string's form, the pattern, the listing files.
     mutating func validate() throws {
+        ToolLogging.start(verbose: verbose)
         let spec = try DeviceSpec(device)
         if pattern != nil, spec != .fake {
             throw ValidationError("--pattern applies to the fake camera only (--device fake).")
@@ -170,5 +176,24 @@ extension String {
     /// Without leading and trailing spaces and newlines.
     func trimmingCharacters() -> String {
         String(drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
+    }
+}
+
+/// The library's log on stderr (stdout carries images and JSON): warnings and notices, and its
+/// debug decisions with `--verbose`. Set up once, before any camera is opened.
+enum ToolLogging {
+    private static let started = Locked(false)
+
+    static func start(verbose: Bool) {
+        let first = started.withLock { started in
+            defer { started = true }
+            return !started
+        }
+        guard first else { return }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = verbose ? .debug : .info
+            return handler
+        }
     }
 }

@@ -146,6 +146,15 @@ struct ToolTests {
         #expect(report["photoOrigin"] == .string("nextFrame"))
     }
 
+    @Test("--verbose shows the library's debug log on stderr (the mode opened); without it, none; stdout stays the image's")
+    func verbose() async throws {
+        let loud = try await Self.run("grab", "-o", "-", "--verbose", "--format", "png")
+        #expect(loud.status == 0 && loud.stdout.starts(with: [0x89, 0x50, 0x4E, 0x47]), "\(loud.stderr)")
+        #expect(loud.stderr.contains("debug media-capture: [MediaCapture] Opened Fake Camera in 640x480"))
+        let quiet = try await Self.run("grab", "-o", "-", "--format", "png")
+        #expect(quiet.status == 0 && !quiet.stderr.contains("media-capture:"))
+    }
+
     @Test("photo --zero-shutter-lag, --burst N [--every], --bracket NAME=V1,V2: numbered files and one JSON line each")
     func seriesOfPhotos() async throws {
         let base = Self.temporary("series.jpg")

@@ -172,8 +172,10 @@ final class Capturer: Sendable {
             try await pipeline.play(timeoutMilliseconds: timing.openTimeout.milliseconds)
             _ = try await branch.hub.sample(after: 0, timeout: timing.openTimeout)
         } catch let error as GStreamerError {
+            Log.logger.error("\(Log.redacted(device.label)) did not open: \(Log.redacted(error.description))")
             await source.shutDown()
             if pipeline.isWedged {
+                Log.logger.warning("\(Log.redacted(device.label)) did not answer within \(timing.openTimeout); its pipeline is abandoned")
                 throw CaptureFailure.notReadable("\(device.label) did not answer within \(timing.openTimeout): its driver (or a source element) is stuck opening it. Unplug and replug the camera, or check what holds it.")
             }
             if error.isTimeout { throw noFrame }
@@ -181,6 +183,7 @@ final class Capturer: Sendable {
             throw backend.openError(error, label: device.label)
         } catch let failure as SampleHub.Failure {
             let (cause, endOfStream) = source.state.withLock { ($0.failure, $0.reachedEndOfStream) }
+            Log.logger.error("\(Log.redacted(device.label)) did not open: \(cause.map { Log.redacted($0.description) } ?? "\(failure)")")
             await source.shutDown()
             if let cause { throw backend.openError(cause, label: device.label) }
             if endOfStream {
@@ -192,6 +195,8 @@ final class Capturer: Sendable {
             await source.shutDown()
             throw CaptureFailure.incomplete("\(error)")
         }
+        let negotiated = source.inputSize.map { " (frames of \($0.width)x\($0.height))" } ?? ""
+        Log.logger.debug("Opened \(Log.redacted(device.label)) in \(mode?.videoMode.description ?? "its default mode")\(negotiated)")
         await source.session.start(
             onControlsChanged: { [weak source] in source?.controlsChangedElsewhere() },
             onLost: { [weak source] reason in
@@ -297,9 +302,12 @@ final class Capturer: Sendable {
 
     private func handle(_ message: BusMessage) {
         switch message {
-        case .error(let error): if !recover(from: error) { end(because: error) }
+        case .error(let error):
+            Log.logger.error("\(Log.redacted(device.label)): GStreamer error: \(Log.redacted(error.description))")
+            if !recover(from: error) { end(because: error) }
         case .endOfStream: if !recover(from: nil) { end(because: nil) }
-        case .warning: break
+        case .warning(let warning):
+            Log.logger.warning("\(Log.redacted(device.label)): GStreamer warning: \(Log.redacted(warning.description))")
         }
     }
 

@@ -72,6 +72,7 @@ public final class MediaDevices: Sendable {
                 debounce.fired()
                 guard let self, let devices = try? await self.enumerateDevices() else { return }
                 let inserted = debounce.inserted(devices)
+                Log.logger.debug("Devices changed: \(devices.count) now, \(inserted.map { Log.redacted($0.label) }) inserted")
                 continuation.yield(DeviceChangeEvent(devices: devices, userInsertedDevices: inserted))
             }
         }

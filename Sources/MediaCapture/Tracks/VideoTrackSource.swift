@@ -196,6 +196,7 @@ final class VideoTrackSource: Sendable {
                 do throws(ControlFailure) {
                     try await controls.apply(resolution.changes)
                 } catch {
+                    Log.logger.debug("\(Log.redacted(device.label)) refused a control write: \(error.member): \(error.message)")
                     throw DOMException.overconstrained(error.member, error.message)
                 }
                 self.noteControls()  // the device took them: frames captured from now on

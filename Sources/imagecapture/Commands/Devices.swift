@@ -10,6 +10,7 @@ struct Devices: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
+        ToolLogging.start(verbose: false)  // stdout carries the listing
         try await reportingErrors {
             let devices = MediaDevices(devices: [.fake(), .fakeMicrophone()], includeSystemDevices: true)
             let found = try await devices.enumerateDevices()

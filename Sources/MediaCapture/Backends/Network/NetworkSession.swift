@@ -59,6 +59,7 @@ final class NetworkSession: DeviceSession {
     }
 
     private func reconnect(muted: @escaping @Sendable (Bool) -> Void) async {
+        Log.logger.notice("\(address.redacted) stopped streaming; reconnecting for up to \(reconnectFor)")
         muted(true)
         let clock = ContinuousClock(), deadline = clock.now + reconnectFor
         var delay = Duration.milliseconds(250)
@@ -79,7 +80,10 @@ final class NetworkSession: DeviceSession {
                     state.attempt = nil
                     return !state.stopped
                 }
-                if resumed { muted(false) }
+                if resumed {
+                    Log.logger.notice("\(address.redacted) streams again")
+                    muted(false)
+                }
                 return
             }
         }
@@ -89,6 +93,7 @@ final class NetworkSession: DeviceSession {
             return state.stopped
         }
         if !stopped {
+            Log.logger.notice("\(address.redacted) did not come back within \(reconnectFor); its tracks end")
             lost("\(address.redacted) stopped streaming and did not come back within \(reconnectFor). Open a new track with getUserMedia once the camera is reachable.")
         }
     }
