@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Everything CI runs: installs what is missing, then the layer check, the pipeline files under
+# Everything CI runs: installs what is missing, then the layer check, the public API against its
+# record (scripts/check-api.sh: api/MediaCapture.txt, about a second), the pipeline files under
 # gst-launch-1.0, the whole test suite (its output must hold no CRITICAL, and the suites that start
 # their own services, the RTSP server, a private PipeWire and the virtual camera, must have run), the
 # service suites 5 times more and the clean-exit runs (scripts/check-services.sh), the docs, the
@@ -9,6 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh tests
 bash scripts/check-layers.sh
+bash scripts/check-api.sh
 bash scripts/check-pipelines.sh
 # The plain suite first: a failure there shows within minutes, not after the sanitized builds.
 stdout_log=$(mktemp); stderr_log=$(mktemp)
