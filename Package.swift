@@ -51,6 +51,11 @@ let package = Package(
             ]),
         // The README's example, built and run by scripts/check-docs.sh (which keeps the two identical).
         .executableTarget(name: "readme-example", dependencies: ["MediaCapture"]),
+        // Examples a newcomer copies, built and run on the fake camera by scripts/check-docs.sh.
+        .executableTarget(name: "photo-booth", dependencies: ["MediaCapture"], path: "Examples/PhotoBooth"),
+        .executableTarget(name: "timelapse", dependencies: ["MediaCapture"], path: "Examples/Timelapse"),
+        .executableTarget(name: "document-scanner", dependencies: ["MediaCapture"], path: "Examples/DocumentScanner"),
+        .executableTarget(name: "frames-to-png", dependencies: ["MediaCapture"], path: "Examples/FramesToPNG"),
         // Benchmarks: a separate command (scripts/bench.sh), never a timed test.
         .executableTarget(name: "benchmarks", dependencies: ["MediaCapture", "GStreamerWrapper"]),
         // The soak run: scripts/soak.sh, never part of the tests.
