@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Everything CI runs: installs what is missing, then the layer check, the public API against its
+# Everything CI runs: installs what is missing, then the layer check, the format check (swift format
+# lint with .swift-format), the public API against its
 # record (scripts/check-api.sh: api/MediaCapture.txt, about a second), the pipeline files under
 # gst-launch-1.0, the whole test suite (its output must hold no CRITICAL, and the suites that start
 # their own services, the RTSP server, a private PipeWire and the virtual camera, must have run), the
@@ -10,6 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh tests
 bash scripts/check-layers.sh
+bash scripts/check-format.sh
 bash scripts/check-api.sh
 bash scripts/check-pipelines.sh
 # The plain suite first: a failure there shows within minutes, not after the sanitized builds.

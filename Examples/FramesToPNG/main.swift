@@ -9,11 +9,12 @@ let count = arguments.count > 1 ? Int(arguments[1]) ?? 10 : 10
 
 let devices = MediaDevices(devices: [.fake()])
 let track = try await devices.getUserMedia(
-    MediaStreamConstraints(video: .constraints(MediaTrackConstraints(width: .ideal(320), height: .ideal(240))))).getVideoTracks()[0]
+    MediaStreamConstraints(video: .constraints(MediaTrackConstraints(width: .ideal(320), height: .ideal(240))))
+).getVideoTracks()[0]
 defer { track.stop() }
 
 var written = 0
-for await frame in track.frames() {                       // a slow consumer gets the newest frame
+for await frame in track.frames() {  // a slow consumer gets the newest frame
     let png = try await frame.encode(type: "image/png")
     written += 1
     let path = "\(folder)/frame-\(written).png"

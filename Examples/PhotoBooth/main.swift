@@ -4,7 +4,7 @@ import Glibc
 import MediaCapture
 
 let folder = CommandLine.arguments.dropFirst().first ?? "."
-let devices = MediaDevices(devices: [.fake()])            // MediaDevices.shared: the machine's cameras
+let devices = MediaDevices(devices: [.fake()])  // MediaDevices.shared: the machine's cameras
 let track = try await devices.getUserMedia(MediaStreamConstraints(video: true)).getVideoTracks()[0]
 defer { track.stop() }
 // Zero shutter lag: the photo is the frame on screen when the key was pressed.
@@ -14,7 +14,7 @@ let preview = Task {
     var count = 0
     for await frame in track.frames() {
         count += 1
-        guard count % 30 == 0 else { continue }              // once a second at 30 fps
+        guard count % 30 == 0 else { continue }  // once a second at 30 fps
         let brightness = try frame.withUnsafeBytes { pixels in
             stride(from: 0, to: pixels.count, by: 4 * 97).reduce(0) { $0 + Int(pixels[$1]) } * 4 * 97 / max(1, pixels.count)
         }
@@ -22,7 +22,7 @@ let preview = Task {
     }
 }
 var taken = 0
-while readLine() != nil {                                 // Return: a photo
+while readLine() != nil {  // Return: a photo
     let photo = try await capture.takePhoto()
     taken += 1
     let path = "\(folder)/booth-\(taken).jpg"

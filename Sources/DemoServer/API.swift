@@ -34,10 +34,11 @@ struct API: Sendable {
         router.post("/api/constraints") { request, _ in
             await Self.answer {
                 let constraints = try MediaCaptureJSON.decode(MediaTrackConstraints.self, from: try await Self.body(request))
-                return Self.json(try await camera.using { track in
-                    try await track.applyConstraints(constraints)
-                    return track.getSettings()
-                })
+                return Self.json(
+                    try await camera.using { track in
+                        try await track.applyConstraints(constraints)
+                        return track.getSettings()
+                    })
             }
         }
         router.post("/api/grab-frame") { _, _ in

@@ -1,4 +1,3 @@
-
 /// Runs a long blocking call (an encode, a device probe) on a thread of its own and resumes the
 /// awaiting task with its result: such calls must not sit on Swift's cooperative pool, nor on
 /// libdispatch's, which on Linux grows only slowly when its workers block. The call's own deadline

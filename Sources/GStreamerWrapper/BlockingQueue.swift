@@ -60,9 +60,12 @@ package final class BlockingQueue: Sendable {
     /// queue counts as wedged from then on.
     package func perform<T: Sendable>(timeout: Duration, _ work: @escaping @Sendable () -> T) async -> T? {
         guard !isWedged else { return nil }
-        return await Waiter.run(timeout: timeout, onExpiry: { [weak self] in
-            self?.state.withLock { $0.wedged = true }
-        }) { waiter in
+        return await Waiter.run(
+            timeout: timeout,
+            onExpiry: { [weak self] in
+                self?.state.withLock { $0.wedged = true }
+            }
+        ) { waiter in
             async { waiter.resume(work()) }
         }
     }
@@ -76,4 +79,3 @@ package final class BlockingQueue: Sendable {
         wakeUp.signal()
     }
 }
-

@@ -99,11 +99,13 @@ package indirect enum CapsValue: Sendable, Hashable {
                 min: (Int(gst_value_get_fraction_numerator(low)), Int(gst_value_get_fraction_denominator(low))),
                 max: (Int(gst_value_get_fraction_numerator(high)), Int(gst_value_get_fraction_denominator(high))))
         } else if type == gst_value_list_get_type() || type == gst_value_array_get_type() {
-            let count = type == gst_value_list_get_type()
+            let count =
+                type == gst_value_list_get_type()
                 ? gst_value_list_get_size(value) : gst_value_array_get_size(value)
             self = .list(
                 (0..<count).compactMap { index in
-                    let element = type == gst_value_list_get_type()
+                    let element =
+                        type == gst_value_list_get_type()
                         ? gst_value_list_get_value(value, index) : gst_value_array_get_value(value, index)
                     return element.map { CapsValue($0) }
                 })

@@ -56,7 +56,8 @@ package final class Element: @unchecked Sendable {
         set(name, fd)
         g_object_set_data_full(
             UnsafeMutableRawPointer(pointer).assumingMemoryBound(to: GObject.self), "swift-media-capture-fd-" + name,
-            UnsafeMutableRawPointer(bitPattern: Int(fd) + 1), { data in
+            UnsafeMutableRawPointer(bitPattern: Int(fd) + 1),
+            { data in
                 _ = close(Int32(Int(bitPattern: data) - 1))
             })
     }

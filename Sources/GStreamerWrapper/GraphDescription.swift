@@ -112,8 +112,9 @@ package struct GraphDescription: Sendable, Equatable {
             }
             for link in links {
                 let upstream = elements[link.from], downstream = elements[link.to]
-                guard let source = link.fromRequestPad
-                    ? gst_element_request_pad_simple(upstream, "src_%u") : gst_element_get_static_pad(upstream, "src"),
+                guard
+                    let source = link.fromRequestPad
+                        ? gst_element_request_pad_simple(upstream, "src_%u") : gst_element_get_static_pad(upstream, "src"),
                     let sink = gst_element_get_static_pad(downstream, "sink")
                 else { throw .wrapper("\(nodes[link.from].factory) ! \(nodes[link.to].factory): no pads to link") }
                 // Caps are checked when the pipeline negotiates; a check here is what made parsing slow.

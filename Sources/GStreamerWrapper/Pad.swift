@@ -197,8 +197,9 @@ package struct ProbeContext: ~Copyable {
     /// video, and passes each plane with its stride. Does nothing otherwise.
     /// The corresponding C functions are `gst_video_frame_map` and `gst_video_frame_unmap`.
     package func withWritableVideoFrame(_ body: (VideoLayout, [(UnsafeMutableRawPointer, Int)]) -> Void) {
-        guard let buffer = gst_pad_probe_info_get_buffer(info), gst_mini_object_is_writable(
-            UnsafeMutablePointer<GstMiniObject>(OpaquePointer(buffer))) != 0,
+        guard let buffer = gst_pad_probe_info_get_buffer(info),
+            gst_mini_object_is_writable(
+                UnsafeMutablePointer<GstMiniObject>(OpaquePointer(buffer))) != 0,
             let caps = gst_pad_get_current_caps(pad)
         else { return }
         defer { gst_caps_unref(caps) }

@@ -32,8 +32,9 @@ package final class Pipeline: @unchecked Sendable {
             if let parsed { gst_object_unref(parsed) }
             throw GStreamerError(adopting: error, debug: nil, source: nil)
         }
-        guard let parsed, g_type_check_instance_is_a(
-            UnsafeMutablePointer<GTypeInstance>(OpaquePointer(parsed)), gst_pipeline_get_type()) != 0
+        guard let parsed,
+            g_type_check_instance_is_a(
+                UnsafeMutablePointer<GTypeInstance>(OpaquePointer(parsed)), gst_pipeline_get_type()) != 0
         else {
             if let parsed { gst_object_unref(parsed) }
             throw .wrapper("the description is not a pipeline of several elements")
@@ -234,10 +235,14 @@ package final class Pipeline: @unchecked Sendable {
         let router = self.router
         let waiter = router.expect(target)
         let name = target == GST_STATE_PLAYING ? "PLAYING" : "PAUSED"
-        guard let outcome = await perform(timeout: .milliseconds(timeoutMilliseconds), { () -> GstStateChangeReturn in
-            before()
-            return gst_element_set_state(element.pointer, target)
-        }) else {
+        guard
+            let outcome = await perform(
+                timeout: .milliseconds(timeoutMilliseconds),
+                { () -> GstStateChangeReturn in
+                    before()
+                    return gst_element_set_state(element.pointer, target)
+                })
+        else {
             router.forget(waiter)
             throw .timeout("the pipeline did not answer a change to \(name) within \(timeoutMilliseconds) ms (a driver or element is stuck)")
         }

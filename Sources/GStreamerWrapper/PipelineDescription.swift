@@ -16,32 +16,36 @@ package enum PipelineDescription {
     /// The fake camera: `videotestsrc` in place of the camera, same graph otherwise, plus the emulated
     /// controls before the tee: `videobalance` (brightness, contrast, saturation) and a digital
     /// pan/tilt/zoom (crop, then scale back to the mode's size).
-    package static let fakeCamera = video(source: """
-        videotestsrc name=src is-live=true pattern=smpte
-          ! capsfilter name=caps caps-change-mode=delayed caps=video/x-raw,format=I420,width=640,height=480,framerate=30/1
-          ! videobalance name=balance ! videocrop name=ptz-crop ! videoscale name=ptz-scale add-borders=false
-          ! capsfilter name=ptz-caps caps=video/x-raw,width=640,height=480
-        """)
+    package static let fakeCamera = video(
+        source: """
+            videotestsrc name=src is-live=true pattern=smpte
+              ! capsfilter name=caps caps-change-mode=delayed caps=video/x-raw,format=I420,width=640,height=480,framerate=30/1
+              ! videobalance name=balance ! videocrop name=ptz-crop ! videoscale name=ptz-scale add-borders=false
+              ! capsfilter name=ptz-caps caps=video/x-raw,width=640,height=480
+            """)
 
     /// A source with nothing of its own before the tee: the recorded camera's `videotestsrc`, or, once
     /// the library replaced `src` with a bin, a network camera, a PipeWire camera or a caller's source.
-    package static let source = video(source: """
-        videotestsrc name=src is-live=true pattern=smpte
-          ! capsfilter name=caps caps-change-mode=delayed caps=video/x-raw,format=I420,width=640,height=480,framerate=30/1
-        """)
+    package static let source = video(
+        source: """
+            videotestsrc name=src is-live=true pattern=smpte
+              ! capsfilter name=caps caps-change-mode=delayed caps=video/x-raw,format=I420,width=640,height=480,framerate=30/1
+            """)
 
     /// A V4L2 camera delivering raw video.
-    package static let camera = video(source: """
-        v4l2src name=src device=/dev/video0
-          ! capsfilter name=caps caps-change-mode=delayed caps=video/x-raw,format=YUY2,width=640,height=480,framerate=30/1
-        """)
+    package static let camera = video(
+        source: """
+            v4l2src name=src device=/dev/video0
+              ! capsfilter name=caps caps-change-mode=delayed caps=video/x-raw,format=YUY2,width=640,height=480,framerate=30/1
+            """)
 
     /// A V4L2 camera delivering MJPEG, decoded before the tee (large modes often come only as MJPEG).
-    package static let cameraMJPEG = video(source: """
-        v4l2src name=src device=/dev/video0
-          ! capsfilter name=caps caps-change-mode=delayed caps=image/jpeg,width=1280,height=720,framerate=30/1
-          ! jpegdec name=decoder
-        """)
+    package static let cameraMJPEG = video(
+        source: """
+            v4l2src name=src device=/dev/video0
+              ! capsfilter name=caps caps-change-mode=delayed caps=image/jpeg,width=1280,height=720,framerate=30/1
+              ! jpegdec name=decoder
+            """)
 
     /// A video pipeline: a backend's source fragment (ending in the `caps` capsfilter or after it),
     /// the tee, and one branch of each kind: frames (``framesBranch``) and photo (``photoBranch``).

@@ -152,8 +152,11 @@ package final class RecordedV4L2Device: V4L2ControlDevice {
             guard let inactive, controls[id] != nil else { return }
             controls[id]?.isInactive = inactive
         }
-        set(ID.exposureAbsolute, inactive: values[ID.exposureAuto].map {
-            $0 != ID.ExposureAuto.manual && $0 != ID.ExposureAuto.shutterPriority })
+        set(
+            ID.exposureAbsolute,
+            inactive: values[ID.exposureAuto].map {
+                $0 != ID.ExposureAuto.manual && $0 != ID.ExposureAuto.shutterPriority
+            })
         set(ID.whiteBalanceTemperature, inactive: values[ID.autoWhiteBalance].map { $0 != 0 })
         set(ID.focusAbsolute, inactive: values[ID.focusAuto].map { $0 != 0 })
     }

@@ -36,10 +36,12 @@ package final class V4L2ControlCache: Sendable {
     /// `onChange` runs when a value differs from the cache; `onLost` runs once when the device goes away.
     /// Blocking (it opens a handle and subscribes to events): call it off Swift's cooperative pool (the library's device thread).
     package func watch(onChange: @escaping @Sendable () -> Void, onLost: @escaping @Sendable () -> Void) {
-        device.watch(controls: Array(controls.keys).sorted(), onChange: { [weak self] ids in
-            guard let self, self.refresh(ids) else { return }
-            onChange()
-        }, onLost: onLost)
+        device.watch(
+            controls: Array(controls.keys).sorted(),
+            onChange: { [weak self] ids in
+                guard let self, self.refresh(ids) else { return }
+                onChange()
+            }, onLost: onLost)
     }
 
     /// Reads `ids` again; whether any value changed.

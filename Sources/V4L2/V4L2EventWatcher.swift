@@ -32,10 +32,14 @@ package final class V4L2EventWatcher: Sendable {
         let loop = EventLoop(fd: fd, flags: flags, onChange: onChange, onLost: onLost)
         let context = Unmanaged.passRetained(loop).toOpaque()
         var thread = pthread_t()
-        guard pthread_create(&thread, nil, { context in
-            Unmanaged<EventLoop>.fromOpaque(context!).takeRetainedValue().run()
-            return nil
-        }, context) == 0 else {
+        guard
+            pthread_create(
+                &thread, nil,
+                { context in
+                    Unmanaged<EventLoop>.fromOpaque(context!).takeRetainedValue().run()
+                    return nil
+                }, context) == 0
+        else {
             Unmanaged<EventLoop>.fromOpaque(context).release()
             close(fd)
             return nil

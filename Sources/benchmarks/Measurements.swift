@@ -92,11 +92,17 @@ enum Measurements {
         let alone = try await encoderFloor(width: width, height: height, frames: 40, branch: true)
         let (call, frameWait, cpu) = try await photoPath(width: width, height: height, photos: count)
         let size = "\(width)x\(height)"
-        Result(metric: "takePhoto", size: size, value: median(call), unit: "ms", samples: call,
-               extra: ["floor": median(frameWait) + floor, "frame-wait": median(frameWait), "jpegenc": floor,
-                       "after-frame": median(zip(call, frameWait).map { $0 - $1 })]).emit()
-        Result(metric: "photo-processing", size: size, value: median(cpu), unit: "ms CPU", samples: cpu,
-               extra: ["jpegenc": floor, "branch-alone": alone]).emit()
+        Result(
+            metric: "takePhoto", size: size, value: median(call), unit: "ms", samples: call,
+            extra: [
+                "floor": median(frameWait) + floor, "frame-wait": median(frameWait), "jpegenc": floor,
+                "after-frame": median(zip(call, frameWait).map { $0 - $1 }),
+            ]
+        ).emit()
+        Result(
+            metric: "photo-processing", size: size, value: median(cpu), unit: "ms CPU", samples: cpu,
+            extra: ["jpegenc": floor, "branch-alone": alone]
+        ).emit()
     }
 
     /// takePhoto with zero shutter lag against without, at `rate`; with one encode of that size (the
@@ -105,17 +111,22 @@ enum Measurements {
         let floor = try await encoderFloor(width: width, height: height, frames: 40)
         let (lagless, plain) = try await laglessPhotos(width: width, height: height, rate: Double(rate), photos: count)
         let size = "\(width)x\(height)@\(rate)"
-        Result(metric: "takePhoto-zero-shutter-lag", size: size, value: median(lagless), unit: "ms", samples: lagless,
-               extra: ["without": median(plain), "jpegenc": floor, "ratio-to-encode": median(lagless) / floor,
-                       "held-photos": Double(lagless.count)]).emit()
+        Result(
+            metric: "takePhoto-zero-shutter-lag", size: size, value: median(lagless), unit: "ms", samples: lagless,
+            extra: [
+                "without": median(plain), "jpegenc": floor, "ratio-to-encode": median(lagless) / floor,
+                "held-photos": Double(lagless.count),
+            ]
+        ).emit()
     }
 
     /// A native still larger than the track's mode (the camera switches mode and back), timed, with
     /// the longest gap between the frames a reader of the track got meanwhile.
     static func nativeStill(count: Int) async throws {
-        let device = CaptureDevice.fake(FakeCamera(modes: [
-            VideoMode(width: 640, height: 480, frameRate: 30), VideoMode(width: 3264, height: 2448, frameRate: 15),
-        ]))
+        let device = CaptureDevice.fake(
+            FakeCamera(modes: [
+                VideoMode(width: 640, height: 480, frameRate: 30), VideoMode(width: 3264, height: 2448, frameRate: 15),
+            ]))
         let stream = try await MediaDevices(devices: [device]).getUserMedia(
             MediaStreamConstraints(video: .constraints(MediaTrackConstraints(width: 640, height: 480))))
         let track = stream.getVideoTracks()[0]
@@ -143,8 +154,10 @@ enum Measurements {
             reading.value = false
             gaps.append(milliseconds(await reader.value))
         }
-        Result(metric: "native-still", size: "3264x2448", value: median(times), unit: "ms", samples: times,
-               extra: ["longest-frame-gap": median(gaps)]).emit()
+        Result(
+            metric: "native-still", size: "3264x2448", value: median(times), unit: "ms", samples: times,
+            extra: ["longest-frame-gap": median(gaps)]
+        ).emit()
     }
 
     /// CPU of an open live track nobody reads, as a percentage of one core over `seconds`.
@@ -172,8 +185,10 @@ enum Measurements {
             checkpoints.append(Double(residentKilobytes() - warm) / 1024)
             _ = round
         }
-        Result(metric: "rss-growth", size: "640x480", value: checkpoints.last ?? .nan, unit: "MiB", samples: checkpoints,
-               extra: ["warm-rss": Double(warm) / 1024]).emit()
+        Result(
+            metric: "rss-growth", size: "640x480", value: checkpoints.last ?? .nan, unit: "MiB", samples: checkpoints,
+            extra: ["warm-rss": Double(warm) / 1024]
+        ).emit()
     }
 
     /// `count` live 720p30 tracks, each on its own camera and read through frames(): the lowest
@@ -203,7 +218,9 @@ enum Measurements {
         let rates = counts.values.map { Double($0) / Double(seconds) }
         for track in opened { track.stop() }
         for reader in readers { await reader.value }
-        Result(metric: "tracks", size: "\(count)x1280x720", value: rates.min() ?? 0, unit: "fps",
-               samples: rates, extra: ["cpu": used / Double(seconds) * 100]).emit()
+        Result(
+            metric: "tracks", size: "\(count)x1280x720", value: rates.min() ?? 0, unit: "fps",
+            samples: rates, extra: ["cpu": used / Double(seconds) * 100]
+        ).emit()
     }
 }

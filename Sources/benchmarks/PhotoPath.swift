@@ -8,10 +8,12 @@ import Synchronization
 /// `branch`, the photo branch's elements run before jpegenc, on the same thread. Both live at 30 fps,
 /// as in the camera, and timed from the element after a queue to jpegenc's output, on that thread.
 func encoderFloor(width: Int, height: Int, frames: Int, branch: Bool = false) async throws -> Double {
-    let elements = branch
+    let elements =
+        branch
         ? "videocrop name=first ! videoscale add-borders=false ! videoconvert ! capsfilter name=photo-caps ! " : ""
     let pipeline = try Pipeline(
-        description: "videotestsrc name=src is-live=true pattern=smpte ! capsfilter name=caps ! queue ! \(elements)jpegenc name=enc quality=90 ! fakesink sync=false",
+        description:
+            "videotestsrc name=src is-live=true pattern=smpte ! capsfilter name=caps ! queue ! \(elements)jpegenc name=enc quality=90 ! fakesink sync=false",
         name: "floor")
     pipeline.element(named: "photo-caps")?.set(
         "caps", Caps("video/x-raw,format=I420,width=\(width),height=\(height),pixel-aspect-ratio=1/1"))

@@ -11,8 +11,10 @@ struct Result {
     var extra: [String: Double] = [:]
 
     func emit() {
-        var fields = ["\"tool\":\"library\"", "\"metric\":\"\(metric)\"", "\"size\":\"\(size)\"",
-                      "\"value\":\(json(value))", "\"unit\":\"\(unit)\""]
+        var fields = [
+            "\"tool\":\"library\"", "\"metric\":\"\(metric)\"", "\"size\":\"\(size)\"",
+            "\"value\":\(json(value))", "\"unit\":\"\(unit)\"",
+        ]
         for (key, number) in extra.sorted(by: { $0.key < $1.key }) { fields.append("\"\(key)\":\(json(number))") }
         if !samples.isEmpty { fields.append("\"samples\":[\(samples.map(json).joined(separator: ","))]") }
         let line = "{" + fields.joined(separator: ",") + "}\n"

@@ -6,9 +6,10 @@ import Locking
 
 /// `--device` and what shapes the stream: the options of every command that opens a camera.
 struct CameraOptions: ParsableArguments {
-    @Option(help: ArgumentHelp(
-        "The camera: fake, /dev/videoN, a deviceId from `imagecapture devices`, pipewire:NODE, rtsp://[user:password@]host/path, recorded:CONTROLS.txt[,FORMATS.txt] or pipeline:FILE.",
-        valueName: "device"))
+    @Option(
+        help: ArgumentHelp(
+            "The camera: fake, /dev/videoN, a deviceId from `imagecapture devices`, pipewire:NODE, rtsp://[user:password@]host/path, recorded:CONTROLS.txt[,FORMATS.txt] or pipeline:FILE.",
+            valueName: "device"))
     var device = "fake"
 
     @Option(help: "The fake camera's picture: smpte, ball, checkers-1, zone-plate, quadrants, or a colour 0xAARRGGBB.")
@@ -122,7 +123,8 @@ enum DeviceSpec: Equatable {
         } else if text.hasPrefix("recorded:") {
             let files = text.dropFirst("recorded:".count).split(separator: ",", omittingEmptySubsequences: false).map(String.init)
             guard (1...2).contains(files.count), files.allSatisfy({ !$0.isEmpty }) else {
-                throw ValidationError("recorded: takes CONTROLS.txt or CONTROLS.txt,FORMATS.txt (v4l2-ctl --list-ctrls-menus and --list-formats-ext).")
+                throw ValidationError(
+                    "recorded: takes CONTROLS.txt or CONTROLS.txt,FORMATS.txt (v4l2-ctl --list-ctrls-menus and --list-formats-ext).")
             }
             self = .recorded(controls: files[0], formats: files.count == 2 ? files[1] : nil)
         } else if text.hasPrefix("pipeline:") {
@@ -133,7 +135,8 @@ enum DeviceSpec: Equatable {
             self = .deviceId(text.lowercased())
         } else {
             throw ValidationError(
-                "'\(text)' is not a device: use fake, /dev/videoN, a deviceId from `imagecapture devices`, pipewire:NODE, rtsp://host/path, recorded:CONTROLS.txt[,FORMATS.txt] or pipeline:FILE.")
+                "'\(text)' is not a device: use fake, /dev/videoN, a deviceId from `imagecapture devices`, pipewire:NODE, rtsp://host/path, recorded:CONTROLS.txt[,FORMATS.txt] or pipeline:FILE."
+            )
         }
     }
 

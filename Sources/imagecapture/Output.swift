@@ -67,11 +67,14 @@ enum ImageFormat: String, ExpressibleByArgument, CaseIterable {
     static func resolve(_ format: ImageFormat?, _ output: Output, allowed: [ImageFormat]) throws -> ImageFormat {
         let byName = output.fileExtension.flatMap(ImageFormat.init(extension:))
         if let format, let byName, format != byName {
-            throw ValidationError("--format \(format.rawValue) does not match \(output.path); name the file .\(format.rawValue == "jpeg" ? "jpg" : format.rawValue).")
+            throw ValidationError(
+                "--format \(format.rawValue) does not match \(output.path); name the file .\(format.rawValue == "jpeg" ? "jpg" : format.rawValue).")
         }
         // No extension (stdout, /dev/full, a fifo): the command's first format unless --format says.
         guard let chosen = format ?? byName ?? (output.fileExtension == nil ? allowed.first : nil) else {
-            throw ValidationError("\(output.path): .\(output.fileExtension ?? "") is not a format this command writes; name it \(allowed.map { ".\($0 == .jpeg ? "jpg" : $0.rawValue)" }.joined(separator: ", ")) or give --format.")
+            throw ValidationError(
+                "\(output.path): .\(output.fileExtension ?? "") is not a format this command writes; name it \(allowed.map { ".\($0 == .jpeg ? "jpg" : $0.rawValue)" }.joined(separator: ", ")) or give --format."
+            )
         }
         guard allowed.contains(chosen) else {
             throw ValidationError("\(output.path): this command writes \(allowed.map(\.rawValue).joined(separator: " or ")), not \(chosen.rawValue).")

@@ -77,7 +77,8 @@ func phase(_ name: String, _ body: () async throws -> String) async throws {
     try await Task.sleep(for: .seconds(3))
     let after = Snapshot()
     let seconds = Double((clock.now - start).components.seconds)
-    let row = "| \(name) | \(detail) | \(Int(seconds)) s | \(before.threads) → \(after.threads) | \(before.descriptors) → \(after.descriptors) | \(format(before.resident)) → \(format(after.resident)) MB | \(format(before.heap)) → \(format(after.heap)) MB |"
+    let row =
+        "| \(name) | \(detail) | \(Int(seconds)) s | \(before.threads) → \(after.threads) | \(before.descriptors) → \(after.descriptors) | \(format(before.resident)) → \(format(after.resident)) MB | \(format(before.heap)) → \(format(after.heap)) MB |"
     progress(row)
     rows.lines.append(row)
 }
@@ -159,7 +160,9 @@ try await phase("16 tasks calling every method for \(format(minutes)) min") {
                         case 1: _ = try await capture.takePhoto(PhotoSettings(imageWidth: 320))
                         case 2: _ = try await capture.getPhotoCapabilities()
                         case 3: _ = try await capture.getPhotoSettings()
-                        case 4: try await track.applyConstraints(MediaTrackConstraints(brightness: .ideal(Double(done % 10 + 1)), zoom: .double(.ideal(Double(done % 3 * 5)))))
+                        case 4:
+                            try await track.applyConstraints(
+                                MediaTrackConstraints(brightness: .ideal(Double(done % 10 + 1)), zoom: .double(.ideal(Double(done % 3 * 5)))))
                         case 5: let clone = track.clone(); _ = try await ImageCapture(clone).grabFrame(); clone.stop()
                         case 6: for await _ in track.frames() { break }
                         default: _ = track.getSettings(); _ = track.getCapabilities()

@@ -18,21 +18,25 @@ struct PipelineFileTests {
         }
     }
 
-    @Test("Every canonical pipeline parses and has the named elements the library relies on",
-          arguments: videoPipelines)
+    @Test(
+        "Every canonical pipeline parses and has the named elements the library relies on",
+        arguments: videoPipelines)
     func namedElements(_ name: String) throws {
         let pipeline = try Pipeline(description: try #require(PipelineDescription.all[name]), name: "names-\(name)")
         typealias N = PipelineDescription.Name
-        for element in [N.source, N.sourceCaps, N.tee, N.framesGate, N.framesQueue, N.framesCrop, N.framesScale, N.framesConvert,
-                        N.frames, N.shutter, N.photoCrop, N.photoCaps, N.encoder, N.photo] {
+        for element in [
+            N.source, N.sourceCaps, N.tee, N.framesGate, N.framesQueue, N.framesCrop, N.framesScale, N.framesConvert,
+            N.frames, N.shutter, N.photoCrop, N.photoCaps, N.encoder, N.photo,
+        ] {
             #expect(pipeline.element(named: element) != nil, "\(name) lacks \(element)")
         }
         #expect(pipeline.element(named: N.frames).flatMap(AppSink.init) != nil)
         #expect(pipeline.element(named: N.photo).flatMap(AppSink.init) != nil)
     }
 
-    @Test("Every canonical pipeline is built exactly as gst_parse_launch makes it: elements, links, property values",
-          arguments: Array(PipelineDescription.all.keys).sorted())
+    @Test(
+        "Every canonical pipeline is built exactly as gst_parse_launch makes it: elements, links, property values",
+        arguments: Array(PipelineDescription.all.keys).sorted())
     func builtEqualsParsed(_ name: String) throws {
         let text = try #require(PipelineDescription.all[name])
         let built = try Pipeline(canonical: text, name: "built-\(name)")
@@ -89,8 +93,9 @@ struct PipelineFileTests {
     /// format, videoconvert and videoscale answer with every format they know, and parsing the fake
     /// camera took 40-100 ms instead of 2-3 ms (the open path's largest cost). The mode's own caps
     /// replace these right after parsing.
-    @Test("Every raw canonical source names its format, so that parsing does not intersect every format",
-          arguments: videoPipelines)
+    @Test(
+        "Every raw canonical source names its format, so that parsing does not intersect every format",
+        arguments: videoPipelines)
     func sourceCapsNameAFormat(_ name: String) throws {
         let text = try #require(PipelineDescription.all[name])
         let caps = try #require(text.split(whereSeparator: \.isWhitespace).first { $0.hasPrefix("caps=") && $0.contains("framerate") })
@@ -131,9 +136,10 @@ struct PipelineFileTests {
         #expect(seen.value == 30)
     }
 
-    @Test("The camera pipelines run for 30 buffers on a real camera",
-          .enabled(if: access("/dev/video0", R_OK) == 0, "no camera at /dev/video0"),
-          arguments: ["camera", "camera-mjpeg"])
+    @Test(
+        "The camera pipelines run for 30 buffers on a real camera",
+        .enabled(if: access("/dev/video0", R_OK) == 0, "no camera at /dev/video0"),
+        arguments: ["camera", "camera-mjpeg"])
     func cameraRuns30Buffers(_ name: String) async throws {
         let pipeline = try Pipeline(description: try #require(PipelineDescription.all[name]), name: "real-\(name)")
         try #require(pipeline.element(named: "src")).set("num-buffers", Int32(30))
@@ -147,9 +153,11 @@ struct PipelineFileTests {
         #expect(samples.count == 30)
     }
 
-    @Test("pipelines/sources holds the network and PipeWire cameras' sources the library builds", arguments: [
-        ("rtsp-camera.source", PipelineDescription.networkCameraSource), ("pipewire.source", PipelineDescription.pipeWireSource),
-    ])
+    @Test(
+        "pipelines/sources holds the network and PipeWire cameras' sources the library builds",
+        arguments: [
+            ("rtsp-camera.source", PipelineDescription.networkCameraSource), ("pipewire.source", PipelineDescription.pipeWireSource),
+        ])
     func librarySourceFiles(_ file: String, _ constant: String) throws {
         let text = try #require(readFile(repositoryRoot + "/pipelines/sources/" + file))
         #expect(PipelineSyntax.sourceDescription(fromFile: text) == constant)

@@ -57,4 +57,3 @@ final class SampleCollector: Sendable {
 
     var ended: Bool { state.withLock { $0.ended } }
 }
-

@@ -15,8 +15,9 @@ import Testing
 struct AllocationGuardTests {
     static let isChild = isolatedRun == "allocation-guard"
 
-    @Test("grabFrame allocates as much per call at the 10 000th grab as at the first thousand, and keeps nothing",
-          .enabled(if: !isChild && !sanitized))
+    @Test(
+        "grabFrame allocates as much per call at the 10 000th grab as at the first thousand, and keeps nothing",
+        .enabled(if: !isChild && !sanitized))
     func allocationsPerGrabStayConstant() async throws {
         let built = try await runProcess("/bin/bash", [repositoryRoot + "/scripts/build-preload.sh", "allocation-counter"], seconds: 120)
         try #require(built.status == 0, "\(built.stderr)")

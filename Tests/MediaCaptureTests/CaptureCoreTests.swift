@@ -147,7 +147,9 @@ struct CaptureCoreTests {
             let track = try await openVideo(devices)
             let made = Locked<MediaStreamTrack?>(nil)
             DispatchQueueless.race(
-                { spin(microseconds: delay); track.stop() },
+                {
+                    spin(microseconds: delay); track.stop()
+                },
                 { made.withLock { $0 = track.clone() } })
             let copy = try #require(made.withLock { $0 })
             if copy.readyState == .live {
@@ -240,8 +242,9 @@ struct CaptureCoreTests {
         // The zoom's crop is set for 640x480 frames when the source asks downstream about 320x240 ones.
         for (width, height) in [(320, 240), (1280, 720), (320, 240), (640, 480)] {
             try await within(10) {
-                try await track.applyConstraints(MediaTrackConstraints(
-                    width: .exact(UInt32(width)), height: .exact(UInt32(height)), zoom: .double(.exact(2))))
+                try await track.applyConstraints(
+                    MediaTrackConstraints(
+                        width: .exact(UInt32(width)), height: .exact(UInt32(height)), zoom: .double(.exact(2))))
             }
             let frame = try await within(5) { try await ImageCapture(track).grabFrame() }
             #expect(frame.width == width && frame.height == height)
@@ -266,7 +269,8 @@ struct CaptureCoreTests {
         defer { unlink(path) }
         // filesrc opens its file going to PAUSED; a FIFO without a writer blocks open() for good.
         let device = CaptureDevice.pipeline("filesrc location=\(path) ! rawvideoparse width=64 height=48 ! videoconvert", label: "Wedged")
-        let timing = CaptureTiming(openTimeout: .milliseconds(500), gateLinger: .seconds(1), modeSwitchTimeout: .seconds(1), stopTimeout: .milliseconds(500))
+        let timing = CaptureTiming(
+            openTimeout: .milliseconds(500), gateLinger: .seconds(1), modeSwitchTimeout: .seconds(1), stopTimeout: .milliseconds(500))
         let error = try await domException {
             _ = try await MediaDevices(devices: [device], timing: timing).getUserMedia(MediaStreamConstraints(video: true))
         }
@@ -292,11 +296,16 @@ enum DispatchQueueless {
         let context = Unmanaged.passRetained(Work(iterations: iterations, next: next, body: body))
         for _ in 0..<count {
             var thread = pthread_t()
-            if pthread_create(&thread, nil, { raw in
-                let work = Unmanaged<Work>.fromOpaque(raw!).takeUnretainedValue()
-                while case let index = work.next.add(1, ordering: .relaxed).oldValue, index < work.iterations { work.body(index) }
-                return nil
-            }, context.toOpaque()) == 0 { threads.append(thread) }
+            if pthread_create(
+                &thread, nil,
+                { raw in
+                    let work = Unmanaged<Work>.fromOpaque(raw!).takeUnretainedValue()
+                    while case let index = work.next.add(1, ordering: .relaxed).oldValue, index < work.iterations { work.body(index) }
+                    return nil
+                }, context.toOpaque()) == 0
+            {
+                threads.append(thread)
+            }
         }
         for thread in threads { pthread_join(thread, nil) }
         context.release()

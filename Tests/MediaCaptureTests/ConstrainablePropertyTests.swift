@@ -19,15 +19,18 @@ struct ConstrainablePropertyTests {
     func copyOverlayFilter() {
         var full = MediaTrackSettings(width: 640, height: 480, deviceId: "d")
         for property in ConstrainableProperty.controls {
-            let value: SettingValue = switch property.setting(MediaTrackSettings(
-                whiteBalanceMode: "", exposureMode: "", focusMode: "", pointsOfInterest: [], exposureCompensation: 0,
-                exposureTime: 0, colorTemperature: 0, iso: 0, brightness: 0, contrast: 0, saturation: 0, sharpness: 0,
-                focusDistance: 0, pan: 0, tilt: 0, zoom: 0, torch: false)) {
-            case .string?: .string("manual")
-            case .bool?: .bool(true)
-            case .points?: .points([Point2D(x: 0.5, y: 0.5)])
-            default: .number(7)
-            }
+            let value: SettingValue =
+                switch property.setting(
+                    MediaTrackSettings(
+                        whiteBalanceMode: "", exposureMode: "", focusMode: "", pointsOfInterest: [], exposureCompensation: 0,
+                        exposureTime: 0, colorTemperature: 0, iso: 0, brightness: 0, contrast: 0, saturation: 0, sharpness: 0,
+                        focusDistance: 0, pan: 0, tilt: 0, zoom: 0, torch: false))
+                {
+                case .string?: .string("manual")
+                case .bool?: .bool(true)
+                case .points?: .points([Point2D(x: 0.5, y: 0.5)])
+                default: .number(7)
+                }
             property.assign(&full, value)
         }
         #expect(ConstrainableProperty.controls.allSatisfy { $0.setting(full) != nil })

@@ -11,7 +11,8 @@ struct CustomSourceTests {
         // Make the file the example reads: 60 frames of a 320×240 solid blue, MJPEG in AVI.
         let path = "/tmp/media-capture-test-\(Identifiers.random()).avi"
         let writer = try Pipeline(
-            description: "videotestsrc name=src num-buffers=60 pattern=solid-color foreground-color=0xFF0000FF ! video/x-raw,width=320,height=240,framerate=30/1 ! jpegenc ! avimux ! filesink name=sink",
+            description:
+                "videotestsrc name=src num-buffers=60 pattern=solid-color foreground-color=0xFF0000FF ! video/x-raw,width=320,height=240,framerate=30/1 ! jpegenc ! avimux ! filesink name=sink",
             name: "writer")
         try #require(writer.element(named: "sink")).set("location", path)
         let done = AsyncStream.makeStream(of: Void.self)
@@ -73,12 +74,14 @@ struct CustomSourceTests {
         }
     }
 
-    @Test("An unusable description: NotSupportedError carrying GStreamer's error", arguments: [
-        ("no-such-element ! videoconvert", "no element \"no-such-element\""),
-        ("videotestsrc ! ! videoconvert", "syntax error"),
-        ("audiotestsrc", "no raw-video output"),
-        ("fakesrc ! fakesink", "no unlinked output"),
-    ])
+    @Test(
+        "An unusable description: NotSupportedError carrying GStreamer's error",
+        arguments: [
+            ("no-such-element ! videoconvert", "no element \"no-such-element\""),
+            ("videotestsrc ! ! videoconvert", "syntax error"),
+            ("audiotestsrc", "no raw-video output"),
+            ("fakesrc ! fakesink", "no unlinked output"),
+        ])
     func unusableDescription(_ description: String, _ expected: String) async throws {
         let devices = MediaDevices(devices: [.pipeline(description, label: "Broken")])
         let error = try await domException { _ = try await devices.getUserMedia(MediaStreamConstraints(video: true)) }

@@ -5,7 +5,9 @@ import TestSupport
 import Testing
 
 /// Every photo's EXIF, read back by a reader nobody here wrote: Debian's exiftool.
-@Suite("EXIF", .timeLimit(.minutes(1)), .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/exiftool"), "no exiftool (libimage-exiftool-perl)"))
+@Suite(
+    "EXIF", .timeLimit(.minutes(1)),
+    .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/exiftool"), "no exiftool (libimage-exiftool-perl)"))
 struct ExifTests {
     /// exiftool's reading of `photo`'s tags: dates as Unix seconds, the other values as numbers.
     static func read(_ photo: Blob) async throws -> [String: Any] {
@@ -18,7 +20,9 @@ struct ExifTests {
         return try #require(parsed?.first)
     }
 
-    @Test("A photo's EXIF: the camera, the software, the capture time within a second of the call, its pixel size, orientation, exposure settings, no flash, no location")
+    @Test(
+        "A photo's EXIF: the camera, the software, the capture time within a second of the call, its pixel size, orientation, exposure settings, no flash, no location"
+    )
     func fields() async throws {
         let track = try await openVideo(fakeDevices(FakeCamera(fillLightModes: [])))
         defer { track.stop() }

@@ -8,15 +8,17 @@ import Testing
 /// or without it, exits with status 0 and no complaint from glibc or GLib, under glibc's heap checks.
 /// Each run is a process of its own; `MEDIA_CAPTURE_EXIT_RUNS` sets how many (3 by default;
 /// scripts/check-services.sh asks for 50).
-@Suite("Exiting after every kind of source", .serialized, .timeLimit(.minutes(10)),
-       .enabled(if: PrivatePipeWire.unavailable == nil && RTSPServer.unavailable == nil))
+@Suite(
+    "Exiting after every kind of source", .serialized, .timeLimit(.minutes(10)),
+    .enabled(if: PrivatePipeWire.unavailable == nil && RTSPServer.unavailable == nil))
 struct ExitTests {
     static let runs = getenv("MEDIA_CAPTURE_EXIT_RUNS").flatMap { Int(String(cString: $0)) } ?? 3
     /// What glibc and GLib say when something is wrong, beyond the fatal markers.
     static let complaints = ProcessResult.fatalMarkers + ["-WARNING **", "GStreamer-WARNING", "GLib-GObject-WARNING"]
 
-    @Test("A process that used a track of every kind exits with status 0 and no complaint, each run in a row",
-          .enabled(if: isolatedRun == nil), arguments: [true, false])
+    @Test(
+        "A process that used a track of every kind exits with status 0 and no complaint, each run in a row",
+        .enabled(if: isolatedRun == nil), arguments: [true, false])
     func everyKind(shutdown: Bool) async throws {
         let server = try await RTSPServer()
         defer { server.stop() }
@@ -49,8 +51,9 @@ struct ExitTests {
         let url = String(cString: getenv("EXIT_RTSP_URL"))
         let devices: [CaptureDevice] = [
             .fake(),
-            .recorded(controls: try #require(readFile(fixtures + "logitech-c920.ctrls.txt")),
-                      formats: readFile(fixtures + "logitech-c920.formats.txt")),
+            .recorded(
+                controls: try #require(readFile(fixtures + "logitech-c920.ctrls.txt")),
+                formats: readFile(fixtures + "logitech-c920.formats.txt")),
             .v4l2(path: String(cString: getenv("VIRTUAL_CAMERA"))),
             .network(url: url),
             .pipeline("videotestsrc is-live=true pattern=ball ! videoconvert", label: "Caller pipeline"),

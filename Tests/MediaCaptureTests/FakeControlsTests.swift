@@ -70,15 +70,24 @@ struct FakeControlsTests {
     }
 
     /// Every numeric member with its range.
-    static var numeric: [(String, WritableKeyPath<MediaTrackConstraintSet, ConstrainDouble?>?, WritableKeyPath<MediaTrackConstraintSet, ConstrainDoubleOrBool?>?, Double, Double)] { [
-        ("exposureCompensation", \.exposureCompensation, nil, -200, 200), ("exposureTime", \.exposureTime, nil, 100, 100000),
-        ("colorTemperature", \.colorTemperature, nil, 2500, 6500), ("iso", \.iso, nil, 100, 12000),
-        ("brightness", \.brightness, nil, 1, 10), ("contrast", \.contrast, nil, 2, 9), ("saturation", \.saturation, nil, 3, 8),
-        ("sharpness", \.sharpness, nil, 4, 7), ("focusDistance", \.focusDistance, nil, 1, 10),
-        ("pan", nil, \.pan, 0, 10), ("tilt", nil, \.tilt, 0, 10), ("zoom", nil, \.zoom, 0, 10),
-    ] }
+    static var numeric:
+        [(
+            String, WritableKeyPath<MediaTrackConstraintSet, ConstrainDouble?>?, WritableKeyPath<MediaTrackConstraintSet, ConstrainDoubleOrBool?>?,
+            Double, Double
+        )]
+    {
+        [
+            ("exposureCompensation", \.exposureCompensation, nil, -200, 200), ("exposureTime", \.exposureTime, nil, 100, 100000),
+            ("colorTemperature", \.colorTemperature, nil, 2500, 6500), ("iso", \.iso, nil, 100, 12000),
+            ("brightness", \.brightness, nil, 1, 10), ("contrast", \.contrast, nil, 2, 9), ("saturation", \.saturation, nil, 3, 8),
+            ("sharpness", \.sharpness, nil, 4, 7), ("focusDistance", \.focusDistance, nil, 1, 10),
+            ("pan", nil, \.pan, 0, 10), ("tilt", nil, \.tilt, 0, 10), ("zoom", nil, \.zoom, 0, 10),
+        ]
+    }
 
-    @Test("Required values out of range, unsupported modes, torch without torch: OverconstrainedError naming that member; ideal and advanced forms resolve")
+    @Test(
+        "Required values out of range, unsupported modes, torch without torch: OverconstrainedError naming that member; ideal and advanced forms resolve"
+    )
     func outOfRange() async throws {
         let track = try await openVideo(fakeDevices(FakeCamera(supportsTorch: false)), Self.panTiltZoom)
         defer { track.stop() }
@@ -96,9 +105,14 @@ struct FakeControlsTests {
                 cases.append((name, required, ideal))
             }
         }
-        cases.append(("whiteBalanceMode", MediaTrackConstraintSet(whiteBalanceMode: .exact("manual")), MediaTrackConstraintSet(whiteBalanceMode: .ideal("manual"))))
+        cases.append(
+            (
+                "whiteBalanceMode", MediaTrackConstraintSet(whiteBalanceMode: .exact("manual")),
+                MediaTrackConstraintSet(whiteBalanceMode: .ideal("manual"))
+            ))
         cases.append(("exposureMode", MediaTrackConstraintSet(exposureMode: .exact("none")), MediaTrackConstraintSet(exposureMode: .ideal("none"))))
-        cases.append(("focusMode", MediaTrackConstraintSet(focusMode: .exact("continuous")), MediaTrackConstraintSet(focusMode: .ideal("continuous"))))
+        cases.append(
+            ("focusMode", MediaTrackConstraintSet(focusMode: .exact("continuous")), MediaTrackConstraintSet(focusMode: .ideal("continuous"))))
         cases.append(("torch", MediaTrackConstraintSet(torch: .parameters(exact: true)), MediaTrackConstraintSet(torch: .parameters(ideal: true))))
         for (name, required, ideal) in cases {
             let before = track.getSettings()
@@ -114,8 +128,9 @@ struct FakeControlsTests {
         #expect(track.getSettings().brightness == 10)
     }
 
-    @Test("Pan-tilt-zoom denied: absent from capabilities and settings; exact pan fails, ideal pan resolves",
-          arguments: ["camera switch", "permission policy", "not requested"])
+    @Test(
+        "Pan-tilt-zoom denied: absent from capabilities and settings; exact pan fails, ideal pan resolves",
+        arguments: ["camera switch", "permission policy", "not requested"])
     func panTiltZoomDenied(_ how: String) async throws {
         let devices: MediaDevices
         switch how {
@@ -151,10 +166,12 @@ struct FakeControlsTests {
     @Test("Pan-tilt-zoom undecided: asked once, by the first getUserMedia that requests them; the answer is kept")
     func panTiltZoomPrompt() async throws {
         let asked = Locked(0)
-        let devices = MediaDevices(devices: [.fake()], timing: .test, panTiltZoomPermission: .prompt { _ in
-            asked.withLock { $0 += 1 }
-            return true
-        })
+        let devices = MediaDevices(
+            devices: [.fake()], timing: .test,
+            panTiltZoomPermission: .prompt { _ in
+                asked.withLock { $0 += 1 }
+                return true
+            })
         let plain = try await openVideo(devices)
         #expect(plain.getCapabilities().zoom == nil && asked.withLock { $0 } == 0)  // not requested: not asked
         plain.stop()
@@ -184,7 +201,7 @@ struct FakeControlsTests {
         try await within(10) { try await track.applyConstraints(MediaTrackConstraints(zoom: 2)) }
         let zoomed = try await freshPixels(capture)
         #expect(abs(markerWidth(unzoomed) - 60) <= 2)  // 480 / 8
-        #expect(abs(markerWidth(zoomed) - 120) <= 4)   // twice as large
+        #expect(abs(markerWidth(zoomed) - 120) <= 4)  // twice as large
         try await within(10) { try await track.applyConstraints(MediaTrackConstraints(brightness: 10)) }
         let brighter = try await freshPixels(capture)
         // The red quadrant's green and blue rise when brightness goes up.

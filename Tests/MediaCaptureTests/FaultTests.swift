@@ -127,7 +127,9 @@ struct FaultTests {
         again.stop()
     }
 
-    @Test("A stall: pending calls reject after their deadline or AbortError when cancelled, the track stays live, and the next calls work when frames resume")
+    @Test(
+        "A stall: pending calls reject after their deadline or AbortError when cancelled, the track stays live, and the next calls work when frames resume"
+    )
     func stallAndRecover() async throws {
         // Frames 6 to 155 are lost: about 5 s without a frame, then the camera goes on.
         let track = try await openVideo(fakeDevices(FakeCamera(faults: [.dropFrames(after: 5, count: 150)])))
@@ -205,8 +207,9 @@ struct FaultTests {
         #expect(during.failed == 60)
         #expect(during.counts == during.holding, "with one track live, after \(during.failed) failed opens")
         let after = try await settledCounts(toAtMost: before)
-        #expect(after == before || after.fits(in: before) && after.descriptors == before.descriptors,
-                "after every track stopped; descriptors before: \(descriptorsBefore), after: \(ResourceCounts.descriptorTargets)")
+        #expect(
+            after == before || after.fits(in: before) && after.descriptors == before.descriptors,
+            "after every track stopped; descriptors before: \(descriptorsBefore), after: \(ResourceCounts.descriptorTargets)")
         print("failed opens: nothing left (\(before))")
     }
 }
@@ -234,7 +237,10 @@ private func failingOpens(
         ("refusing", fakeDevices(FakeCamera(label: "Refusing", faults: [.failToOpen(.notReadableError)])), .notReadableError),
         ("syntax", MediaDevices(devices: [.pipeline("videotestsrc ! ! videoconvert", label: "Broken")]), .notSupportedError),
         ("no video", MediaDevices(devices: [.pipeline("audiotestsrc", label: "Audio")]), .notSupportedError),
-        ("missing file", MediaDevices(devices: [.pipeline("filesrc location=/nonexistent-\(Identifiers.random()) ! decodebin", label: "File")]), .notFoundError),
+        (
+            "missing file", MediaDevices(devices: [.pipeline("filesrc location=/nonexistent-\(Identifiers.random()) ! decodebin", label: "File")]),
+            .notFoundError
+        ),
     ]
     var failed = 0
     for (what, devices, expected) in kinds {

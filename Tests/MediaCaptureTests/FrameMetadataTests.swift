@@ -86,7 +86,9 @@ struct FrameMetadataTests {
         #expect(stats.totalFrames + 6 + 10 >= number, "\(stats) by frame \(number): frames missing from the counters")
     }
 
-    @Test("Track stats: delivered counts with no one consuming; a 10 fps track of a 30 fps camera discards two frames in three; frozen while disabled; a clone starts at zero")
+    @Test(
+        "Track stats: delivered counts with no one consuming; a 10 fps track of a 30 fps camera discards two frames in three; frozen while disabled; a clone starts at zero"
+    )
     func stats() async throws {
         let devices = fakeDevices()
         let track = try await openVideo(devices)

@@ -14,8 +14,10 @@ struct FuzzTests {
     static let seconds = Double(getenv("FUZZ_SECONDS").map { String(cString: $0) } ?? "") ?? 0.5
     static let seed = UInt64(getenv("FUZZ_SEED").map { String(cString: $0) } ?? "") ?? UInt64(time(nil))
 
-    static let extremes = ["0", "-1", "1e300", "-1e300", "inf", "nan", "9223372036854775807", "-9223372036854775808",
-                           "9223372036854775808", "4294967296", "2147483648", "", "x", "0x", "1/0", "0.000", "-0"]
+    static let extremes = [
+        "0", "-1", "1e300", "-1e300", "inf", "nan", "9223372036854775807", "-9223372036854775808",
+        "9223372036854775808", "4294967296", "2147483648", "", "x", "0x", "1/0", "0.000", "-0",
+    ]
 
     static func fixtures() -> [String] {
         let folder = repositoryRoot + "/Tests/Fixtures/v4l2-devices"
@@ -84,11 +86,15 @@ struct FuzzTests {
     func constraintEngine() async throws {
         let numbers: [Double] = [0, -1, 1, 0.5, 30, 640, 1e300, -1e300, .greatestFiniteMagnitude, .leastNonzeroMagnitude]
         await Self.run("constraints") { random in
-            func number() -> Double { Bool.random(using: &random) ? numbers.randomElement(using: &random)! : Double.random(in: -1e6...1e6, using: &random) }
+            func number() -> Double {
+                Bool.random(using: &random) ? numbers.randomElement(using: &random)! : Double.random(in: -1e6...1e6, using: &random)
+            }
             func constrain() -> ConstrainDouble {
-                Bool.random(using: &random) ? .value(number())
-                    : .range(min: Bool.random(using: &random) ? number() : nil, max: Bool.random(using: &random) ? number() : nil,
-                             exact: Bool.random(using: &random) ? number() : nil, ideal: Bool.random(using: &random) ? number() : nil)
+                Bool.random(using: &random)
+                    ? .value(number())
+                    : .range(
+                        min: Bool.random(using: &random) ? number() : nil, max: Bool.random(using: &random) ? number() : nil,
+                        exact: Bool.random(using: &random) ? number() : nil, ideal: Bool.random(using: &random) ? number() : nil)
             }
             let set = MediaTrackConstraintSet(
                 width: .range(min: UInt32.random(in: 0...UInt32.max, using: &random)), aspectRatio: constrain(),
@@ -96,8 +102,9 @@ struct FuzzTests {
                 exposureTime: constrain(), brightness: constrain(), zoom: .double(constrain()))
             let constraints = MediaTrackConstraints(basic: set, advanced: [set])
             let candidates = (0..<4).map { _ in
-                MediaTrackSettings(width: Int.random(in: 1...4000, using: &random), height: Int.random(in: 1...4000, using: &random),
-                                   aspectRatio: number(), frameRate: number(), brightness: number())
+                MediaTrackSettings(
+                    width: Int.random(in: 1...4000, using: &random), height: Int.random(in: 1...4000, using: &random),
+                    aspectRatio: number(), frameRate: number(), brightness: number())
             }
             _ = SelectSettings.select(candidates, constraints)
             let capabilities = MediaTrackCapabilities(
@@ -106,8 +113,9 @@ struct FuzzTests {
                 zoom: MediaSettingsRange(min: number(), max: number(), step: number()))
             _ = ConstraintResolution.resolve(
                 constraints, modes: candidates, current: 0, capabilities: capabilities, settings: MediaTrackSettings(brightness: number()))
-            let mode = SourceMode(width: Int.random(in: 1...4000, using: &random), height: Int.random(in: 1...4000, using: &random),
-                                  frameRate: Fraction(30, 1), encoding: .raw(format: "I420"))
+            let mode = SourceMode(
+                width: Int.random(in: 1...4000, using: &random), height: Int.random(in: 1...4000, using: &random),
+                frameRate: Fraction(30, 1), encoding: .raw(format: "I420"))
             _ = CropAndScale.candidates([(candidates[0], mode)], constraints)
         }
     }
@@ -121,8 +129,11 @@ extension FuzzTests {
         #"{"advanced":[{"zoom":2},{"brightness":{"max":100}}],"aspectRatio":1.7777777777777777}"#,
         #"{"imageWidth":99999,"imageHeight":480,"fillLightMode":"flash","redEyeReduction":false}"#,
     ]
-    static let jsonPieces = ["{", "}", "[", "]", ",", ":", "\"", "null", "true", "false", "-", "1e999", "-0", "4294967296",
-                             "1.5", "\\u0000", "\"advanced\"", "\"width\"", "{\"exact\":", "[[[[", " "] + extremes
+    static let jsonPieces =
+        [
+            "{", "}", "[", "]", ",", ":", "\"", "null", "true", "false", "-", "1e999", "-0", "4294967296",
+            "1.5", "\\u0000", "\"advanced\"", "\"width\"", "{\"exact\":", "[[[[", " ",
+        ] + extremes
 
     /// A mutation of a JSON document: pieces of JSON syntax or extreme numbers inserted, bytes dropped.
     static func mutateJSON(_ text: String, _ random: inout SeededGenerator) -> String {

@@ -114,8 +114,10 @@ struct GetUserMediaTests {
         #expect(frame.width == 400 && frame.height == 300)
         // Without asking for crop-and-scale, an exact size no mode has is overconstrained.
         let error = try await domException {
-            _ = try await fakeDevices().getUserMedia(MediaStreamConstraints(video: .constraints(
-                MediaTrackConstraints(width: .exact(400), height: .exact(300)))))
+            _ = try await fakeDevices().getUserMedia(
+                MediaStreamConstraints(
+                    video: .constraints(
+                        MediaTrackConstraints(width: .exact(400), height: .exact(300)))))
         }
         #expect(error.constraint == "width")
         // On a live track: 16:9 from the 4:3 stream, centre-cropped; the camera keeps its mode.
@@ -135,8 +137,10 @@ struct GetUserMediaTests {
     @Test("An unsatisfiable minimum width: OverconstrainedError naming width")
     func minWidthTooLarge() async throws {
         let error = try await domException {
-            _ = try await fakeDevices().getUserMedia(MediaStreamConstraints(video: .constraints(
-                MediaTrackConstraints(width: .range(min: 100_000_000)))))
+            _ = try await fakeDevices().getUserMedia(
+                MediaStreamConstraints(
+                    video: .constraints(
+                        MediaTrackConstraints(width: .range(min: 100_000_000)))))
         }
         #expect(error.name == .overconstrainedError && error.constraint == "width")
     }
@@ -144,8 +148,10 @@ struct GetUserMediaTests {
     @Test("An exact deviceId that matches no device: OverconstrainedError naming deviceId")
     func unknownDeviceId() async throws {
         let error = try await domException {
-            _ = try await fakeDevices().getUserMedia(MediaStreamConstraints(video: .constraints(
-                MediaTrackConstraints(deviceId: .exact("no-such-device")))))
+            _ = try await fakeDevices().getUserMedia(
+                MediaStreamConstraints(
+                    video: .constraints(
+                        MediaTrackConstraints(deviceId: .exact("no-such-device")))))
         }
         #expect(error.name == .overconstrainedError && error.constraint == "deviceId")
     }
@@ -161,8 +167,9 @@ struct GetUserMediaTests {
         #expect(track.label == "B" && track.getSettings().deviceId == list[1].deviceId)
     }
 
-    @Test("Nothing requested ({} or both false): TypeError",
-          arguments: [MediaStreamConstraints(), MediaStreamConstraints(video: false, audio: false)])
+    @Test(
+        "Nothing requested ({} or both false): TypeError",
+        arguments: [MediaStreamConstraints(), MediaStreamConstraints(video: false, audio: false)])
     func nothingRequested(_ constraints: MediaStreamConstraints) async throws {
         let error = try await domException { _ = try await fakeDevices().getUserMedia(constraints) }
         #expect(error.name == .typeError)
@@ -170,8 +177,10 @@ struct GetUserMediaTests {
 
     @Test("A required Image Capture constraint in getUserMedia: TypeError; its ideal form is accepted")
     func requiredImageCaptureConstraint() async throws {
-        for required in [MediaTrackConstraints(pan: .double(.exact(3))), MediaTrackConstraints(zoom: .double(.range(min: 1))),
-                         MediaTrackConstraints(torch: .parameters(exact: true))] {
+        for required in [
+            MediaTrackConstraints(pan: .double(.exact(3))), MediaTrackConstraints(zoom: .double(.range(min: 1))),
+            MediaTrackConstraints(torch: .parameters(exact: true)),
+        ] {
             let error = try await domException {
                 _ = try await fakeDevices().getUserMedia(MediaStreamConstraints(video: .constraints(required)))
             }
@@ -240,8 +249,9 @@ struct GetUserMediaTests {
 
     @Test("enumerateDevices: microphones first, stable ids, capabilities from the modes")
     func enumerate() async throws {
-        let devices = fakeDevices(FakeCamera(modes: [VideoMode(width: 320, height: 240), VideoMode(width: 1280, height: 720, frameRate: 60)]),
-                                  microphone: true)
+        let devices = fakeDevices(
+            FakeCamera(modes: [VideoMode(width: 320, height: 240), VideoMode(width: 1280, height: 720, frameRate: 60)]),
+            microphone: true)
         let first = try await devices.enumerateDevices()
         let second = try await devices.enumerateDevices()
         #expect(first == second)
@@ -255,10 +265,12 @@ struct GetUserMediaTests {
         #expect(!devices.getSupportedConstraints()["sampleRate"])
     }
 
-    @Test("Members that do not apply to a microphone are ignored, valid or impossible (fitness distance 0)", arguments: [
-        MediaTrackConstraints(width: .range(min: 640)), MediaTrackConstraints(width: .range(min: 1_000_000), frameRate: .exact(9999)),
-        MediaTrackConstraints(torch: true, advanced: [MediaTrackConstraintSet(aspectRatio: .exact(3))]),
-    ])
+    @Test(
+        "Members that do not apply to a microphone are ignored, valid or impossible (fitness distance 0)",
+        arguments: [
+            MediaTrackConstraints(width: .range(min: 640)), MediaTrackConstraints(width: .range(min: 1_000_000), frameRate: .exact(9999)),
+            MediaTrackConstraints(torch: true, advanced: [MediaTrackConstraintSet(aspectRatio: .exact(3))]),
+        ])
     func videoMembersInAnAudioRequest(_ constraints: MediaTrackConstraints) async throws {
         let devices = fakeDevices(microphone: true)
         let stream = try await within(10) { try await devices.getUserMedia(MediaStreamConstraints(audio: .constraints(constraints))) }

@@ -12,8 +12,9 @@ struct HostileInputTests {
         "ioctl: VIDIOC_ENUM_FMT\n\tType: Video Capture\n\n\t[0]: 'YUYV' (YUYV 4:2:2)\n" + lines
     }
 
-    @Test("Formats listings with rates of inf, nan or 1e300 fps, or sizes of -640x-480 and 4294967296x1",
-          arguments: ["(inf fps)", "(nan fps)", "(1e300 fps)", "(-30.000 fps)", "(0.000 fps)"])
+    @Test(
+        "Formats listings with rates of inf, nan or 1e300 fps, or sizes of -640x-480 and 4294967296x1",
+        arguments: ["(inf fps)", "(nan fps)", "(1e300 fps)", "(-30.000 fps)", "(0.000 fps)"])
     func hostileRates(_ rate: String) async throws {
         let listing = Self.formats("\t\tSize: Discrete 640x480\n\t\t\tInterval: Discrete 0.033s \(rate)\n")
         let error = try await domException {
@@ -35,10 +36,13 @@ struct HostileInputTests {
         #expect(error.name == .notSupportedError)
     }
 
-    @Test("A fake camera mode with a rate of NaN, or a side of no size: TypeError from getUserMedia",
-          arguments: [VideoMode(width: 640, height: 480, frameRate: .nan), VideoMode(width: 640, height: 480, frameRate: .infinity),
-                      VideoMode(width: 640, height: 480, frameRate: 1e300), VideoMode(width: -640, height: 480),
-                      VideoMode(width: 1 << 40, height: 480), VideoMode(width: 0, height: 0)])
+    @Test(
+        "A fake camera mode with a rate of NaN, or a side of no size: TypeError from getUserMedia",
+        arguments: [
+            VideoMode(width: 640, height: 480, frameRate: .nan), VideoMode(width: 640, height: 480, frameRate: .infinity),
+            VideoMode(width: 640, height: 480, frameRate: 1e300), VideoMode(width: -640, height: 480),
+            VideoMode(width: 1 << 40, height: 480), VideoMode(width: 0, height: 0),
+        ])
     func hostileFakeModes(_ mode: VideoMode) async throws {
         let error = try await domException {
             _ = try await fakeDevices(FakeCamera(modes: [mode])).getUserMedia(MediaStreamConstraints(video: true))
@@ -48,7 +52,8 @@ struct HostileInputTests {
 
     @Test("Controls with Int64-wide ranges take 9e18 and Int64.max without overflowing")
     func int64WideControls() async throws {
-        let listing = "                     brightness 0x00980900 (int)    : min=-9223372036854775808 max=9223372036854775807 step=7 default=0 value=0"
+        let listing =
+            "                     brightness 0x00980900 (int)    : min=-9223372036854775808 max=9223372036854775807 step=7 default=0 value=0"
         let track = try await openVideo(MediaDevices(devices: [.recorded(controls: listing, formats: nil)]))
         defer { track.stop() }
         for value in [9e18, 9_223_372_036_854_775_807.0, -9.3e18] {
@@ -62,8 +67,9 @@ struct HostileInputTests {
         }
     }
 
-    @Test("Non-finite numbers in constraints are TypeErrors, in getUserMedia and applyConstraints",
-          arguments: [Double.nan, .infinity, -.infinity])
+    @Test(
+        "Non-finite numbers in constraints are TypeErrors, in getUserMedia and applyConstraints",
+        arguments: [Double.nan, .infinity, -.infinity])
     func nonFiniteConstraints(_ value: Double) async throws {
         let devices = fakeDevices()
         let gum = try await domException {
@@ -77,8 +83,10 @@ struct HostileInputTests {
         }
         #expect(apply.name == .typeError && apply.message.contains("exposureTime"))
         // In min and max too, and in every member WebIDL declares a double.
-        for constraints in [MediaTrackConstraints(width: .range(min: 1), brightness: .range(min: value)),
-                            MediaTrackConstraints(zoom: .double(.range(max: value))), MediaTrackConstraints(aspectRatio: .exact(value))] {
+        for constraints in [
+            MediaTrackConstraints(width: .range(min: 1), brightness: .range(min: value)),
+            MediaTrackConstraints(zoom: .double(.range(max: value))), MediaTrackConstraints(aspectRatio: .exact(value)),
+        ] {
             #expect(try await domException { try await track.applyConstraints(constraints) }.name == .typeError)
         }
         #expect(track.getSettings().brightness == 5)  // nothing reached the camera
@@ -95,8 +103,9 @@ struct HostileInputTests {
         }
     }
 
-    @Test("crop-and-scale with an aspect of 1e300, infinity or 0 computes no impossible size",
-          arguments: [1e300, .infinity, 0, -1])
+    @Test(
+        "crop-and-scale with an aspect of 1e300, infinity or 0 computes no impossible size",
+        arguments: [1e300, .infinity, 0, -1])
     func hostileAspect(_ aspect: Double) async throws {
         let devices = fakeDevices()
         let constraints = MediaTrackConstraints(
@@ -117,8 +126,9 @@ struct HostileInputTests {
         }
     }
 
-    @Test("An empty, binary or unrelated controls listing is NotSupportedError, not a camera without controls",
-          arguments: ["", "\u{0}\u{1}\u{2}\u{FF}", "hello\nworld\n", "# Device: Nothing (listed)\n"])
+    @Test(
+        "An empty, binary or unrelated controls listing is NotSupportedError, not a camera without controls",
+        arguments: ["", "\u{0}\u{1}\u{2}\u{FF}", "hello\nworld\n", "# Device: Nothing (listed)\n"])
     func unrecognisedListing(_ text: String) async throws {
         let error = try await domException {
             _ = try await MediaDevices(devices: [.recorded(controls: text, formats: nil)]).getUserMedia(MediaStreamConstraints(video: true))

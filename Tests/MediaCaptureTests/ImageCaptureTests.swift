@@ -352,21 +352,25 @@ struct ImageCaptureTests {
         let track = try await openVideo()
         defer { track.stop() }
         let capture = try ImageCapture(track)
-        #expect(try await capture.getPhotoCapabilities() == PhotoCapabilities(
-            redEyeReduction: .controllable, imageHeight: MediaSettingsRange(min: 240, max: 2448, step: 2),
-            imageWidth: MediaSettingsRange(min: 320, max: 3264, step: 3), fillLightMode: [.auto, .flash]))
-        #expect(try await capture.getPhotoSettings() == PhotoSettings(
-            fillLightMode: .auto, imageHeight: 480, imageWidth: 640, redEyeReduction: false))
+        #expect(
+            try await capture.getPhotoCapabilities()
+                == PhotoCapabilities(
+                    redEyeReduction: .controllable, imageHeight: MediaSettingsRange(min: 240, max: 2448, step: 2),
+                    imageWidth: MediaSettingsRange(min: 320, max: 3264, step: 3), fillLightMode: [.auto, .flash]))
+        #expect(
+            try await capture.getPhotoSettings()
+                == PhotoSettings(
+                    fillLightMode: .auto, imageHeight: 480, imageWidth: 640, redEyeReduction: false))
     }
 
-    @Test("Stopping the track while the photo state is gathered: OperationError",
-          arguments: ["getPhotoCapabilities", "getPhotoSettings"])
+    @Test(
+        "Stopping the track while the photo state is gathered: OperationError",
+        arguments: ["getPhotoCapabilities", "getPhotoSettings"])
     func operationError(_ method: String) async throws {
         let track = try await openVideo(fakeDevices(FakeCamera(faults: [.photoStateDelay(.milliseconds(300))])))
         let capture = try ImageCapture(track)
         let call = Task {
-            if method == "getPhotoSettings" { _ = try await capture.getPhotoSettings() }
-            else { _ = try await capture.getPhotoCapabilities() }
+            if method == "getPhotoSettings" { _ = try await capture.getPhotoSettings() } else { _ = try await capture.getPhotoCapabilities() }
         }
         try await Task.sleep(for: .milliseconds(50))
         track.stop()

@@ -63,8 +63,9 @@ struct LoggingTests {
 
     @Test("Credentials are taken out of every URL in a logged text")
     func redaction() {
-        #expect(Log.redacted("rtsp://user:pw@host:554/a and http://x@y/z, file:///tmp/a")
-            == "rtsp://[redacted]@host:554/a and http://[redacted]@y/z, file:///tmp/a")
+        #expect(
+            Log.redacted("rtsp://user:pw@host:554/a and http://x@y/z, file:///tmp/a")
+                == "rtsp://[redacted]@host:554/a and http://[redacted]@y/z, file:///tmp/a")
         #expect(Log.redacted("no url: a@b") == "no url: a@b" && Log.redacted("ends with ://") == "ends with ://")
     }
 }

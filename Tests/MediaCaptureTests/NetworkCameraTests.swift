@@ -132,9 +132,10 @@ struct NetworkCameraTests {
             #expect(elapsed > .milliseconds(10) && elapsed < .milliseconds(70), "\(elapsed) between two frames")
         }
         // Never after it was received (RTP's mapped times can run ahead: clamped), and not long before.
-        #expect(frames.allSatisfy { frame, received in
-            frame.metadata.captureTime.map { $0 <= received && received - $0 < .seconds(1) } == true
-        })
+        #expect(
+            frames.allSatisfy { frame, received in
+                frame.metadata.captureTime.map { $0 <= received && received - $0 < .seconds(1) } == true
+            })
         await Self.stopAndRelease(track)
     }
 
@@ -168,8 +169,10 @@ struct NetworkCameraTests {
     @Test("Pipeline syntax in a URL opens nothing and writes nothing")
     func pipelineSyntaxInURL() async throws {
         let target = "/tmp/media-capture-injected-\(Identifiers.random())"
-        for url in ["rtsp://127.0.0.1:1/cam ! filesink location=\(target)", "rtsp://127.0.0.1:1/cam!filesink location=\(target)",
-                    "rtsp://127.0.0.1:1/\"cam\" ! filesink location=\(target)"] {
+        for url in [
+            "rtsp://127.0.0.1:1/cam ! filesink location=\(target)", "rtsp://127.0.0.1:1/cam!filesink location=\(target)",
+            "rtsp://127.0.0.1:1/\"cam\" ! filesink location=\(target)",
+        ] {
             let devices = MediaDevices(devices: [.network(url: url)], timing: .test)
             let error = try await domException { _ = try await devices.getUserMedia(MediaStreamConstraints(video: true)) }
             #expect(error.name == .typeError || error.name == .notReadableError, "\(error)")

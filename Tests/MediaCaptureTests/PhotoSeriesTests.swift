@@ -45,7 +45,9 @@ struct PhotoSeriesTests {
         #expect(try #require(photo.metadata?.captureTime) > called - .milliseconds(50))
     }
 
-    @Test("Zero shutter lag falls back to the next frame for a native mode switch and for a fill light, and says so; frames are held only while it is wanted")
+    @Test(
+        "Zero shutter lag falls back to the next frame for a native mode switch and for a fill light, and says so; frames are held only while it is wanted"
+    )
     func zeroShutterLagFallsBack() async throws {
         let track = try await openVideo(fakeDevices(Self.fiveFPS))
         defer { track.stop() }
@@ -109,7 +111,9 @@ struct PhotoSeriesTests {
 
     // MARK: - Brackets
 
-    @Test("A bracket of exposureCompensation -2/0/+2: three photos of increasing brightness, each showing its value; the settings and constraints are back afterwards")
+    @Test(
+        "A bracket of exposureCompensation -2/0/+2: three photos of increasing brightness, each showing its value; the settings and constraints are back afterwards"
+    )
     func exposureBracket() async throws {
         let track = try await openVideo()
         defer { track.stop() }

@@ -11,10 +11,14 @@ struct PipeWireCamerasTests {
 
     static func modes(_ formats: [Registry.VideoFormat]) -> [String] {
         let node = Registry.Node(id: 7, properties: ["node.name": "cam", "object.serial": "9"], isSource: true, formats: formats)
-        return DeviceDescription(pipeWire: node).pipeWireModes.map { "\($0.width)x\($0.height)@\($0.frameRate.numerator)/\($0.frameRate.denominator)" }
+        return DeviceDescription(pipeWire: node).pipeWireModes.map {
+            "\($0.width)x\($0.height)@\($0.frameRate.numerator)/\($0.frameRate.denominator)"
+        }
     }
 
-    static func raw(_ sizes: Registry.Values<Registry.Size>, _ rates: Registry.Values<Registry.Rate>, formats: [String] = ["YUY2"]) -> Registry.VideoFormat {
+    static func raw(
+        _ sizes: Registry.Values<Registry.Size>, _ rates: Registry.Values<Registry.Rate>, formats: [String] = ["YUY2"]
+    ) -> Registry.VideoFormat {
         Registry.VideoFormat(subtype: "raw", pixelFormats: .list(formats), sizes: sizes, rates: rates)
     }
 
@@ -37,7 +41,10 @@ struct PipeWireCamerasTests {
 
     @Test("Equal range ends, a zero denominator and a non-positive size are dropped or made plain, not the whole node's modes")
     func degenerateValues() {
-        #expect(Self.modes([Self.raw(.range(min: Self.size(640, 480), max: Self.size(640, 480)), .range(min: Self.rate(30), max: Self.rate(30)))]) == ["640x480@30/1"])
+        #expect(
+            Self.modes([Self.raw(.range(min: Self.size(640, 480), max: Self.size(640, 480)), .range(min: Self.rate(30), max: Self.rate(30)))]) == [
+                "640x480@30/1"
+            ])
         #expect(Self.modes([Self.raw(.list([Self.size(640, 480)]), .list([Self.rate(30, 0), Self.rate(15)]))]) == ["640x480@15/1"])
         let good = Self.raw(.list([Self.size(320, 240)]), .list([Self.rate(30)]))
         #expect(Self.modes([Self.raw(.list([Self.size(0, 0)]), .list([Self.rate(30)])), good]) == ["320x240@30/1"])

@@ -77,7 +77,8 @@ struct PipeWireTests {
     /// Runs "(pipewire) `scenario`" in a child process pointed at the private PipeWire.
     static func runChild(_ scenario: String, _ runtime: String, seconds: Double = 100) async throws {
         let output = try await runTestChild(
-            "pipeWire_\(scenario)", environment: ["MEDIA_CAPTURE_ISOLATED_TEST=pipewire"] + environment(runtime) + childEnvironment(), seconds: seconds)
+            "pipeWire_\(scenario)", environment: ["MEDIA_CAPTURE_ISOLATED_TEST=pipewire"] + environment(runtime) + childEnvironment(),
+            seconds: seconds)
         #expect(output.status == 0 && output.stdoutText.contains("pipewire \(scenario): done"), "\(output.report)")
     }
 
@@ -146,7 +147,9 @@ struct PipeWireTests {
         #expect(try await decodeJPEG(photo).width == 640)
         // A clone shares the node; crop-and-scale works on it as on any source.
         let clone = track.clone()
-        try await within(10) { try await clone.applyConstraints(MediaTrackConstraints(width: .exact(320), height: .exact(240), resizeMode: .exact("crop-and-scale"))) }
+        try await within(10) {
+            try await clone.applyConstraints(MediaTrackConstraints(width: .exact(320), height: .exact(240), resizeMode: .exact("crop-and-scale")))
+        }
         #expect(try await nextFrame(clone).width == 320)
 
         // The provider goes: each track ends once, a devicechange fires, and it is no longer listed.
@@ -223,13 +226,18 @@ struct PipeWireTests {
         let devices = MediaDevices(devices: [], includeSystemDevices: true)
         let info = try #require(try await Self.virtualCam(devices))
         // Camera nodes appearing, negotiating and going, a few times a second.
-        let churn = try spawnTiedProcess("/bin/bash", ["-c", """
-            while :; do
-              gst-launch-1.0 -q videotestsrc is-live=true ! video/x-raw,format=I420,width=320,height=240,framerate=15/1 \
-                ! pipewiresink mode=provide client-name=Churn 'stream-properties=p,media.class=Video/Source,node.description=Churn' & pid=$!
-              sleep 0.$((RANDOM % 3 + 1)); kill $pid; wait $pid; sleep 0.05
-            done
-            """])
+        let churn = try spawnTiedProcess(
+            "/bin/bash",
+            [
+                "-c",
+                """
+                while :; do
+                  gst-launch-1.0 -q videotestsrc is-live=true ! video/x-raw,format=I420,width=320,height=240,framerate=15/1 \
+                    ! pipewiresink mode=provide client-name=Churn 'stream-properties=p,media.class=Video/Source,node.description=Churn' & pid=$!
+                  sleep 0.$((RANDOM % 3 + 1)); kill $pid; wait $pid; sleep 0.05
+                done
+                """,
+            ])
         defer { killGroup(churn) }
         // This process's own stream node, created and negotiated beside the listings.
         let opener = Task {

@@ -113,8 +113,9 @@ struct RecordedDeviceTests {
         #expect(c920.label == "Logitech HD Pro Webcam C920")
     }
 
-    @Test("A write blocked by automatic exposure is refused; with exposureMode manual in the same call it succeeds",
-          arguments: names)
+    @Test(
+        "A write blocked by automatic exposure is refused; with exposureMode manual in the same call it succeeds",
+        arguments: names)
     func blockedWrite(_ name: String) async throws {
         let track = try await openVideo(MediaDevices(devices: [try Self.device(name)]))
         defer { track.stop() }
@@ -138,7 +139,8 @@ struct RecordedDeviceTests {
         let track = try await openVideo(MediaDevices(devices: [try Self.device("logitech-c920")]))
         defer { track.stop() }
         let error = try await domException {
-            try await track.applyConstraints(MediaTrackConstraints(colorTemperature: .exact(4000), brightness: .exact(100), focusDistance: .exact(20)))
+            try await track.applyConstraints(
+                MediaTrackConstraints(colorTemperature: .exact(4000), brightness: .exact(100), focusDistance: .exact(20)))
         }
         // colorTemperature is writable (AWB is off on this C920), focusDistance is gated by autofocus.
         #expect(error.constraint == "focusDistance")
@@ -155,12 +157,16 @@ struct RecordedDeviceTests {
 
     @Test("Formats listing: modes with YUYV and MJPEG, H.264 left out; an ideal 1920×1080 opens 1920×1080")
     func formats() async throws {
-        let modes = try await RecordedCameraBackend(controls: try Self.fixture("logitech-c920.ctrls.txt"), formats: try Self.fixture("logitech-c920.formats.txt")).resolveModes()
+        let modes = try await RecordedCameraBackend(
+            controls: try Self.fixture("logitech-c920.ctrls.txt"), formats: try Self.fixture("logitech-c920.formats.txt")
+        ).resolveModes()
         #expect(modes.contains(SourceMode(width: 640, height: 480, frameRate: Fraction(30, 1), encoding: .raw(format: "YUY2"))))
         #expect(modes.contains(SourceMode(width: 1920, height: 1080, frameRate: Fraction(30, 1), encoding: .mjpeg)))
         #expect(!modes.contains(SourceMode(width: 1920, height: 1080, frameRate: Fraction(30, 1), encoding: .raw(format: "YUY2"))))
         #expect(modes.allSatisfy { if case .raw(let format) = $0.encoding { format == "YUY2" } else { true } })
-        let brio = try await RecordedCameraBackend(controls: try Self.fixture("logitech-brio.ctrls.txt"), formats: try Self.fixture("logitech-brio.formats.txt")).resolveModes()
+        let brio = try await RecordedCameraBackend(
+            controls: try Self.fixture("logitech-brio.ctrls.txt"), formats: try Self.fixture("logitech-brio.formats.txt")
+        ).resolveModes()
         // The BRIO's NV12 modes all repeat a YUYV size and rate: one raw mode is kept for each, as
         // v4l2src's caps for the camera give them (VirtualCameraTests compares the two). Alone, NV12 is offered.
         #expect(!brio.contains { $0.encoding == .raw(format: "NV12") } && brio.contains { $0.encoding == .raw(format: "YUY2") })

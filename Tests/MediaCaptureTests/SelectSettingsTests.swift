@@ -4,8 +4,9 @@ import Testing
 @Suite("SelectSettings and fitness distance")
 struct SelectSettingsTests {
     let modes: [MediaTrackSettings] = [(640, 480, 30.0), (640, 480, 15), (1280, 720, 30), (1920, 1080, 30)].map {
-        MediaTrackSettings(width: $0.0, height: $0.1, aspectRatio: Double($0.0) / Double($0.1), frameRate: $0.2,
-                           resizeMode: "none", deviceId: "d")
+        MediaTrackSettings(
+            width: $0.0, height: $0.1, aspectRatio: Double($0.0) / Double($0.1), frameRate: $0.2,
+            resizeMode: "none", deviceId: "d")
     }
 
     @Test("Ideal distance is |actual − ideal| / max(|actual|, |ideal|)")

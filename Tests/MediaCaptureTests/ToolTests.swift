@@ -20,9 +20,11 @@ struct ToolTests {
 
     static func temporary(_ name: String) -> String { "/tmp/imagecapture-test-\(Identifiers.random())-\(name)" }
 
-    @Test("Help is on stdout with exit 0, for the tool and each command, however asked", arguments: [
-        ["--help"], ["-h"], ["help"], ["help", "grab"], ["grab", "--help"], ["record-stills", "-h"], ["set", "--help"],
-    ])
+    @Test(
+        "Help is on stdout with exit 0, for the tool and each command, however asked",
+        arguments: [
+            ["--help"], ["-h"], ["help"], ["help", "grab"], ["grab", "--help"], ["record-stills", "-h"], ["set", "--help"],
+        ])
     func help(_ arguments: [String]) async throws {
         let result = try await runProcess(Self.tool, arguments)
         #expect(result.status == 0, "\(result.stderr)")
@@ -30,21 +32,23 @@ struct ToolTests {
         if arguments == ["--help"] { #expect(result.stdoutText.contains("74 an output that could not be written")) }
     }
 
-    @Test("Usage errors exit 64 before any camera is opened", arguments: [
-        ["frobnicate"], ["set", "="], ["set", "torch=yes"], ["set", "=1"], ["set", "brightness="], ["set"],
-        ["grab", "-o", "x.gif"], ["grab", "-o", "x.png", "--format", "jpeg"], ["grab"], ["grab", "-o", "x.png", "--quality", "50"],
-        ["photo", "-o", "x.png"], ["photo", "-o", "p.jpg", "--quality", "0"], ["photo", "-o", "p.jpg", "--photo-width", "nan"],
-        ["photo", "-o", "p.jpg", "--device", "/dev/video0", "--pattern", "ball"], ["grab", "-o", "x.png", "--device", "camera"],
-        ["grab", "-o", "x.png", "--device", "recorded:/nonexistent.txt"], ["grab", "-o", "x.png", "--device", "recorded:/dev/zero"],
-        ["record-stills", "-o", "dir", "--every", "soon"], ["controls", "--json", "--photo-width", "3"], ["devices", "--device", "fake"],
-        ["grab", "-o", "x.jpg", "--quality", "1.5"], ["grab", "-o", "x.jpg", "--quality", "nan"], ["grab", "-o", "x.jpg", "--quality", "-0.1"],
-        ["grab", "-o", "x.rgba", "--quality", "0.5"], ["grab", "-o", "-", "--json"], ["photo", "-o", "-", "--json"],
-        ["photo", "-o", "p.jpg", "--burst", "0"], ["photo", "-o", "p.jpg", "--burst", "101"], ["photo", "-o", "p.jpg", "--every", "1s"],
-        ["photo", "-o", "p.jpg", "--burst", "2", "--every", "soon"], ["photo", "-o", "-", "--burst", "2"],
-        ["photo", "-o", "p.jpg", "--bracket", "exposureCompensation"], ["photo", "-o", "p.jpg", "--bracket", "width=1,2"],
-        ["photo", "-o", "p.jpg", "--bracket", "exposureCompensation=1,x"], ["photo", "-o", "p.jpg", "--burst", "2", "--bracket", "iso=100"],
-        ["photo", "-o", "p.jpg", "--zero-shutter-lag", "--burst", "2"],
-    ])
+    @Test(
+        "Usage errors exit 64 before any camera is opened",
+        arguments: [
+            ["frobnicate"], ["set", "="], ["set", "torch=yes"], ["set", "=1"], ["set", "brightness="], ["set"],
+            ["grab", "-o", "x.gif"], ["grab", "-o", "x.png", "--format", "jpeg"], ["grab"], ["grab", "-o", "x.png", "--quality", "50"],
+            ["photo", "-o", "x.png"], ["photo", "-o", "p.jpg", "--quality", "0"], ["photo", "-o", "p.jpg", "--photo-width", "nan"],
+            ["photo", "-o", "p.jpg", "--device", "/dev/video0", "--pattern", "ball"], ["grab", "-o", "x.png", "--device", "camera"],
+            ["grab", "-o", "x.png", "--device", "recorded:/nonexistent.txt"], ["grab", "-o", "x.png", "--device", "recorded:/dev/zero"],
+            ["record-stills", "-o", "dir", "--every", "soon"], ["controls", "--json", "--photo-width", "3"], ["devices", "--device", "fake"],
+            ["grab", "-o", "x.jpg", "--quality", "1.5"], ["grab", "-o", "x.jpg", "--quality", "nan"], ["grab", "-o", "x.jpg", "--quality", "-0.1"],
+            ["grab", "-o", "x.rgba", "--quality", "0.5"], ["grab", "-o", "-", "--json"], ["photo", "-o", "-", "--json"],
+            ["photo", "-o", "p.jpg", "--burst", "0"], ["photo", "-o", "p.jpg", "--burst", "101"], ["photo", "-o", "p.jpg", "--every", "1s"],
+            ["photo", "-o", "p.jpg", "--burst", "2", "--every", "soon"], ["photo", "-o", "-", "--burst", "2"],
+            ["photo", "-o", "p.jpg", "--bracket", "exposureCompensation"], ["photo", "-o", "p.jpg", "--bracket", "width=1,2"],
+            ["photo", "-o", "p.jpg", "--bracket", "exposureCompensation=1,x"], ["photo", "-o", "p.jpg", "--burst", "2", "--bracket", "iso=100"],
+            ["photo", "-o", "p.jpg", "--zero-shutter-lag", "--burst", "2"],
+        ])
     func usageErrors(_ arguments: [String]) async throws {
         let result = try await runProcess(Self.tool, arguments, seconds: 20)
         #expect(result.status == 64, "\(arguments): \(result.stderr)")
@@ -75,9 +79,11 @@ struct ToolTests {
         #expect(Array(raw.stdout.prefix(4)).isClose(to: [255, 0, 0, 255]), "\(raw.stdout.prefix(4))")
     }
 
-    @Test("An output that cannot be written exits 74 with the reason, for each command that writes", arguments: [
-        ["grab", "-o", "/dev/full"], ["photo", "-o", "/dev/full"], ["grab", "-o", "/nonexistent-dir/x.png"],
-    ])
+    @Test(
+        "An output that cannot be written exits 74 with the reason, for each command that writes",
+        arguments: [
+            ["grab", "-o", "/dev/full"], ["photo", "-o", "/dev/full"], ["grab", "-o", "/nonexistent-dir/x.png"],
+        ])
     func unwritableOutput(_ arguments: [String]) async throws {
         let result = try await runProcess(Self.tool, arguments)
         #expect(result.status == 74, "\(result.stderr)")
@@ -213,8 +219,9 @@ struct ToolTests {
         #expect(try MediaCaptureJSON.decode(PhotoCapabilities.self, from: capabilities.stdout).imageHeight?.max == 2448)
 
         let settings = try await Self.run("settings", "--json")
-        #expect(try MediaCaptureJSON.decode(PhotoSettings.self, from: settings.stdout)
-            == PhotoSettings(fillLightMode: .auto, imageHeight: 480, imageWidth: 640, redEyeReduction: false))
+        #expect(
+            try MediaCaptureJSON.decode(PhotoSettings.self, from: settings.stdout)
+                == PhotoSettings(fillLightMode: .auto, imageHeight: 480, imageWidth: 640, redEyeReduction: false))
 
         let device = "recorded:\(Self.fixtures)/logitech-c920.ctrls.txt"
         let controls = try await Self.run("controls", "--json", "--device", device)

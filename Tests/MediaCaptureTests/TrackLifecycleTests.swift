@@ -151,7 +151,8 @@ struct TrackLifecycleTests {
     /// size), the gate's state (`drop`) and a clone sink's `async=false`.
     @Test("Every frames branch built at run time, the first and its clones', equals its description", arguments: ["fake", "source"])
     func branchesEqualDescription(_ kind: String) async throws {
-        let devices = kind == "fake" ? fakeDevices() : MediaDevices(devices: [.pipeline("videotestsrc is-live=true", label: "Generic")], timing: .test)
+        let devices =
+            kind == "fake" ? fakeDevices() : MediaDevices(devices: [.pipeline("videotestsrc is-live=true", label: "Generic")], timing: .test)
         let track = try await openVideo(devices)
         let clones = [track.clone(), track.clone()]
         defer { ([track] + clones).forEach { $0.stop() } }

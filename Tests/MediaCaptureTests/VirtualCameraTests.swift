@@ -25,18 +25,21 @@ struct VirtualCameraTests {
 
     // MARK: - In this process: start the child
 
-    @Test("Each webcam through v4l2src agrees with its recorded twin: modes, frames, stills, controls, flash",
-          arguments: webcams.map(\.name))
+    @Test(
+        "Each webcam through v4l2src agrees with its recorded twin: modes, frames, stills, controls, flash",
+        arguments: webcams.map(\.name))
     func agreement(_ name: String) async throws {
         try await Self.runChild("agreement", webcam: name)
     }
 
-    @Test("A change by another program reaches getSettings() with an event; nothing is reset on open",
-          arguments: webcams.map(\.name))
+    @Test(
+        "A change by another program reaches getSettings() with an event; nothing is reset on open",
+        arguments: webcams.map(\.name))
     func externalChange(_ name: String) async throws {
         // Written before the child starts: the camera's state when the library opens it (brightness
         // one above its minimum, which no listing has as its value).
-        let listing = try #require(readFile(repositoryRoot + "/Tests/Fixtures/v4l2-devices/" + (Self.webcams.first { $0.name == name }?.controls ?? "")))
+        let listing = try #require(
+            readFile(repositoryRoot + "/Tests/Fixtures/v4l2-devices/" + (Self.webcams.first { $0.name == name }?.controls ?? "")))
         let brightness = try #require(V4L2Listing.controls(listing).first { $0.control.id == V4L2ControlID.brightness })
         #expect(brightness.value != brightness.control.minimum + 1)
         try await Self.runChild("externalChange", webcam: name, commands: "set 0x00980900 \(brightness.control.minimum + 1)\n")
@@ -64,8 +67,9 @@ struct VirtualCameraTests {
                 test ?? "virtualCamera_\(scenario)", environment: environment + camera + ["MEDIA_CAPTURE_ISOLATED_TEST=\(isolated)"],
                 seconds: 150)
             let log = readFile(state + "/log") ?? ""
-            #expect(output.status == 0 && output.stdoutText.contains("\(marker) \(scenario): done"),
-                    "\(output.report)\n--- the camera's log ---\n\(log.suffix(3000))")
+            #expect(
+                output.status == 0 && output.stdoutText.contains("\(marker) \(scenario): done"),
+                "\(output.report)\n--- the camera's log ---\n\(log.suffix(3000))")
         }
     }
 
@@ -149,8 +153,9 @@ struct VirtualCameraTests {
             let x = (2 * index + 1) * frame.width / 8, y = frame.height / 2
             let offset = (y * frame.width + x) * 4
             let got = (0..<3).map { Int(pixels[offset + $0]) }
-            #expect(zip(got, bar).allSatisfy { abs($0 - $1) <= 24 }, "\(context): bar \(index) is \(got), not \(bar)",
-                    sourceLocation: sourceLocation)
+            #expect(
+                zip(got, bar).allSatisfy { abs($0 - $1) <= 24 }, "\(context): bar \(index) is \(got), not \(bar)",
+                sourceLocation: sourceLocation)
         }
     }
 
@@ -180,8 +185,9 @@ struct VirtualCameraTests {
         func names(_ modes: Set<SourceMode>) -> String {
             modes.map { "\($0.encoding == .mjpeg ? "MJPG" : "raw") \($0.width)x\($0.height)@\($0.rate)" }.sorted().joined(separator: ", ")
         }
-        #expect(Set(liveModes) == Set(twinModes),
-                "only through v4l2src: \(names(Set(liveModes).subtracting(twinModes))); only recorded: \(names(Set(twinModes).subtracting(liveModes)))")
+        #expect(
+            Set(liveModes) == Set(twinModes),
+            "only through v4l2src: \(names(Set(liveModes).subtracting(twinModes))); only recorded: \(names(Set(twinModes).subtracting(liveModes)))")
         #expect(Self.anonymous(track.getCapabilities()) == Self.anonymous(twin.getCapabilities()))
         #expect(Self.anonymous(track.getSettings()) == Self.anonymous(twin.getSettings()))
         if let expected = RecordedDeviceTests.expected[Self.webcam.name] {
@@ -190,7 +196,8 @@ struct VirtualCameraTests {
         let liveCapture = try ImageCapture(track), twinCapture = try ImageCapture(twin)
         let photoCapabilities = try await within(10) { try await liveCapture.getPhotoCapabilities() }
         #expect(photoCapabilities == (try await within(10) { try await twinCapture.getPhotoCapabilities() }))
-        #expect(try await within(10) { try await liveCapture.getPhotoSettings() }
+        #expect(
+            try await within(10) { try await liveCapture.getPhotoSettings() }
                 == (try await within(10) { try await twinCapture.getPhotoSettings() }))
 
         // Frames: the track's size, the camera's picture.
@@ -234,16 +241,23 @@ struct VirtualCameraTests {
         let modes = try await V4L2CameraBackend(path: Self.path).resolveModes()
         for encoding in Set(modes.map(\.encoding)) {
             let own = modes.filter { mode in
-                mode.encoding == encoding && !modes.contains {
-                    $0.encoding != encoding && $0.width == mode.width && $0.height == mode.height && $0.frameRate == mode.frameRate
-                }
+                mode.encoding == encoding
+                    && !modes.contains {
+                        $0.encoding != encoding && $0.width == mode.width && $0.height == mode.height && $0.frameRate == mode.frameRate
+                    }
             }
             guard let mode = own.max(by: { ($0.width * $0.height, $0.rate) < ($1.width * $1.height, $1.rate) }) else { continue }
-            let other = try await openVideo(MediaDevices(devices: [.v4l2(path: Self.path)], timing: .test), MediaTrackConstraints(
-                width: .exact(UInt32(mode.width)), height: .exact(UInt32(mode.height)), frameRate: .exact(mode.rate)))
+            let other = try await openVideo(
+                MediaDevices(devices: [.v4l2(path: Self.path)], timing: .test),
+                MediaTrackConstraints(
+                    width: .exact(UInt32(mode.width)), height: .exact(UInt32(mode.height)), frameRate: .exact(mode.rate)))
             let encoded = try await nextFrame(other, seconds: 10)
             #expect(encoded.width == mode.width && encoded.height == mode.height)
-            let fourcc = switch encoding { case .mjpeg: "MJPG"; case .raw(let format): format == "NV12" ? "NV12" : "YUYV" }
+            let fourcc =
+                switch encoding {
+                case .mjpeg: "MJPG";
+                case .raw(let format): format == "NV12" ? "NV12" : "YUYV"
+                }
             #expect(Self.log().last { $0.contains("STREAMON") }?.contains("\(mode.width)x\(mode.height) \(fourcc)") == true)
             try Self.expectPattern(encoded, "\(fourcc) \(mode.width)x\(mode.height)")
             // Frames the camera lost show in the driver's numbers, in every encoding (an MJPEG mode's
@@ -253,7 +267,9 @@ struct VirtualCameraTests {
             try await Task.sleep(for: .milliseconds(Int(4000 / mode.rate) + 100))
             Self.command("resume")
             let after = try await nextFrame(other, seconds: 10)
-            #expect(FrameMetadataTests.step(before, after) >= 4, "\(fourcc): frame \(before.metadata.frameNumber as Any) then \(after.metadata.frameNumber as Any) across a stall of 4 frames")
+            #expect(
+                FrameMetadataTests.step(before, after) >= 4,
+                "\(fourcc): frame \(before.metadata.frameNumber as Any) then \(after.metadata.frameNumber as Any) across a stall of 4 frames")
             other.stop()
         }
         print("virtual camera agreement: \(Self.webcam.name) modes \(modes.count)")

@@ -18,7 +18,9 @@ public func within<T: Sendable>(
             try? await Task.sleep(for: .seconds(seconds))
             if !Task.isCancelled { race.settle(.failure(TimedOut(what: what, seconds: seconds))) }
         }
-        race.onSettled { work.cancel(); timer.cancel() }
+        race.onSettled {
+            work.cancel(); timer.cancel()
+        }
     }
     return try result.get()
 }
@@ -245,7 +247,8 @@ public func spawnProcess(
     let envp = (inherited + environment).map { strdup($0) } + [nil]
     defer { (argv + envp).forEach { free($0) } }
     var pid: pid_t = 0
-    let spawned = executable.contains("/")
+    let spawned =
+        executable.contains("/")
         ? posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         : posix_spawnp(&pid, executable, &actions, &attributes, argv, envp)
     guard spawned == 0 else { throw TimedOut(what: "posix_spawn \(executable) (error \(spawned))", seconds: 0) }

@@ -29,8 +29,9 @@ struct V4L2ControlsTests {
         #expect(V4L2Control.Kind(type: 6) == nil)  // a control class heading
     }
 
-    @Test("A real camera lists its controls and reads them (nothing is written)",
-          .enabled(if: access("/dev/video0", R_OK) == 0, "no camera at /dev/video0"))
+    @Test(
+        "A real camera lists its controls and reads them (nothing is written)",
+        .enabled(if: access("/dev/video0", R_OK) == 0, "no camera at /dev/video0"))
     func realCamera() throws {
         let fd = open("/dev/video0", O_RDWR)
         try #require(fd >= 0)
@@ -132,7 +133,8 @@ struct V4L2ControlCacheTests {
 
     @Test("Listings with hostile numbers parse without trapping")
     func hostileListing() {
-        let modes = V4L2Listing.modes("""
+        let modes = V4L2Listing.modes(
+            """
             [0]: 'YUYV' (YUYV 4:2:2)
             \tSize: Discrete 640x480
             \t\tInterval: Discrete 0.033s (nan fps)

@@ -50,7 +50,6 @@ protocol CaptureBackend: Sendable {
     /// built on a thread of its own, never on Swift's cooperative pool.
     var configureMayBlock: Bool { get }
 
-
     /// What one opening owns: controls, photo extras, the exclusive resource, faults. Changes to
     /// elements that negotiation reads go through `frames`.
     func makeSession(pipeline: Pipeline, panTiltZoom: Bool, frames: FrameBoundary) -> any DeviceSession

@@ -16,7 +16,8 @@ final class AudioSource: Sendable {
     /// - Throws: `.notReadable` (or `.notFound`, `.notAllowed`) when the pipeline cannot start.
     static func open(_ device: ResolvedDevice) async throws(CaptureFailure) -> AudioSource {
         do throws(GStreamerError) {
-            let pipeline = try await Pipeline.building(canonical: PipelineDescription.fakeMicrophone, name: "microphone", timeout: CaptureTiming.standard.openTimeout)
+            let pipeline = try await Pipeline.building(
+                canonical: PipelineDescription.fakeMicrophone, name: "microphone", timeout: CaptureTiming.standard.openTimeout)
             let source = AudioSource(device: device, pipeline: pipeline)
             pipeline.onMessage { [weak source] message in
                 if case .warning = message { return }

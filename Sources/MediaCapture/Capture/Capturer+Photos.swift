@@ -54,12 +54,13 @@ extension Capturer {
             _ = await photo.waitForInput(mode.size, timeout: timing.modeSwitchTimeout)
         }
         let wantsLight = request.fillLightMode.map { $0 != .off } ?? false
-        let origin: PhotoFrameOrigin = switch (request.zeroShutterLag, switchTo, wantsLight) {
-        case (false, _, _): .nextFrame
-        case (true, .some, _): .nextFrameAfterModeSwitch
-        case (true, nil, true): .nextFrameForFillLight
-        case (true, nil, false): held == nil ? .nextFrameNoneHeld : .heldFrame
-        }
+        let origin: PhotoFrameOrigin =
+            switch (request.zeroShutterLag, switchTo, wantsLight) {
+            case (false, _, _): .nextFrame
+            case (true, .some, _): .nextFrameAfterModeSwitch
+            case (true, nil, true): .nextFrameForFillLight
+            case (true, nil, false): held == nil ? .nextFrameNoneHeld : .heldFrame
+            }
         let outcome = await lightAndCapture(
             request, count: count, requiring: switchTo?.size, held: origin == .heldFrame ? held : nil, origin: origin)
         if let previous, switchTo != nil {
@@ -85,9 +86,10 @@ extension Capturer {
         let outcome: Result<(taken: [PhotoBranch.Taken], usedHeld: Bool), SampleHub.Failure>
         do {
             let rate = currentMode.withLock { $0?.frameRate.value }
-            outcome = .success(try await photo.capture(
-                requiring: input, count: count, held: held, timeout: request.timeout,
-                stallBound: CaptureTiming.stallBound(frameRate: rate)))
+            outcome = .success(
+                try await photo.capture(
+                    requiring: input, count: count, held: held, timeout: request.timeout,
+                    stallBound: CaptureTiming.stallBound(frameRate: rate)))
         } catch {
             outcome = .failure(error)
         }
@@ -96,11 +98,12 @@ extension Capturer {
         case .success(let (taken, usedHeld)):
             let origin = origin == .heldFrame && !usedHeld ? .nextFrameNoneHeld : origin
             do {
-                return .success(try taken.map { sample, frameNumber in
-                    CapturedPhoto(
-                        jpeg: try sample.copyBytes(), captureTime: Frame.captureTime(sample.runningTime, of: pipeline),
-                        frameNumber: frameNumber, origin: origin)
-                })
+                return .success(
+                    try taken.map { sample, frameNumber in
+                        CapturedPhoto(
+                            jpeg: try sample.copyBytes(), captureTime: Frame.captureTime(sample.runningTime, of: pipeline),
+                            frameNumber: frameNumber, origin: origin)
+                    })
             } catch {
                 return .failure(.incomplete("The photo could not be read: \(error)"))
             }
@@ -126,10 +129,12 @@ extension Capturer {
         let usable = device.modes.filter { $0.encoding == current.encoding }
         func area(_ mode: SourceMode) -> Int { mode.width * mode.height }
         let covering = usable.filter { $0.width >= size.width && $0.height >= size.height }
-        let best = covering.min { lhs, rhs in
-            area(lhs) != area(rhs) ? area(lhs) < area(rhs)
-                : abs(lhs.frameRate.value - current.frameRate.value) < abs(rhs.frameRate.value - current.frameRate.value)
-        } ?? usable.max { area($0) < area($1) }
+        let best =
+            covering.min { lhs, rhs in
+                area(lhs) != area(rhs)
+                    ? area(lhs) < area(rhs)
+                    : abs(lhs.frameRate.value - current.frameRate.value) < abs(rhs.frameRate.value - current.frameRate.value)
+            } ?? usable.max { area($0) < area($1) }
         return best == current ? nil : best
     }
 }

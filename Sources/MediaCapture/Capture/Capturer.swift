@@ -147,7 +147,8 @@ final class Capturer: Sendable {
             if build.finish() { backend.didRelease() }  // nobody waits for it any more
             return result
         }
-        let built = Pipeline.canonicalLoadsPlugins(description) || backend.configureMayBlock
+        let built =
+            Pipeline.canonicalLoadsPlugins(description) || backend.configureMayBlock
             ? await BlockingCall.run(timeout: timing.openTimeout, make) : make()
         let pipeline: Pipeline
         switch built {
@@ -157,7 +158,8 @@ final class Capturer: Sendable {
             throw error
         case nil:
             if build.abandon() { backend.didRelease() }  // it finished just after the deadline
-            throw .notReadable("\(device.label)'s pipeline was not built within \(timing.openTimeout): loading a GStreamer plugin or reaching its service hung.")
+            throw .notReadable(
+                "\(device.label)'s pipeline was not built within \(timing.openTimeout): loading a GStreamer plugin or reaching its service hung.")
         }
         let source = Capturer(device: device, mode: mode, pipeline: pipeline, panTiltZoom: panTiltZoom, timing: timing)
         let branch = TrackBranch.canonical(in: pipeline, linger: timing.gateLinger)
@@ -166,7 +168,9 @@ final class Capturer: Sendable {
         source.state.withLock { $0.branches[0] = branch }
         pipeline.onMessage { [weak source] message in source?.handle(message) }
 
-        let noFrame = CaptureFailure.notReadable("\(device.label) delivered no frame within \(timing.openTimeout). Check that no other program holds it and that it streams in \(mode?.videoMode.description ?? "its default mode").")
+        let noFrame = CaptureFailure.notReadable(
+            "\(device.label) delivered no frame within \(timing.openTimeout). Check that no other program holds it and that it streams in \(mode?.videoMode.description ?? "its default mode")."
+        )
         do {
             // A live pipeline reaches PLAYING with its first frame: both waits share one deadline.
             try await pipeline.play(timeoutMilliseconds: timing.openTimeout.milliseconds)
@@ -176,7 +180,9 @@ final class Capturer: Sendable {
             await source.shutDown()
             if pipeline.isWedged {
                 Log.logger.warning("\(Log.redacted(device.label)) did not answer within \(timing.openTimeout); its pipeline is abandoned")
-                throw CaptureFailure.notReadable("\(device.label) did not answer within \(timing.openTimeout): its driver (or a source element) is stuck opening it. Unplug and replug the camera, or check what holds it.")
+                throw CaptureFailure.notReadable(
+                    "\(device.label) did not answer within \(timing.openTimeout): its driver (or a source element) is stuck opening it. Unplug and replug the camera, or check what holds it."
+                )
             }
             if error.isTimeout { throw noFrame }
             if error.isCancelled { throw CaptureFailure.cancelled("Opening \(device.label) was cancelled.") }
@@ -200,8 +206,9 @@ final class Capturer: Sendable {
         await source.session.start(
             onControlsChanged: { [weak source] in source?.controlsChangedElsewhere() },
             onLost: { [weak source] reason in
-                source?.end(because: GStreamerError(
-                    domain: .resource, code: GStreamerError.ResourceCode.notFound.rawValue, message: reason))
+                source?.end(
+                    because: GStreamerError(
+                        domain: .resource, code: GStreamerError.ResourceCode.notFound.rawValue, message: reason))
             })
         return (source, branch)
     }

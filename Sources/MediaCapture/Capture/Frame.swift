@@ -65,7 +65,8 @@ struct Frame: Sendable {
         // hangs going to NULL after it.
         let result: Result<[UInt8], GStreamerError>? = await BlockingCall.run(timeout: timeout + .seconds(1)) {
             Result { () throws(GStreamerError) in
-                let converted = type == "image/jpeg"
+                let converted =
+                    type == "image/jpeg"
                     ? try sample.jpegEncoded(quality: jpegQuality, timeoutMilliseconds: timeout.milliseconds)
                     : try sample.converted(to: caps, timeoutMilliseconds: timeout.milliseconds)
                 do { return try converted.copyBytes() } catch let error as GStreamerError { throw error } catch { throw .wrapper("\(error)") }

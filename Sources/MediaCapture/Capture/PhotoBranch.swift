@@ -222,9 +222,10 @@ final class PhotoBranch: Sendable {
         }
         if let held {
             // A blocking push (the stream locks), so on the pipeline's own thread.
-            let pushed = await pipeline.perform(timeout: stallBound) { [shutterOutput, shutterInput] in
-                shutterOutput.push(held, whileHolding: shutterInput)
-            } ?? false
+            let pushed =
+                await pipeline.perform(timeout: stallBound) { [shutterOutput, shutterInput] in
+                    shutterOutput.push(held, whileHolding: shutterInput)
+                } ?? false
             if !pushed {
                 // Refused (the caps changed meanwhile, the pipeline stopping): the next frame instead.
                 state.withLock { state in
@@ -255,12 +256,13 @@ final class PhotoBranch: Sendable {
                 _ = try await jpegs.sample(after: after, timeout: max(.zero, min(stallBound, end - clock.now)))
             } catch {
                 let arrived = state.withLock { $0.arrived }
-                let outcome: SampleHub.Failure? = switch error {
-                case .timedOut where clock.now >= end: .timedOut
-                case .timedOut where arrived == seen: .stalled
-                case .timedOut: nil  // frames come, only not the photo yet: wait on
-                default: error
-                }
+                let outcome: SampleHub.Failure? =
+                    switch error {
+                    case .timedOut where clock.now >= end: .timedOut
+                    case .timedOut where arrived == seen: .stalled
+                    case .timedOut: nil  // frames come, only not the photo yet: wait on
+                    default: error
+                    }
                 guard let outcome else {
                     seen = arrived
                     continue

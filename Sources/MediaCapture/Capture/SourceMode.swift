@@ -52,8 +52,7 @@ struct SourceMode: Sendable, Hashable {
             let encoding: Encoding
             switch structure.name {
             case "video/x-raw":
-                if case .string(let format)? = structure.fields["format"] { encoding = .raw(format: format) }
-                else { encoding = .raw(format: nil) }
+                if case .string(let format)? = structure.fields["format"] { encoding = .raw(format: format) } else { encoding = .raw(format: nil) }
             case "image/jpeg": encoding = .mjpeg
             default: continue
             }
@@ -149,10 +148,15 @@ struct Fraction: Sendable, Hashable {
     /// Nil for a rate that is not a finite number in 0 < rate <= ``maximumRate``.
     init?(_ value: Double) {
         guard value.isFinite, value > 0, value <= Self.maximumRate else { return nil }
-        if value == value.rounded() { self.init(Int(value), 1) }
-        else if (value * 2) == (value * 2).rounded() { self.init(Int(value * 2), 2) }
-        else if abs(value * 1.001 - (value * 1.001).rounded()) < 0.001 { self.init(Int((value * 1.001).rounded()) * 1000, 1001) }
-        else { self.init(Int((value * 1000).rounded()), 1000) }
+        if value == value.rounded() {
+            self.init(Int(value), 1)
+        } else if (value * 2) == (value * 2).rounded() {
+            self.init(Int(value * 2), 2)
+        } else if abs(value * 1.001 - (value * 1.001).rounded()) < 0.001 {
+            self.init(Int((value * 1.001).rounded()) * 1000, 1001)
+        } else {
+            self.init(Int((value * 1000).rounded()), 1000)
+        }
     }
 
     var value: Double { denominator == 0 ? 0 : Double(numerator) / Double(denominator) }

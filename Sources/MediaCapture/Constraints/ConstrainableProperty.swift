@@ -102,8 +102,10 @@ struct ConstrainableProperty: Sendable {
 
     private static func numeric(_ value: ConstrainDouble, inAdvanced: Bool) -> NormalizedConstraint {
         switch value {
-        case .value(let bare): inAdvanced ? .numeric(min: nil, max: nil, exact: bare, ideal: nil)
-            : .numeric(min: nil, max: nil, exact: nil, ideal: bare)
+        case .value(let bare):
+            inAdvanced
+                ? .numeric(min: nil, max: nil, exact: bare, ideal: nil)
+                : .numeric(min: nil, max: nil, exact: nil, ideal: bare)
         case .range(let min, let max, let exact, let ideal): .numeric(min: min, max: max, exact: exact, ideal: ideal)
         }
     }
@@ -120,8 +122,9 @@ struct ConstrainableProperty: Sendable {
                 case nil: nil
                 case .value(let bare): numeric(.value(Double(bare)), inAdvanced: advanced)
                 case .range(let min, let max, let exact, let ideal):
-                    .numeric(min: min.map(Double.init), max: max.map(Double.init),
-                             exact: exact.map(Double.init), ideal: ideal.map(Double.init))
+                    .numeric(
+                        min: min.map(Double.init), max: max.map(Double.init),
+                        exact: exact.map(Double.init), ideal: ideal.map(Double.init))
                 }
             },
             setting: { $0[keyPath: setting].map { .number(Double($0)) } },
@@ -180,7 +183,7 @@ struct ConstrainableProperty: Sendable {
                 switch set[keyPath: constraint] {
                 case nil: return nil
                 // An empty list is the same as no constraint.
-                case .value(let values): 
+                case .value(let values):
                     guard !values.isEmpty else { return nil }
                     return advanced ? .strings(exact: values, ideal: nil) : .strings(exact: nil, ideal: values)
                 case .parameters(let exact, let ideal):

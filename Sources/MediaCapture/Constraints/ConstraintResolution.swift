@@ -151,9 +151,13 @@ struct ConstraintResolution: Equatable {
         switch domain {
         case .range(let low, let high):
             var target: Double
-            if case .numeric(_, _, _, let ideal?)? = ideal { target = ideal }
-            else if case .number(let value)? = current { target = value }
-            else { target = low }
+            if case .numeric(_, _, _, let ideal?)? = ideal {
+                target = ideal
+            } else if case .number(let value)? = current {
+                target = value
+            } else {
+                target = low
+            }
             target = Swift.min(high, Swift.max(low, target))
             return .number(target)
         case .strings(let values):
@@ -166,9 +170,7 @@ struct ConstraintResolution: Equatable {
             return values.first.map { .bool($0) }
         case .points(let exact):
             let points: [Point2D]?
-            if let exact { points = exact }
-            else if case .points(_, let ideal?)? = ideal { points = ideal }
-            else { points = nil }
+            if let exact { points = exact } else if case .points(_, let ideal?)? = ideal { points = ideal } else { points = nil }
             // The spec: coordinates beyond 0...1 are clamped.
             return points.map { .points($0.map { Point2D(x: Swift.min(1, Swift.max(0, $0.x)), y: Swift.min(1, Swift.max(0, $0.y))) }) }
         }

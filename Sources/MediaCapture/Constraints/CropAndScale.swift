@@ -47,7 +47,8 @@ enum CropAndScale {
                 // includes each native size itself).
                 if width == nil && height == nil {
                     let modeAspect = Double(mode.width) / Double(mode.height)
-                    (width, height) = aspect < modeAspect
+                    (width, height) =
+                        aspect < modeAspect
                         ? ((Double(mode.height) * aspect).rounded(), Double(mode.height))
                         : (Double(mode.width), (Double(mode.width) / aspect).rounded())
                 }

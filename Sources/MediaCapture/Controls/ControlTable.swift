@@ -35,7 +35,9 @@ package enum ControlTable {
             guard let property = ConstrainableProperty.byName[parts[0]], !property.isModeMember,
                 property.name != "pointsOfInterest"
             else {
-                throw DOMException(.typeError, "'\(parts[0])' is not a control; the controls are \(names.filter { $0 != "pointsOfInterest" }.joined(separator: ", ")).")
+                throw DOMException(
+                    .typeError,
+                    "'\(parts[0])' is not a control; the controls are \(names.filter { $0 != "pointsOfInterest" }.joined(separator: ", ")).")
             }
             guard property.parseExact(&set, parts[1]) else {
                 throw DOMException(.typeError, "'\(parts[1])' is not a value for \(property.name): give a number, a mode name, or true/false.")

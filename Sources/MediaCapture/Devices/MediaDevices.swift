@@ -115,7 +115,8 @@ public final class MediaDevices: Sendable {
                 if property.constraint(requested.basic, false)?.isRequired == true {
                     throw DOMException(
                         .typeError,
-                        "'\(property.name)' cannot be required (min/max/exact) in getUserMedia; use an ideal value or advanced, or applyConstraints on the track.")
+                        "'\(property.name)' cannot be required (min/max/exact) in getUserMedia; use an ideal value or advanced, or applyConstraints on the track."
+                    )
                 }
             }
         }
@@ -141,9 +142,10 @@ public final class MediaDevices: Sendable {
 
     // MARK: - Selection and opening
 
-    private func open(_ kind: MediaDeviceInfo.Kind, _ constraints: MediaTrackConstraints,
-                      _ resolved: [Result<ResolvedDevice, DOMException>]) async throws(DOMException) -> MediaStreamTrack
-    {
+    private func open(
+        _ kind: MediaDeviceInfo.Kind, _ constraints: MediaTrackConstraints,
+        _ resolved: [Result<ResolvedDevice, DOMException>]
+    ) async throws(DOMException) -> MediaStreamTrack {
         let ofKind = resolved.filter { result in
             switch result {
             case .success(let device): device.info.kind == kind
@@ -153,7 +155,8 @@ public final class MediaDevices: Sendable {
         let devices = ofKind.compactMap { try? $0.get() }
         guard !devices.isEmpty else {
             if case .failure(let error)? = ofKind.first { throw error }
-            throw DOMException(.notFoundError, "No \(kind == .videoinput ? "camera" : "microphone") was found. Connect one, or use CaptureDevice.fake().")
+            throw DOMException(
+                .notFoundError, "No \(kind == .videoinput ? "camera" : "microphone") was found. Connect one, or use CaptureDevice.fake().")
         }
         // Asking for PTZ (with a value other than false) is what consults an undecided permission.
         let sets = [constraints.basic] + constraints.advanced
@@ -171,7 +174,9 @@ public final class MediaDevices: Sendable {
         switch SelectSettings.select(candidates.map(\.settings), constraints.applicable(to: kind)) {
         case .failed(let name):
             throw DOMException.overconstrained(
-                name, name.isEmpty ? "No device satisfies the required constraints together."
+                name,
+                name.isEmpty
+                    ? "No device satisfies the required constraints together."
                     : "No \(kind == .videoinput ? "camera" : "microphone") satisfies the required '\(name)' constraint.")
         case .selected(let index):
             chosen = candidates[index]
@@ -269,8 +274,7 @@ public final class MediaDevices: Sendable {
     private func resolveAll() async -> [Result<ResolvedDevice, DOMException>] {
         var results: [Result<ResolvedDevice, DOMException>] = []
         for device in devices {
-            do { results.append(.success(try await ResolvedDevice.resolve(device))) }
-            catch { results.append(.failure(error)) }
+            do { results.append(.success(try await ResolvedDevice.resolve(device))) } catch { results.append(.failure(error)) }
         }
         if includeSystemDevices {
             results += await SystemDeviceWatch.shared.resolvedCameras().map { .success($0) }

@@ -79,7 +79,8 @@ final class SystemDeviceWatch: Sendable {
         if state.withLock({ $0.watcher != nil }) { return currentDevices ?? [] }
         // Tried twice: a one-off listing that fails has no earlier one to fall back on.
         let probes = [PipeWireCameras.probe(timeout: CaptureTiming.pipeWireListingAttempt, attempts: 2)]
-        return await BlockingCall.run(timeout: CaptureTiming.listingTimeout, { DeviceMonitor.devices(classes: ["Video/Source"], probes: probes) }) ?? []
+        return await BlockingCall.run(timeout: CaptureTiming.listingTimeout, { DeviceMonitor.devices(classes: ["Video/Source"], probes: probes) })
+            ?? []
     }
 
     /// The machine's cameras from GStreamer's device providers and PipeWire's graph (blocking, on a thread of its own):
@@ -98,29 +99,31 @@ final class SystemDeviceWatch: Sendable {
             device.vendor = description.vendorName
             return ResolvedDevice(device, modes: description.pipeWireModes, groupKey: path ?? "pipewire:" + node)
         }
-        return cameras + found.compactMap { description in
-            guard description.pipeWireNode == nil,
-                let path = description.properties["api.v4l2.path"] ?? description.properties["device.path"],
-                !servedByPipeWire.contains(path)
-            else {
-                return nil  // PipeWire's own, or not a V4L2 node (libcamera): CaptureDevice.pipeline for those
+        return cameras
+            + found.compactMap { description in
+                guard description.pipeWireNode == nil,
+                    let path = description.properties["api.v4l2.path"] ?? description.properties["device.path"],
+                    !servedByPipeWire.contains(path)
+                else {
+                    return nil  // PipeWire's own, or not a V4L2 node (libcamera): CaptureDevice.pipeline for those
+                }
+                let bus = description.properties["api.v4l2.cap.bus_info"] ?? description.properties["v4l2.device.bus_info"]
+                var device = CaptureDevice.v4l2(path: path)  // a property value later, never parsed
+                device.label = description.displayName
+                device.vendor = description.vendorName
+                device.stableKey = "v4l2:" + (bus.map { $0 + ":" + description.displayName } ?? path)
+                let modes = description.caps.map(SourceMode.modes(from:)) ?? []
+                return ResolvedDevice(device, modes: modes, groupKey: bus ?? path)
             }
-            let bus = description.properties["api.v4l2.cap.bus_info"] ?? description.properties["v4l2.device.bus_info"]
-            var device = CaptureDevice.v4l2(path: path)  // a property value later, never parsed
-            device.label = description.displayName
-            device.vendor = description.vendorName
-            device.stableKey = "v4l2:" + (bus.map { $0 + ":" + description.displayName } ?? path)
-            let modes = description.caps.map(SourceMode.modes(from:)) ?? []
-            return ResolvedDevice(device, modes: modes, groupKey: bus ?? path)
-        }
     }
 
     private func deliver(_ change: DeviceWatcher.Change) {
         let subscribers = state.withLock { Array($0.subscribers.values) }
-        let converted: Change = switch change {
-        case .added(let device): Change(added: true, device: device)
-        case .removed(let device): Change(added: false, device: device)
-        }
+        let converted: Change =
+            switch change {
+            case .added(let device): Change(added: true, device: device)
+            case .removed(let device): Change(added: false, device: device)
+            }
         for subscriber in subscribers { subscriber.body(converted) }
     }
 }

@@ -123,7 +123,9 @@ public final class ImageCapture: Sendable {
     /// - Throws: `TypeError` for a count outside 1...100 or an interval outside 0...1 day; otherwise as
     ///   ``takePhoto(_:)`` (a failure fails the whole burst). The deadline grows by a frame interval
     ///   (or `interval`) per photo after the first.
-    public func takePhotoBurst(count: Int, interval: Duration? = nil, _ photoSettings: PhotoSettings? = nil)
+    public func takePhotoBurst(
+        count: Int, interval: Duration? = nil, _ photoSettings: PhotoSettings? = nil
+    )
         async throws(DOMException) -> [Blob]
     {
         guard (1...100).contains(count) else {
@@ -149,7 +151,9 @@ public final class ImageCapture: Sendable {
     ///   and what ``takePhoto(_:)`` throws at its call; `AbortError` when the task is cancelled
     ///   (the settings restored); `UnknownError` as ``takePhoto(_:)``, or when no frame shows a set
     ///   within the photo deadline.
-    public func takePhotoBracket(_ sets: [MediaTrackConstraintSet], _ photoSettings: PhotoSettings? = nil)
+    public func takePhotoBracket(
+        _ sets: [MediaTrackConstraintSet], _ photoSettings: PhotoSettings? = nil
+    )
         async throws(DOMException) -> [Blob]
     {
         var (source, request) = try photoRequest(photoSettings)
@@ -166,10 +170,13 @@ public final class ImageCapture: Sendable {
         try Self.validate(settings, against: capabilities)
         let current = source.photoSettings(streamSize: streamSize)
         let size = Self.photoSize(settings, current: current, aspect: streamAspect)
-        return (source, PhotoRequest(
-            size: size, quality: options.jpegQuality, timeout: options.photoTimeout,
-            fillLightMode: settings.fillLightMode, redEyeReduction: settings.redEyeReduction, exif: options.exif,
-            zeroShutterLag: options.zeroShutterLag))
+        return (
+            source,
+            PhotoRequest(
+                size: size, quality: options.jpegQuality, timeout: options.photoTimeout,
+                fillLightMode: settings.fillLightMode, redEyeReduction: settings.redEyeReduction, exif: options.exif,
+                zeroShutterLag: options.zeroShutterLag)
+        )
     }
 
     /// The rules the web-platform-tests check (`takePhoto-reject`), against the current capabilities.
@@ -184,16 +191,21 @@ public final class ImageCapture: Sendable {
                 value >= (range.min ?? -.infinity), value <= (range.max ?? .infinity)
             else {
                 let allowed = range.map { "\(($0.min ?? 0).formatted)...\(($0.max ?? 0).formatted)" } ?? "none"
-                throw DOMException(.notSupportedError, "\(name) \(value.formatted) is outside the camera's range \(allowed); see getPhotoCapabilities().")
+                throw DOMException(
+                    .notSupportedError, "\(name) \(value.formatted) is outside the camera's range \(allowed); see getPhotoCapabilities().")
             }
         }
         try check(settings.imageWidth, capabilities.imageWidth, "imageWidth")
         try check(settings.imageHeight, capabilities.imageHeight, "imageHeight")
         if settings.redEyeReduction != nil, capabilities.redEyeReduction != .controllable {
-            throw DOMException(.notSupportedError, "redEyeReduction cannot be set on this camera (its capability is '\(capabilities.redEyeReduction?.rawValue ?? "absent")'); leave it out.")
+            throw DOMException(
+                .notSupportedError,
+                "redEyeReduction cannot be set on this camera (its capability is '\(capabilities.redEyeReduction?.rawValue ?? "absent")'); leave it out."
+            )
         }
         if let mode = settings.fillLightMode, !(capabilities.fillLightMode ?? []).contains(mode) {
-            throw DOMException(.notSupportedError, "fillLightMode '\(mode.rawValue)' is not one of \((capabilities.fillLightMode ?? []).map(\.rawValue)).")
+            throw DOMException(
+                .notSupportedError, "fillLightMode '\(mode.rawValue)' is not one of \((capabilities.fillLightMode ?? []).map(\.rawValue)).")
         }
     }
 
@@ -255,7 +267,10 @@ public final class ImageCapture: Sendable {
             throw DOMException(.invalidStateError, "The track is disabled; set enabled = true first.")
         }
         guard !track.muted else {
-            throw DOMException(.invalidStateError, "The track is muted (its camera is not delivering frames: reconfiguring, or a network camera reconnecting); try again after its unmute event.")
+            throw DOMException(
+                .invalidStateError,
+                "The track is muted (its camera is not delivering frames: reconfiguring, or a network camera reconnecting); try again after its unmute event."
+            )
         }
         guard let video = track.video else {
             throw DOMException(.invalidStateError, "The track has no video source.")

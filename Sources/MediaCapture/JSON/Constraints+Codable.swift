@@ -25,8 +25,10 @@ extension Decoder {
     /// The object form's members, each absent or of `type`.
     fileprivate func decodeObject<Value: Decodable>(_ type: Value.Type) throws -> (min: Value?, max: Value?, exact: Value?, ideal: Value?) {
         let object = try container(keyedBy: RangeKey.self)
-        return (try object.decodeIfPresent(type, forKey: .min), try object.decodeIfPresent(type, forKey: .max),
-                try object.decodeIfPresent(type, forKey: .exact), try object.decodeIfPresent(type, forKey: .ideal))
+        return (
+            try object.decodeIfPresent(type, forKey: .min), try object.decodeIfPresent(type, forKey: .max),
+            try object.decodeIfPresent(type, forKey: .exact), try object.decodeIfPresent(type, forKey: .ideal)
+        )
     }
 }
 

@@ -174,7 +174,8 @@ struct ExifBlock: Sendable, Hashable {
         var local = tm()
         guard localtime_r(&seconds, &local) != nil else { return nil }
         func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        let dateTime = "\(local.tm_year + 1900):\(two(local.tm_mon + 1)):\(two(local.tm_mday)) "
+        let dateTime =
+            "\(local.tm_year + 1900):\(two(local.tm_mon + 1)):\(two(local.tm_mday)) "
             + "\(two(local.tm_hour)):\(two(local.tm_min)):\(two(local.tm_sec))"
         let offsetMinutes = Int32(local.tm_gmtoff / 60)
         let offset = (offsetMinutes < 0 ? "-" : "+") + two(abs(offsetMinutes) / 60) + ":" + two(abs(offsetMinutes) % 60)

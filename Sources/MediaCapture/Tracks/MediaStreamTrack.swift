@@ -147,7 +147,8 @@ public final class MediaStreamTrack: Sendable {
         }
         let track = MediaStreamTrack(
             kind: kind, label: label, backing: backing, constraints: snapshot.constraints,
-            settings: snapshot.settings, capabilities: snapshot.capabilities, ended: {
+            settings: snapshot.settings, capabilities: snapshot.capabilities,
+            ended: {
                 if case .none = backing { return true }
                 return false
             }())
@@ -245,7 +246,9 @@ public final class MediaStreamTrack: Sendable {
     /// ending the track (`mute`, then `unmute`).
     /// - Throws: `TypeError` for a number that is NaN or infinite; `OverconstrainedError` naming the
     ///   constraint that cannot be satisfied, or the control the device refused.
-    public func applyConstraints(_ constraints: MediaTrackConstraints = MediaTrackConstraints())
+    public func applyConstraints(
+        _ constraints: MediaTrackConstraints = MediaTrackConstraints()
+    )
         async throws(DOMException)
     {
         try await applyConstraints(constraints, keepingMode: false)

@@ -44,7 +44,8 @@ extension VideoTrackSource {
                 }
                 guard !domain.narrowed(by: constraint).isEmpty else {
                     let allowed = property.describeCapability(capabilities) ?? "none"
-                    throw DOMException.overconstrained(name, "A bracket's \(name) is outside what the camera allows (\(allowed)); see getCapabilities().")
+                    throw DOMException.overconstrained(
+                        name, "A bracket's \(name) is outside what the camera allows (\(allowed)); see getCapabilities().")
                 }
                 if !touched.contains(where: { $0.name == name }) { touched.append(property) }
             }

@@ -181,10 +181,11 @@ final class VideoTrackSource: Sendable {
             let all = native + CropAndScale.candidates(native, constraints, always: keepingMode)
             let candidates = keepingMode ? all.filter { $0.mode == sourceMode } : all
             let modes = candidates.isEmpty ? [current] : candidates.map(\.settings)
-            let currentIndex = modes.firstIndex {
-                $0.width == current.width && $0.height == current.height && $0.frameRate == current.frameRate
-                    && $0.resizeMode == current.resizeMode
-            } ?? 0
+            let currentIndex =
+                modes.firstIndex {
+                    $0.width == current.width && $0.height == current.height && $0.frameRate == current.frameRate
+                        && $0.resizeMode == current.resizeMode
+                } ?? 0
             let capabilities = controls.map { ControlMembers.filter($0.capabilities(), panTiltZoom: panTiltZoom) }
             let settings = controls.map { ControlMembers.filter($0.settings(), panTiltZoom: panTiltZoom) }
             let sameSourceMode = Set(candidates.indices.filter { candidates[$0].mode == sourceMode })
@@ -242,10 +243,16 @@ final class VideoTrackSource: Sendable {
         }
         return PhotoCapabilities(
             redEyeReduction: extras.redEyeReduction,
-            imageHeight: heights.min().flatMap { low in heights.max().map { high in
-                MediaSettingsRange(min: Double(low), max: Double(high), step: extras.heightStep) } },
-            imageWidth: widths.min().flatMap { low in widths.max().map { high in
-                MediaSettingsRange(min: Double(low), max: Double(high), step: extras.widthStep) } },
+            imageHeight: heights.min().flatMap { low in
+                heights.max().map { high in
+                    MediaSettingsRange(min: Double(low), max: Double(high), step: extras.heightStep)
+                }
+            },
+            imageWidth: widths.min().flatMap { low in
+                widths.max().map { high in
+                    MediaSettingsRange(min: Double(low), max: Double(high), step: extras.widthStep)
+                }
+            },
             fillLightMode: extras.fillLightModes)
     }
 
@@ -394,13 +401,15 @@ final class VideoTrackSource: Sendable {
             return queue.pending
         }
         for queued in waiting { queued.result.complete(.failure(DOMException(.stalled))) }
-        job.result.complete(result.map { photos in
-            photos.map { photo in
-                var blob = Blob(type: "image/jpeg", bytes: job.request.exif ? exif(for: photo, job.request).inserted(into: photo.jpeg) : photo.jpeg)
-                blob.metadata = VideoFrameMetadata(captureTime: photo.captureTime, frameNumber: photo.frameNumber, photoOrigin: photo.origin)
-                return blob
-            }
-        }.mapError(DOMException.init))
+        job.result.complete(
+            result.map { photos in
+                photos.map { photo in
+                    var blob = Blob(
+                        type: "image/jpeg", bytes: job.request.exif ? exif(for: photo, job.request).inserted(into: photo.jpeg) : photo.jpeg)
+                    blob.metadata = VideoFrameMetadata(captureTime: photo.captureTime, frameNumber: photo.frameNumber, photoOrigin: photo.origin)
+                    return blob
+                }
+            }.mapError(DOMException.init))
     }
 
     /// Keeps the newest frames for zero shutter lag while the returned hold lives.

@@ -55,7 +55,9 @@ struct SetControls: AsyncParsableCommand {
                 // What was asked against what the camera takes, for the control that refused.
                 let row = ControlTable.rows(track).first { $0.name == error.constraint }
                 let asked = assignments.first { $0.hasPrefix((error.constraint ?? "") + "=") }
-                let hint = row.map { "\($0.name): \(asked.map { "asked \($0.split(separator: "=", maxSplits: 1)[1]), " } ?? "")the camera takes \($0.capability) (now \($0.value)); see `imagecapture controls`." }
+                let hint = row.map {
+                    "\($0.name): \(asked.map { "asked \($0.split(separator: "=", maxSplits: 1)[1]), " } ?? "")the camera takes \($0.capability) (now \($0.value)); see `imagecapture controls`."
+                }
                 throw refused(error, hint: hint ?? error.hint)
             }
             printControls(track, json: json)

@@ -80,7 +80,7 @@ struct Photo: AsyncParsableCommand {
         if zeroShutterLag, burst != nil || bracket != nil {
             throw ValidationError("--zero-shutter-lag is for a single photo; bursts and brackets take frames after the call.")
         }
-        if (burst != nil || bracket != nil), Output(path: output).isStandardOutput {
+        if burst != nil || bracket != nil, Output(path: output).isStandardOutput {
             throw ValidationError("A burst or a bracket writes several files: give -o FILE.jpg (they become FILE-1.jpg, ...).")
         }
     }

@@ -10,7 +10,9 @@ private let interruptedFlag = Atomic<Bool>(false)
 struct RecordStills: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Take a photo every interval (a timelapse) into a folder, until --count or Ctrl-C.",
-        discussion: "Files are named after their capture time (still-YYYYMMDD-HHMMSS.mmm.jpg, UTC). Ctrl-C stops after the photo in progress and keeps what was taken; a second Ctrl-C ends at once.")
+        discussion:
+            "Files are named after their capture time (still-YYYYMMDD-HHMMSS.mmm.jpg, UTC). Ctrl-C stops after the photo in progress and keeps what was taken; a second Ctrl-C ends at once."
+    )
 
     @OptionGroup var camera: CameraOptions
     @OptionGroup var photo: PhotoOptions
@@ -92,6 +94,7 @@ struct RecordStills: AsyncParsableCommand {
         func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
         let milliseconds = Int(time.tv_nsec / 1_000_000)
         let millis = String(repeating: "0", count: 3 - String(milliseconds).count) + String(milliseconds)
-        return "still-\(parts.tm_year + 1900)\(two(parts.tm_mon + 1))\(two(parts.tm_mday))-\(two(parts.tm_hour))\(two(parts.tm_min))\(two(parts.tm_sec)).\(millis).jpg"
+        return
+            "still-\(parts.tm_year + 1900)\(two(parts.tm_mon + 1))\(two(parts.tm_mday))-\(two(parts.tm_hour))\(two(parts.tm_min))\(two(parts.tm_sec)).\(millis).jpg"
     }
 }

@@ -14,7 +14,9 @@ struct FakeCameraBackend: CaptureBackend {
         var modes: [SourceMode] = []
         for mode in camera.modes {
             guard SourceMode.isValid(width: mode.width, height: mode.height), let rate = Fraction(mode.frameRate) else {
-                throw CaptureFailure.invalidDevice("FakeCamera mode \(mode) is not a camera mode: sides must be 1 to \(SourceMode.maximumSide) and the frame rate a finite number above 0 (at most \(Fraction.maximumRate.formatted)).")
+                throw CaptureFailure.invalidDevice(
+                    "FakeCamera mode \(mode) is not a camera mode: sides must be 1 to \(SourceMode.maximumSide) and the frame rate a finite number above 0 (at most \(Fraction.maximumRate.formatted))."
+                )
             }
             modes.append(SourceMode(width: mode.width, height: mode.height, frameRate: rate, encoding: .raw(format: "I420")))
         }
@@ -39,7 +41,8 @@ struct FakeCameraBackend: CaptureBackend {
             throw CaptureFailure.injected(name, "Fake camera fault: opening \(label) fails with \(name.rawValue).")
         }
         guard FakeCameraBackend.held.withLock({ $0.insert(camera.label).inserted }) else {
-            throw CaptureFailure.notReadable("\(label) is in use by another MediaDevices; stop its tracks first, or open the camera through that MediaDevices, which shares it.")
+            throw CaptureFailure.notReadable(
+                "\(label) is in use by another MediaDevices; stop its tracks first, or open the camera through that MediaDevices, which shares it.")
         }
     }
 

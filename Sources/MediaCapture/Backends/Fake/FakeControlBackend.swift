@@ -21,7 +21,8 @@ final class FakeControlBackend: ControlBackend {
         profile = FakeControls(camera, panTiltZoomGranted: true)
         values = Locked(profile.settings)
         balance = pipeline.element(named: PipelineDescription.Name.balance)
-        panTiltZoom = panTiltZoomActive && camera.controls == .reference
+        panTiltZoom =
+            panTiltZoomActive && camera.controls == .reference
             ? pipeline.element(named: PipelineDescription.Name.panTiltZoomCrop).map(DigitalPanTiltZoom.init) : nil
         render(profile.settings)
     }

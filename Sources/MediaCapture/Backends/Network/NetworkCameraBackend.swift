@@ -33,7 +33,9 @@ struct NetworkCameraBackend: CaptureBackend {
     /// (rtspsrc puts the RTSP status, "Not Found" or "Unauthorized", or the socket error in its text).
     func openError(_ error: GStreamerError, label: String) -> CaptureFailure {
         let detail = Self.serverAnswer(error.debug)
-        return CaptureFailure.notReadable("\(label) could not be opened: \(error.message)\(detail.map { " (\($0))" } ?? ""). Check the URL, the credentials and that the camera is reachable.")
+        return CaptureFailure.notReadable(
+            "\(label) could not be opened: \(error.message)\(detail.map { " (\($0))" } ?? ""). Check the URL, the credentials and that the camera is reachable."
+        )
     }
 
     private func address() throws(CaptureFailure) -> NetworkCameraURL {

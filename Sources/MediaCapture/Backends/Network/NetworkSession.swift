@@ -94,7 +94,9 @@ final class NetworkSession: DeviceSession {
         }
         if !stopped {
             Log.logger.notice("\(address.redacted) did not come back within \(reconnectFor); its tracks end")
-            lost("\(address.redacted) stopped streaming and did not come back within \(reconnectFor). Open a new track with getUserMedia once the camera is reachable.")
+            lost(
+                "\(address.redacted) stopped streaming and did not come back within \(reconnectFor). Open a new track with getUserMedia once the camera is reachable."
+            )
         }
     }
 

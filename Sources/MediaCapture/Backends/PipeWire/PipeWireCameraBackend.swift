@@ -15,8 +15,11 @@ struct PipeWireCameraBackend: CaptureBackend {
     func resolveModes() async throws(CaptureFailure) -> [SourceMode] {
         let node = self.node
         let found = await SystemDeviceWatch.shared.cameras()
-        guard let description = found.first(where: { $0.pipeWireNode == node || ($0.pipeWireNode != nil && $0.properties["object.serial"] == node) }) else {
-            throw CaptureFailure.notFound("PipeWire lists no camera node '\(node)'. List cameras with `imagecapture devices` (or `pw-cli ls Node`); is PipeWire running in this session?")
+        guard let description = found.first(where: { $0.pipeWireNode == node || ($0.pipeWireNode != nil && $0.properties["object.serial"] == node) })
+        else {
+            throw CaptureFailure.notFound(
+                "PipeWire lists no camera node '\(node)'. List cameras with `imagecapture devices` (or `pw-cli ls Node`); is PipeWire running in this session?"
+            )
         }
         return description.pipeWireModes
     }
@@ -31,7 +34,8 @@ struct PipeWireCameraBackend: CaptureBackend {
         source.set("target-object", node)  // a property value, never parsed
         // A connection of its own (see PipeWireConnection): never the plugin's shared one.
         guard let connection = PipeWireConnection.open() else {
-            throw CaptureFailure.notReadable("No PipeWire daemon answers in this session ($PIPEWIRE_RUNTIME_DIR or $XDG_RUNTIME_DIR). Is PipeWire running?")
+            throw CaptureFailure.notReadable(
+                "No PipeWire daemon answers in this session ($PIPEWIRE_RUNTIME_DIR or $XDG_RUNTIME_DIR). Is PipeWire running?")
         }
         source.set("fd", ownedDescriptor: connection)
         guard pipeline.replaceSource(with: bin) else {

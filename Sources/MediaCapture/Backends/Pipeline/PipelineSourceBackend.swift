@@ -18,7 +18,8 @@ struct PipelineSourceBackend: CaptureBackend {
             bin = try Element(binFromDescription: description, name: Pipeline.callerSourceName)
         } catch {
             // A description is the caller's code, not a device: one GStreamer cannot build is unsupported.
-            throw CaptureFailure.notSupported("The source description could not be built: \(error.message). Check it with gst-launch-1.0 and element names with gst-inspect-1.0.")
+            throw CaptureFailure.notSupported(
+                "The source description could not be built: \(error.message). Check it with gst-launch-1.0 and element names with gst-inspect-1.0.")
         }
         // A source that is not live (a file, `videotestsrc is-live=false`) plays at its own pace, like a
         // camera: paced before the tee. Pacing at a track's sink does not work: a closed gate leaves
@@ -28,7 +29,8 @@ struct PipelineSourceBackend: CaptureBackend {
             throw CaptureFailure.notReadable("clocksync is missing: install gstreamer1.0-plugins-base (GStreamer 1.18 or later).")
         }
         guard pipeline.replaceSource(with: bin, through: pace) else {
-            throw CaptureFailure.notSupported("The source description has no raw-video output to link: leave one video pad unlinked, e.g. end it with a decoder or `videoconvert`.")
+            throw CaptureFailure.notSupported(
+                "The source description has no raw-video output to link: leave one video pad unlinked, e.g. end it with a decoder or `videoconvert`.")
         }
     }
 

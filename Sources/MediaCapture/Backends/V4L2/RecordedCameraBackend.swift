@@ -13,7 +13,8 @@ struct RecordedCameraBackend: CaptureBackend {
     ///   recognises (an empty, binary or unrelated file), or the formats listing no usable mode.
     func resolveModes() async throws(CaptureFailure) -> [SourceMode] {
         guard !V4L2Listing.controls(controls).isEmpty else {
-            throw CaptureFailure.notSupported("The controls listing has no control line the library recognises; give the output of `v4l2-ctl --list-ctrls-menus`.")
+            throw CaptureFailure.notSupported(
+                "The controls listing has no control line the library recognises; give the output of `v4l2-ctl --list-ctrls-menus`.")
         }
         guard let formats else {
             return [SourceMode(width: 640, height: 480, frameRate: Fraction(30, 1), encoding: .raw(format: "YUY2"))]
@@ -21,7 +22,9 @@ struct RecordedCameraBackend: CaptureBackend {
         // As v4l2src's caps for the same camera give them (the virtual-camera tests compare the two).
         let modes = SourceMode.preferringRaw(V4L2Listing.modes(formats).compactMap(SourceMode.init(listed:)))
         guard !modes.isEmpty else {
-            throw CaptureFailure.notSupported("The formats listing has no usable mode (YUYV, NV12 or MJPG with a size and a frame rate); give the output of `v4l2-ctl --list-formats-ext`.")
+            throw CaptureFailure.notSupported(
+                "The formats listing has no usable mode (YUYV, NV12 or MJPG with a size and a frame rate); give the output of `v4l2-ctl --list-formats-ext`."
+            )
         }
         return modes
     }

@@ -26,7 +26,8 @@ struct V4L2CameraBackend: CaptureBackend {
             try await pipeline.ready(timeout: Self.probeTimeout)
             // Querying the caps asks the driver too: off the cooperative pool, bounded.
             let caps = await pipeline.perform(timeout: Self.probeTimeout) { source.staticPad("src")?.queryCaps() }
-            opened = caps.map { .success($0.map(SourceMode.modes(from:)) ?? []) }
+            opened =
+                caps.map { .success($0.map(SourceMode.modes(from:)) ?? []) }
                 ?? .failure(.timeout("the driver did not answer a format query"))
         } catch {
             opened = .failure(error)
@@ -38,7 +39,9 @@ struct V4L2CameraBackend: CaptureBackend {
         case .success(let modes):
             return modes
         case .failure(let error) where error.isTimeout:
-            throw CaptureFailure.notReadable("\(path) did not answer within \(Self.probeTimeout): its driver did not finish opening it. Unplug and replug the camera, or check `dmesg`.")
+            throw CaptureFailure.notReadable(
+                "\(path) did not answer within \(Self.probeTimeout): its driver did not finish opening it. Unplug and replug the camera, or check `dmesg`."
+            )
         case .failure(let error):
             throw CaptureFailure(opening: path, error)
         }
@@ -62,4 +65,3 @@ struct V4L2CameraBackend: CaptureBackend {
         }
     }
 }
-

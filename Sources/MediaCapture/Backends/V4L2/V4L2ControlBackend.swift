@@ -142,7 +142,8 @@ final class V4L2ControlBackend: ControlBackend {
             writes.append(("whiteBalanceMode", ID.autoWhiteBalance, mode == "manual" ? 0 : 1))
         }
         if let mode = changes.exposureMode, let exposure = all[ID.exposureAuto] {
-            let automatic = exposure.menu[ID.ExposureAuto.aperturePriority] != nil
+            let automatic =
+                exposure.menu[ID.ExposureAuto.aperturePriority] != nil
                 ? ID.ExposureAuto.aperturePriority : ID.ExposureAuto.auto
             writes.append(("exposureMode", ID.exposureAuto, mode == "manual" ? ID.ExposureAuto.manual : automatic))
         }
@@ -182,7 +183,8 @@ final class V4L2ControlBackend: ControlBackend {
             return nil
         }
         guard let outcome else {
-            throw ControlFailure(member: writes[0].member, message: "The camera did not answer within \(V4L2Session.callTimeout); nothing may have been written.")
+            throw ControlFailure(
+                member: writes[0].member, message: "The camera did not answer within \(V4L2Session.callTimeout); nothing may have been written.")
         }
         if let failure = outcome { throw failure }
     }
@@ -215,7 +217,9 @@ final class V4L2ControlBackend: ControlBackend {
         }
         switch outcome {
         case .success(let restore)?: return restore
-        case .failure(let refusal)?: throw CaptureFailure.incomplete("The camera refused its flash: \(refusal.message). Take the photo without fillLightMode, or check the flash.")
+        case .failure(let refusal)?:
+            throw CaptureFailure.incomplete(
+                "The camera refused its flash: \(refusal.message). Take the photo without fillLightMode, or check the flash.")
         case nil: throw CaptureFailure.incomplete("The camera did not answer its flash within \(V4L2Session.callTimeout).")
         }
     }
@@ -227,12 +231,13 @@ final class V4L2ControlBackend: ControlBackend {
     }
 
     private static func explain(_ member: String, _ refusal: V4L2Refusal) -> String {
-        let companion: String? = switch member {
-        case "exposureTime": "exposureMode"
-        case "colorTemperature": "whiteBalanceMode"
-        case "focusDistance": "focusMode"
-        default: nil
-        }
+        let companion: String? =
+            switch member {
+            case "exposureTime": "exposureMode"
+            case "colorTemperature": "whiteBalanceMode"
+            case "focusDistance": "focusMode"
+            default: nil
+            }
         var text = "The camera refused '\(member)': \(refusal.message)."
         if case .notWritable = refusal, let companion {
             text += " Set \(companion) to \"manual\" in the same applyConstraints call."
@@ -247,8 +252,12 @@ extension Int64 {
     init?(saturating value: Double) {
         guard !value.isNaN else { return nil }
         let rounded = value.rounded()
-        if rounded >= 9_223_372_036_854_775_807.0 { self = .max }
-        else if rounded <= -9_223_372_036_854_775_808.0 { self = .min }
-        else { self = Int64(rounded) }
+        if rounded >= 9_223_372_036_854_775_807.0 {
+            self = .max
+        } else if rounded <= -9_223_372_036_854_775_808.0 {
+            self = .min
+        } else {
+            self = Int64(rounded)
+        }
     }
 }

@@ -36,9 +36,11 @@ final class V4L2Session: DeviceSession {
         // device's thread, bounded.
         let made = await queue.perform(timeout: Self.callTimeout) { () -> V4L2ControlCache in
             let cache = V4L2ControlCache(device: device)
-            cache.watch(onChange: onControlsChanged, onLost: {
-                onLost("\(label) was disconnected. Reconnect it and open a new track with getUserMedia.")
-            })
+            cache.watch(
+                onChange: onControlsChanged,
+                onLost: {
+                    onLost("\(label) was disconnected. Reconnect it and open a new track with getUserMedia.")
+                })
             return cache
         }
         guard let made else {
