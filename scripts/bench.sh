@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 # The benchmark: the library beside gst-launch-1.0, PyGObject and OpenCV in one run (release build,
 # 3 interleaved rounds, under 10 minutes). Never part of the tests. Prints JSON lines and a Markdown
 # table; writes .build/bench/{results.jsonl,report.md,latency.png}. Arguments go to

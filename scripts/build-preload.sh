@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 # Builds one of the tests' preload libraries with the Swift toolchain's clang, when it is missing or
 # older than its sources, and prints its path:
 #   virtual-camera      Tests/VirtualCamera: a virtual V4L2 camera at $VIRTUAL_CAMERA

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 # The public API of the library, recorded: api/MediaCapture.txt lists every public declaration of the
 # MediaCapture module, one line each (the path of its type, then the declaration as the compiler's
 # symbol graph spells it; conformances too; package and internal symbols are not part of it). The

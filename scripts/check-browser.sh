@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 # The demo page end to end in a real headless Chromium: `imagecapture serve` on a solid-colour fake
 # camera (loopback, a free port), the page's buttons, canvases, live view, brightness slider and photo
 # size, checked from pixels. The screenshot is left in .build/browser-test/ (UPDATE_SCREENSHOT=1 also

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 # A smoke check of the imagecapture binary as a shell user meets it (ToolTests in the test suite check
 # every command's files, JSON and exit codes): help, one frame, one photo, a usage error, a refusal.
 set -euo pipefail

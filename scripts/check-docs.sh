@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 # Docs that match the code: the README's Swift example is Sources/readme-example/main.swift to the byte,
 # and runs; the examples in Examples/ build and run; the DocC catalog builds and every symbol link resolves.
 set -euo pipefail

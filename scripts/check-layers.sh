@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 # The layers a reader sees from the tree, enforced (SwiftPM lets any target import a C module transitively):
 # - only Sources/GStreamerWrapper imports CGStreamer, only Sources/V4L2 imports CV4L2, and only
 #   Sources/PipeWire imports CPipeWire;

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 # Opens and stops 100 tracks (and 100 clones), then gst_deinit(): GStreamer's leaks tracer must report
 # zero objects alive, and nothing may print a CRITICAL.
 set -euo pipefail

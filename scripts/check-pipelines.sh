@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 # Every pipelines/*.pipeline runs as it is under gst-launch-1.0 (the camera ones where a camera exists).
 # The 30-buffer runs and the graph comparison are in the test suite (PipelineFileTests).
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 # The whole test suite under AddressSanitizer, in a build folder of its own.
 # Leak detection is off here: at exit LeakSanitizer reports about 50 kB in GLib's one-time
 # allocations and Swift weak-reference side tables that it cannot trace through the concurrency

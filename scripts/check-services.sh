@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 # The suites that start services of their own (a private PipeWire daemon, an RTSP server on
 # 127.0.0.1), RUNS times each in a row (5 by default), then the exit test: a process that used a
 # track of every kind exits cleanly, EXIT_RUNS times with MediaDevices.shutdown() and as many without

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 # The whole test suite under ThreadSanitizer, in a build folder of its own. Passes only when every
 # test passes and TSan reports nothing (suppressions, each with its reason: scripts/tsan-suppressions.txt).
 # The library's locks are `Locked` (Sources/Locking) and its C callback contexts go through

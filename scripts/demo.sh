@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 # The main job on the built-in fake camera: grab a frame and take a photo into out/.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 # Fuzzing: the v4l2-ctl listing parsers (mutated fixtures), the constraint and photo-settings JSON
 # decoding (mutated documents) and the constraint engine (arbitrary
 # numbers), for a bounded time each (FUZZ_SECONDS, default 60). A crash fails the run and prints the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 # Installs what the package needs and is missing (Debian packages, only when absent): what the demo
 # needs, or with `tests`, also what the tests use.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 # Soak and load on the fake camera (a release build; never part of the test command): 1 000
 # open/stop cycles, 100 000 grabs, 10 000 photos of mixed sizes with native stills, 16 tasks calling
 # every method for 10 minutes, 8 tracks on one camera and 8 cameras at once. Threads, file

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 # Everything CI runs: installs what is missing, then the layer check, the format check (swift format
 # lint with .swift-format), the public API against its
 # record (scripts/check-api.sh: api/MediaCapture.txt, about a second), the pipeline files under

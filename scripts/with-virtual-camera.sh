@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 # Runs COMMAND with a virtual V4L2 camera, configured by a recorded webcam's v4l2-ctl listings, at
 # the kernel interface: GStreamer's own v4l2src (and the library's control ioctls) open it like the
 # webcam itself. Its device path is exported as VIRTUAL_CAMERA.

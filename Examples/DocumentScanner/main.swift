@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 // A document scanner: watches the last frames and keeps the sharpest (the most detail: the sum of
 // squared differences between neighbouring pixels), then writes it as PNG.
 // `swift run document-scanner [OUT.png] [FRAMES]`.

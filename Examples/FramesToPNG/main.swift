@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 // Frames to PNG: the next COUNT frames of the track, each written as FOLDER/frame-N.png with its
 // capture time. `swift run frames-to-png [FOLDER] [COUNT]`.
 import Glibc

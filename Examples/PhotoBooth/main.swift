@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 // A photo booth: a live preview (here, the mean brightness of each frame) and a photo each time
 // Return is pressed; Ctrl-D ends. `swift run photo-booth [FOLDER]`.
 import Glibc

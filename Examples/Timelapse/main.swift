@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 // A timelapse: COUNT photos, one every INTERVAL seconds, into FOLDER, each named by its capture time.
 // `swift run timelapse FOLDER COUNT INTERVAL`.
 import Glibc

@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 // CGStreamer: GStreamer's headers plus the few helpers Swift cannot import by itself.
 //
 // Every helper is `static inline` and named `CGStreamer_<C name it stands for>`, so grepping

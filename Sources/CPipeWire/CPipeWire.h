@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 // CPipeWire: libpipewire's headers plus a one-shot listing of the graph's video sources.
 //
 // Why not GStreamer's PipeWire device provider: 0.3.65's (Debian 12) destroys its registry without

@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 // CV4L2: the Linux V4L2 kernel interface (videodev2.h), for the control ioctls the library makes.
 //
 // Every helper is `static inline` and named `CV4L2_<what it stands for>`. Helpers exist because

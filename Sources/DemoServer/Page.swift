@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// The "Grab Frame - Take Photo" page: the layout and flow of MDN's ImageCapture sample (a live view,
 /// two buttons that wait for it, two canvases drawn by `drawCanvas`), with a small `ImageCapture`
 /// client over the JSON API so that the sample's handlers run as written, and a settings panel made

@@ -1,3 +1,5 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
+
 import MediaCapture
 
 /// One camera track shared by every browser and API call: opened on first use, closed when nobody

@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// Runs a long blocking call (an encode, a device probe) on a thread of its own and resumes the
 /// awaiting task with its result: such calls must not sit on Swift's cooperative pool, nor on
 /// libdispatch's, which on Linux grows only slowly when its workers block. The call's own deadline

@@ -1,3 +1,5 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
+
 import Locking
 
 /// A serial queue on a thread of its own, for the blocking calls on one pipeline (state changes,

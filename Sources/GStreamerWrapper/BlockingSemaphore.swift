@@ -1,3 +1,5 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
+
 import Dispatch
 
 /// A semaphore whose waits always have a deadline. Only for the pipeline's serial queue and other

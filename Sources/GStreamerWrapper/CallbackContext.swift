@@ -1,3 +1,5 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
+
 import Locking
 
 /// A Swift object given to GStreamer as a C callback's context: retained for C, borrowed in each

@@ -1,3 +1,5 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
+
 import Glibc
 
 /// Starts a detached thread of its own for `body` (Foundation's `Thread` is not used in the library).

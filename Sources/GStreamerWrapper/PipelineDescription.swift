@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// The canonical pipelines, byte for byte the files in `pipelines/` (a test keeps them equal).
 ///
 /// The files are what a person runs with `gst-launch-1.0 $(cat pipelines/NAME.pipeline)`; these

@@ -1,3 +1,5 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
+
 import Locking
 
 /// The one wait primitive of the library: a wait that ends exactly once, with the first of a value

@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// The one error type of the library: a W3C `DOMException` (or, for `TypeError`, the WebIDL error
 /// a browser would throw), with the exact WebIDL name.
 ///

@@ -1,3 +1,5 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
+
 import Glibc
 
 /// A connection of its own to the session's PipeWire daemon: for a `pipewiresrc` (its `fd` property)

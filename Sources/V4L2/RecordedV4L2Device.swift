@@ -1,3 +1,5 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
+
 import Locking
 
 /// A webcam reproduced from its `v4l2-ctl` listing: its controls, values and flags, and the rules a

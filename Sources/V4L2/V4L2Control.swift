@@ -1,3 +1,5 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
+
 internal import CV4L2
 
 /// One V4L2 control as `VIDIOC_QUERY_EXT_CTRL` and `VIDIOC_QUERYMENU` (or a `v4l2-ctl` listing) describe it.

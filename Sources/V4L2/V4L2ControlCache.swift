@@ -1,3 +1,5 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
+
 import Locking
 
 /// One open device's controls as the library keeps them: described and read once, then kept fresh by

@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// The ioctl surface the control mapping needs from one open device: `VIDIOC_QUERY_EXT_CTRL` and
 /// `QUERYMENU` (``queryControls()``), `G_EXT_CTRLS` (``read(_:)``), `S_EXT_CTRLS` (``write(_:to:)``)
 /// and control events (``watch(onChange:onLost:)``).

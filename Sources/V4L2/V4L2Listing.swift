@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// Parsers for `v4l2-ctl` output: `--list-ctrls-menus`, `--list-ctrls` (standard menus filled in from
 /// the kernel's, see ``V4L2StandardMenu``) or the controls part of `--all`, and
 /// `--list-formats-ext`. They accept both kernels' control names, tabs or spaces, `flags=` lists,

@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 // The library's side of each measurement (scripts/bench/run.py runs the peers' side in the same run).
 import Glibc
 import MediaCapture

@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 // The photo path's own processing against the libjpeg-turbo floor (jpegenc alone on the same I420
 // frames), measured side by side in one process.
 import GStreamerWrapper

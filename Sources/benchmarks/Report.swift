@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 // What every measurement prints: one JSON line per result, read by scripts/bench/run.py.
 import Glibc
 

@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 // takePhoto with and without zero shutter lag, side by side in one process, on a live fake camera at
 // a given rate: the call at request phases spread over the frame interval.
 import MediaCapture

@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 // benchmarks: the library's side of scripts/bench.sh. Each subcommand measures one thing and prints
 // JSON lines (see Report.swift); scripts/bench/run.py runs them beside the peers and makes the table.
 import Glibc

@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 // imagecapture: grab frames and take photos from a camera (or the built-in fake camera) from the shell.
 import ArgumentParser
 import MediaCapture

@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 // soak: the library under long and concurrent use on the fake camera, with what it leaves behind
 // (threads, file descriptors, resident memory) measured before and after each phase.
 // Run by scripts/soak.sh (GST_TRACERS=leaks, stderr checked for CRITICAL); never part of the tests.

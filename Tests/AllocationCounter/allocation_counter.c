@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 // allocation_counter: a preload library that counts calls to the allocator, for the allocation
 // guard (MediaCaptureTests/AllocationGuardTests). It forwards to glibc's own entry points, so it
 // needs no dlsym (which itself allocates) and adds nothing but one atomic increment per call.

@@ -1,3 +1,4 @@
+# Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 """The "Grab Frame - Take Photo" page in a real headless Chromium (Debian's chromium and
 chromium-driver, driven by Debian's python3-selenium).
 

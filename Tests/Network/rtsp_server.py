@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 """A network camera for the tests: an RTSP server on 127.0.0.1 (never another address) serving a
 live test picture as RTP/JPEG at rtsp://127.0.0.1:PORT/cam, from Debian's gir1.2-gst-rtsp-server-1.0.
 

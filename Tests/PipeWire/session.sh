@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 # A private PipeWire for the tests, without a desktop: pipewire and wireplumber under a D-Bus session
 # of their own, in the runtime directory $1 (created 0700 if needed). Prints "ready" once PipeWire
 # answers, then runs until killed (kill its process group: everything it started goes with it).

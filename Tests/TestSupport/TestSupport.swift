@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// Helpers shared by the test targets: bounded waits and reading the repository's files.
 import Glibc
 import Locking

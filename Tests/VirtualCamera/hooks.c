@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 // The interposed libc entry points: each serves the virtual device's path or descriptors and
 // passes everything else to libc (found with dlsym(RTLD_NEXT)). Both the plain and the 64-bit
 // (large-file) names are covered: GStreamer calls open64/mmap64/stat64, Swift and GLib the others.

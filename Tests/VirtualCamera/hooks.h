@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 // The libc calls the virtual camera answers (hooks.c) and what they call in the device (virtual_camera.c).
 #ifndef VIRTUAL_CAMERA_HOOKS_H
 #define VIRTUAL_CAMERA_HOOKS_H

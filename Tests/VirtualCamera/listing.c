@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 // The `v4l2-ctl` listings the virtual camera is configured by: the same forms the library's
 // V4L2Listing reads (both kernels' control names, tabs or spaces, `flags=` lists, menus or none).
 #include "virtual_camera.h"

@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 // The virtual camera's picture: four vertical bars a test can check after any scaling or format
 // conversion, and its baseline JPEG for MJPEG modes. The picture is flat within each 8x8 block
 // (bars are wide), so the JPEG needs only DC coefficients: every block is one DC code plus an

@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 // The virtual V4L2 camera's device: what uvcvideo does behind one device node, in user space.
 //
 // Configured by the environment:

@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 // The virtual V4L2 camera: a user-space stand-in for a UVC webcam at the kernel interface.
 //
 // Preloaded (LD_PRELOAD), it answers open/stat/ioctl/mmap/close for one device path the way

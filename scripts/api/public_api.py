@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 """The public API of a module as lines of text, from its symbol graph (swift-symbolgraph-extract's JSON).
 
     public_api.py GRAPH_DIR MODULE                     prints the surface

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 """Before and after a change, in one run: the library's benchmarks binary of two builds, interleaved
 round by round (held grab, waiting grab, photo, opening, native still), medians of the rounds' medians.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 """The peers' side of scripts/bench.sh: the same measurements as the library's `benchmarks` binary,
 done the way an application would with PyGObject (python3-gi) or OpenCV (python3-opencv).
 

@@ -1,3 +1,4 @@
+# Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 """The report of a benchmark run: a Markdown table of medians [min-max] over rounds with the ratios
 and targets of issue 9, and a chart of the latency distributions."""
 import statistics

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 """Runs the library's benchmarks beside its peers in one run, in interleaved rounds, and reports.
 
 Peers: gst-launch-1.0 on the library's own graph (fakesink in place of the appsinks), PyGObject

@@ -1,3 +1,5 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
+
 internal import GStreamerWrapper
 
 /// What differs between kinds of device: one implementation per kind, each in its folder of

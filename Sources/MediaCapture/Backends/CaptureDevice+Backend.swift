@@ -1,3 +1,5 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
+
 extension CaptureDevice {
     /// The implementation for this kind of device: the one place that looks at the kind.
     var backend: any CaptureBackend {

@@ -1,3 +1,5 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
+
 internal import GStreamerWrapper
 
 /// Where a GStreamer error on opening becomes a typed failure (the W3C name follows from its case).

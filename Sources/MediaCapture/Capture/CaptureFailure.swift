@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// What went wrong below the W3C layer: in a capturer, a branch or a backend. Typed and internal:
 /// the W3C types (the video track source, `ImageBitmap`, `MediaDevices`) turn it into a
 /// `DOMException` with ``DOMException/init(_:)``, the one place that decides the names.

@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// The library's time constants, in one place so tests can shorten them.
 struct CaptureTiming: Sendable, Hashable {
     /// How long opening may take (reaching PLAYING, then the first frame) before the device counts

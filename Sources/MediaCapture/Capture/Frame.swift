@@ -1,3 +1,5 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
+
 internal import GStreamerWrapper
 
 /// One RGBA frame a track's branch delivered, held without copying: what an `ImageBitmap` keeps.

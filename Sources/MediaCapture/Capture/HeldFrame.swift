@@ -1,3 +1,5 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
+
 internal import GStreamerWrapper
 
 /// A frame the photo branch held for zero shutter lag (a copy in the camera's format), as the W3C

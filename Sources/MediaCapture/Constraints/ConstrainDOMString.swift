@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// W3C `ConstrainDOMString`: a string or a list of strings (a list means "any of these"),
 /// or `{exact, ideal}` with a string or a list each.
 public enum ConstrainDOMString: Sendable, Hashable, ExpressibleByStringLiteral, ExpressibleByArrayLiteral {

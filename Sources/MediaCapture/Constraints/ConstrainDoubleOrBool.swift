@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// W3C `(boolean or ConstrainDouble)`, the type of `pan`, `tilt` and `zoom`.
 ///
 /// `true` asks for a camera that has the control without changing its value; `false` for one without it.

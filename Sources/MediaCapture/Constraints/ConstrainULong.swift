@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// W3C `ConstrainULong`: a bare value, or `{min, max, exact, ideal}`.
 ///
 /// A bare value means *ideal* at the top level and *exact* inside `advanced`.

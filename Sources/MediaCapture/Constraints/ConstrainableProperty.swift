@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// One constrainable property: its W3C name and how to read and write its constraint, setting and
 /// capability.
 ///

@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// SelectSettings for a live track: the spec's algorithm over the settings the track can take.
 ///
 /// The mode members (width, height, aspectRatio, frameRate, resizeMode, deviceId, groupId, facingMode)

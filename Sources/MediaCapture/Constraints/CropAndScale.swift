@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// Candidates for `resizeMode: "crop-and-scale"`: each native size itself and the sizes below a native
 /// mode that the track's own branch produces by centre-cropping and scaling, the camera staying in
 /// that mode.

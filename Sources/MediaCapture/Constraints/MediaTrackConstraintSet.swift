@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// W3C `MediaTrackConstraintSet`: one set of constraints, every member optional (absent = unconstrained).
 ///
 /// Carries the Media Capture and Streams members and the seventeen Image Capture members.

@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// W3C `MediaTrackConstraints`: the top-level (basic) constraint set plus `advanced` sets.
 ///
 /// Members of the basic set read and write through this type too (`constraints.width`).

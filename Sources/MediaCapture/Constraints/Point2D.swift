@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// W3C `Point2D`: a point in normalised square space, origin top-left, both coordinates in 0...1.
 public struct Point2D: Sendable, Hashable {
     public var x: Double

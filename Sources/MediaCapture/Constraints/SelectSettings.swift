@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// The W3C SelectSettings algorithm (mediacapture-main §"Constrainable Pattern") over a list of
 /// candidate settings dictionaries.
 enum SelectSettings {

@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// A camera's Image Capture controls: everything a track reports and sets besides its mode.
 ///
 /// Two implementations: the fake camera's (values stored verbatim, effects in pixels) and the V4L2

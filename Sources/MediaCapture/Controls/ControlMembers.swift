@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// The control members (every constrainable member but the mode members), driven by
 /// ``ConstrainableProperty/all``: nothing here names a member.
 enum ControlMembers {

@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// The control members as the command-line tool lists and sets them, from the one table of
 /// constrainable members (``ConstrainableProperty/all``): adding a member there adds its row here.
 package enum ControlTable {

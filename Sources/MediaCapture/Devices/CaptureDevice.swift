@@ -1,3 +1,5 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
+
 internal import V4L2
 
 /// A capture device the library can open: a V4L2 camera, the fake camera or microphone, a webcam

@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// W3C `DeviceChangeEvent`: fired at `MediaDevices` when a camera appears or goes away (see
 /// ``MediaDevices/devicechange``), with the devices as `enumerateDevices()` lists them afterwards.
 public struct DeviceChangeEvent: Sendable {

@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// Identifiers: stable ones for devices (hashes of what identifies the device), random ones for
 /// tracks and streams.
 enum Identifiers {

@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// W3C `MediaDeviceInfo` / `InputDeviceInfo`: one device as `enumerateDevices()` reports it.
 public struct MediaDeviceInfo: Sendable, Hashable {
     public enum Kind: String, Sendable, Hashable {

@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// The pan-tilt-zoom permission policy, as a browser keeps the permission per camera.
 ///
 /// A track exposes `pan`, `tilt` and `zoom` (in its capabilities, settings and constraints) whenever

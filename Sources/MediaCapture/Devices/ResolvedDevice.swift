@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// A device with what opening it needs to know: its backend, ids, modes and capabilities.
 struct ResolvedDevice: Sendable {
     let device: CaptureDevice

@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// A mode a camera can stream in: a size and a frame rate.
 public struct VideoMode: Sendable, Hashable, CustomStringConvertible {
     public var width: Int

@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 // The constraint types' JSON: every form a web page writes (a bare value, a list, `{exact, ideal}`,
 // `{min, max, exact, ideal}`), encoded back in the same form, absent members omitted.
 

@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// `{"name": ..., "message": ...}`, plus `constraint` for `OverconstrainedError`: what a page reads
 /// off a rejected promise's error (a browser's `JSON.stringify` of a `DOMException` gives `{}`, as
 /// its members are accessors, so this is the shape of `({name, message, constraint})`).

@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 // A browser's console shows a W3C dictionary as its JSON; `print` and string interpolation here do
 // the same (members sorted, absent ones omitted, as MediaCaptureJSON writes them).
 

@@ -1,3 +1,5 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
+
 import FoundationEssentials
 
 /// The W3C dictionaries as a web page's JSON: what `JSON.stringify` gives for them (members in

@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// `MediaDeviceInfo.toJSON()`: `deviceId`, `kind`, `label` and `groupId`.
 extension MediaDeviceInfo: Codable {
     private enum Key: String, CodingKey { case deviceId, kind, label, groupId }

@@ -1,3 +1,5 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
+
 import Glibc
 
 /// The EXIF block (a JPEG's APP1 segment) every photo carries, written by the library: a few dozen

@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// W3C `MediaSettingsRange` (Image Capture): `min`, `max` and `step`, each optional.
 public struct MediaSettingsRange: Sendable, Hashable {
     public var min: Double?

@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// W3C `PhotoCapabilities`: the ranges `takePhoto` accepts.
 public struct PhotoCapabilities: Sendable, Hashable {
     public var redEyeReduction: RedEyeReduction?

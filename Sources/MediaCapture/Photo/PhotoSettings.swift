@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// W3C `PhotoSettings`: the settings of one `takePhoto`; absent members keep the current value.
 public struct PhotoSettings: Sendable, Hashable {
     public var fillLightMode: FillLightMode?

@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// W3C `Blob`: encoded bytes and their MIME type.
 public struct Blob: Sendable, Hashable {
     /// The MIME type, e.g. `"image/jpeg"`.

@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// W3C `DoubleRange`: exactly `min` and `max`.
 public struct DoubleRange: Sendable, Hashable {
     public var min: Double?

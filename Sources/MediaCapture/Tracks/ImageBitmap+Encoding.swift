@@ -1,3 +1,5 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
+
 extension ImageBitmap {
     /// The image types ``encode(type:quality:)`` writes.
     public static let encodableTypes = ["image/png", "image/jpeg"]

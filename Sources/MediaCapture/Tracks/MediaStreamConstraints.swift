@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// W3C `MediaStreamConstraints`: which kinds of media `getUserMedia` should open, and how.
 public struct MediaStreamConstraints: Sendable, Hashable {
     /// W3C `(boolean or MediaTrackConstraints)`: `true`, `false`, or `.constraints(...)`.

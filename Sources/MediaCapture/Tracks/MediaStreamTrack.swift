@@ -1,3 +1,5 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
+
 import Locking
 
 /// W3C `MediaStreamTrack`: one video or audio track from a capture device.

@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// mediacapture-extensions' `MediaStreamTrackVideoStats`: a video track's frame counters since it
 /// was created (a clone starts at zero), frozen while the track is disabled or muted.
 public struct MediaStreamTrackVideoStats: Sendable, Hashable {

@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// W3C `MediaTrackCapabilities`: what a track (or a device, through `MediaDeviceInfo`) can do.
 ///
 /// Absent members are not supported. `pan`, `tilt` and `zoom` appear only when the track was granted

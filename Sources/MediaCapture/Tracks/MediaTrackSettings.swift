@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// W3C `MediaTrackSettings`: the values a track actually has now (as negotiated or read back from the device).
 public struct MediaTrackSettings: Sendable, Hashable {
     public var width: Int?

@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// W3C `MediaTrackSupportedConstraints`: every constrainable property name the library understands.
 public struct MediaTrackSupportedConstraints: Sendable, Hashable {
     public var names: Set<String>

@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// Which frame a photo was made from, and with zero shutter lag on, why not a held one
 /// (``VideoFrameMetadata/photoOrigin``).
 public enum PhotoFrameOrigin: String, Sendable, Hashable, Codable {

@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// One photo (or a burst) to take: a size, a quality and a deadline. Equal requests waiting together share a capture.
 struct PhotoRequest: Sendable, Hashable {
     var size: AspectCrop.Size

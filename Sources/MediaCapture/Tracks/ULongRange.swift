@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// W3C `ULongRange`: exactly `min` and `max` (no `step`: the spec gives these ranges two keys only).
 public struct ULongRange: Sendable, Hashable {
     public var min: UInt32?

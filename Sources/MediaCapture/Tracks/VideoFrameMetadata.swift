@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// When and how a frame was captured: what WebCodecs' `VideoFrame.metadata()` carries, and more.
 ///
 /// A grabbed frame (``ImageBitmap/metadata``), a frame of ``MediaStreamTrack/frames()`` and a photo

@@ -1,3 +1,5 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
+
 extension VideoTrackSource {
     /// A bracket: for each set, applies it, takes a photo of a frame captured with it applied (its
     /// metadata's settings show it, not just the request), and afterwards puts back the control

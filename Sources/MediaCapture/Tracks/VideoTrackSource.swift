@@ -1,3 +1,5 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
+
 import Locking
 
 /// The W3C side of an opened camera: the source a video track and its clones share.

@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 // Process measurements the tests make (glibc functions Swift's Glibc module does not import).
 #ifndef CTESTSUPPORT_H
 #define CTESTSUPPORT_H

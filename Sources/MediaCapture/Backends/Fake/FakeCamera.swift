@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// A camera without hardware: the production pipeline with `videotestsrc` in place of the device, a
 /// control backend that stores values, and deterministic faults for tests. See the DocC article
 /// "Testing without a camera" for the reference profile.

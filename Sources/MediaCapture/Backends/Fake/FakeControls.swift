@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// The fake camera's image-capture controls: the web-platform-tests mock camera's reference profile
 /// (see the DocC article "Testing without a camera").
 struct FakeControls: Sendable, Hashable {

@@ -1,3 +1,4 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// A network camera's address, split the way `rtspsrc` takes it: the location without credentials,
 /// and the user name and password (percent-decoded) as properties of their own. Only ``redacted``
 /// (no credentials) ever reaches a label, a message or a log.

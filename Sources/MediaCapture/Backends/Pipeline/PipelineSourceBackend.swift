@@ -1,3 +1,5 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
+
 internal import GStreamerWrapper
 
 /// Any GStreamer source a caller describes: parsed on its own as a bin that takes the camera's
