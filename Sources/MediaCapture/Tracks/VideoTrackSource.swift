@@ -17,22 +17,17 @@ final class VideoTrackSource: Sendable {
     let capturer: Capturer
     /// Photo jobs, run one at a time, in call order.
     private let photoQueue = Locked(PhotoQueue())
-    /// The control values as they changed, oldest first (the last few): a frame carries those of the
-    /// last change that landed before its capture.
-    private let controlChanges = Locked(ControlChanges())
-
-    private struct ControlChanges {
-        /// Oldest first, in the order they landed.
-        var changes: [(landed: ContinuousClock.Instant, values: SettingsSnapshot)] = []
-        /// Whether older changes were dropped (a capture older than all kept is then unknown).
-        var trimmed = false
-    }
+    /// The control values as they changed (the last few): a frame carries those of the last change
+    /// that landed before its capture.
+    private let controlChanges = ControlRecord()
 
     private init(_ capturer: Capturer) {
         self.capturer = capturer
-        noteControls()
-        // A change made elsewhere (another program, the driver) is known when its event comes.
-        capturer.onControlsChangedElsewhere { [weak self] in self?.noteControls() }
+        Self.noteControls(of: capturer, in: controlChanges)
+        // A change made elsewhere (another program, the driver) is known when its event comes. The
+        // callback holds the record only: a weak reference to the source would put every retain of
+        // it (one per grab) on the slow path of a side table.
+        capturer.onControlsChangedElsewhere { [controlChanges] capturer in Self.noteControls(of: capturer, in: controlChanges) }
     }
 
     /// Opens `device` in `mode` and waits (bounded) for the first frame.
@@ -104,12 +99,10 @@ final class VideoTrackSource: Sendable {
         }
     }
 
-    /// A frame as a bitmap, its settings taken now (the track's, the control values in force at its
-    /// capture: two shared snapshots) and merged when its metadata is read.
+    /// A frame as a bitmap, with what its settings in force are made from: the track's settings and
+    /// the control changes as they are now (two retains), merged when its metadata is read.
     private func bitmap(_ frame: Frame, track settings: SettingsSnapshot) -> ImageBitmap {
-        guard controls != nil else { return ImageBitmap(frame) { settings.settings } }
-        let values = controlValues(at: frame.stamp.captureTime)
-        return ImageBitmap(frame) { values.map { Self.merged(settings.settings, controls: $0.settings) } }
+        ImageBitmap(frame, settings: FrameSettings(track: settings, controls: controls != nil ? controlChanges.current : nil))
     }
 
     // MARK: - Settings in force
@@ -118,37 +111,13 @@ final class VideoTrackSource: Sendable {
     /// no longer known).
     func settingsInForce(at captureTime: ContinuousClock.Instant?, track settings: MediaTrackSettings) -> MediaTrackSettings? {
         guard controls != nil else { return settings }
-        return controlValues(at: captureTime).map { Self.merged(settings, controls: $0.settings) }
+        return controlChanges.current.values(at: captureTime).map { FrameSettings.merged(settings, controls: $0.settings) }
     }
 
-    /// The control values of the last change that landed at or before `captureTime` (the latest
-    /// without one); nil for a capture older than every change kept, once older ones were dropped.
-    private func controlValues(at captureTime: ContinuousClock.Instant?) -> SettingsSnapshot? {
-        controlChanges.withLock { record -> SettingsSnapshot? in
-            guard let captureTime else { return record.changes.last?.values }
-            if let change = record.changes.last(where: { $0.landed <= captureTime }) { return change.values }
-            return record.trimmed ? nil : record.changes.first?.values
-        }
-    }
-
-    private static func merged(_ settings: MediaTrackSettings, controls: MediaTrackSettings) -> MediaTrackSettings {
-        var result = settings
-        ControlMembers.copyControls(from: controls, to: &result)
-        return result
-    }
-
-    /// Records the control values as they are now, as landed now (taken under the lock, so the record
-    /// stays in the order changes landed).
-    private func noteControls() {
-        guard let controls else { return }
-        let values = ControlMembers.filter(controls.settings(), panTiltZoom: panTiltZoom)
-        controlChanges.withLock { record in
-            if record.changes.count == 16 {
-                record.changes.removeFirst()
-                record.trimmed = true
-            }
-            record.changes.append((ContinuousClock.now, SettingsSnapshot(values)))
-        }
+    /// Records `capturer`'s control values as they are now, as landed now.
+    private static func noteControls(of capturer: Capturer, in record: ControlRecord) {
+        guard let controls = capturer.controls else { return }
+        record.note(ControlMembers.filter(controls.settings(), panTiltZoom: capturer.panTiltZoom))
     }
 
     // MARK: - Constraints
@@ -198,7 +167,7 @@ final class VideoTrackSource: Sendable {
                 } catch {
                     throw DOMException.overconstrained(error.member, error.message)
                 }
-                self.noteControls()  // the device took them: frames captured from now on
+                Self.noteControls(of: capturer, in: self.controlChanges)  // the device took them: frames captured from now on
             }
             guard resolution.modeIndex != currentIndex, candidates.indices.contains(resolution.modeIndex),
                 let mode = candidates[resolution.modeIndex].mode
