@@ -20,9 +20,15 @@ final class VideoTrackSource: Sendable {
     /// The control values as they changed (the last few): a frame carries those of the last change
     /// that landed before its capture.
     private let controlChanges = ControlRecord()
+    /// Whether the source has controls: the record holds their values, and frames carry them merged
+    /// into the track's settings. Fixed once it is open (a session attaches its controls as it starts,
+    /// before the source is made), and read per frame, where asking the session cost about 4 µs of a
+    /// held grab's 55 (its code and objects, cold after the caller's sleep).
+    private let hasControls: Bool
 
     private init(_ capturer: Capturer) {
         self.capturer = capturer
+        hasControls = capturer.controls != nil
         Self.noteControls(of: capturer, in: controlChanges)
         // A change made elsewhere (another program, the driver) is known when its event comes. The
         // callback holds the record only: a weak reference to the source would put every retain of
@@ -102,7 +108,7 @@ final class VideoTrackSource: Sendable {
     /// A frame as a bitmap, with what its settings in force are made from: the track's settings and
     /// the control changes as they are now (two retains), merged when its metadata is read.
     private func bitmap(_ frame: Frame, track settings: SettingsSnapshot) -> ImageBitmap {
-        ImageBitmap(frame, settings: FrameSettings(track: settings, controls: controls != nil ? controlChanges.current : nil))
+        ImageBitmap(frame, settings: FrameSettings(track: settings, controls: hasControls ? controlChanges.current : nil))
     }
 
     // MARK: - Settings in force
@@ -110,7 +116,7 @@ final class VideoTrackSource: Sendable {
     /// The track's settings with the control values in force at `captureTime` (nil when they are
     /// no longer known).
     func settingsInForce(at captureTime: ContinuousClock.Instant?, track settings: MediaTrackSettings) -> MediaTrackSettings? {
-        guard controls != nil else { return settings }
+        guard hasControls else { return settings }
         return controlChanges.current.values(at: captureTime).map { FrameSettings.merged(settings, controls: $0.settings) }
     }
 
