@@ -184,6 +184,12 @@ struct FrameMetadataTests {
         let track = SettingsSnapshot(MediaTrackSettings(width: 640, brightness: 99))
         let merged = FrameSettings(track: track, controls: kept).inForce(at: at(15))
         #expect(merged?.width == 640 && merged?.brightness == 1)
+        // The merge is kept for the next frame of the same pair only: another track's settings (a
+        // clone of another size, or after a mode change) get their own.
+        #expect(FrameSettings(track: track, controls: kept).inForce(at: at(15)) == merged)
+        let other = SettingsSnapshot(MediaTrackSettings(width: 320, brightness: 99))
+        #expect(FrameSettings(track: other, controls: kept).inForce(at: at(15))?.width == 320)
+        #expect(FrameSettings(track: track, controls: kept).inForce(at: at(15))?.width == 640)
         #expect(FrameSettings(track: track, controls: nil).inForce(at: at(15))?.brightness == 99, "a source without controls")
         #expect(FrameSettings(track: track, controls: record).inForce(at: at(15)) == nil)
     }

@@ -60,7 +60,7 @@ struct FrameSettings: Sendable {
     /// longer known).
     func inForce(at captureTime: ContinuousClock.Instant?) -> MediaTrackSettings? {
         guard let controls else { return track.settings }
-        return controls.values(at: captureTime).map { Self.merged(track.settings, controls: $0.settings) }
+        return controls.values(at: captureTime).map { $0.controls(mergedInto: track) }
     }
 
     static func merged(_ settings: MediaTrackSettings, controls: MediaTrackSettings) -> MediaTrackSettings {
