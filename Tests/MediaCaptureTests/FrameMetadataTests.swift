@@ -164,7 +164,11 @@ struct FrameMetadataTests {
     @Test("A frame's control changes, kept when it was taken, answer as they did then, after more changes than the record keeps")
     func controlChangesKeptByAFrame() throws {
         let start = ContinuousClock.now
-        func at(_ milliseconds: Int) -> ContinuousClock.Instant { start + .milliseconds(milliseconds) }
+        func at(_ milliseconds: Int) -> Moment { Moment(start + .milliseconds(milliseconds)) }
+        // What frames and the record keep instead of an instant: the same instant exactly.
+        for instant in [start, start - .seconds(86_400 * 365), start + .nanoseconds(1) / 1000] {
+            #expect(Moment(instant).instant == instant)
+        }
         func values(_ brightness: Double) -> SettingsSnapshot { SettingsSnapshot(MediaTrackSettings(brightness: brightness)) }
         var record = ControlChanges()
         for index in 0..<3 { record.append(values(Double(index)), landed: at(index * 10)) }

@@ -71,30 +71,39 @@ struct Frame: Sendable {
 
 /// When and which frame a sample is: its presentation time, its capture time on `ContinuousClock`
 /// and the source's number for it, worked out on the streaming thread as the branch delivers it.
-///
-/// Every member is of a fixed layout. A `ContinuousClock.Instant` is not (the concurrency library's
-/// types are resilient): held here, it made `Frame`, `SampleHub.Delivery` and `ImageBitmap` types whose
-/// every copy and optional check goes through runtime value witnesses, about a third of a held grab's
-/// own time. The capture time is kept as its distance from ``epoch`` instead, the same instant exactly.
 struct FrameStamp: Sendable {
     /// Its presentation time on the pipeline's timeline (its running time).
     var timestamp: Duration
-    /// ``captureTime`` as a distance from ``epoch``.
-    private var captured: Duration?
+    /// When the camera captured it (see `VideoFrameMetadata.captureTime`).
+    var captured: Moment?
     /// The source's own number for it (see `VideoFrameMetadata.frameNumber`).
     var frameNumber: UInt64?
 
-    /// What capture times are kept relative to (any instant would do: the arithmetic is exact).
-    private static let epoch = ContinuousClock.now
-
-    /// When the camera captured it (see `VideoFrameMetadata.captureTime`).
-    var captureTime: ContinuousClock.Instant? { captured.map { Self.epoch.advanced(by: $0) } }
+    var captureTime: ContinuousClock.Instant? { captured?.instant }
 
     /// - Parameter pipeline: the pipeline the sample came from, whose clock dates it (nil: undated).
     init(_ sample: Sample, of pipeline: Pipeline?) {
         let running = sample.runningTime
         timestamp = .nanoseconds(Int64(clamping: running ?? 0))
-        captured = pipeline.flatMap { Frame.captureTime(running, of: $0) }.map { Self.epoch.duration(to: $0) }
+        captured = pipeline.flatMap { Frame.captureTime(running, of: $0) }.map(Moment.init)
         frameNumber = sample.offset
     }
+}
+
+/// An instant of `ContinuousClock` kept as its distance from one instant of the process: the same
+/// instant exactly, in a type of fixed layout. `ContinuousClock.Instant` is not one (the concurrency
+/// library's types are resilient): held in `FrameStamp`, it made `Frame`, `SampleHub.Delivery` and
+/// `ImageBitmap` types whose every copy and optional check went through runtime value witnesses,
+/// about a third of a held grab's own time, and its comparisons are calls into that library.
+struct Moment: Sendable, Comparable {
+    private let sinceEpoch: Duration
+
+    /// What moments count from (any instant would do: the arithmetic is exact).
+    private static let epoch = ContinuousClock.now
+
+    init(_ instant: ContinuousClock.Instant) { sinceEpoch = Self.epoch.duration(to: instant) }
+
+    var instant: ContinuousClock.Instant { Self.epoch.advanced(by: sinceEpoch) }
+
+    static func < (lhs: Moment, rhs: Moment) -> Bool { lhs.sinceEpoch < rhs.sinceEpoch }
 }

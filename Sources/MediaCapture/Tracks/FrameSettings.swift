@@ -6,7 +6,7 @@ import Locking
 /// in it only when its metadata is read, with the same answer as at the grab.
 struct ControlChanges: Sendable {
     struct Change: Sendable {
-        let landed: ContinuousClock.Instant
+        let landed: Moment
         let values: SettingsSnapshot
     }
 
@@ -16,7 +16,7 @@ struct ControlChanges: Sendable {
     /// Whether older changes were dropped (a capture older than all kept is then unknown).
     private(set) var trimmed = false
 
-    mutating func append(_ values: SettingsSnapshot, landed: ContinuousClock.Instant) {
+    mutating func append(_ values: SettingsSnapshot, landed: Moment) {
         if changes.count == Self.kept {
             changes.removeFirst()
             trimmed = true
@@ -26,7 +26,7 @@ struct ControlChanges: Sendable {
 
     /// The control values of the last change that landed at or before `captureTime` (the latest
     /// without one); nil for a capture older than every change kept, once older ones were dropped.
-    func values(at captureTime: ContinuousClock.Instant?) -> SettingsSnapshot? {
+    func values(at captureTime: Moment?) -> SettingsSnapshot? {
         guard let captureTime else { return changes.last?.values }
         if let change = changes.last(where: { $0.landed <= captureTime }) { return change.values }
         return trimmed ? nil : changes.first?.values
@@ -45,7 +45,7 @@ final class ControlRecord: Sendable {
     /// changes landed).
     func note(_ values: MediaTrackSettings) {
         let snapshot = SettingsSnapshot(values)
-        record.withLock { $0.append(snapshot, landed: .now) }
+        record.withLock { $0.append(snapshot, landed: Moment(.now)) }
     }
 }
 
@@ -58,7 +58,7 @@ struct FrameSettings: Sendable {
 
     /// The track's settings with the control values in force at `captureTime` (nil when they are no
     /// longer known).
-    func inForce(at captureTime: ContinuousClock.Instant?) -> MediaTrackSettings? {
+    func inForce(at captureTime: Moment?) -> MediaTrackSettings? {
         guard let controls else { return track.settings }
         return controls.values(at: captureTime).map { $0.controls(mergedInto: track) }
     }

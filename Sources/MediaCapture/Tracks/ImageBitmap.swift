@@ -31,7 +31,7 @@ public final class ImageBitmap: Sendable {
     /// force.
     public var metadata: VideoFrameMetadata {
         VideoFrameMetadata(
-            captureTime: stamp.captureTime, frameNumber: stamp.frameNumber, settings: settings.inForce(at: stamp.captureTime))
+            captureTime: stamp.captureTime, frameNumber: stamp.frameNumber, settings: settings.inForce(at: stamp.captured))
     }
 
     /// Releases the frame. Reading the pixels afterwards throws `InvalidStateError`. Idempotent.

@@ -117,7 +117,7 @@ final class VideoTrackSource: Sendable {
     /// no longer known).
     func settingsInForce(at captureTime: ContinuousClock.Instant?, track settings: MediaTrackSettings) -> MediaTrackSettings? {
         guard hasControls else { return settings }
-        return controlChanges.current.values(at: captureTime).map { FrameSettings.merged(settings, controls: $0.settings) }
+        return controlChanges.current.values(at: captureTime.map(Moment.init)).map { FrameSettings.merged(settings, controls: $0.settings) }
     }
 
     /// Records `capturer`'s control values as they are now, as landed now.
