@@ -11,12 +11,18 @@ import Synchronization
 /// Use it wherever a `Mutex` would go: one per object, for the state GStreamer's threads touch.
 ///
 /// `@unchecked Sendable`: the token is never dereferenced; only its address is given to TSan.
-package struct Locked<Value: ~Copyable>: ~Copyable, @unchecked Sendable {
+///
+/// Public, not `package`, for speed only (no product exports the module): Swift 6.3 neither inlines
+/// nor specializes a `package` `@inlinable` function in another module, so every `withLock` was a call
+/// to the generic body, which looked `Locked<Value>`'s metadata up in the runtime's cache, and every
+/// `init` another (a quarter of a held grab with everything in cache, a tenth of one after a sleep).
+public struct Locked<Value: ~Copyable>: ~Copyable, @unchecked Sendable {
     @usableFromInline let mutex: Mutex<Value>
     /// The address TSan tracks this lock's hand-offs on (nil when TSan is not running).
     @usableFromInline let token: UnsafeMutableRawPointer?
 
-    package init(_ initialValue: consuming sending Value) {
+    @inlinable
+    public init(_ initialValue: consuming sending Value) {
         mutex = Mutex(initialValue)
         token = ThreadSanitizer.isActive ? UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1) : nil
     }
@@ -25,7 +31,7 @@ package struct Locked<Value: ~Copyable>: ~Copyable, @unchecked Sendable {
 
     /// `Mutex.withLock`, annotated for TSan.
     @inlinable
-    package borrowing func withLock<Result: ~Copyable, E: Error>(
+    public borrowing func withLock<Result: ~Copyable, E: Error>(
         _ body: (inout sending Value) throws(E) -> sending Result
     ) throws(E) -> sending Result {
         let token = self.token

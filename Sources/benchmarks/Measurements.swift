@@ -84,6 +84,56 @@ enum Measurements {
         Result(metric: "grab-waiting", size: size, value: median(waiting), unit: "ms", samples: waiting).emit()
     }
 
+    /// What a frame's metadata costs a grab: held grabs as in ``latency(_:_:count:)``, each followed
+    /// by reading the bitmap's `metadata` (its capture time, frame number and the settings in force,
+    /// merged then), the two timed apart. What keeping the metadata costs every grab, read or not,
+    /// shows only against a build from before it (scripts/bench/compare.py, docs/PERFORMANCE.md).
+    static func metadata(_ width: Int, _ height: Int, count: Int) async throws {
+        let (track, capture) = try await open(camera(width, height))
+        defer { track.stop() }
+        let clock = ContinuousClock()
+        var held: [Double] = [], read: [Double] = []
+        _ = try await capture.grabFrame()
+        for _ in 0..<count {
+            try await Task.sleep(for: .milliseconds(45))
+            let start = clock.now
+            let bitmap = try await capture.grabFrame()
+            let grabbed = clock.now
+            let metadata = bitmap.metadata
+            let done = clock.now
+            precondition(metadata.captureTime != nil && metadata.frameNumber != nil && metadata.settings != nil)
+            held.append(milliseconds(grabbed - start))
+            read.append(milliseconds(done - grabbed))
+        }
+        let both = zip(held, read).map { $0 + $1 }
+        Result(
+            metric: "metadata", size: "\(width)x\(height)", value: median(both), unit: "ms", samples: both,
+            extra: ["grab-held": median(held), "read": median(read)]
+        ).emit()
+    }
+
+    /// `count` held grabs back to back, each from an `ImageCapture` of its own (so each is served the
+    /// frame the track holds), `pause` ms apart (0: none): for profiling the grab path, as in
+    /// `perf record -g benchmarks held-loop 300000`. In µs: a grab with everything in cache takes
+    /// about 1 µs, where ``latency(_:_:count:)``'s, after a 45 ms sleep, takes about 50.
+    static func heldLoop(count: Int, pause: Int) async throws {
+        let (track, first) = try await open(camera(640, 480))
+        defer { track.stop() }
+        _ = try await first.grabFrame()
+        var captures: [ImageCapture] = []
+        for _ in 0..<count { captures.append(try ImageCapture(track)) }
+        let clock = ContinuousClock()
+        var samples: [Double] = []
+        samples.reserveCapacity(count)
+        for capture in captures {
+            if pause > 0 { try await Task.sleep(for: .milliseconds(pause)) }
+            let start = clock.now
+            _ = try await capture.grabFrame()
+            samples.append(milliseconds(clock.now - start) * 1000)
+        }
+        Result(metric: "held-loop", size: "640x480", value: median(samples), unit: "us").emit()
+    }
+
     /// takePhoto against its floor measured in the same process: the wait for the next frame (half an
     /// interval in the median over phases spread evenly; measured per call) plus one jpegenc encode
     /// of that size; and

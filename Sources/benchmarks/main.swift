@@ -12,6 +12,8 @@ switch arguments.first {
 case "throughput": try await Measurements.throughput(size.0, size.1, frames: argument(2, 1000))
 case "first-frame": try await Measurements.firstFrame(size.0, size.1, count: argument(2, 10))
 case "latency": try await Measurements.latency(size.0, size.1, count: argument(2, 40))
+case "metadata": try await Measurements.metadata(size.0, size.1, count: argument(2, 40))
+case "held-loop": try await Measurements.heldLoop(count: argument(1, 20000), pause: argument(2, 0))
 case "photo": try await Measurements.photo(size.0, size.1, count: argument(2, 30))
 case "native-still": try await Measurements.nativeStill(count: argument(1, 3))
 case "zero-shutter-lag": try await Measurements.zeroShutterLag(size.0, size.1, rate: argument(2, 30), count: argument(3, 20))
@@ -20,9 +22,9 @@ case "memory": try await Measurements.memory(grabs: argument(1, 100_000), photos
 case "tracks": try await Measurements.tracks(count: argument(1, 1), seconds: argument(2, 3))
 default:
     let usage = """
-        usage: benchmarks throughput WxH FRAMES | first-frame WxH COUNT | latency WxH COUNT | photo WxH COUNT
-                          native-still COUNT | zero-shutter-lag WxH FPS COUNT | idle-cpu WxH SECONDS
-                          memory GRABS PHOTOS | tracks COUNT SECONDS
+        usage: benchmarks throughput WxH FRAMES | first-frame WxH COUNT | latency WxH COUNT | metadata WxH COUNT
+                          photo WxH COUNT | native-still COUNT | zero-shutter-lag WxH FPS COUNT
+                          idle-cpu WxH SECONDS | memory GRABS PHOTOS | tracks COUNT SECONDS | held-loop COUNT [PAUSE_MS]
         Run scripts/bench.sh for the whole benchmark beside its peers.
 
         """

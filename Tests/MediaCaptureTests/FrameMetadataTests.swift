@@ -170,4 +170,41 @@ struct FrameMetadataTests {
         }
         #expect(seen.contains { $0.metadata.settings?.brightness == new })
     }
+
+    @Test("A frame's control changes, kept when it was taken, answer as they did then, after more changes than the record keeps")
+    func controlChangesKeptByAFrame() throws {
+        let start = ContinuousClock.now
+        func at(_ milliseconds: Int) -> Moment { Moment(start + .milliseconds(milliseconds)) }
+        // What frames and the record keep instead of an instant: the same instant exactly.
+        for instant in [start, start - .seconds(86_400 * 365), start + .nanoseconds(1) / 1000] {
+            #expect(Moment(instant).instant == instant)
+        }
+        func values(_ brightness: Double) -> SettingsSnapshot { SettingsSnapshot(MediaTrackSettings(brightness: brightness)) }
+        var record = ControlChanges()
+        for index in 0..<3 { record.append(values(Double(index)), landed: at(index * 10)) }
+        let kept = record  // what a frame taken now keeps
+        for index in 3..<(3 + ControlChanges.kept) { record.append(values(Double(index)), landed: at(index * 10)) }
+        // The frame's copy: unchanged by the later changes, never trimmed.
+        #expect(kept.values(at: at(15))?.settings.brightness == 1)
+        #expect(kept.values(at: at(-5))?.settings.brightness == 0, "before every change, untrimmed: the first")
+        #expect(kept.values(at: nil)?.settings.brightness == 2, "no capture time: the latest then")
+        #expect(kept.values(at: at(1000))?.settings.brightness == 2)
+        // The record now: the oldest changes dropped, so a capture older than those kept is unknown.
+        #expect(record.changes.count == ControlChanges.kept && record.trimmed)
+        #expect(record.values(at: at(15)) == nil)
+        #expect(record.values(at: at(35))?.settings.brightness == 3)
+        #expect(record.values(at: nil)?.settings.brightness == Double(2 + ControlChanges.kept))
+        // What a frame's metadata makes of it: the track's settings with the controls merged in.
+        let track = SettingsSnapshot(MediaTrackSettings(width: 640, brightness: 99))
+        let merged = FrameSettings(track: track, controls: kept).inForce(at: at(15))
+        #expect(merged?.width == 640 && merged?.brightness == 1)
+        // The merge is kept for the next frame of the same pair only: another track's settings (a
+        // clone of another size, or after a mode change) get their own.
+        #expect(FrameSettings(track: track, controls: kept).inForce(at: at(15)) == merged)
+        let other = SettingsSnapshot(MediaTrackSettings(width: 320, brightness: 99))
+        #expect(FrameSettings(track: other, controls: kept).inForce(at: at(15))?.width == 320)
+        #expect(FrameSettings(track: track, controls: kept).inForce(at: at(15))?.width == 640)
+        #expect(FrameSettings(track: track, controls: nil).inForce(at: at(15))?.brightness == 99, "a source without controls")
+        #expect(FrameSettings(track: track, controls: record).inForce(at: at(15)) == nil)
+    }
 }

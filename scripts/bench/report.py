@@ -62,6 +62,13 @@ def markdown(results, elapsed, options):
             verdict(ratio_to("gst-launch", "throughput", size), 0.95, True) + " vs gst-launch", digits=0)
     for size in sizes_of(results, "grab-held"):
         row("grabFrame, frame held", size, "grab-held", "ms p50", "–", digits=3)
+    for size in sizes_of(results, "metadata"):
+        read = per_round(results, "library", "metadata", size, "read")
+        alone = per_round(results, "library", "metadata", size, "grab-held")
+        rows.append(f"| Metadata per frame: held grab, then reading its `metadata` (ms p50) | {size} | "
+                    f"{spread(per_round(results, 'library', 'metadata', size), 3)} | – | – | – | "
+                    f"the read {spread(read, 4)} ms of it, the grab {spread(alone, 3)} ms; keeping it on every frame:"
+                    f" `compare.py` against the build before it (docs/PERFORMANCE.md) |")
     for size in sizes_of(results, "grab-waiting"):
         row("grabFrame, waiting for the next", size, "grab-waiting", "ms p50", "–")
     for size in sizes_of(results, "takePhoto"):

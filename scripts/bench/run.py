@@ -134,6 +134,8 @@ def one_round(number, quick):
         results.extend(run([LIBRARY, "latency", size, str(counts["latency"])], number))
         for tool in ["pygobject", "opencv"]:
             results.extend(run(PEERS + [tool, "latency", size, str(counts["latency"])], number))
+    # What reading a frame's metadata adds to a held grab (its size does not matter: no pixel work).
+    results.extend(run([LIBRARY, "metadata", "640x480", str(counts["latency"])], number))
     for size in SIZES:
         results.extend(run([LIBRARY, "photo", size, str(counts["photo"])], number))
         for tool in ["pygobject", "opencv"]:

@@ -52,7 +52,7 @@ final class Capturer: Sendable {
     /// Unique element names for clone branches (a pipeline refuses two children of one name).
     private static let branchNames = Atomic<UInt64>(0)
     private let shutdownStarted = Atomic<Bool>(false)
-    private let controlsChanged = CallbackSlot<Void>()
+    private let controlsChanged = CallbackSlot<Capturer>()
     /// Where changes that negotiation reads are made: between two of the source's frames.
     let frames: FrameBoundary
     /// Completed when the source ends or its last track stops: waits that are not for a frame (a
@@ -231,13 +231,14 @@ final class Capturer: Sendable {
     }
 
     private func controlsChangedElsewhere() {
-        controlsChanged(())
+        controlsChanged(self)
         let observers = state.withLock { Array($0.observers.values) }
         for observer in observers { observer.settingsChanged() }
     }
 
-    /// Calls `body` when the controls change outside the library (before the tracks hear of it).
-    func onControlsChangedElsewhere(_ body: @escaping @Sendable () -> Void) { controlsChanged.set { _ in body() } }
+    /// Calls `body` with the capturer when the controls change outside the library (before the tracks
+    /// hear of it): `body` needs no reference of its own to the capturer, which keeps it.
+    func onControlsChangedElsewhere(_ body: @escaping @Sendable (Capturer) -> Void) { controlsChanged.set(body) }
 
     /// Mutes or unmutes every track of the source (each fires `mute`/`unmute` on a change).
     func setMuted(_ muted: Bool) {

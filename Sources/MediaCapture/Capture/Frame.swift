@@ -85,15 +85,35 @@ struct FrameStamp: Sendable {
     /// Its presentation time on the pipeline's timeline (its running time).
     var timestamp: Duration
     /// When the camera captured it (see `VideoFrameMetadata.captureTime`).
-    var captureTime: ContinuousClock.Instant?
+    var captured: Moment?
     /// The source's own number for it (see `VideoFrameMetadata.frameNumber`).
     var frameNumber: UInt64?
+
+    var captureTime: ContinuousClock.Instant? { captured?.instant }
 
     /// - Parameter pipeline: the pipeline the sample came from, whose clock dates it (nil: undated).
     init(_ sample: Sample, of pipeline: Pipeline?) {
         let running = sample.runningTime
         timestamp = .nanoseconds(Int64(clamping: running ?? 0))
-        captureTime = pipeline.flatMap { Frame.captureTime(running, of: $0) }
+        captured = pipeline.flatMap { Frame.captureTime(running, of: $0) }.map(Moment.init)
         frameNumber = sample.offset
     }
+}
+
+/// An instant of `ContinuousClock` kept as its distance from one instant of the process: the same
+/// instant exactly, in a type of fixed layout. `ContinuousClock.Instant` is not one (the concurrency
+/// library's types are resilient): held in `FrameStamp`, it made `Frame`, `SampleHub.Delivery` and
+/// `ImageBitmap` types whose every copy and optional check went through runtime value witnesses,
+/// about a third of a held grab's own time, and its comparisons are calls into that library.
+struct Moment: Sendable, Comparable {
+    private let sinceEpoch: Duration
+
+    /// What moments count from (any instant would do: the arithmetic is exact).
+    private static let epoch = ContinuousClock.now
+
+    init(_ instant: ContinuousClock.Instant) { sinceEpoch = Self.epoch.duration(to: instant) }
+
+    var instant: ContinuousClock.Instant { Self.epoch.advanced(by: sinceEpoch) }
+
+    static func < (lhs: Moment, rhs: Moment) -> Bool { lhs.sinceEpoch < rhs.sinceEpoch }
 }

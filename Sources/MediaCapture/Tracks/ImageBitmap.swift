@@ -16,25 +16,24 @@ public final class ImageBitmap: Sendable {
     public var timestamp: Duration { stamp.timestamp }
     private let frame: Locked<Frame?>
     private let stamp: FrameStamp
-    /// The settings in force at the capture time, worked out when asked for (a grab pays nothing for
-    /// them): the control values come from the source's record of changes.
-    private let settingsInForce: @Sendable () -> MediaTrackSettings?
+    /// What the settings in force at the capture time are made from, merged when ``metadata`` is
+    /// read (a grab only keeps references).
+    private let settings: FrameSettings
 
-    /// - Parameter settings: the settings in force at the frame's capture time (called when
-    ///   ``metadata`` is read).
-    init(_ frame: Frame, settings: @escaping @Sendable () -> MediaTrackSettings?) {
+    init(_ frame: Frame, settings: FrameSettings) {
         width = frame.width
         height = frame.height
         bytesPerRow = frame.bytesPerRow
         stamp = frame.stamp
-        settingsInForce = settings
+        self.settings = settings
         self.frame = Locked(frame)
     }
 
     /// When and how the frame was captured: capture time, the source's frame number, the settings in
     /// force.
     public var metadata: VideoFrameMetadata {
-        VideoFrameMetadata(captureTime: stamp.captureTime, frameNumber: stamp.frameNumber, settings: settingsInForce())
+        VideoFrameMetadata(
+            captureTime: stamp.captureTime, frameNumber: stamp.frameNumber, settings: settings.inForce(at: stamp.captured))
     }
 
     /// Releases the frame. Reading the pixels afterwards throws `InvalidStateError`. Idempotent.

@@ -19,22 +19,23 @@ final class VideoTrackSource: Sendable {
     let capturer: Capturer
     /// Photo jobs, run one at a time, in call order.
     private let photoQueue = Locked(PhotoQueue())
-    /// The control values as they changed, oldest first (the last few): a frame carries those of the
-    /// last change that landed before its capture.
-    private let controlChanges = Locked(ControlChanges())
-
-    private struct ControlChanges {
-        /// Oldest first, in the order they landed.
-        var changes: [(landed: ContinuousClock.Instant, values: SettingsSnapshot)] = []
-        /// Whether older changes were dropped (a capture older than all kept is then unknown).
-        var trimmed = false
-    }
+    /// The control values as they changed (the last few): a frame carries those of the last change
+    /// that landed before its capture.
+    private let controlChanges = ControlRecord()
+    /// Whether the source has controls: the record holds their values, and frames carry them merged
+    /// into the track's settings. Fixed once it is open (a session attaches its controls as it starts,
+    /// before the source is made), and read per frame, where asking the session cost about 4 µs of a
+    /// held grab's 55 (its code and objects, cold after the caller's sleep).
+    private let hasControls: Bool
 
     private init(_ capturer: Capturer) {
         self.capturer = capturer
-        noteControls()
-        // A change made elsewhere (another program, the driver) is known when its event comes.
-        capturer.onControlsChangedElsewhere { [weak self] in self?.noteControls() }
+        hasControls = capturer.controls != nil
+        Self.noteControls(of: capturer, in: controlChanges)
+        // A change made elsewhere (another program, the driver) is known when its event comes. The
+        // callback holds the record only: a weak reference to the source would put every retain of
+        // it (one per grab) on the slow path of a side table.
+        capturer.onControlsChangedElsewhere { [controlChanges] capturer in Self.noteControls(of: capturer, in: controlChanges) }
     }
 
     /// Opens `device` in `mode` and waits (bounded) for the first frame.
@@ -106,12 +107,10 @@ final class VideoTrackSource: Sendable {
         }
     }
 
-    /// A frame as a bitmap, its settings taken now (the track's, the control values in force at its
-    /// capture: two shared snapshots) and merged when its metadata is read.
+    /// A frame as a bitmap, with what its settings in force are made from: the track's settings and
+    /// the control changes as they are now (two retains), merged when its metadata is read.
     private func bitmap(_ frame: Frame, track settings: SettingsSnapshot) -> ImageBitmap {
-        guard controls != nil else { return ImageBitmap(frame) { settings.settings } }
-        let values = controlValues(at: frame.stamp.captureTime)
-        return ImageBitmap(frame) { values.map { Self.merged(settings.settings, controls: $0.settings) } }
+        ImageBitmap(frame, settings: FrameSettings(track: settings, controls: hasControls ? controlChanges.current : nil))
     }
 
     // MARK: - Settings in force
@@ -119,38 +118,14 @@ final class VideoTrackSource: Sendable {
     /// The track's settings with the control values in force at `captureTime` (nil when they are
     /// no longer known).
     func settingsInForce(at captureTime: ContinuousClock.Instant?, track settings: MediaTrackSettings) -> MediaTrackSettings? {
-        guard controls != nil else { return settings }
-        return controlValues(at: captureTime).map { Self.merged(settings, controls: $0.settings) }
+        guard hasControls else { return settings }
+        return controlChanges.current.values(at: captureTime.map(Moment.init)).map { FrameSettings.merged(settings, controls: $0.settings) }
     }
 
-    /// The control values of the last change that landed at or before `captureTime` (the latest
-    /// without one); nil for a capture older than every change kept, once older ones were dropped.
-    private func controlValues(at captureTime: ContinuousClock.Instant?) -> SettingsSnapshot? {
-        controlChanges.withLock { record -> SettingsSnapshot? in
-            guard let captureTime else { return record.changes.last?.values }
-            if let change = record.changes.last(where: { $0.landed <= captureTime }) { return change.values }
-            return record.trimmed ? nil : record.changes.first?.values
-        }
-    }
-
-    private static func merged(_ settings: MediaTrackSettings, controls: MediaTrackSettings) -> MediaTrackSettings {
-        var result = settings
-        ControlMembers.copyControls(from: controls, to: &result)
-        return result
-    }
-
-    /// Records the control values as they are now, as landed now (taken under the lock, so the record
-    /// stays in the order changes landed).
-    private func noteControls() {
-        guard let controls else { return }
-        let values = ControlMembers.filter(controls.settings(), panTiltZoom: panTiltZoom)
-        controlChanges.withLock { record in
-            if record.changes.count == 16 {
-                record.changes.removeFirst()
-                record.trimmed = true
-            }
-            record.changes.append((ContinuousClock.now, SettingsSnapshot(values)))
-        }
+    /// Records `capturer`'s control values as they are now, as landed now.
+    private static func noteControls(of capturer: Capturer, in record: ControlRecord) {
+        guard let controls = capturer.controls else { return }
+        record.note(ControlMembers.filter(controls.settings(), panTiltZoom: capturer.panTiltZoom))
     }
 
     // MARK: - Constraints
@@ -202,7 +177,7 @@ final class VideoTrackSource: Sendable {
                     Log.logger.debug("\(Log.redacted(device.label)) refused a control write: \(error.member): \(error.message)")
                     throw DOMException.overconstrained(error.member, error.message)
                 }
-                self.noteControls()  // the device took them: frames captured from now on
+                Self.noteControls(of: capturer, in: self.controlChanges)  // the device took them: frames captured from now on
             }
             guard resolution.modeIndex != currentIndex, candidates.indices.contains(resolution.modeIndex),
                 let mode = candidates[resolution.modeIndex].mode
@@ -221,7 +196,7 @@ final class VideoTrackSource: Sendable {
         guard let controls, values != MediaTrackSettings() else { return }
         await capturer.operations.withLock {
             try? await controls.apply(values)
-            self.noteControls()
+            Self.noteControls(of: self.capturer, in: self.controlChanges)
         }
     }
 
