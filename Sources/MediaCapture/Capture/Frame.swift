@@ -103,8 +103,8 @@ struct FrameStamp: Sendable {
 /// An instant of `ContinuousClock` kept as its distance from one instant of the process: the same
 /// instant exactly, in a type of fixed layout. `ContinuousClock.Instant` is not one (the concurrency
 /// library's types are resilient): held in `FrameStamp`, it made `Frame`, `SampleHub.Delivery` and
-/// `ImageBitmap` types whose every copy and optional check went through runtime value witnesses,
-/// about a third of a held grab's own time, and its comparisons are calls into that library.
+/// `ImageBitmap` types whose every copy and optional check went through runtime value witnesses
+/// (0.5 of a held grab's 2.2 µs in cache), and its comparisons are calls into that library.
 struct Moment: Sendable, Comparable {
     private let sinceEpoch: Duration
 
