@@ -167,6 +167,11 @@ struct PhotoSeriesTests {
             _ = try await ImageCapture(plain).takePhotoBracket([MediaTrackConstraintSet(exposureCompensation: .value(0))])
         }
         #expect(lacking.name == .overconstrainedError && lacking.constraint == "exposureCompensation")
+        // Empty sets need no control: one photo each, on any camera.
+        let unchanged = try await within(10) {
+            try await ImageCapture(plain).takePhotoBracket([MediaTrackConstraintSet(), MediaTrackConstraintSet()])
+        }
+        #expect(unchanged.count == 2)
     }
 }
 

@@ -178,7 +178,8 @@ final class Capturer: Sendable {
             try await pipeline.play(timeoutMilliseconds: timing.openTimeout.milliseconds)
             _ = try await branch.hub.sample(after: 0, timeout: timing.openTimeout)
         } catch let error as GStreamerError {
-            Log.logger.error("\(Log.redacted(device.label)) did not open: \(Log.redacted(error.description))")
+            // A failure to open reaches the caller as its DOMException; GStreamer's own error is logged.
+            if !error.isCancelled { Log.logger.error("\(Log.redacted(device.label)) did not open: \(Log.redacted(error.description))") }
             await source.shutDown()
             if pipeline.isWedged {
                 Log.logger.warning("\(Log.redacted(device.label)) did not answer within \(timing.openTimeout); its pipeline is abandoned")
@@ -191,7 +192,7 @@ final class Capturer: Sendable {
             throw backend.openError(error, label: device.label)
         } catch let failure as SampleHub.Failure {
             let (cause, endOfStream) = source.state.withLock { ($0.failure, $0.reachedEndOfStream) }
-            Log.logger.error("\(Log.redacted(device.label)) did not open: \(cause.map { Log.redacted($0.description) } ?? "\(failure)")")
+            // A cause came from the bus, which logged it already.
             await source.shutDown()
             if let cause { throw backend.openError(cause, label: device.label) }
             if endOfStream {

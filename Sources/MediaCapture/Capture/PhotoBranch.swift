@@ -2,6 +2,7 @@
 
 internal import GStreamerWrapper
 import Locking
+import Synchronization
 
 /// The photo branch of a source: `shutter` (valve) → queue → crop → scale → convert → I420 caps →
 /// jpegenc → appsink.
@@ -44,8 +45,7 @@ final class PhotoBranch: Sendable {
         /// The current capture's frames, once they passed the shutter, with their JPEGs as they come.
         var shots: [Shot] = []
         var captures: UInt64 = 0
-        /// How many want frames held (zero shutter lag), and the newest ones, oldest first.
-        var holders = 0
+        /// The newest frames held (zero shutter lag), oldest first.
         var held: [HeldFrame] = []
         /// Bumped by every caps event: a held frame of an older generation no longer fits the branch.
         var capsGeneration: UInt64 = 0
@@ -79,6 +79,8 @@ final class PhotoBranch: Sendable {
     static let heldFrameLimit = 3
 
     private let state = Locked(State())
+    /// How many want frames held: read per frame before taking the lock, so kept apart from it.
+    private let holders = Atomic<Int>(0)
 
     init(in pipeline: Pipeline) {
         typealias N = PipelineDescription.Name
@@ -107,8 +109,7 @@ final class PhotoBranch: Sendable {
         input.addBufferProbe { [weak self] context in
             guard let self else { return .pass }
             // Copied outside the lock: a large frame's copy must not hold up a capture.
-            let holding = state.withLock { $0.holders > 0 }
-            frameArriving(holding ? context.copiedSample() : nil)
+            frameArriving(holders.load(ordering: .relaxed) > 0 ? context.copiedSample() : nil)
             return .pass
         }
         output.addBufferProbe { [weak self] context in
@@ -140,7 +141,8 @@ final class PhotoBranch: Sendable {
     private func frameArriving(_ copy: Sample?) {
         let ready = state.withLock { state -> [SharedResult<Void, CaptureFailure>] in
             state.arrived &+= 1
-            if let copy, state.holders > 0 {
+            // Checked again under the lock: a hold released meanwhile has cleared the frames.
+            if let copy, holders.load(ordering: .relaxed) > 0 {
                 if state.held.count == Self.heldFrameLimit { state.held.removeFirst() }
                 state.held.append(HeldFrame(sample: copy, capsGeneration: state.capsGeneration))
             }
@@ -184,11 +186,12 @@ final class PhotoBranch: Sendable {
     /// Keeps the newest frames from now on until the returned hold is released (zero shutter lag):
     /// at most ``heldFrameLimit`` copies in the camera's format.
     func holdFrames() -> FrameHold {
-        state.withLock { $0.holders += 1 }
+        holders.add(1, ordering: .relaxed)
         return FrameHold { [weak self] in
-            self?.state.withLock { state in
-                state.holders -= 1
-                if state.holders == 0 { state.held.removeAll() }
+            guard let self else { return }
+            state.withLock { state in
+                // Under the lock, so that a frame arriving now sees either the hold or no frames.
+                if holders.subtract(1, ordering: .relaxed).newValue == 0 { state.held.removeAll() }
             }
         }
     }
@@ -222,9 +225,10 @@ final class PhotoBranch: Sendable {
             state.armed = Armed(size: input, capture: state.captures, count: count)
             return (state.captures, nil)
         }
+        var pushed = false
         if let held {
             // A blocking push (the stream locks), so on the pipeline's own thread.
-            let pushed =
+            pushed =
                 await pipeline.perform(timeout: stallBound) { [shutterOutput, shutterInput] in
                     shutterOutput.push(held, whileHolding: shutterInput)
                 } ?? false
@@ -236,9 +240,8 @@ final class PhotoBranch: Sendable {
                     state.armed = Armed(size: input, capture: capture, count: count)
                 }
             }
-            return (try await collect(capture, count: count, timeout: timeout, stallBound: stallBound), pushed)
         }
-        return (try await collect(capture, count: count, timeout: timeout, stallBound: stallBound), false)
+        return (try await collect(capture, count: count, timeout: timeout, stallBound: stallBound), pushed)
     }
 
     /// Waits until `capture` has `count` JPEGs.

@@ -11,14 +11,15 @@ extension VideoTrackSource {
         _ sets: [MediaTrackConstraintSet], _ request: PhotoRequest, track: Track, settings: MediaTrackSettings
     ) async throws(DOMException) -> [Blob] {
         let touched = try checkBracket(sets)
-        guard let controls, !sets.isEmpty else { return [] }
-        let before = controls.settings()
+        // A camera without controls can take only empty sets (checked above): a photo each.
+        let before = controls?.settings() ?? MediaTrackSettings()
         var photos: [Blob] = []
         do throws(DOMException) {
             for set in sets {
                 guard !Task.isCancelled else { throw DOMException.aborted }
                 _ = try await applyConstraints(MediaTrackConstraints(advanced: [set]), track: track, keepingMode: true) { settings }
-                photos.append(try await photo(showing: controls.settings(), of: touched, request, settings: settings))
+                let applied = controls?.settings() ?? MediaTrackSettings()
+                photos.append(try await photo(showing: applied, of: touched, request, settings: settings))
             }
         } catch {
             await restoreControls(touched, to: before)
