@@ -6,15 +6,13 @@ let package = Package(
     name: "swift-media-capture",
     products: [
         .library(name: "MediaCapture", targets: ["MediaCapture"]),
-        .executable(name: "imagecapture", targets: ["imagecapture"]),
     ],
+    // The library's only dependency. The command-line tool and the demo server, which need
+    // ArgumentParser and Hummingbird, are a package of their own in Tools/, so that an application
+    // depending on MediaCapture resolves and builds neither (see the README).
     dependencies: [
-        // The tool's command line (its subcommands, help and usage errors).
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // The library's log (no dependencies of its own): the application routes and levels it.
-        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        // The demo server's HTTP (its own target: the library does not depend on a server).
-        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2")
     ],
     targets: [
         // The C boundary: GStreamer's headers plus a header-only shim of `static inline` helpers.
@@ -42,14 +40,6 @@ let package = Package(
         .target(
             name: "MediaCapture",
             dependencies: ["GStreamerWrapper", "V4L2", "PipeWire", "Locking", .product(name: "Logging", package: "swift-log")]),
-        // The "Grab Frame - Take Photo" page and its JSON API, served by `imagecapture serve`.
-        .target(name: "DemoServer", dependencies: ["MediaCapture", .product(name: "Hummingbird", package: "hummingbird")]),
-        .executableTarget(
-            name: "imagecapture",
-            dependencies: [
-                "MediaCapture", "DemoServer", "Locking", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-            ]),
         // The README's example, built and run by scripts/check-docs.sh (which keeps the two identical).
         .executableTarget(name: "readme-example", dependencies: ["MediaCapture"]),
         // Examples a newcomer copies, built and run on the fake camera by scripts/check-docs.sh.
@@ -74,3 +64,10 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// DocC's `swift package generate-documentation` (scripts/check-docs.sh sets MEDIA_CAPTURE_DOCC; the
+// Swift Package Index sets SPI_GENERATE_DOCS). A build-time plugin only, so an application that
+// depends on the library never resolves it.
+if Context.environment["MEDIA_CAPTURE_DOCC"] != nil || Context.environment["SPI_GENERATE_DOCS"] != nil {
+    package.dependencies.append(.package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"))
+}

@@ -6,11 +6,11 @@
 # copies it to docs/demo-page.png). The server is stopped whatever happens.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build --product imagecapture 2>&1 | grep -E "error|warning:" | grep -v "prohibited flag" | grep -v "which are unhandled; explicitly declare them" && exit 1
+tool=$(bash scripts/build-tool.sh)
 artefacts=.build/browser-test; mkdir -p "$artefacts"
 colour=0x2080e0
 urlfile=$(mktemp); logfile="$artefacts/server.log"
-.build/debug/imagecapture serve --port 0 --pattern "0xff${colour#0x}" >"$urlfile" 2>"$logfile" &
+"$tool" serve --port 0 --pattern "0xff${colour#0x}" >"$urlfile" 2>"$logfile" &
 server=$!
 trap 'kill -INT $server 2>/dev/null; wait $server 2>/dev/null; rm -f "$urlfile"' EXIT
 for _ in $(seq 1 200); do [ -s "$urlfile" ] && break; sleep 0.1; done

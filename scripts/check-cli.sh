@@ -4,8 +4,7 @@
 # every command's files, JSON and exit codes): help, one frame, one photo, a usage error, a refusal.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build --product imagecapture 2>&1 | grep -E "error|warning:" | grep -v "prohibited flag" | grep -v "which are unhandled; explicitly declare them" && exit 1
-tool=.build/debug/imagecapture
+tool=$(bash scripts/build-tool.sh)
 out=$(mktemp -d); trap 'rm -rf "$out"' EXIT
 fail() { echo "cli: $1" >&2; exit 1; }
 

@@ -6,7 +6,7 @@
 # source file must carry the one-line license header.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mapfile -t files < <(find Sources Tests Examples -name '*.swift' ! -path 'Sources/readme-example/*' | sort)
+mapfile -t files < <(find Sources Tests Examples Tools/Sources -name '*.swift' ! -path 'Sources/readme-example/*' | sort)
 if [ "${1:-}" = --fix ]; then
   swift format format --in-place --parallel "${files[@]}"
   echo "format: ${#files[@]} files formatted"
@@ -17,7 +17,7 @@ if ! swift format lint --strict --parallel "${files[@]}"; then
   exit 1
 fi
 # Every source file says its license (the README's example aside: it is the README's text).
-missing=$(git ls-files 'Package.swift' 'Sources/*.swift' 'Tests/*.swift' 'Examples/*.swift' '*.c' '*.h' '*.sh' '*.py' .ci/run \
+missing=$(git ls-files 'Package.swift' 'Tools/Package.swift' 'Tools/Sources/*.swift' 'Sources/*.swift' 'Tests/*.swift' 'Examples/*.swift' '*.c' '*.h' '*.sh' '*.py' .ci/run \
   | grep -v '^Sources/readme-example/' | xargs grep -L 'Part of swift-media-capture, under the Apache License 2.0' || true)
 if [ -n "$missing" ]; then
   echo "format: these files lack the license header (see any other file's first lines):" $missing >&2

@@ -22,7 +22,7 @@ fail() { echo "layers: $1" >&2; shift; printf '  %s\n' "$@" >&2; status=1; }
 imports() {  # files under Sources and Tests that import module $1, minus those under the allowed folders
   local module=$1; shift
   local found
-  found=$(grep -rlE "^\s*(@_implementationOnly |internal |public |package )?import $module\b" Sources Tests || true)
+  found=$(grep -rlE "^\s*(@_implementationOnly |internal |public |package )?import $module\b" Sources Tests Tools/Sources || true)
   for allowed in "$@"; do found=$(echo "$found" | grep -v "^$allowed" || true); done
   echo "$found" | grep -v '^$' || true
 }
@@ -61,7 +61,7 @@ offenders=$(grep -rnE '\bas[?!] *(any )?[A-Za-z0-9]*(Backend|Session|Device)\b' 
 
 offenders=$(grep -rnE '(Mutex|Locked)<\(*(@Sendable )?\([^)]*\) *(async )?(throws )?->' Sources || true)
 [ -z "$offenders" ] || fail "a lock holds a bare function type (box it, see CallbackSlot):" "$offenders"
-offenders=$(grep -rnE '\bMutex[<(]' Sources Tests | grep -vE '^Sources/(Locking|benchmarks)/' | grep -vE '^\S+:\s*[0-9]+:\s*//' || true)
+offenders=$(grep -rnE '\bMutex[<(]' Sources Tests Tools/Sources | grep -vE '^Sources/(Locking|benchmarks)/' | grep -vE '^\S+:\s*[0-9]+:\s*//' || true)
 [ -z "$offenders" ] || fail "a bare Mutex (use Locked, which ThreadSanitizer sees through):" "$offenders"
 
 offenders=$(grep -rlE 'with(Checked|Unsafe)(Throwing)?Continuation' Sources | grep -v '^Sources/GStreamerWrapper/Waiter.swift$' || true)

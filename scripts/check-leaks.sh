@@ -4,14 +4,14 @@
 # zero objects alive, and nothing may print a CRITICAL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build --product imagecapture 2>&1 | grep -v "prohibited flag" | tail -1
+tool=$(bash scripts/build-tool.sh)
 log=$(mktemp)
 # First, the check must see a leak when there is one (one stopped track kept alive on purpose).
-GST_TRACERS=leaks GST_DEBUG="GST_TRACER:7" timeout 120 .build/debug/imagecapture selftest --tracks 1 --leak-one >"$log" 2>&1 || true
+GST_TRACERS=leaks GST_DEBUG="GST_TRACER:7" timeout 120 "$tool" selftest --tracks 1 --leak-one >"$log" 2>&1 || true
 if [ "$(grep -c 'object-alive, type-name=(string)[A-Za-z]' "$log" || true)" -eq 0 ]; then
   echo "leak check: the leaks tracer reported nothing for a deliberate leak; the check would be blind" >&2; exit 1
 fi
-if ! GST_TRACERS=leaks GST_DEBUG="GST_TRACER:7" timeout 300 .build/debug/imagecapture selftest --tracks "${1:-100}" >"$log" 2>&1; then
+if ! GST_TRACERS=leaks GST_DEBUG="GST_TRACER:7" timeout 300 "$tool" selftest --tracks "${1:-100}" >"$log" 2>&1; then
   echo "leak check: the selftest failed or hung" >&2; tail -20 "$log" >&2; exit 1
 fi
 alive=$(grep -c 'object-alive, type-name=(string)[A-Za-z]' "$log" || true)

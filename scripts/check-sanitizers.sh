@@ -11,6 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build --build-tests --scratch-path .build-asan --sanitize=address 2>&1 | grep -E "error|warning:" | grep -v "prohibited flag" | grep -v "which are unhandled; explicitly declare them" | grep -v "ld.gold: warning: Cannot export local symbol" && exit 1
 binary=$(ls -d .build-asan/debug/*PackageTests.xctest | head -1)
+# The tool's tests run the tool built with the same sanitizer (a package of its own: Tools/).
+export IMAGECAPTURE_TOOL="$(bash scripts/build-tool.sh --scratch-path "$PWD/.build-asan-tools" --sanitize=address)"
 export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1"
 export ASAN_SYMBOLIZER_PATH="$(dirname "$(command -v swift)")/llvm-symbolizer"
 log=$(mktemp); trap 'rm -f "$log"' EXIT

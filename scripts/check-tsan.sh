@@ -8,6 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build --build-tests --scratch-path .build-tsan --sanitize=thread 2>&1 | grep -E "error|warning:" | grep -v "prohibited flag" | grep -v "which are unhandled; explicitly declare them" | grep -v "ld.gold: warning: Cannot export local symbol" && exit 1
 binary=$(ls -d .build-tsan/debug/*PackageTests.xctest | head -1)
+# The tool's tests run the tool built with the same sanitizer (a package of its own: Tools/).
+export IMAGECAPTURE_TOOL="$(bash scripts/build-tool.sh --scratch-path "$PWD/.build-tsan-tools" --sanitize=thread)"
 export TSAN_OPTIONS="halt_on_error=0:second_deadlock_stack=1:suppressions=$(pwd)/scripts/tsan-suppressions.txt"
 log=$(mktemp); trap 'rm -f "$log"' EXIT
 status=0

@@ -4,5 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-swift build --product imagecapture 2>&1 | grep -v "prohibited flag" | tail -1
-.build/debug/imagecapture demo --out "${1:-out}"
+echo "demo: building the imagecapture tool (Tools/; the first build takes a few minutes)" >&2
+tool=$(bash scripts/build-tool.sh)
+"$tool" demo --out "${1:-out}"

@@ -5,9 +5,10 @@
 # record (scripts/check-api.sh: api/MediaCapture.txt, about a second), the pipeline files under
 # gst-launch-1.0, the whole test suite (its output must hold no CRITICAL, and the suites that start
 # their own services, the RTSP server, a private PipeWire and the virtual camera, must have run), the
-# service suites 5 times more and the clean-exit runs (scripts/check-services.sh), the docs, the
-# command-line tool, the demo page in headless Chromium, the leak check, fuzzing (60 s per target),
-# and the suite under AddressSanitizer and under ThreadSanitizer.
+# service suites 5 times more and the clean-exit runs (scripts/check-services.sh), the docs, an
+# application that depends on the library alone (scripts/check-consumer.sh), the command-line tool,
+# the demo page in headless Chromium, the leak check, fuzzing (60 s per target), and the suite under
+# AddressSanitizer and under ThreadSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh tests
@@ -26,6 +27,8 @@ status=0
 # through a pipe, which the shell waits for (`> >(tee ...)` lost lines), into one log.
 swift build --build-tests > "$stderr_log" 2>&1 || { cat "$stderr_log" >&2; exit 1; }
 cat "$stderr_log" >&2
+# The tool, a package of its own (Tools/), whose tests are in the suite.
+bash scripts/build-tool.sh >/dev/null
 binary="$(swift build --show-bin-path)/swift-media-capturePackageTests.xctest"
 timeout --foreground -k 10 1800 "$binary" --no-parallel --testing-library swift-testing 2>&1 | tee "$stdout_log" || status=$?
 # The runner's closing line once more at the end of the command, where a reader of the log looks.
@@ -46,6 +49,7 @@ rm -f "$stdout_log" "$stderr_log"
 # The service suites again, 5 times each, and the clean-exit runs (reuses the plain suite's build).
 bash scripts/check-services.sh 5
 bash scripts/check-docs.sh
+bash scripts/check-consumer.sh
 bash scripts/check-cli.sh
 bash scripts/check-browser.sh
 bash scripts/check-leaks.sh 100

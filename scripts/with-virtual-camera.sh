@@ -34,9 +34,9 @@ export VIRTUAL_CAMERA_FORMATS="${formats:+$(realpath "$formats")}"
 export VIRTUAL_CAMERA_CONTROL="$state/control" VIRTUAL_CAMERA_LOG="$state/log" VIRTUAL_CAMERA_LOCK="$state/lock"
 : > "$VIRTUAL_CAMERA_CONTROL"
 if [ "$1" = "imagecapture" ]; then
-  (cd "$root" && swift build --product imagecapture >"$state/build.log" 2>&1) || { cat "$state/build.log" >&2; exit 1; }
+  tool=$(bash "$root/scripts/build-tool.sh")
   shift
-  set -- "$root/.build/debug/imagecapture" "$@"
+  set -- "$tool" "$@"
 fi
 # '$VIRTUAL_CAMERA' in single quotes reaches here unexpanded: expand it (the name alone, not
 # $VIRTUAL_CAMERA_LOG and the like) in the arguments.

@@ -9,11 +9,11 @@ import Testing
 /// The `imagecapture` binary, run as a user runs it: its files, its JSON, its exit codes.
 @Suite("The imagecapture tool", .timeLimit(.minutes(3)))
 struct ToolTests {
-    /// Built next to the test bundle by `swift build --build-tests`.
-    static let tool: String = {
-        let bundle = CommandLine.arguments[0]
-        return String(bundle[..<(bundle.lastIndex(of: "/") ?? bundle.startIndex)]) + "/imagecapture"
-    }()
+    /// The tool is a package of its own (Tools/), built before the suite by scripts/test.sh
+    /// (`swift build --package-path Tools`); `IMAGECAPTURE_TOOL` names another build of it (the
+    /// sanitizer scripts' own).
+    static let tool: String =
+        getenv("IMAGECAPTURE_TOOL").map { String(cString: $0) } ?? repositoryRoot + "/Tools/.build/debug/imagecapture"
     static let fixtures = repositoryRoot + "/Tests/Fixtures/v4l2-devices"
 
     static func run(_ arguments: String..., seconds: Double = 60) async throws -> ProcessResult {
@@ -21,6 +21,11 @@ struct ToolTests {
     }
 
     static func temporary(_ name: String) -> String { "/tmp/imagecapture-test-\(Identifiers.random())-\(name)" }
+
+    @Test("The tool is built where the suite runs it")
+    func built() {
+        #expect(access(Self.tool, X_OK) == 0, "no tool at \(Self.tool): build it with `swift build --package-path Tools`")
+    }
 
     @Test(
         "Help is on stdout with exit 0, for the tool and each command, however asked",

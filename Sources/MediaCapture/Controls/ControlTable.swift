@@ -1,21 +1,23 @@
 // Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
-/// The control members as the command-line tool lists and sets them, from the one table of
-/// constrainable members (``ConstrainableProperty/all``): adding a member there adds its row here.
-package enum ControlTable {
+/// The camera controls as text, as the `imagecapture` tool lists and sets them: a track's controls as
+/// rows (name, capability, value), and `NAME=VALUE` text (a command line, a configuration file) as
+/// exact constraints. Built from the library's one table of constrainable members, so every control
+/// the W3C names is here.
+public enum ControlTable {
     /// One control a track has: its capability and current value as text.
-    package struct Row: Sendable, Hashable {
-        package let name: String
+    public struct Row: Sendable, Hashable {
+        public let name: String
         /// `3 ... 2047 step 1`, `manual, continuous`, `false, true`.
-        package let capability: String
+        public let capability: String
         /// `-` when the track reports no value.
-        package let value: String
+        public let value: String
     }
 
     /// The names of the control members, in the table's order.
-    package static var names: [String] { ConstrainableProperty.controls.map(\.name) }
+    public static var names: [String] { ConstrainableProperty.controls.map(\.name) }
 
     /// The controls `track` has (its capabilities name them), with their current values.
-    package static func rows(_ track: MediaStreamTrack) -> [Row] {
+    public static func rows(_ track: MediaStreamTrack) -> [Row] {
         let capabilities = track.getCapabilities(), settings = track.getSettings()
         return ConstrainableProperty.controls.compactMap { property in
             guard let capability = property.describeCapability(capabilities) else { return nil }
@@ -26,7 +28,7 @@ package enum ControlTable {
     /// `NAME=VALUE` assignments as one set of exact constraints.
     /// - Throws: `TypeError` for an unknown name, an empty name or value, or a value not of the
     ///   member's type (a finite number, a mode name, `true` or `false`).
-    package static func exactConstraints(_ assignments: [String]) throws(DOMException) -> MediaTrackConstraints {
+    public static func exactConstraints(_ assignments: [String]) throws(DOMException) -> MediaTrackConstraints {
         var set = MediaTrackConstraintSet()
         for assignment in assignments {
             let parts = assignment.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
@@ -49,7 +51,7 @@ package enum ControlTable {
 
     /// A bracket from `NAME=V1,V2,...` (`exposureCompensation=-2,0,2`): one exact set per value.
     /// - Throws: `TypeError` as ``exactConstraints(_:)``, or for an empty list.
-    package static func bracketSets(_ text: String) throws(DOMException) -> [MediaTrackConstraintSet] {
+    public static func bracketSets(_ text: String) throws(DOMException) -> [MediaTrackConstraintSet] {
         let parts = text.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 2, !parts[1].isEmpty else {
             throw DOMException(.typeError, "'\(text)' is not NAME=V1,V2,...; for example exposureCompensation=-2,0,2.")

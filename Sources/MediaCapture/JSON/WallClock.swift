@@ -4,9 +4,9 @@ import Glibc
 
 /// A `ContinuousClock.Instant` on the wall clock (for JSON, EXIF and logs): now, less how long ago it
 /// was on `ContinuousClock`, the two clocks read together, so neither's epoch matters.
-package enum WallClock {
+public enum WallClock {
     /// Nanoseconds since the Unix epoch.
-    package static func unixNanoseconds(_ instant: ContinuousClock.Instant) -> Int64 {
+    public static func unixNanoseconds(_ instant: ContinuousClock.Instant) -> Int64 {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         let ago = ContinuousClock.now - instant
@@ -15,7 +15,7 @@ package enum WallClock {
     }
 
     /// "2026-12-07T13:35:01.123Z": UTC, ISO 8601 with milliseconds (rounded down).
-    package static func iso8601(_ instant: ContinuousClock.Instant) -> String? {
+    public static func iso8601(_ instant: ContinuousClock.Instant) -> String? {
         let nanoseconds = unixNanoseconds(instant)
         let milliseconds = nanoseconds >= 0 ? nanoseconds / 1_000_000 : (nanoseconds - 999_999) / 1_000_000  // floor
         var seconds = time_t(milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000)

@@ -35,7 +35,7 @@ struct PhotoOptions: ParsableArguments {
     }
 }
 
-extension FillLightMode: ExpressibleByArgument {}
+extension FillLightMode: @retroactive ExpressibleByArgument {}
 
 /// `imagecapture photo`: one photo, as `ImageCapture.takePhoto()` takes it; or a burst or a bracket.
 struct Photo: AsyncParsableCommand {

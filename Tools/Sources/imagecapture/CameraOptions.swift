@@ -4,7 +4,7 @@ import ArgumentParser
 import Glibc
 import Logging
 import MediaCapture
-import Locking
+import Synchronization
 
 /// `--device` and what shapes the stream: the options of every command that opens a camera.
 struct CameraOptions: ParsableArguments {
@@ -187,14 +187,11 @@ extension String {
 /// The library's log on stderr (stdout carries images and JSON): warnings and notices, and its
 /// debug decisions with `--verbose`. Set up once, before any camera is opened.
 enum ToolLogging {
-    private static let started = Locked(false)
+    private static let started = Atomic(false)
 
     static func start(verbose: Bool) {
-        let first = started.withLock { started in
-            defer { started = true }
-            return !started
-        }
-        guard first else { return }
+        guard started.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
+        else { return }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = verbose ? .debug : .info
