@@ -54,7 +54,9 @@ struct ToolTests {
             ["photo", "-o", "p.jpg", "--burst", "2", "--every", "soon"], ["photo", "-o", "-", "--burst", "2"],
             ["photo", "-o", "p.jpg", "--bracket", "exposureCompensation"], ["photo", "-o", "p.jpg", "--bracket", "width=1,2"],
             ["photo", "-o", "p.jpg", "--bracket", "exposureCompensation=1,x"], ["photo", "-o", "p.jpg", "--burst", "2", "--bracket", "iso=100"],
-            ["photo", "-o", "p.jpg", "--zero-shutter-lag", "--burst", "2"],
+            ["photo", "-o", "p.jpg", "--zero-shutter-lag", "--burst", "2"], ["grab", "-o", "x.png", "--frame-rate", "0"],
+            ["grab", "-o", "x.png", "--frame-rate", "nan"], ["photo", "-o", "p.jpg", "--frame-rate", "inf"],
+            ["controls", "--frame-rate", "-30"],
         ])
     func usageErrors(_ arguments: [String]) async throws {
         let result = try await runProcess(Self.tool, arguments, seconds: 20)
@@ -95,6 +97,17 @@ struct ToolTests {
         let result = try await runProcess(Self.tool, arguments)
         #expect(result.status == 74, "\(result.stderr)")
         #expect(result.stderr.contains("No space left on device") || result.stderr.contains("No such file or directory"))
+    }
+
+    @Test("--frame-rate picks the mode: a C920's 1080p at 30 fps (MJPEG) or at 5 fps (YUYV)", arguments: [5.0, 30.0])
+    func frameRate(_ rate: Double) async throws {
+        let device = "recorded:\(Self.fixtures)/logitech-c920.ctrls.txt,\(Self.fixtures)/logitech-c920.formats.txt"
+        let result = try await Self.run(
+            "controls", "--json", "--width", "1920", "--height", "1080", "--frame-rate", rate.formatted, "--device", device)
+        #expect(result.status == 0, "\(result.stderr)")
+        let settings = try MediaCaptureJSON.decode(JSONValue.self, from: result.stdout)["settings"]
+        #expect(settings?["width"] == .number(1920) && settings?["height"] == .number(1080), "\(result.stdoutText)")
+        #expect(settings?["frameRate"] == .number(rate), "\(result.stdoutText)")
     }
 
     @Test("photo: a JPEG of the asked size that decodes; -o - writes only the JPEG")

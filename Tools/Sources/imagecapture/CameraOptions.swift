@@ -23,6 +23,13 @@ struct CameraOptions: ParsableArguments {
     @Option(help: "Ideal height of the stream.")
     var height: UInt32?
 
+    @Option(
+        name: .customLong("frame-rate"),
+        help: ArgumentHelp(
+            "Ideal frame rate of the stream, in frames per second.",
+            discussion: "With --width and --height, picks a webcam's 30 fps MJPEG mode over its 5 fps YUYV one."))
+    var frameRate: Double?
+
     @Flag(help: "Log the library's decisions on stderr (the device and mode opened, refused control writes, reconnects).")
     var verbose = false
 
@@ -37,6 +44,9 @@ struct CameraOptions: ParsableArguments {
             throw ValidationError("Unknown pattern '\(pattern)': use smpte, ball, checkers-1, zone-plate, quadrants or 0xAARRGGBB.")
         }
         if width == 0 || height == 0 { throw ValidationError("--width and --height must be at least 1.") }
+        if let frameRate, !(frameRate.isFinite && frameRate > 0) {
+            throw ValidationError("--frame-rate must be a number of frames per second above 0, for example 30.")
+        }
         _ = try captureDevice(spec)  // reads the listings or the description now, so a bad file is a usage error
     }
 
@@ -59,7 +69,8 @@ struct CameraOptions: ParsableArguments {
     /// Where the camera comes from, and the constraints that pick and shape it.
     func selection() throws -> (MediaDevices, MediaTrackConstraints) {
         let spec = try DeviceSpec(device)
-        var constraints = MediaTrackConstraints(width: width.map { .ideal($0) }, height: height.map { .ideal($0) })
+        var constraints = MediaTrackConstraints(
+            width: width.map { .ideal($0) }, height: height.map { .ideal($0) }, frameRate: frameRate.map { .ideal($0) })
         if case .deviceId(let id) = spec {
             constraints.deviceId = .exact(id)
             return (MediaDevices(devices: [.fake(camera()), .fakeMicrophone()], includeSystemDevices: true), constraints)
