@@ -10,7 +10,7 @@ tool=$(bash scripts/build-tool.sh)
 artefacts=.build/browser-test; mkdir -p "$artefacts"
 colour=0x2080e0
 urlfile=$(mktemp); logfile="$artefacts/server.log"
-"$tool" serve --port 0 --pattern "0xff${colour#0x}" >"$urlfile" 2>"$logfile" &
+"$tool" serve --port 0 --pattern "0xff${colour#0x}" --allow-origin http://allowed.example:3000 >"$urlfile" 2>"$logfile" &
 server=$!
 trap 'kill -INT $server 2>/dev/null; wait $server 2>/dev/null; rm -f "$urlfile"' EXIT
 for _ in $(seq 1 200); do [ -s "$urlfile" ] && break; sleep 0.1; done
@@ -18,5 +18,26 @@ url=$(head -1 "$urlfile")
 [ -n "$url" ] || { echo "browser: the server printed no URL" >&2; cat "$logfile" >&2; exit 1; }
 case "$url" in http://127.0.0.1:*) ;; *) echo "browser: the server is not on loopback: $url" >&2; exit 1;; esac
 timeout 180 /usr/bin/python3 Tests/Browser/demo_page.py "$url" "$artefacts/demo-page.png" "$colour"
+# No page but the server's own and the allowed origin's may use the camera: a DNS-rebinding page (its
+# own name as Host) gets 421, another origin 403 with no CORS header, before any route runs.
+expect() {  # STATUS CORS(yes|no) CURL-ARGUMENTS...
+  local want=$1 cors=$2; shift 2
+  local headers; headers=$(curl -s -o /dev/null -D - --max-time 20 "$@") || { echo "browser: curl $* failed" >&2; exit 1; }
+  local got; got=$(echo "$headers" | head -1 | awk '{ print $2 }')
+  [ "$got" = "$want" ] || { echo "browser: curl $* answered $got, not $want" >&2; exit 1; }
+  if echo "$headers" | grep -qi '^access-control-allow-origin'; then [ "$cors" = yes ]; else [ "$cors" = no ]; fi \
+    || { echo "browser: curl $*: CORS header present: $cors expected" >&2; exit 1; }
+}
+expect 421 no -X POST "${url}api/grab-frame" -H "Host: evil.example"
+expect 421 no "${url}" -H "Host: 127.0.0.1.evil.example:80"
+expect 421 no "${url}nowhere" -H "Host: evil.example"
+expect 403 no -X POST "${url}api/grab-frame" -H "Origin: http://evil.example"
+expect 403 no -X POST "${url}api/constraints" -H "Origin: null" -H "Content-Type: application/json" --data '{}'
+expect 403 no -X OPTIONS "${url}api/grab-frame" -H "Origin: http://evil.example" -H "Access-Control-Request-Method: POST"
+expect 204 yes -X OPTIONS "${url}api/grab-frame" -H "Origin: http://allowed.example:3000" -H "Access-Control-Request-Method: POST"
+expect 200 yes "${url}api/status" -H "Origin: http://allowed.example:3000"
+expect 200 no "${url}api/status" -H "Origin: ${url%/}"
+expect 200 no "${url}api/status" -H "Host: localhost:8080"
+echo "browser: requests naming another host get 421, other origins 403 without CORS headers, the allowed origin its CORS headers"
 [ "${UPDATE_SCREENSHOT:-0}" = 1 ] && cp "$artefacts/demo-page.png" docs/demo-page.png
 echo "browser: the demo page works in headless Chromium ($url); screenshot $artefacts/demo-page.png"

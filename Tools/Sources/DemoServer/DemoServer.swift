@@ -8,10 +8,16 @@ import NIOCore
 /// camera shared by every browser that opens the page.
 ///
 /// Binds to loopback unless told otherwise: the page can take photos and change the camera's
-/// settings, and it has no authentication.
+/// settings, and it has no authentication. Requests that name the server by a name it was not
+/// given (a DNS-rebinding page) get 421, and pages of other origins 403 unless allowed
+/// (``RequestGuard``).
 public struct DemoServer: Sendable {
     public var host: String
     public var port: Int
+    /// Host names the server answers to besides IP addresses and `localhost`.
+    public var allowedHosts: [String] = []
+    /// Origins whose pages may call the API (`http://app.example:3000`); others get 403.
+    public var allowedOrigins: [String] = []
     private let devices: MediaDevices
     private let constraints: MediaTrackConstraints
     private let camera: SharedCamera
@@ -50,8 +56,11 @@ public struct DemoServer: Sendable {
         router.get("/live.mjpeg") { _, _ in await live.response() }
         api.register(on: router)
         let host = self.host
+        let guarded = RequestGuard(
+            responder: router.buildResponder(), hosts: Set(allowedHosts.map { $0.lowercased() }),
+            origins: Set(allowedOrigins.map { $0.lowercased() }))
         let app = Application(
-            router: router,
+            responder: guarded,
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "imagecapture"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0

@@ -10,7 +10,9 @@ struct Serve: AsyncParsableCommand {
         abstract: "Serve the \"Grab Frame - Take Photo\" page and its JSON API for one camera.",
         discussion: """
             Binds to 127.0.0.1 unless --host says otherwise: the page takes photos and changes the camera's \
-            settings, without authentication. The camera opens on the first viewer or API call and closes \
+            settings, without authentication. A request that names the server by another name than an IP \
+            address, localhost or an --allow-host name (a DNS-rebinding page) gets 421, and pages of other \
+            origins than --allow-origin ones get 403. The camera opens on the first viewer or API call and closes \
             10 s after the last. Prints the page's URL on stdout; --port 0 picks a free port.
             """)
 
@@ -22,14 +24,32 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The port (0: any free one).")
     var port = 8080
 
+    @Option(
+        name: .customLong("allow-host"),
+        help: "A host name the server answers to besides IP addresses and localhost (repeatable); requests naming another get 421.")
+    var allowedHosts: [String] = []
+
+    @Option(
+        name: .customLong("allow-origin"),
+        help: "An origin whose pages may call the API, such as http://app.example:3000 (repeatable); other origins get 403.")
+    var allowedOrigins: [String] = []
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535.") }
         guard !host.isEmpty else { throw ValidationError("--host must be an address, such as 127.0.0.1.") }
+        for origin in allowedOrigins where !(origin.hasPrefix("http://") || origin.hasPrefix("https://")) || origin.hasSuffix("/") {
+            throw ValidationError("--allow-origin takes an origin as a browser sends it, such as http://app.example:3000 (no path).")
+        }
+        for name in allowedHosts where name.isEmpty || name.contains(where: { $0 == ":" || $0 == "/" || $0.isWhitespace }) {
+            throw ValidationError("--allow-host takes a host name without port, such as camera.local.")
+        }
     }
 
     func run() async throws {
         let (devices, constraints) = try camera.selection()
-        let server = DemoServer(host: host, port: port, devices: devices, constraints: constraints)
+        var server = DemoServer(host: host, port: port, devices: devices, constraints: constraints)
+        server.allowedHosts = allowedHosts
+        server.allowedOrigins = allowedOrigins
         try await server.run { url in
             standardOutput(url + "\n")  // at once, unbuffered: a script reads the URL from a pipe
             status("Serving the Grab Frame - Take Photo page at \(url) (Ctrl-C stops)")
