@@ -6,6 +6,7 @@ Usage: demo_page.py URL SCREENSHOT.png COLOUR (0xRRGGBB, the fake camera's solid
 Exits 0 when every check holds; prints what failed otherwise.
 """
 import json
+import os
 import sys
 import threading
 import time
@@ -18,6 +19,9 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
 url, screenshot, colour = sys.argv[1], sys.argv[2], int(sys.argv[3], 16)
+# A server started with a token: the API calls carry it, the page opens as URL#access_token=TOKEN.
+token = os.environ.get("ACCESS_TOKEN")
+authorization = {"Authorization": "Bearer " + token} if token else {}
 expected = [(colour >> 16) & 255, (colour >> 8) & 255, colour & 255]
 failures = []
 
@@ -49,7 +53,7 @@ def request(path, body=None):
     """(status, content type, body bytes) of a request to the server; GET without a body, else POST."""
     data = body if body is None or isinstance(body, bytes) else json.dumps(body).encode()
     try:
-        with urllib.request.urlopen(urllib.request.Request(url + path.lstrip("/"), data=data,
+        with urllib.request.urlopen(urllib.request.Request(url + path.lstrip("/"), data=data, headers=authorization,
                                                            method="GET" if data is None and not path.startswith("/api/grab")
                                                            else "POST"), timeout=30) as response:
             return response.status, response.headers.get("Content-Type"), response.read()
@@ -84,7 +88,7 @@ for argument in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-d
 driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
 driver.set_script_timeout(20)
 try:
-    driver.get(url)
+    driver.get(url + ("#access_token=" + token if token else ""))
     check(driver.title == "Grab Frame - Take Photo", "the page's title")
     grab = driver.find_element(By.ID, "grabFrameButton")
     take = driver.find_element(By.ID, "takePhotoButton")

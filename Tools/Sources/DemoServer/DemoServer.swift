@@ -18,6 +18,9 @@ public struct DemoServer: Sendable {
     public var allowedHosts: [String] = []
     /// Origins whose pages may call the API (`http://app.example:3000`); others get 403.
     public var allowedOrigins: [String] = []
+    /// A bearer token every API request must carry (401 otherwise); the page's URL then ends with
+    /// `#access_token=TOKEN`.
+    public var token: String?
     private let devices: MediaDevices
     private let constraints: MediaTrackConstraints
     private let camera: SharedCamera
@@ -58,7 +61,7 @@ public struct DemoServer: Sendable {
         let host = self.host
         let guarded = RequestGuard(
             responder: router.buildResponder(), hosts: Set(allowedHosts.map { $0.lowercased() }),
-            origins: Set(allowedOrigins.map { $0.lowercased() }))
+            origins: Set(allowedOrigins.map { $0.lowercased() }), token: token)
         let app = Application(
             responder: guarded,
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "imagecapture"),

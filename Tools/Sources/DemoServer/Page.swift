@@ -24,7 +24,7 @@ enum Page {
         <body>
         <h1>Grab Frame - Take Photo</h1>
         <div class="row">
-          <div><img id="live" alt="The camera's live view" src="/live.mjpeg"><span>Live view</span></div>
+          <div><img id="live" alt="The camera's live view"><span>Live view</span></div>
           <div><canvas id="grabFrameCanvas"></canvas><button id="grabFrameButton" disabled>Grab Frame</button><span id="grabFrameInfo"></span></div>
           <div><canvas id="takePhotoCanvas"></canvas><button id="takePhotoButton" disabled>Take Photo</button><span id="takePhotoInfo"></span></div>
         </div>
@@ -41,6 +41,17 @@ enum Page {
         </section>
         <script>
         'use strict';
+
+        // A server started with a token: the page's URL carries it as #access_token=..., sent with
+        // every request (the live view, an <img>, cannot send a header: it gets it in its query).
+        const accessToken = new URLSearchParams(location.hash.slice(1)).get('access_token');
+        if (accessToken) {
+          const plainFetch = window.fetch.bind(window);
+          window.fetch = (url, init = {}) => plainFetch(url,
+            { ...init, headers: { ...(init.headers || {}), Authorization: 'Bearer ' + accessToken } });
+        }
+        document.querySelector('#live').src =
+          '/live.mjpeg' + (accessToken ? '?access_token=' + encodeURIComponent(accessToken) : '');
 
         // ImageCapture over the server's JSON API: the same methods and Promises as the W3C interface.
         class RemoteImageCapture {
