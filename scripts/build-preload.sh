@@ -22,7 +22,7 @@ if [ $stale -eq 1 ]; then
   mkdir -p ".build/$name"
   # Not instrumented by the sanitizers the tests may run under: it stands for the kernel or libc.
   clang -std=gnu11 -O2 -g -fPIC -shared -fvisibility=hidden -Wall -Wextra -Werror \
-    -o "$library.tmp" "$folder"/*.c -lpthread
+    -o "$library.tmp" "$folder"/*.c -lpthread $([ "$name" = virtual-camera ] && echo "-ljpeg -lm")
   mv "$library.tmp" "$library"
 fi
 echo "$PWD/$library"

@@ -20,6 +20,7 @@ if [ "${1:-}" = tests ]; then
     gir1.2-gst-rtsp-server-1.0 python3-gi                 # the network-camera tests' RTSP server (127.0.0.1 only)
     pipewire pipewire-bin wireplumber dbus gstreamer1.0-pipewire  # PipeWire cameras: pipewiresrc, and the tests' private daemon
     libimage-exiftool-perl                                # exiftool: the tests read every photo's EXIF with a reader not ours
+    libjpeg-dev                                           # the virtual camera's MJPEG frames, encoded as a webcam's
   )
 fi
 missing=()

@@ -353,9 +353,7 @@ static void render_frame(void) {
     vc.image_size = 0;
     uint32_t w = vc.format.width, h = vc.format.height;
     if (vc.format.fourcc == V4L2_PIX_FMT_MJPEG) {
-        size_t capacity = (size_t)w * h * 2 + 4096;
-        vc.image = malloc(capacity);
-        if (vc.image) vc.image_size = vc_encode_pattern_jpeg(w, h, vc.image, capacity);
+        vc.image = vc_encode_pattern_jpeg(w, h, &vc.image_size);
         return;
     }
     size_t size = vc.format.fourcc == V4L2_PIX_FMT_NV12 ? (size_t)w * h * 3 / 2 : (size_t)w * h * 2;

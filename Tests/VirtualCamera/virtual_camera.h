@@ -61,9 +61,9 @@ int vc_parse_formats(const char *text, vc_listing *out);
 /// The listing's `# Device: NAME (card type 'CARD')` card type (or name) into `out`.
 void vc_parse_card(const char *text, char out[32]);
 
-/// A baseline JPEG (4:2:2, DC only) of the test pattern at `width`x`height`. Returns its size, or
-/// 0 when `capacity` is too small.
-size_t vc_encode_pattern_jpeg(uint32_t width, uint32_t height, uint8_t *out, size_t capacity);
+/// A baseline JPEG (libjpeg, quality 88, 4:2:2) of the test pattern with detail at `width`x`height`,
+/// as a webcam's: malloc'ed (free it), its size in `size`; NULL when it cannot be made.
+uint8_t *vc_encode_pattern_jpeg(uint32_t width, uint32_t height, size_t *size);
 
 /// The test pattern's colour at column `x` of a `width`-wide frame: four vertical bars.
 void vc_pattern_rgb(uint32_t x, uint32_t width, uint8_t rgb[3]);
