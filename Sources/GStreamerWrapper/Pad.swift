@@ -73,8 +73,9 @@ package final class Pad: @unchecked Sendable {
                 }, box, { CallbackContext.release($0!, as: ProbeBox.self) }))
     }
 
-    /// Calls `body` with the size in every raw-video CAPS event passing downstream, on the streaming
-    /// thread, before the event reaches the pad's element. Returns the probe id.
+    /// Calls `body` with the size in every video CAPS event passing downstream (raw video, or an
+    /// encoded picture with its `width` and `height`, such as `image/jpeg`), on the streaming thread,
+    /// before the event reaches the pad's element. Returns the probe id.
     /// The corresponding C function is `gst_pad_add_probe` with `GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM`.
     @discardableResult
     package func addVideoCapsProbe(_ body: @escaping @Sendable (_ width: Int, _ height: Int) -> Void) -> UInt {
@@ -88,11 +89,12 @@ package final class Pad: @unchecked Sendable {
                     else { return GST_PAD_PROBE_OK }
                     var caps: UnsafeMutablePointer<GstCaps>?
                     gst_event_parse_caps(event, &caps)  // transfer none
-                    var videoInfo = GstVideoInfo()
-                    if let caps, gst_video_info_from_caps(&videoInfo, caps) != 0 {
-                        CallbackContext.borrow(context!, as: CapsProbeBox.self) { box in
-                            box.body(Int(videoInfo.width), Int(videoInfo.height))
-                        }
+                    var width: Int32 = 0, height: Int32 = 0
+                    if let caps, let structure = gst_caps_get_structure(caps, 0),
+                        gst_structure_get_int(structure, "width", &width) != 0,
+                        gst_structure_get_int(structure, "height", &height) != 0, width > 0, height > 0
+                    {
+                        CallbackContext.borrow(context!, as: CapsProbeBox.self) { box in box.body(Int(width), Int(height)) }
                     }
                     return GST_PAD_PROBE_OK
                 }, box, { CallbackContext.release($0!, as: CapsProbeBox.self) }))
@@ -187,6 +189,16 @@ package struct ProbeContext: ~Copyable {
         guard let copy = gst_buffer_copy_deep(buffer) else { return nil }
         defer { gst_mini_object_unref(UnsafeMutablePointer<GstMiniObject>(OpaquePointer(copy))) }
         return gst_sample_new(copy, caps, segment, nil).map(Sample.init(adopting:))
+    }
+
+    /// Replaces the buffer passing with a copy of its memory (metadata included), so that the
+    /// element that made it gets its memory back now: a V4L2 source's buffers, which a queue
+    /// downstream would otherwise hold while the device renegotiates. Keeps the buffer when no copy
+    /// can be made. The corresponding C function is `gst_buffer_copy_deep`.
+    package func replaceWithCopy() {
+        guard let buffer = gst_pad_probe_info_get_buffer(info), let copy = gst_buffer_copy_deep(buffer) else { return }
+        gst_mini_object_unref(UnsafeMutablePointer<GstMiniObject>(OpaquePointer(buffer)))
+        info.pointee.data = UnsafeMutableRawPointer(copy)
     }
 
     /// Posts an error from the pad's element, as the element itself would on a failure.

@@ -40,18 +40,37 @@ package enum PipelineDescription {
               ! capsfilter name=caps caps-change-mode=delayed caps=video/x-raw,format=YUY2,width=640,height=480,framerate=30/1
             """)
 
-    /// A V4L2 camera delivering MJPEG, decoded before the tee (large modes often come only as MJPEG).
+    /// A V4L2 camera delivering MJPEG (large modes often come only as MJPEG). The camera's JPEGs go
+    /// to the tee as they are: each branch decodes behind its own gate, so nothing is decoded while
+    /// nobody reads, and a photo decodes only the frame it encodes.
     package static let cameraMJPEG = video(
         source: """
             v4l2src name=src device=/dev/video0
               ! capsfilter name=caps caps-change-mode=delayed caps=image/jpeg,width=1280,height=720,framerate=30/1
-              ! jpegdec name=decoder
-            """)
+            """, decoding: true)
 
     /// A video pipeline: a backend's source fragment (ending in the `caps` capsfilter or after it),
-    /// the tee, and one branch of each kind: frames (``framesBranch``) and photo (``photoBranch``).
-    private static func video(source: String) -> String {
-        source + "\n  ! tee name=t\n  t. ! " + framesBranch + "\n  t. ! " + photoBranch + "\n"
+    /// the tee, and one branch of each kind: frames (``framesBranch``) and photo (``photoBranch``),
+    /// each with a decoder after its queue when the tee carries JPEG.
+    private static func video(source: String, decoding: Bool = false) -> String {
+        source + "\n  ! tee name=t\n  t. ! " + framesBranch(decoding: decoding) + "\n  t. ! " + photoBranch(decoding: decoding) + "\n"
+    }
+
+    /// `branch` with `jpegdec name=NAME` after its queue (its second line).
+    private static func decoding(_ branch: String, decoder: String) -> String {
+        var lines = branch.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        lines.insert("     ! jpegdec name=\(decoder)", at: 2)
+        return lines.joined(separator: "\n")
+    }
+
+    /// The frames branch of a source whose tee carries raw video (`decoding` false) or JPEG.
+    package static func framesBranch(decoding: Bool) -> String {
+        decoding ? Self.decoding(framesBranch, decoder: Name.framesDecoder) : framesBranch
+    }
+
+    /// The photo branch of a source whose tee carries raw video (`decoding` false) or JPEG.
+    package static func photoBranch(decoding: Bool) -> String {
+        decoding ? Self.decoding(photoBranch, decoder: Name.photoDecoder) : photoBranch
     }
 
     /// The frames branch, one per track (clones included): a gate (`valve`), a leaky queue, the
@@ -108,8 +127,9 @@ package enum PipelineDescription {
         package static let balance = "balance"
         package static let panTiltZoomCrop = "ptz-crop"
         package static let panTiltZoomCaps = "ptz-caps"
-        /// An MJPEG camera's decoder.
-        package static let decoder = "decoder"
+        /// An MJPEG camera's decoders, one a branch, after the branch's queue.
+        package static let framesDecoder = "frames-decoder"
+        package static let photoDecoder = "photo-decoder"
         package static let tee = "t"
         package static let framesGate = "frames-gate"
         package static let framesQueue = "frames-queue"

@@ -1,6 +1,8 @@
 // Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 
+import GStreamerWrapper
 import Glibc
+import Locking
 @testable import MediaCapture
 import TestSupport
 import Testing
@@ -46,6 +48,9 @@ struct VirtualCameraTests {
         #expect(brightness.value != brightness.control.minimum + 1)
         try await Self.runChild("externalChange", webcam: name, commands: "set 0x00980900 \(brightness.control.minimum + 1)\n")
     }
+
+    @Test("An MJPEG camera: nothing decoded while nobody reads; frames, a crop-and-scale clone and a native still all decode")
+    func mjpeg() async throws { try await Self.runChild("mjpeg", webcam: "logitech-c920") }
 
     @Test("Unplugged with calls pending: one ended within 500 ms, every call settles; a stall before it recovers")
     func unplug() async throws { try await Self.runChild("unplug", webcam: "logitech-c920") }
@@ -433,6 +438,56 @@ struct VirtualCameraTests {
         again.stop()
         print("virtual camera unplug: ended after \(ended), calls settled after \(settled)")
         print("virtual camera unplug: done")
+    }
+
+    @Test("(virtual camera) mjpeg", .enabled(if: isChild))
+    func virtualCamera_mjpeg() async throws {
+        // The C920's 720p at 30 fps comes only as MJPEG (its YUYV 720p is 10 fps).
+        let devices = MediaDevices(devices: [.v4l2(path: Self.path)], timing: .test)
+        let track = try await openVideo(devices, MediaTrackConstraints(width: .exact(1280), height: .exact(720), frameRate: .exact(30)))
+        defer { track.stop() }
+        #expect(Self.log().last { $0.contains("STREAMON") }?.contains("1280x720 MJPG") == true)
+        let pipeline = try #require(track.video?.source.capturer.pipeline)
+        typealias N = PipelineDescription.Name
+        let counts = Locked([String: Int]())
+        for name in [N.framesDecoder, N.photoDecoder, N.tee] {
+            try #require(pipeline.element(named: name)?.staticPad("sink")).addBufferProbe { _ in
+                counts.withLock { $0[name, default: 0] += 1 }
+                return .pass
+            }
+        }
+        try Self.expectPattern(try await nextFrame(track), "MJPEG 1280x720")
+        // Nobody reads: once the gate closed (400 ms after the last read), the camera's frames reach
+        // the tee and no decoder.
+        try await Task.sleep(for: .milliseconds(800))
+        counts.withLock { $0 = [:] }
+        try await Task.sleep(for: .seconds(1))
+        let idle = counts.withLock { $0 }
+        #expect(idle[N.tee, default: 0] >= 20, "the camera sent \(idle[N.tee, default: 0]) frames in 1 s")
+        #expect(idle[N.framesDecoder, default: 0] == 0 && idle[N.photoDecoder, default: 0] == 0, "decoded while idle: \(idle)")
+        // A reader: its frames decode; a photo decodes its one frame.
+        try Self.expectPattern(try await nextFrame(track), "MJPEG 1280x720, read again")
+        #expect(counts.withLock { $0[N.framesDecoder, default: 0] } > 0)
+        let capture = try ImageCapture(track)
+        let photo = try await within(10) { try await capture.takePhoto() }
+        #expect(try await decodeJPEG(photo).width == 1280)
+        #expect(counts.withLock { $0[N.photoDecoder, default: 0] } == 1, "\(counts.withLock { $0 })")
+        // A crop-and-scale clone decodes in its own branch.
+        let clone = track.clone()
+        defer { clone.stop() }
+        try await within(10) {
+            try await clone.applyConstraints(MediaTrackConstraints(width: .exact(640), height: .exact(360), resizeMode: .exact("crop-and-scale")))
+        }
+        let small = try await nextFrame(clone)
+        #expect(small.width == 640 && small.height == 360)
+        try Self.expectPattern(small, "MJPEG clone 640x360")
+        // A native still: the MJPEG 1920x1080 mode, decoded in the photo branch, then back to 720p.
+        let still = try await within(30) { try await capture.takePhoto(PhotoSettings(imageHeight: 1080, imageWidth: 1920)) }
+        let decoded = try await decodeJPEG(still)
+        #expect(decoded.width == 1920 && decoded.height == 1080)
+        #expect(Self.log().contains { $0.contains("STREAMON 1920x1080 MJPG") }, "\(Self.log().filter { $0.contains("STREAMON") })")
+        try Self.expectPattern(try await nextFrame(track), "MJPEG 1280x720 after the still")
+        print("virtual camera mjpeg: done")
     }
 
     @Test("(virtual camera) busy", .enabled(if: isChild))

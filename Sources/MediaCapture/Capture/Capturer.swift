@@ -75,10 +75,14 @@ final class Capturer: Sendable {
             timeout: min(timing.modeSwitchTimeout, CaptureTiming.stallBound(frameRate: mode?.frameRate.value)))
         self.session = device.backend.makeSession(pipeline: pipeline, panTiltZoom: panTiltZoom, frames: frames)
         self.photo = PhotoBranch(in: pipeline)
-        // A decoder drops the camera's frame number (jpegdec does): it is carried across by the
-        // frame's timestamp, which the decoder keeps.
-        if let decoder = pipeline.element(named: PipelineDescription.Name.decoder) {
-            Self.carryFrameNumbers(across: decoder)
+        // An MJPEG camera's frames reach the branches' queues undecoded: copied at the tee (30 µs for
+        // a 1080p JPEG), a V4L2 buffer is back in the driver's pool at once, so a mode switch never
+        // finds one held by a queue (the driver would refuse the new format as busy).
+        if pipeline.element(named: PipelineDescription.Name.framesDecoder) != nil {
+            tee.staticPad("sink")?.addBufferProbe { context in
+                context.replaceWithCopy()
+                return .pass
+            }
         }
         // Frames a source does not number (PipeWire's without its header, an RTSP stream) get the
         // library's own count, before the tee: every branch sees one number per frame.
@@ -92,28 +96,6 @@ final class Capturer: Sendable {
 
     /// The camera's controls (nil for a source without any the library knows).
     var controls: (any ControlBackend)? { session.controls }
-
-    /// Gives each decoded frame its encoded frame's number, matched by timestamp (the last 8 kept: a
-    /// decoder holds at most a frame or two).
-    private static func carryFrameNumbers(across decoder: Element) {
-        let numbers = Locked<[(time: UInt64, number: UInt64)]>([])
-        decoder.staticPad("sink")?.addBufferProbe { context in
-            if let time = context.presentationTime, let number = context.offset {
-                numbers.withLock { numbers in
-                    if numbers.count == 8 { numbers.removeFirst() }
-                    numbers.append((time, number))
-                }
-            }
-            return .pass
-        }
-        decoder.staticPad("src")?.addBufferProbe { context in
-            guard context.offset == nil, let time = context.presentationTime,
-                let number = numbers.withLock({ $0.last(where: { $0.time == time })?.number })
-            else { return .pass }
-            context.setOffset(number)
-            return .pass
-        }
-    }
 
     // MARK: - Opening
 

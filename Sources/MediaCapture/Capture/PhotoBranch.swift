@@ -97,7 +97,9 @@ final class PhotoBranch: Sendable {
         self.encoder = pipeline.canonicalElement(N.encoder)
         self.crop = AspectCrop(pipeline.canonicalElement(N.photoCrop))
         self.sinkPad = sinkElement.staticPad("sink")
-        self.branchStart = pipeline.canonicalElement(N.photoCrop).staticPad("sink")
+        let decoder = pipeline.element(named: N.photoDecoder)
+        self.branchStart = (decoder ?? pipeline.canonicalElement(N.photoCrop)).staticPad("sink")
+        if let decoder { FrameNumbers.carry(across: decoder) }
         sink.setCallbacks(onSample: { [weak self] sample in self?.jpegArrived(sample) })
         input.addVideoCapsProbe { [weak self] width, height in
             self?.state.withLock { state in

@@ -60,6 +60,7 @@ final class TrackBranch: Sendable {
         }
         self.crop = AspectCrop(crop)
         let gate = elements[0]
+        if let decoder = elements.first(where: { $0.factoryName == "jpegdec" }) { FrameNumbers.carry(across: decoder) }
         hub = SampleHub(gate: SampleHub.Gate(set: { gate.set("drop", !$0) }, linger: linger), gateOpen: gateOpen)
         gate.staticPad("sink")?.addBufferProbe { [weak self] context in
             self?.admits(context.presentationTime) ?? true ? .pass : .drop
@@ -162,15 +163,20 @@ final class TrackBranch: Sendable {
         hub.latest?.sample.videoLayout.map { ($0.width, $0.height, $0.frameRate) }
     }
 
-    /// ``PipelineDescription/framesBranch``, read once (PipelineFileTests keep it valid).
-    private static let description = try? GraphDescription(PipelineDescription.framesBranch)
+    /// ``PipelineDescription/framesBranch(decoding:)``, read once each (PipelineFileTests keep them
+    /// valid): for a tee of raw video, and for a tee of JPEG (a decoder after the queue).
+    private static let descriptions = [false, true].map { try? GraphDescription(PipelineDescription.framesBranch(decoding: $0)) }
 
     /// The branch's elements' names, in order, as the description gives them.
-    static let elementNames = description?.nodes.compactMap(\.name) ?? []
+    static func elementNames(decoding: Bool) -> [String] { descriptions[decoding ? 1 : 0]?.nodes.compactMap(\.name) ?? [] }
+
+    /// Whether the branch decodes JPEG (its source's tee carries an MJPEG camera's frames).
+    var decodes: Bool { elements.contains { $0.factoryName == "jpegdec" } }
 
     /// The branch the canonical pipeline already contains (built from the same description).
     static func canonical(in pipeline: Pipeline, linger: Duration) -> TrackBranch {
-        let elements = elementNames.map(pipeline.canonicalElement)
+        let decoding = pipeline.element(named: PipelineDescription.Name.framesDecoder) != nil
+        let elements = elementNames(decoding: decoding).map(pipeline.canonicalElement)
         guard let last = elements.last, let sink = AppSink(last) else {
             preconditionFailure("PipelineDescription.framesBranch does not parse, or ends in no appsink")
         }
@@ -186,7 +192,7 @@ final class TrackBranch: Sendable {
     /// after each name, not yet in the pipeline. Nil when a plugin is missing.
     static func make(index: UInt64, like template: TrackBranch, linger: Duration) -> TrackBranch? {
         let pipeline = template.pipeline
-        guard let elements = try? description?.makeChain(nameSuffix: "-\(index)"),
+        guard let elements = try? descriptions[template.decodes ? 1 : 0]?.makeChain(nameSuffix: "-\(index)"),
             let last = elements.last, let sink = AppSink(last)
         else { return nil }
         // The one difference from the description: added to a playing pipeline, a sink that waited
