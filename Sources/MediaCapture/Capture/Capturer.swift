@@ -8,7 +8,8 @@ import Synchronization
 /// of the W3C: it fails with ``CaptureFailure``s, which ``VideoTrackSource`` above it turns into
 /// `DOMException`s.
 ///
-/// Owns the pipeline (`pipelines/*.pipeline`): the backend's source → capsfilter → [jpegdec] → tee,
+/// Owns the pipeline (`pipelines/*.pipeline`): the backend's source → capsfilter → tee (a decoder in
+/// each branch for an MJPEG camera),
 /// with one frames branch per track (``TrackBranch``) and the photo branch (``PhotoBranch``). What
 /// differs between kinds of device is the ``DeviceSession`` its backend made; this type never asks
 /// which kind it has. It stops when its last track stops, or ends (error, end of stream, device

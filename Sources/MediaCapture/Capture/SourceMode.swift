@@ -10,7 +10,7 @@ struct SourceMode: Sendable, Hashable {
     enum Encoding: Sendable, Hashable {
         /// Raw video; `format` is GStreamer's name (`YUY2`, `I420`...) or nil to let the device choose.
         case raw(format: String?)
-        /// Motion JPEG, decoded by `jpegdec` before the tee.
+        /// Motion JPEG, decoded by `jpegdec` in each branch, behind its gate.
         case mjpeg
     }
 

@@ -3,7 +3,7 @@
 internal import GStreamerWrapper
 internal import V4L2
 
-/// A V4L2 camera by its device node: `v4l2src` (with `jpegdec` for MJPEG modes), modes from probing
+/// A V4L2 camera by its device node: `v4l2src` (its MJPEG modes decoded in each branch), modes from probing
 /// the node, controls through ioctls on the descriptor `v4l2src` streams from, a flash for photos.
 struct V4L2CameraBackend: CaptureBackend {
     let path: String
