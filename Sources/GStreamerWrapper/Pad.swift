@@ -176,6 +176,19 @@ package struct ProbeContext: ~Copyable {
         info.pointee.data = UnsafeMutableRawPointer(writable)
     }
 
+    /// The buffer itself (a new reference, no copy) with the pad's current caps and segment: for a
+    /// buffer that is the pipeline's own (copied upstream), kept beyond the call. Nil without caps.
+    /// The corresponding C function is `gst_sample_new`.
+    package func sample() -> Sample? {
+        guard let buffer = gst_pad_probe_info_get_buffer(info), let caps = gst_pad_get_current_caps(pad) else { return nil }
+        defer { gst_caps_unref(caps) }
+        let event = gst_pad_get_sticky_event(pad, GST_EVENT_SEGMENT, 0)
+        defer { if let event { gst_mini_object_unref(UnsafeMutablePointer<GstMiniObject>(OpaquePointer(event))) } }
+        var segment: UnsafePointer<GstSegment>?
+        if let event { gst_event_parse_segment(event, &segment) }
+        return gst_sample_new(buffer, caps, segment, nil).map(Sample.init(adopting:))  // refs the buffer
+    }
+
     /// A deep copy of the buffer with the pad's current caps and segment, to keep beyond the call (a
     /// held frame: the source's own buffer would stay out of its pool). Nil without caps.
     /// The corresponding C functions are `gst_buffer_copy_deep` and `gst_sample_new`.

@@ -450,7 +450,17 @@ struct VirtualCameraTests {
         let pipeline = try #require(track.video?.source.capturer.pipeline)
         typealias N = PipelineDescription.Name
         let counts = Locked([String: Int]())
-        for name in [N.framesDecoder, N.photoDecoder, N.tee] {
+        let cameraJPEGs = Locked([[UInt8]]())  // the newest few, as the camera sent them
+        try #require(pipeline.element(named: N.tee)?.staticPad("sink")).addBufferProbe { context in
+            if let bytes = try? context.copiedSample()?.copyBytes() {
+                cameraJPEGs.withLock { jpegs in
+                    if jpegs.count == 4 { jpegs.removeFirst() }
+                    jpegs.append(bytes)
+                }
+            }
+            return .pass
+        }
+        for name in [N.framesDecoder, N.photoDecoder, N.encoder, N.tee] {
             try #require(pipeline.element(named: name)?.staticPad("sink")).addBufferProbe { _ in
                 counts.withLock { $0[name, default: 0] += 1 }
                 return .pass
@@ -468,9 +478,31 @@ struct VirtualCameraTests {
         // A reader: its frames decode; a photo decodes its one frame.
         try Self.expectPattern(try await nextFrame(track), "MJPEG 1280x720, read again")
         #expect(counts.withLock { $0[N.framesDecoder, default: 0] } > 0)
+        // A photo at the stream's size is the camera's own JPEG, but for the EXIF block: neither
+        // decoded nor encoded; with zero shutter lag, of a held frame. Any other size decodes its frame.
+        func withoutExif(_ jpeg: [UInt8]) -> [UInt8] {
+            guard jpeg.count > 6 else { return jpeg }
+            var at = 2
+            while at + 4 <= jpeg.count, jpeg[at] == 0xFF, jpeg[at + 1] != 0xE1, jpeg[at + 1] != 0xDA {
+                at += 2 + (Int(jpeg[at + 2]) << 8 | Int(jpeg[at + 3]))
+            }
+            guard at + 4 <= jpeg.count, jpeg[at + 1] == 0xE1 else { return jpeg }
+            return Array(jpeg[..<at]) + jpeg[(at + 2 + (Int(jpeg[at + 2]) << 8 | Int(jpeg[at + 3])))...]
+        }
         let capture = try ImageCapture(track)
-        let photo = try await within(10) { try await capture.takePhoto() }
-        #expect(try await decodeJPEG(photo).width == 1280)
+        let lagless = try ImageCapture(track, options: .init(zeroShutterLag: true))
+        try await Task.sleep(for: .milliseconds(200))  // frames held
+        for (name, taker) in [("next frame", capture), ("zero shutter lag", lagless)] {
+            let photo = try await within(10) { try await taker.takePhoto() }
+            let bytes = withoutExif(photo.bytes)
+            #expect(bytes.count < photo.bytes.count, "\(name): no EXIF block")
+            #expect(cameraJPEGs.withLock { $0.contains(bytes) }, "\(name): not a JPEG the camera sent (\(bytes.count) bytes)")
+            #expect(try await decodeJPEG(photo).width == 1280)
+            #expect(photo.metadata?.photoOrigin == (taker === lagless ? .heldFrame : .nextFrame), "\(name)")
+        }
+        #expect(counts.withLock { $0[N.photoDecoder, default: 0] + $0[N.encoder, default: 0] } == 0, "\(counts.withLock { $0 })")
+        let smaller = try await within(10) { try await capture.takePhoto(PhotoSettings(imageHeight: 600, imageWidth: 800)) }
+        #expect(try await decodeJPEG(smaller).width == 800)
         #expect(counts.withLock { $0[N.photoDecoder, default: 0] } == 1, "\(counts.withLock { $0 })")
         // A crop-and-scale clone decodes in its own branch.
         let clone = track.clone()

@@ -99,11 +99,14 @@ extension Capturer {
         switch outcome {
         case .success(let (taken, usedHeld)):
             let origin = origin == .heldFrame && !usedHeld ? .nextFrameNoneHeld : origin
+            let cameraJPEG = photo.takesCameraJPEG
             do {
                 return .success(
                     try taken.map { sample, frameNumber in
-                        CapturedPhoto(
-                            jpeg: try sample.copyBytes(), captureTime: Frame.captureTime(sample.runningTime, of: pipeline),
+                        let bytes = try sample.copyBytes()
+                        return CapturedPhoto(
+                            jpeg: cameraJPEG ? HuffmanTables.completed(bytes) : bytes,
+                            captureTime: Frame.captureTime(sample.runningTime, of: pipeline),
                             frameNumber: frameNumber, origin: origin)
                     })
             } catch {

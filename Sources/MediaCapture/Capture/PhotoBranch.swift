@@ -13,6 +13,10 @@ import Synchronization
 /// Reconfiguring (size, crop, quality) happens only while the shutter is closed and idle: the
 /// source runs one capture at a time.
 ///
+/// An MJPEG camera's frames reach the shutter as the camera's JPEGs (a decoder follows the queue).
+/// A photo of exactly such a frame's size needs no crop, scale or encode: the camera's own JPEG is
+/// the photo, taken at the shutter's output and never decoded (``takesCameraJPEG``).
+///
 /// A burst keeps the shutter open for that many consecutive frames. While someone asked for zero
 /// shutter lag (``holdFrames()``), the valve's input probe also keeps copies of the newest
 /// ``heldFrameLimit`` frames, and a capture may send the newest of them through the closed shutter
@@ -78,6 +82,9 @@ final class PhotoBranch: Sendable {
     /// The most frames held for zero shutter lag.
     static let heldFrameLimit = 3
 
+    /// Whether the shutter sees the camera's JPEGs (an MJPEG camera; the branch decodes after its queue).
+    let takesCameraJPEG: Bool
+
     private let state = Locked(State())
     /// How many want frames held: read per frame before taking the lock, so kept apart from it.
     private let holders = Atomic<Int>(0)
@@ -98,6 +105,7 @@ final class PhotoBranch: Sendable {
         self.crop = AspectCrop(pipeline.canonicalElement(N.photoCrop))
         self.sinkPad = sinkElement.staticPad("sink")
         let decoder = pipeline.element(named: N.photoDecoder)
+        self.takesCameraJPEG = decoder != nil
         self.branchStart = (decoder ?? pipeline.canonicalElement(N.photoCrop)).staticPad("sink")
         if let decoder { FrameNumbers.carry(across: decoder) }
         sink.setCallbacks(onSample: { [weak self] sample in self?.jpegArrived(sample) })
@@ -118,13 +126,20 @@ final class PhotoBranch: Sendable {
             // Runs before the valve's next chain call: exactly the frames asked for get through.
             guard let self else { return .pass }
             let time = context.presentationTime, number = context.offset
-            state.withLock { state in
-                guard let opening = state.opening else { return }
+            // The camera's own JPEG, when the photo is of its size: the photo as it is (the tee
+            // copied it, so it holds no device buffer), neither decoded nor encoded.
+            let cameraJPEG = takesCameraJPEG ? context.sample() : nil
+            let taken = state.withLock { state -> Sample? in
+                guard let opening = state.opening else { return nil }
                 state.opening = opening.remaining > 1 ? (opening.capture, opening.remaining - 1) : nil
                 if state.opening == nil { shutter.set("drop", true) }
-                state.shots.append(Shot(capture: opening.capture, presentationTime: time, frameNumber: number))
+                let asIs = state.configured.map { $0.size == state.input } == true ? cameraJPEG : nil
+                state.shots.append(Shot(capture: opening.capture, presentationTime: time, frameNumber: number, jpeg: asIs))
+                return asIs
             }
-            return .pass
+            guard let taken else { return .pass }
+            jpegs.deliver(taken)  // after the shot has it: wakes the capture
+            return .drop
         }
     }
 

@@ -16,7 +16,8 @@ public final class ImageCapture: Sendable {
         public var frameTimeout: Duration?
         /// How long `takePhoto` waits for its photo, mode switches included.
         public var photoTimeout: Duration
-        /// JPEG quality of `takePhoto`, 1...100.
+        /// JPEG quality of `takePhoto`, 1...100, for the photos the library encodes. An MJPEG camera's
+        /// photo of its stream's size is the camera's own JPEG, at the camera's quality.
         public var jpegQuality: Int
         /// Whether photos carry EXIF (capture time, camera, pixel size, the exposure settings the
         /// camera has; never a location). On by default.
