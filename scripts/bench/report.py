@@ -126,6 +126,41 @@ def markdown(results, elapsed, options):
                     f"{spread(per_round(results, 'library', 'tracks', size), 1)}; {spread(library, 0)} % | – | "
                     f"{spread(per_round(results, 'pygobject', 'tracks', size), 1)}; {spread(peer, 0)} % | – | "
                     f"CPU {ratio:.2f}x PyGObject |" if ratio else "")
+    # An MJPEG webcam (the C920's 1080p30, the BRIO's 4K30) on the virtual camera, whose JPEGs decode
+    # as a webcam's; gst-launch-1.0 on the same camera in the same run.
+    for size in sizes_of(results, "mjpeg-idle-cpu"):
+        row("MJPEG camera, open track nobody reads, CPU", size, "mjpeg-idle-cpu", "% of a core",
+            verdict(ratio_to("gst-launch", "mjpeg-idle-cpu", size), 1.2) + " vs `v4l2src ! fakesink`",
+            tools=("library", "gst-launch"))
+        rows[-1] = rows[-1].replace(" | " + rows[-1].split(" | ")[-1], " | – | – | " + rows[-1].split(" | ")[-1])
+    for size in sizes_of(results, "mjpeg-reader-cpu"):
+        rgba = per_round(results, "gst-launch", "mjpeg-reader-rgba-cpu", size)
+        library = middle(per_round(results, "library", "mjpeg-reader-cpu", size))
+        fps = per_round(results, "library", "mjpeg-reader-cpu", size, "fps")
+        rgba_ratio = library / middle(rgba) if library and rgba else None
+        row("MJPEG camera, one reader of every frame (RGBA), CPU", size, "mjpeg-reader-cpu", "% of a core",
+            verdict(ratio_to("gst-launch", "mjpeg-reader-cpu", size), 1.05) + " vs `jpegdec ! videoconvert ! fakesink`"
+            f" (which converts nothing); {rgba_ratio:.2f}x vs the same to RGBA ({spread(rgba)} %); {spread(fps, 1)} fps read"
+            if rgba_ratio else "–", tools=("library", "gst-launch"))
+        rows[-1] = rows[-1].replace(" | " + rows[-1].split(" | ")[-1], " | – | – | " + rows[-1].split(" | ")[-1])
+    for size in sizes_of(results, "mjpeg-photo"):
+        values = per_round(results, "library", "mjpeg-photo", size)
+        half = per_round(results, "library", "mjpeg-photo", size, "half-interval")
+        after = per_round(results, "library", "mjpeg-photo", size, "after-capture")
+        budget = middle(half) + 1 if half else None
+        met = "met" if values and budget and middle(values) <= budget else "missed"
+        rows.append(f"| MJPEG camera, takePhoto at the stream's size: the camera's JPEG, phases spread (ms p50) | {size} | "
+                    f"{spread(values)} | – | – | – | ≤ half an interval + 1 ms ({budget:.1f}): {met}; from the frame's"
+                    f" capture to the photo in hand {spread(after)} ms |")
+    for size in sizes_of(results, "mjpeg-frame-age"):
+        values = per_round(results, "library", "mjpeg-frame-age", size)
+        p90 = per_round(results, "library", "mjpeg-frame-age", size, "p90")
+        interval = per_round(results, "library", "mjpeg-frame-age", size, "interval")
+        fps = per_round(results, "library", "mjpeg-frame-age", size, "distinct-fps")
+        met = "met" if values and interval and middle(values) <= 2 * middle(interval) else "missed"
+        rows.append(f"| MJPEG 4K camera, grabFrame: age of the frame returned (ms p50) | {size} | {spread(values)} | – | – | – |"
+                    f" ≤ 2 frame intervals ({2 * middle(interval):.1f} ms): {met}; p90 {spread(p90)} ms;"
+                    f" distinct frames a second {spread(fps, 1)} |")
     growth = [entry for entry in results if entry["metric"] == "rss-growth"]
     for entry in growth:
         checkpoints = ", ".join(f"{value:+.1f}" for value in entry.get("samples", []))

@@ -7,7 +7,7 @@ Peers: gst-launch-1.0 on the library's own graph (fakesink in place of the appsi
 Every measurement runs in a process of its own; peak RSS comes from wait4. Writes
 .build/bench/results.jsonl, .build/bench/report.md and .build/bench/latency.png.
 
-usage: run.py [--rounds N] [--quick] [--report RESULTS.jsonl]
+usage: run.py [--rounds N] [--quick] [--only mjpeg] [--report RESULTS.jsonl]
 """
 import argparse
 import json
@@ -111,6 +111,65 @@ def gst_idle_cpu(size, seconds, round_number):
     log(f"  {1 + seconds:5.1f} s  gst-launch idle-cpu {size}")
 
 
+# --- an MJPEG webcam, on the virtual camera -------------------------------------------------------------
+
+FIXTURES = os.path.join(ROOT, "Tests", "Fixtures", "v4l2-devices")
+WEBCAMS = {"c920": ["logitech-c920.ctrls.txt", "logitech-c920.formats.txt"],
+           "brio": ["logitech-brio.ctrls.txt", "logitech-brio.formats.txt"]}
+
+
+def on_camera(webcam, command):
+    """`command` under scripts/with-virtual-camera.sh with that webcam's listings."""
+    listings = [os.path.join(FIXTURES, name) for name in WEBCAMS[webcam]]
+    return ["bash", os.path.join(ROOT, "scripts", "with-virtual-camera.sh")] + listings + ["--"] + command
+
+
+def descendant_cpu(pid):
+    """CPU seconds of `pid` and every process below it (the wrapper script's gst-launch-1.0)."""
+    total, pending = 0.0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            total += cpu_of(current)
+            for task in os.listdir(f"/proc/{current}/task"):
+                pending += [int(child) for child in open(f"/proc/{current}/task/{task}/children").read().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+    return total
+
+
+def gst_mjpeg_cpu(name, size, rate, tail, seconds, round_number):
+    """gst-launch-1.0 on the virtual camera's MJPEG mode: `v4l2src ! caps ! TAIL`, CPU over `seconds`."""
+    width, height = size.split("x")
+    caps = f"image/jpeg,width={width},height={height},framerate={rate}/1"
+    process = subprocess.Popen(on_camera("c920", ["gst-launch-1.0", "-q", "v4l2src", "device=$VIRTUAL_CAMERA", "!", caps,
+                                                  "!"] + tail.split()),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        time.sleep(2)
+        before = descendant_cpu(process.pid)
+        time.sleep(seconds)
+        used = descendant_cpu(process.pid) - before
+    finally:
+        os.killpg(process.pid, 15)
+        process.wait(timeout=10)
+    results.append({"tool": "gst-launch", "metric": name, "size": size, "value": used / seconds * 100, "unit": "%",
+                    "round": round_number, "graph": tail})
+    log(f"  {2 + seconds:5.1f} s  gst-launch {name} {size}")
+
+
+def mjpeg_rows(number, quick):
+    seconds, count = ("3", "15") if quick else ("6", "45")
+    results.extend(run(on_camera("c920", [LIBRARY, "mjpeg-idle-cpu", "1920x1080", "30", seconds]), number))
+    gst_mjpeg_cpu("mjpeg-idle-cpu", "1920x1080", 30, "fakesink", int(seconds), number)
+    results.extend(run(on_camera("c920", [LIBRARY, "mjpeg-reader-cpu", "1920x1080", "30", seconds]), number))
+    gst_mjpeg_cpu("mjpeg-reader-cpu", "1920x1080", 30, "jpegdec ! videoconvert ! fakesink", int(seconds), number)
+    gst_mjpeg_cpu("mjpeg-reader-rgba-cpu", "1920x1080", 30,
+                  "jpegdec ! videoconvert ! video/x-raw,format=RGBA ! fakesink", int(seconds), number)
+    results.extend(run(on_camera("c920", [LIBRARY, "mjpeg-photo", "1920x1080", "30", count]), number))
+    results.extend(run(on_camera("brio", [LIBRARY, "mjpeg-frame-age", "3840x2160", "30", count]), number))
+
+
 # --- the rounds ---------------------------------------------------------------------------------------
 
 def one_round(number, quick):
@@ -148,6 +207,7 @@ def one_round(number, quick):
     for count in [1, 2, 4, 8]:
         results.extend(run([LIBRARY, "tracks", str(count), "2"], number))
         results.extend(run(PEERS + ["pygobject", "tracks", str(count), "2"], number))
+    mjpeg_rows(number, quick)
 
 
 def main():
@@ -155,29 +215,38 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="fewer samples and no 100 000-grab memory run")
     parser.add_argument("--report", metavar="RESULTS", help="only remake the report and chart from a results.jsonl")
+    parser.add_argument("--only", choices=["mjpeg"], help="only the MJPEG webcam's rows (on the virtual camera)")
     options = parser.parse_args()
     os.makedirs(OUT, exist_ok=True)
+    suffix = f"-{options.only}" if options.only else ""  # a partial run keeps a full run's files
     started = time.monotonic()
     if options.report:
         with open(options.report) as file:
             results.extend(json.loads(line) for line in file if line.strip())
         elapsed = results[-1].get("elapsed", 0) if results else 0
+    elif options.only == "mjpeg":
+        for number in range(1, options.rounds + 1):
+            log(f"round {number}")
+            mjpeg_rows(number, options.quick)
+        elapsed = time.monotonic() - started
     else:
         for number in range(1, options.rounds + 1):
             one_round(number, options.quick)
         grabs, photos = ("10000", "100") if options.quick else ("100000", "1000")
         log("memory")
         results.extend(run([LIBRARY, "memory", grabs, photos], 1))
+    if not options.report:
         elapsed = time.monotonic() - started
         results[-1]["elapsed"] = elapsed
-        with open(os.path.join(OUT, "results.jsonl"), "w") as file:
+        with open(os.path.join(OUT, f"results{suffix}.jsonl"), "w") as file:
             for entry in results:
                 file.write(json.dumps(entry) + "\n")
     import report
     markdown = report.markdown(results, elapsed, options)
-    with open(os.path.join(OUT, "report.md"), "w") as file:
+    with open(os.path.join(OUT, f"report{suffix}.md"), "w") as file:
         file.write(markdown)
-    report.chart(results, os.path.join(OUT, "latency.png"))
+    if not options.only:
+        report.chart(results, os.path.join(OUT, "latency.png"))
     for entry in results:
         print(json.dumps({key: value for key, value in entry.items() if key != "samples"}))
     print(markdown)
