@@ -43,6 +43,11 @@ package final class Pad: @unchecked Sendable {
         return CGStreamer_gst_pad_push_held(upstream.pointer, pointer, caps, buffer) == GST_FLOW_OK
     }
 
+    /// Sends end-of-stream into this (sink) pad: the elements after it drain and finish (a muxer
+    /// writes its last data). The corresponding C function is `gst_pad_send_event`.
+    @discardableResult
+    package func sendEndOfStream() -> Bool { gst_pad_send_event(pointer, gst_event_new_eos()) != 0 }
+
     // MARK: - Probes
 
     /// What a buffer probe tells GStreamer to do with the buffer it saw.
@@ -172,6 +177,31 @@ package struct ProbeContext: ~Copyable {
         let writable = CGStreamer_gst_buffer_make_writable(buffer)
         writable.pointee.offset = guint64(number)
         info.pointee.data = UnsafeMutableRawPointer(writable)
+    }
+
+    /// Gives the buffer the presentation time `time` (nanoseconds) and no decoding time: a recording
+    /// restamps capture times to its own timeline. The buffer is made writable first (its metadata is
+    /// copied when shared, never its memory). The corresponding C macro is `GST_BUFFER_PTS`.
+    package func setPresentationTime(_ time: UInt64) {
+        guard let buffer = gst_pad_probe_info_get_buffer(info) else { return }
+        let writable = CGStreamer_gst_buffer_make_writable(buffer)
+        writable.pointee.pts = GstClockTime(time)
+        writable.pointee.dts = GstClockTime.max  // GST_CLOCK_TIME_NONE: raw frames decode in order
+        info.pointee.data = UnsafeMutableRawPointer(writable)
+    }
+
+    /// The buffer's duration in nanoseconds; nil when it has none.
+    /// The corresponding C macro is `GST_BUFFER_DURATION`.
+    package var duration: UInt64? {
+        guard let buffer = gst_pad_probe_info_get_buffer(info) else { return nil }
+        return buffer.pointee.duration == GstClockTime.max ? nil : UInt64(buffer.pointee.duration)
+    }
+
+    /// Makes the buffer writable (a shared one is copied, its memory only when written), so that
+    /// ``withWritableVideoFrame(_:)`` can change it. The corresponding C function is `gst_buffer_make_writable`.
+    package func makeWritable() {
+        guard let buffer = gst_pad_probe_info_get_buffer(info) else { return }
+        info.pointee.data = UnsafeMutableRawPointer(CGStreamer_gst_buffer_make_writable(buffer))
     }
 
     /// A deep copy of the buffer with the pad's current caps and segment, to keep beyond the call (a

@@ -1,0 +1,48 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
+
+internal import GStreamerWrapper
+
+/// What a ``RecordingBranch`` encodes to, in GStreamer's terms: the recorder (which speaks MIME types)
+/// chooses it, the branch builds its elements from it.
+struct RecordingProfile: Sendable, Hashable {
+    enum Codec: String, Sendable, Hashable {
+        case vp8, vp9, h264
+
+        /// The encoder's factory, and the parser a container needs after it (H.264 for MP4 wants `avc`).
+        var factories: [String] {
+            switch self {
+            case .vp8: ["vp8enc"]
+            case .vp9: ["vp9enc"]
+            case .h264: ["openh264enc", "h264parse"]
+            }
+        }
+    }
+
+    enum Container: String, Sendable, Hashable {
+        case webm, matroska, mp4
+
+        var factory: String {
+            switch self {
+            case .webm: "webmmux"
+            case .matroska: "matroskamux"
+            case .mp4: "mp4mux"
+            }
+        }
+    }
+
+    var codec: Codec
+    var container: Container
+    var bitsPerSecond: UInt32
+    /// At most this many frames between two key frames.
+    var keyFrameInterval: UInt32
+    /// The frame size recorded (the track's); nil: the source's.
+    var size: AspectCrop.Size?
+
+    /// Every element factory the profile needs, for ``isAvailable``.
+    var factories: [String] {
+        ["queue", "videocrop", "videoscale", "videoconvert", "capsfilter"] + codec.factories + [container.factory, "appsink"]
+    }
+
+    /// Whether every element the profile needs is installed.
+    var isAvailable: Bool { factories.allSatisfy(GStreamer.hasElement) }
+}
