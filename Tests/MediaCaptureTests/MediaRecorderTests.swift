@@ -1,0 +1,414 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
+
+import Foundation
+@testable import GStreamerWrapper
+import Locking
+@testable import MediaCapture
+import TestSupport
+import Testing
+
+/// The W3C MediaRecorder on the fake camera: every recording is read back by GStreamer's own
+/// demuxers and decoders (`decodebin`), which count its frames, their size and the time they span.
+@Suite("Recorder", .timeLimit(.minutes(1)))
+struct MediaRecorderTests {
+    /// What a decoder found in a recording.
+    struct Decoded: Sendable {
+        var frames = 0
+        var width = 0
+        var height = 0
+        var first: UInt64?
+        var end: UInt64 = 0
+        /// Each frame's luma at an eighth of the width and a quarter of the height, inside the
+        /// pattern's first (light) bar (16 is black).
+        var luma: [UInt8] = []
+        var failure: String?
+        /// The longest time between two consecutive frames, in seconds.
+        var longestGap: Double = 0
+        var last: UInt64?
+        /// From the first frame's start to the last one's end.
+        var duration: Double { first.map { Double(end - $0) / 1e9 } ?? 0 }
+    }
+
+    /// Decodes `bytes` (written to a temporary file) to the end, bounded.
+    static func decode(_ bytes: [UInt8], seconds: Double = 15) async throws -> Decoded {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("recording-\(UUID().uuidString)").path
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let pipeline = try Pipeline(
+            description: "filesrc name=file ! decodebin ! videoconvert ! video/x-raw,format=I420 ! appsink name=sink sync=false",
+            name: "decode-\(UUID().uuidString)")
+        try #require(pipeline.element(named: "file")).set("location", path)  // set, never parsed
+        let sinkElement = try #require(pipeline.element(named: "sink"))
+        let sink = try #require(AppSink(sinkElement))
+        let found = Locked(Decoded())
+        let done = Waiter<String?>()
+        sink.setCallbacks(
+            onSample: { sample in
+                found.withLock { found in
+                    found.frames += 1
+                    if let layout = sample.videoLayout { (found.width, found.height) = (layout.width, layout.height) }
+                    if let time = sample.presentationTime {
+                        if found.first == nil { found.first = time }
+                        found.end = max(found.end, time + 33_333_333)
+                        if let last = found.last, time > last { found.longestGap = max(found.longestGap, Double(time - last) / 1e9) }
+                        found.last = time
+                    }
+                    if let layout = sample.videoLayout,
+                        let luma = try? sample.withMappedBytes({ bytes in
+                            bytes[layout.planeOffset + layout.height / 4 * layout.bytesPerRow + layout.width / 8]
+                        })
+                    {
+                        found.luma.append(luma)
+                    }
+                }
+            },
+            onEndOfStream: { done.resume(nil) })
+        pipeline.onMessage { message in
+            if case .error(let error) = message { done.resume(error.description) }
+        }
+        try await pipeline.play()
+        let outcome = await done.wait(timeout: .seconds(seconds))
+        await pipeline.stop()
+        var decoded = found.withLock { $0 }
+        switch outcome {
+        case nil: decoded.failure = "no end of stream within \(seconds) s"
+        case .some(let failure?): decoded.failure = failure
+        case .some(nil): break
+        }
+        return decoded
+    }
+
+    /// Collects a recorder's events until they finish (after `stop`), bounded.
+    final class EventLog: Sendable {
+        let events = Locked<[MediaRecorderEvent]>([])
+        let finished = Waiter<Void>()
+        init(_ stream: AsyncStream<MediaRecorderEvent>) {
+            Task { [self] in
+                for await event in stream { self.events.withLock { $0.append(event) } }
+                self.finished.resume(())
+            }
+        }
+        func wait(seconds: Double = 10) async throws -> [MediaRecorderEvent] {
+            guard await finished.wait(timeout: .seconds(seconds)) != nil else { throw TimedOut(what: "the recorder's stop", seconds: seconds) }
+            return events.withLock { $0 }
+        }
+        var snapshot: [MediaRecorderEvent] { events.withLock { $0 } }
+        var bytes: [UInt8] { Self.bytes(of: snapshot) }
+        static func bytes(of events: [MediaRecorderEvent]) -> [UInt8] {
+            events.flatMap { event -> [UInt8] in if case .dataavailable(let blob) = event { blob.data.bytes } else { [] } }
+        }
+    }
+
+    static func names(_ events: [MediaRecorderEvent]) -> [String] {
+        events.map { event in
+            switch event {
+            case .start: "start"
+            case .dataavailable: "dataavailable"
+            case .pause: "pause"
+            case .resume: "resume"
+            case .stop: "stop"
+            case .error(let error): "error(\(error.name))"
+            }
+        }
+    }
+
+    static func stream(
+        _ constraints: MediaTrackConstraints = MediaTrackConstraints(width: .exact(640), height: .exact(480))
+    ) async throws -> MediaStream {
+        try await within(10, "getUserMedia") {
+            try await fakeDevices().getUserMedia(MediaStreamConstraints(video: .constraints(constraints)))
+        }
+    }
+
+    static func sleep(_ seconds: Double) async throws {
+        try await within(seconds + 5, "sleep") { try await Task.sleep(for: .seconds(seconds)) }
+    }
+
+    @Test("A 2 s WebM/VP8 recording lasts 2 s within a frame or two, of 640x480 frames, events start, dataavailable, stop")
+    func webmLastsItsTime() async throws {
+        let stream = try await Self.stream()
+        defer { stream.stopAllTracks() }
+        let recorder = try MediaRecorder(stream)
+        #expect(recorder.mimeType == "video/webm;codecs=vp8")
+        let log = EventLog(recorder.events)
+        let second = EventLog(recorder.events)  // another subscription sees the same events
+        let began = ContinuousClock.now
+        try recorder.start()
+        #expect(recorder.state == .recording)
+        try await Self.sleep(2)
+        try recorder.stop()
+        let wall = Double((ContinuousClock.now - began).components.attoseconds) / 1e18 + Double((ContinuousClock.now - began).components.seconds)
+        #expect(recorder.state == .inactive)
+        let events = try await log.wait()
+        #expect(Self.names(events) == ["start", "dataavailable", "stop"])
+        #expect(Self.names(try await second.wait()) == Self.names(events))
+        // Nothing of the recording is left in the camera's pipeline.
+        let pipeline = try #require(stream.getVideoTracks().first?.video?.source.capturer.pipeline)
+        #expect(pipeline.children.filter { $0.name.hasPrefix("recorder-") }.isEmpty)
+        let decoded = try await Self.decode(EventLog.bytes(of: events))
+        #expect(decoded.failure == nil)
+        #expect(decoded.width == 640 && decoded.height == 480)
+        #expect(decoded.longestGap < 0.05, "a gap of \(decoded.longestGap) s")
+        #expect(abs(decoded.duration - 2) <= 0.1, "duration \(decoded.duration) s (wall \(wall) s)")
+        #expect(abs(Double(decoded.frames) - decoded.duration * 30) <= 1.5, "\(decoded.frames) frames in \(decoded.duration) s")
+    }
+
+    /// Records `seconds` with `options` and returns the events, bounded.
+    static func record(
+        _ stream: MediaStream, seconds: Double, options: MediaRecorderOptions = .init(), timeslice: Duration? = nil
+    ) async throws -> (MediaRecorder, [MediaRecorderEvent]) {
+        let recorder = try MediaRecorder(stream, options: options)
+        let log = EventLog(recorder.events)
+        try recorder.start(timeslice: timeslice)
+        try await sleep(seconds)
+        try recorder.stop()
+        return (recorder, try await log.wait())
+    }
+
+    @Test("Pause and resume: 1 s, 1 s paused, 1 s gives a 2 s file, events start, pause, resume, dataavailable, stop")
+    func pauseCutsTheSpan() async throws {
+        let stream = try await Self.stream()
+        defer { stream.stopAllTracks() }
+        let recorder = try MediaRecorder(stream)
+        let log = EventLog(recorder.events)
+        try recorder.start()
+        try await Self.sleep(1)
+        try recorder.pause()
+        try recorder.pause()  // paused already: nothing happens (no second event)
+        #expect(recorder.state == .paused)
+        try await Self.sleep(1)
+        try recorder.resume()
+        try recorder.resume()
+        #expect(recorder.state == .recording)
+        try await Self.sleep(1)
+        try recorder.stop()
+        let events = try await log.wait()
+        #expect(Self.names(events) == ["start", "pause", "resume", "dataavailable", "stop"])
+        let decoded = try await Self.decode(EventLog.bytes(of: events))
+        #expect(decoded.failure == nil)
+        #expect(abs(decoded.duration - 2) <= 0.12, "duration \(decoded.duration) s")
+        #expect(abs(Double(decoded.frames) - decoded.duration * 30) <= 1.5, "\(decoded.frames) frames in \(decoded.duration) s")
+    }
+
+    @Test("A timeslice of 250 ms gives a dataavailable about every 250 ms, timecodes from 0 upwards; the pieces concatenated play")
+    func timesliceGivesPieces() async throws {
+        let stream = try await Self.stream()
+        defer { stream.stopAllTracks() }
+        let (_, events) = try await Self.record(stream, seconds: 1.6, timeslice: .milliseconds(250))
+        let names = Self.names(events)
+        #expect(names.first == "start" && names.last == "stop")
+        let pieces = events.compactMap { event -> BlobEvent? in if case .dataavailable(let blob) = event { blob } else { nil } }
+        #expect(pieces.count >= 5, "\(pieces.count) pieces")
+        #expect(pieces.first?.timecode == 0)
+        #expect(zip(pieces, pieces.dropFirst()).allSatisfy { $0.timecode <= $1.timecode }, "\(pieces.map(\.timecode))")
+        #expect(pieces.allSatisfy { $0.data.type == "video/webm;codecs=vp8" })
+        let decoded = try await Self.decode(EventLog.bytes(of: events))
+        #expect(decoded.failure == nil)
+        #expect(abs(decoded.duration - 1.6) <= 0.12, "duration \(decoded.duration) s")
+    }
+
+    @Test("requestData gives what was gathered so far, and the rest comes at stop; both together play")
+    func requestDataSplits() async throws {
+        let stream = try await Self.stream()
+        defer { stream.stopAllTracks() }
+        let recorder = try MediaRecorder(stream)
+        let log = EventLog(recorder.events)
+        try recorder.start()
+        try await Self.sleep(0.6)
+        try recorder.requestData()
+        try await Self.sleep(0.6)
+        try recorder.stop()
+        let events = try await log.wait()
+        #expect(Self.names(events) == ["start", "dataavailable", "dataavailable", "stop"])
+        let pieces = events.compactMap { event -> BlobEvent? in if case .dataavailable(let blob) = event { blob } else { nil } }
+        #expect(pieces.allSatisfy { !$0.data.bytes.isEmpty })
+        let decoded = try await Self.decode(EventLog.bytes(of: events))
+        #expect(decoded.failure == nil)
+        #expect(abs(decoded.duration - 1.2) <= 0.12, "duration \(decoded.duration) s")
+    }
+
+    @Test("The spec's exceptions: InvalidStateError from the wrong state, NotSupportedError for types, options and streams")
+    func exceptions() async throws {
+        let stream = try await Self.stream()
+        defer { stream.stopAllTracks() }
+        for type in ["video/ogg", "audio/webm;codecs=opus", "video/webm;codecs=vp8,opus", "video/mp4;codecs=vp8", "nonsense"] {
+            let error = try await domException { _ = try MediaRecorder(stream, options: MediaRecorderOptions(mimeType: type)) }
+            #expect(error.name == .notSupportedError, "\(type)")
+            #expect(error.message.contains("isTypeSupported"))
+        }
+        let both = try await domException {
+            _ = try MediaRecorder(
+                stream, options: MediaRecorderOptions(videoKeyFrameIntervalDuration: .seconds(1), videoKeyFrameIntervalCount: 30))
+        }
+        #expect(both.name == .notSupportedError)
+        let recorder = try MediaRecorder(stream)
+        #expect(recorder.state == .inactive)
+        for (call, operation) in [("pause", recorder.pause), ("resume", recorder.resume), ("requestData", recorder.requestData)] {
+            let error = try await domException { try operation() }
+            #expect(error.name == .invalidStateError, "\(call)")
+        }
+        try recorder.stop()  // inactive: nothing happens (the spec since 2021; it threw before)
+        let log = EventLog(recorder.events)
+        try recorder.start()
+        #expect(try await domException { try recorder.start() }.name == .invalidStateError)
+        try recorder.stop()
+        #expect(Self.names(try await log.wait()).first == "start")
+        stream.stopAllTracks()
+        #expect(try await domException { try recorder.start() }.name == .notSupportedError)
+        #expect(recorder.state == .inactive)
+    }
+
+    @Test("isTypeSupported: the containers and codecs installed, case and quotes ignored; audio and mismatched codecs refused")
+    func typeSupport() {
+        for type in [
+            "", "video/webm", "video/webm;codecs=vp8", "video/webm;codecs=vp9", "VIDEO/WEBM; CODECS=\"vp8\"",
+            "video/webm;codecs=vp09.00.10.08", "video/x-matroska", "video/x-matroska;codecs=avc1", "video/mp4",
+            "video/mp4;codecs=avc1.42E01F",
+        ] {
+            #expect(MediaRecorder.isTypeSupported(type), "\(type)")
+        }
+        for type in [
+            "video/webm;codecs=h264", "video/mp4;codecs=vp8", "audio/webm", "audio/webm;codecs=opus",
+            "video/webm;codecs=vp8,opus", "video/webm;codecs=vp8,vp9", "image/jpeg", "video", "video/webm;codecs", "garbage",
+        ] {
+            #expect(!MediaRecorder.isTypeSupported(type), "\(type)")
+        }
+    }
+
+    @Test("Stopping the recorded track ends the recording: dataavailable then stop, and the file plays")
+    func trackStopEndsRecording() async throws {
+        let stream = try await Self.stream()
+        let recorder = try MediaRecorder(stream)
+        let log = EventLog(recorder.events)
+        try recorder.start()
+        try await Self.sleep(1)
+        stream.stopAllTracks()
+        let events = try await log.wait()
+        #expect(Self.names(events) == ["start", "dataavailable", "stop"])
+        #expect(recorder.state == .inactive)
+        let decoded = try await Self.decode(EventLog.bytes(of: events))
+        #expect(decoded.failure == nil)
+        #expect(abs(decoded.duration - 1) <= 0.12, "duration \(decoded.duration) s")
+    }
+
+    @Test("grabFrame and takePhoto work during a recording, and the recording loses no frame meanwhile")
+    func grabsDuringRecording() async throws {
+        let stream = try await Self.stream()
+        defer { stream.stopAllTracks() }
+        let track = try #require(stream.getVideoTracks().first)
+        let capture = try ImageCapture(track)
+        let recorder = try MediaRecorder(stream)
+        let log = EventLog(recorder.events)
+        try recorder.start()
+        for _ in 0..<5 {
+            let frame = try await within(5, "grabFrame") { try await capture.grabFrame() }
+            #expect(frame.width == 640 && frame.height == 480)
+            frame.close()
+        }
+        let photo = try await within(10, "takePhoto") { try await capture.takePhoto() }
+        #expect(photo.type == "image/jpeg" && photo.size > 1000)
+        try await Self.sleep(0.5)
+        try recorder.stop()
+        let decoded = try await Self.decode(EventLog.bytes(of: try await log.wait()))
+        #expect(decoded.failure == nil)
+        #expect(decoded.duration > 0.5)
+        #expect(abs(Double(decoded.frames) - decoded.duration * 30) <= 1.5, "\(decoded.frames) frames in \(decoded.duration) s")
+    }
+
+    @Test("A disabled track records black frames")
+    func disabledRecordsBlack() async throws {
+        let stream = try await Self.stream()
+        defer { stream.stopAllTracks() }
+        let (_, lit) = try await Self.record(stream, seconds: 0.5)
+        let litFrames = try await Self.decode(EventLog.bytes(of: lit))
+        #expect(!litFrames.luma.isEmpty && litFrames.luma.allSatisfy { $0 > 100 }, "\(litFrames.luma)")
+        try #require(stream.getVideoTracks().first).enabled = false
+        let (_, dark) = try await Self.record(stream, seconds: 0.5)
+        let darkFrames = try await Self.decode(EventLog.bytes(of: dark))
+        #expect(darkFrames.failure == nil)
+        #expect(!darkFrames.luma.isEmpty && darkFrames.luma.allSatisfy { $0 <= 24 }, "\(darkFrames.luma)")
+    }
+
+    @Test("Fragmented MP4/H.264: the bytes gathered before a crash play up to their last fragment; the whole file plays")
+    func mp4SurvivesACut() async throws {
+        try #require(MediaRecorder.isTypeSupported("video/mp4"), "openh264enc (gstreamer1.0-plugins-bad) is not installed")
+        let stream = try await Self.stream()
+        defer { stream.stopAllTracks() }
+        let recorder = try MediaRecorder(stream, options: MediaRecorderOptions(mimeType: "video/mp4"))
+        #expect(recorder.mimeType == "video/mp4;codecs=avc1.42E01F")
+        let log = EventLog(recorder.events)
+        try recorder.start(timeslice: .milliseconds(100))
+        try await Self.sleep(2.5)
+        // What a process killed now would have left on disk.
+        let cut = try await Self.decode(log.bytes)
+        #expect(cut.frames >= 45, "\(cut.frames) frames in the cut file (\(cut.failure ?? "no error"))")
+        try recorder.stop()
+        let whole = try await Self.decode(EventLog.bytes(of: try await log.wait()))
+        #expect(whole.failure == nil)
+        #expect(whole.width == 640 && whole.height == 480)
+        #expect(abs(whole.duration - 2.5) <= 0.15, "duration \(whole.duration) s")
+    }
+
+    @Test("VP9 in WebM and H.264 in Matroska record and play", arguments: ["video/webm;codecs=vp9", "video/x-matroska;codecs=avc1"])
+    func otherFormats(type: String) async throws {
+        try #require(MediaRecorder.isTypeSupported(type))
+        let stream = try await Self.stream()
+        defer { stream.stopAllTracks() }
+        let (recorder, events) = try await Self.record(stream, seconds: 1, options: MediaRecorderOptions(mimeType: type, videoBitsPerSecond: 500_000))
+        #expect(recorder.videoBitsPerSecond == 500_000)
+        #expect(Self.names(events) == ["start", "dataavailable", "stop"])
+        let decoded = try await Self.decode(EventLog.bytes(of: events))
+        #expect(decoded.failure == nil)
+        #expect(decoded.width == 640 && decoded.height == 480)
+        #expect(abs(decoded.duration - 1) <= 0.12, "duration \(decoded.duration) s")
+    }
+
+    @Test("A failure in the recording's elements: error(UnknownError), dataavailable, stop; the camera goes on")
+    func failureEndsTheRecordingOnly() async throws {
+        let stream = try await Self.stream()
+        defer { stream.stopAllTracks() }
+        let track = try #require(stream.getVideoTracks().first)
+        let recorder = try MediaRecorder(stream)
+        let log = EventLog(recorder.events)
+        try recorder.start()
+        try await Self.sleep(0.5)
+        let pipeline = try #require(track.video?.source.capturer.pipeline)
+        let encoder = try #require(pipeline.children.first { $0.name.hasPrefix("recorder-") && $0.name.hasSuffix("-vp8enc") })
+        encoder.postError(domain: .stream, code: 1, message: "injected encoder failure", debug: "")
+        let events = try await log.wait()
+        #expect(Self.names(events) == ["start", "error(UnknownError)", "dataavailable", "stop"])
+        if case .error(let error) = events[1] { #expect(error.message.contains("injected encoder failure")) }
+        #expect(recorder.state == .inactive)
+        #expect(track.readyState == .live)
+        let frame = try await within(5, "grabFrame") { try await ImageCapture(track).grabFrame() }
+        #expect(frame.width == 640)
+        frame.close()
+        // The recorder records again on the same camera.
+        let again = EventLog(recorder.events)
+        try recorder.start()
+        try await Self.sleep(0.3)
+        try recorder.stop()
+        #expect(Self.names(try await again.wait()) == ["start", "dataavailable", "stop"])
+    }
+
+    @Test("720p30 VP8: every frame the camera delivered is in the file (no gap), 1280x720")
+    func noFrameLostAt720p() async throws {
+        let stream = try await Self.stream(MediaTrackConstraints(width: .exact(1280), height: .exact(720), frameRate: .exact(30)))
+        defer { stream.stopAllTracks() }
+        var before = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &before)
+        let (_, events) = try await Self.record(stream, seconds: 2)
+        var after = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &after)
+        let cpu =
+            Double(after.ru_utime.tv_sec - before.ru_utime.tv_sec + after.ru_stime.tv_sec - before.ru_stime.tv_sec)
+            + Double(after.ru_utime.tv_usec - before.ru_utime.tv_usec + after.ru_stime.tv_usec - before.ru_stime.tv_usec) / 1e6
+        print("MediaRecorderTests: 720p30 VP8, 2 s recorded: process CPU \(cpu) s (camera, encoder and test together)")
+        let decoded = try await Self.decode(EventLog.bytes(of: events))
+        #expect(decoded.failure == nil)
+        #expect(decoded.width == 1280 && decoded.height == 720)
+        #expect(decoded.longestGap < 0.05, "a gap of \(decoded.longestGap) s")
+        #expect(abs(decoded.duration - 2) <= 0.1, "duration \(decoded.duration) s")
+        #expect(abs(Double(decoded.frames) - decoded.duration * 30) <= 1.5, "\(decoded.frames) frames in \(decoded.duration) s")
+    }
+}
