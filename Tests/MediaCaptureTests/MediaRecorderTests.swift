@@ -165,28 +165,28 @@ struct MediaRecorderTests {
         return (recorder, try await log.wait())
     }
 
-    @Test("Pause and resume: 1 s, 1 s paused, 1 s gives a 2 s file, events start, pause, resume, dataavailable, stop")
+    @Test("Pause and resume: 0.7 s, 0.7 s paused, 0.7 s gives a 1.4 s file, events start, pause, resume, dataavailable, stop")
     func pauseCutsTheSpan() async throws {
         let stream = try await Self.stream()
         defer { stream.stopAllTracks() }
         let recorder = try MediaRecorder(stream)
         let log = EventLog(recorder.events)
         try recorder.start()
-        try await Self.sleep(1)
+        try await Self.sleep(0.7)
         try recorder.pause()
         try recorder.pause()  // paused already: nothing happens (no second event)
         #expect(recorder.state == .paused)
-        try await Self.sleep(1)
+        try await Self.sleep(0.7)
         try recorder.resume()
         try recorder.resume()
         #expect(recorder.state == .recording)
-        try await Self.sleep(1)
+        try await Self.sleep(0.7)
         try recorder.stop()
         let events = try await log.wait()
         #expect(Self.names(events) == ["start", "pause", "resume", "dataavailable", "stop"])
         let decoded = try await Self.decode(EventLog.bytes(of: events))
         #expect(decoded.failure == nil)
-        #expect(abs(decoded.duration - 2) <= 0.12, "duration \(decoded.duration) s")
+        #expect(abs(decoded.duration - 1.4) <= 0.12, "duration \(decoded.duration) s")
         #expect(abs(Double(decoded.frames) - decoded.duration * 30) <= 1.5, "\(decoded.frames) frames in \(decoded.duration) s")
     }
 
@@ -410,5 +410,46 @@ struct MediaRecorderTests {
         #expect(decoded.longestGap < 0.05, "a gap of \(decoded.longestGap) s")
         #expect(abs(decoded.duration - 2) <= 0.1, "duration \(decoded.duration) s")
         #expect(abs(Double(decoded.frames) - decoded.duration * 30) <= 1.5, "\(decoded.frames) frames in \(decoded.duration) s")
+    }
+
+    @Test("A full-resolution photo switches the camera's mode mid-recording: the recording keeps its size and plays")
+    func photoModeSwitchKeepsTheRecording() async throws {
+        let stream = try await Self.stream()
+        defer { stream.stopAllTracks() }
+        let track = try #require(stream.getVideoTracks().first)
+        let recorder = try MediaRecorder(stream)
+        let log = EventLog(recorder.events)
+        try recorder.start()
+        try await Self.sleep(0.3)
+        let photo = try await within(15, "takePhoto") {
+            try await ImageCapture(track).takePhoto(PhotoSettings(imageHeight: 2448, imageWidth: 3264))
+        }
+        #expect(photo.size > 1000)
+        try await Self.sleep(0.3)
+        try recorder.stop()
+        let events = try await log.wait()
+        #expect(Self.names(events) == ["start", "dataavailable", "stop"])
+        let decoded = try await Self.decode(EventLog.bytes(of: events))
+        #expect(decoded.failure == nil)
+        #expect(decoded.width == 640 && decoded.height == 480)
+        #expect(decoded.duration > 0.5)
+    }
+
+    @Test("Ten start/stop cycles leave no recording element in the pipeline, and every cycle ends with stop")
+    func cyclesLeaveNothing() async throws {
+        let stream = try await Self.stream()
+        defer { stream.stopAllTracks() }
+        let pipeline = try #require(stream.getVideoTracks().first?.video?.source.capturer.pipeline)
+        let children = pipeline.children.count
+        let recorder = try MediaRecorder(stream)
+        for _ in 0..<10 {
+            let log = EventLog(recorder.events)
+            try recorder.start()
+            try await Self.sleep(0.05)
+            try recorder.stop()
+            #expect(Self.names(try await log.wait()).last == "stop")
+        }
+        #expect(pipeline.children.count == children)
+        #expect(pipeline.children.filter { $0.name.hasPrefix("recorder-") }.isEmpty)
     }
 }
