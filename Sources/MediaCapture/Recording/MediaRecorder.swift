@@ -5,7 +5,7 @@ import Locking
 /// W3C `MediaRecorder` (MediaStream Recording, https://w3c.github.io/mediacapture-record/): records a
 /// stream's video track from the camera the track already holds.
 ///
-/// The recording is one more branch of the track's pipeline (``RecordingBranch``): nothing encodes
+/// The recording is one more branch of the track's pipeline (the library's `RecordingBranch`): nothing encodes
 /// while the recorder is inactive, and `grabFrame`, `frames()` and `takePhoto` go on meanwhile.
 /// Frames keep their capture times (a recording lasts what it recorded, dropped frames included), a
 /// paused span is cut out, and a disabled or muted track records black frames. The concatenated
