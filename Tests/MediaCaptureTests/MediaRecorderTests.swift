@@ -322,11 +322,46 @@ struct MediaRecorderTests {
         let (_, lit) = try await Self.record(stream, seconds: 0.5)
         let litFrames = try await Self.decode(EventLog.bytes(of: lit))
         #expect(!litFrames.luma.isEmpty && litFrames.luma.allSatisfy { $0 > 100 }, "\(litFrames.luma)")
-        try #require(stream.getVideoTracks().first).enabled = false
-        let (_, dark) = try await Self.record(stream, seconds: 0.5)
-        let darkFrames = try await Self.decode(EventLog.bytes(of: dark))
+        let track = try #require(stream.getVideoTracks().first)
+        let clone = track.clone()  // enabled: the same camera's frames must stay lit for it
+        defer { clone.stop() }
+        track.enabled = false
+        let recorder = try MediaRecorder(stream)
+        let log = EventLog(recorder.events)
+        try recorder.start()
+        for _ in 0..<5 {
+            let frame = try await within(5, "grabFrame") { try await ImageCapture(clone).grabFrame() }
+            let pixels = try frame.rgbaBytes()
+            let red = pixels[(frame.height / 4 * frame.width + frame.width / 8) * 4]
+            #expect(red > 100, "the clone's frame was blackened too (red \(red))")
+            frame.close()
+        }
+        try await Self.sleep(0.3)
+        try recorder.stop()
+        let darkFrames = try await Self.decode(EventLog.bytes(of: try await log.wait()))
         #expect(darkFrames.failure == nil)
         #expect(!darkFrames.luma.isEmpty && darkFrames.luma.allSatisfy { $0 <= 24 }, "\(darkFrames.luma)")
+    }
+
+    @Test("A clone records on its own: two recorders on a track and its clone, each file whole; stopping one leaves the other")
+    func cloneRecordsIndependently() async throws {
+        let stream = try await Self.stream()
+        defer { stream.stopAllTracks() }
+        let clone = MediaStream(tracks: [try #require(stream.getVideoTracks().first).clone()])
+        defer { clone.stopAllTracks() }
+        let first = try MediaRecorder(stream), second = try MediaRecorder(clone)
+        let firstLog = EventLog(first.events), secondLog = EventLog(second.events)
+        try first.start()
+        try second.start()
+        try await Self.sleep(0.5)
+        try first.stop()
+        #expect(second.state == .recording)
+        try await Self.sleep(0.5)
+        try second.stop()
+        let short = try await Self.decode(EventLog.bytes(of: try await firstLog.wait()))
+        let long = try await Self.decode(EventLog.bytes(of: try await secondLog.wait()))
+        #expect(short.failure == nil && long.failure == nil)
+        #expect(abs(short.duration - 0.5) <= 0.1 && abs(long.duration - 1) <= 0.1, "\(short.duration) s, \(long.duration) s")
     }
 
     @Test("Fragmented MP4/H.264: the bytes gathered before a crash play up to their last fragment; the whole file plays")
