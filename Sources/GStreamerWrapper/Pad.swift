@@ -109,15 +109,25 @@ package final class Pad: @unchecked Sendable {
     /// `GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM`.
     @discardableResult
     package func addEndOfStreamProbe(_ body: @escaping @Sendable () -> Void) -> UInt {
-        let box = CallbackContext.retain(EventProbeBox(body))
+        addEndOfStreamProbe(passing: false, body)
+    }
+
+    /// As ``addEndOfStreamProbe(_:)``; with `passing`, the end of stream goes on to the pad's element
+    /// after `body` (an element that acts on it, as splitmuxsink's sink does at every cut).
+    @discardableResult
+    package func addEndOfStreamProbe(passing: Bool, _ body: @escaping @Sendable () -> Void) -> UInt {
+        let box = CallbackContext.retain(EventProbeBox(body, passing: passing))
         return UInt(
             gst_pad_add_probe(
                 pointer, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
                 { _, info, context in
                     guard let info, let event = gst_pad_probe_info_get_event(info), event.pointee.type == GST_EVENT_EOS
                     else { return GST_PAD_PROBE_OK }
-                    CallbackContext.borrow(context!, as: EventProbeBox.self) { $0.body() }
-                    return GST_PAD_PROBE_DROP
+                    let passing = CallbackContext.borrow(context!, as: EventProbeBox.self) { box in
+                        box.body()
+                        return box.passing
+                    }
+                    return passing ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP
                 }, box, { CallbackContext.release($0!, as: EventProbeBox.self) }))
     }
 
@@ -141,7 +151,12 @@ package final class Pad: @unchecked Sendable {
 
 private final class EventProbeBox: Sendable {
     let body: @Sendable () -> Void
-    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+    /// Whether the event goes on after the body (else it is dropped).
+    let passing: Bool
+    init(_ body: @escaping @Sendable () -> Void, passing: Bool) {
+        self.body = body
+        self.passing = passing
+    }
 }
 
 private final class ProbeBox: Sendable {

@@ -421,7 +421,10 @@ final class Capturer: Sendable {
         let tee = self.tee
         let queued = pipeline.queue.async {
             guard !branch.attach(tee: tee) else { return }
-            Task { await branch.finish(failure: "The recording could not be attached to the camera's pipeline.", tee: tee) }
+            let failure =
+                profile.files.map { "The recording could not start writing to \($0.path): check that its directory exists and is writable." }
+                ?? "The recording could not be attached to the camera's pipeline."
+            Task { await branch.finish(failure: failure, tee: tee) }
         }
         if !queued {
             Task { await branch.finish(failure: "The camera's pipeline no longer answers.", tee: tee) }
@@ -449,7 +452,15 @@ final class Capturer: Sendable {
         let recording = state.withLock { state in state.recordings.first { source.hasPrefix($0.key + "-") }?.value.branch }
         Log.logger.error("\(Log.redacted(device.label)): recording failed: \(Log.redacted(error.description))")
         let tee = self.tee
-        if let recording { Task { await recording.finish(failure: error.message, tee: tee) } }
+        // The system's reason, when GStreamer has one ("No such file or directory", "No space left").
+        let reason =
+            error.debug.firstRange(of: "system error: ").map { found in
+                " (" + (error.debug[found.upperBound...].split(separator: "\n").first.map(String.init) ?? "") + ")"
+            } ?? ""
+        if let recording {
+            recording.noteFailure(error.message + reason)  // here, in the order the bus delivers them
+            Task { await recording.finish(tee: tee) }
+        }
         return true
     }
 

@@ -23,7 +23,12 @@ final class RecordingBranch: Sendable {
     let name: String
     let profile: RecordingProfile
     private let elements: [Element]
-    private let sink: AppSink
+    /// The appsink the bytes come out of (nil when writing files).
+    private let sink: AppSink?
+    /// The muxer: the chain's, or the one splitmuxsink writes files with.
+    private let muxer: Element
+    /// What splitmuxsink writes with (muxer, filesink): owned by it once set, kept here to configure.
+    private let fileWriters: [Element]
     private let entry: Pad
     private let crop: AspectCrop
     private let pipeline: Pipeline
@@ -71,6 +76,10 @@ final class RecordingBranch: Sendable {
     /// Settled by the appsink's end of stream: the muxer wrote its last bytes.
     private let drained = Waiter<Void>()
     private let endReported = Atomic<Bool>(false)
+    /// Set before the branch's end of stream is sent: splitmuxsink's sink sees one at every cut too.
+    private let finishing = Atomic<Bool>(false)
+    /// The first failure its elements reported (one failure often brings more, less telling ones).
+    private let firstFailure = Locked<String?>(nil)
     /// Completed when the branch has ended: a second ``finish(failure:tee:drainTimeout:)`` waits for it.
     private let completion = SharedResult<Void, CaptureFailure>(cancelled: .cancelled())
     private static let counter = Atomic<UInt64>(0)
@@ -83,11 +92,20 @@ final class RecordingBranch: Sendable {
             guard let element = Element(factory: factory, name: "\(name)-\(factory)") else { return nil }
             made.append(element)
         }
-        guard let sink = AppSink(made[made.count - 1]), let entry = made[0].staticPad("sink") else { return nil }
+        var writers: [Element] = []
+        for factory in profile.fileFactories {
+            guard let element = Element(factory: factory, name: "\(name)-file-\(factory)") else { return nil }
+            writers.append(element)
+        }
+        guard let entry = made[0].staticPad("sink") else { return nil }
+        let sink = profile.files == nil ? AppSink(made[made.count - 1]) : nil
+        guard profile.files != nil || sink != nil else { return nil }
         self.name = name
         self.profile = profile
         self.elements = made
         self.sink = sink
+        self.fileWriters = writers
+        self.muxer = writers.first ?? made[made.count - 2]
         self.entry = entry
         self.crop = AspectCrop(made[1])
         self.pipeline = pipeline
@@ -129,10 +147,19 @@ final class RecordingBranch: Sendable {
             encoder.set("complexity", parsing: "low")
             elements[6].set("config-interval", Int32(-1))  // parameter sets before every key frame
         }
-        let muxer = elements[elements.count - 2]
         muxer.set("streamable", true)
         if profile.container == .mp4 { muxer.set("fragment-duration", Self.fragmentMilliseconds) }
-        let appsink = sink.element
+        if let files = profile.files, let splitter = elements.last, let fileSink = fileWriters.last {
+            fileSink.set("sync", false)
+            fileSink.set("async", false)  // added to a playing pipeline (see TrackBranch.make)
+            splitter.set("muxer", muxer)
+            splitter.set("sink", fileSink)
+            splitter.set("location", files.pattern)  // a property: formatted by splitmuxsink, never parsed
+            splitter.set("max-size-time", files.segment)
+            splitter.set("max-files", files.maxFiles)
+            splitter.set("async-handling", false)
+        }
+        guard let appsink = sink?.element else { return }
         appsink.set("sync", false)
         appsink.set("async", false)  // added to a playing pipeline (see TrackBranch.make)
         appsink.set("max-buffers", UInt32(0))
@@ -160,11 +187,20 @@ final class RecordingBranch: Sendable {
             }
             return .pass
         }
-        sink.setCallbacks(
-            onSample: { [output] sample in
-                if let bytes = try? sample.copyBytes(), !bytes.isEmpty { output.data(bytes) }
-            },
-            onEndOfStream: { [drained] in drained.resume(()) })
+        if let sink {
+            sink.setCallbacks(
+                onSample: { [output] sample in
+                    if let bytes = try? sample.copyBytes(), !bytes.isEmpty { output.data(bytes) }
+                },
+                onEndOfStream: { [drained] in drained.resume(()) })
+        } else if let fileSink = fileWriters.last?.staticPad("sink") {
+            // The muxer wrote everything before its end of stream reaches the file: the last file is
+            // whole once the one sent by finish() gets here (the cuts send their own before).
+            fileSink.addEndOfStreamProbe(passing: true) { [weak self] in
+                guard let self, self.finishing.load(ordering: .acquiring) else { return }
+                self.drained.resume(())
+            }
+        }
     }
 
     /// The frame at capture time `time` on the recording's timeline; nil when it is not recorded
@@ -227,6 +263,11 @@ final class RecordingBranch: Sendable {
         }
     }
 
+    /// Records what failed, when it is the first failure (call in the order the errors came).
+    func noteFailure(_ message: String) {
+        firstFailure.withLock { if $0 == nil { $0 = message } }
+    }
+
     /// Ends the recording, once: unlinks the branch from the tee between two frames, lets the muxer
     /// finish (end of stream through the branch, at most `drainTimeout`; skipped after a failure, whose
     /// elements may not drain), removes the elements, then reports `ended` with `failure`.
@@ -245,6 +286,7 @@ final class RecordingBranch: Sendable {
             return
         }
         let entry = self.entry
+        let failure = firstFailure.withLock { $0 } ?? failure
         let wantsDrain = failure == nil && taken.linked
         let unlinked = await pipeline.perform(timeout: .seconds(5)) {
             if let teePad = taken.teePad {
@@ -254,6 +296,7 @@ final class RecordingBranch: Sendable {
                 }
                 tee.releaseRequestPad(teePad)
             }
+            self.finishing.store(true, ordering: .releasing)
             return wantsDrain ? entry.sendEndOfStream() : false
         }
         let drain = unlinked ?? false
@@ -263,7 +306,7 @@ final class RecordingBranch: Sendable {
         }
         let sink = self.sink
         _ = await pipeline.perform(timeout: .seconds(5)) { [pipeline] in
-            sink.clearCallbacks()
+            sink?.clearCallbacks()
             for element in taken.added {
                 element.setLockedState(true)
                 element.setNullState()

@@ -37,12 +37,30 @@ struct RecordingProfile: Sendable, Hashable {
     var keyFrameInterval: UInt32
     /// The frame size recorded (the track's); nil: the source's.
     var size: AspectCrop.Size?
+    /// Where the muxer writes: nil, to the recorder (Blobs); else to files on disk.
+    var files: Files?
+
+    /// Files written by `splitmuxsink`, cut at the first key frame after `segment` (0: one file).
+    struct Files: Sendable, Hashable {
+        /// The caller's path, for messages.
+        var path: String
+        /// splitmuxsink's `location`: a printf pattern given the file's index (the caller's path
+        /// with every `%` doubled, so nothing in it is read as a conversion).
+        var pattern: String
+        var segment: UInt64 = 0
+        /// At most this many files kept on disk, the oldest deleted first (0: all).
+        var maxFiles: UInt32 = 0
+    }
 
     /// Every element factory the profile needs, for ``isAvailable``.
     var factories: [String] {
-        ["queue", "videocrop", "videoscale", "videoconvert", "capsfilter"] + codec.factories + [container.factory, "appsink"]
+        ["queue", "videocrop", "videoscale", "videoconvert", "capsfilter"] + codec.factories
+            + (files == nil ? [container.factory, "appsink"] : ["splitmuxsink"])
     }
 
+    /// The elements `splitmuxsink` is given to write with, when the profile writes files.
+    var fileFactories: [String] { files == nil ? [] : [container.factory, "filesink"] }
+
     /// Whether every element the profile needs is installed.
-    var isAvailable: Bool { factories.allSatisfy(GStreamer.hasElement) }
+    var isAvailable: Bool { (factories + fileFactories).allSatisfy(GStreamer.hasElement) }
 }

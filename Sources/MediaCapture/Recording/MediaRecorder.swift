@@ -17,6 +17,8 @@ import Locking
 /// rest, then `stop`. A failure fires `error` (`UnknownError`) before those two; a recorded track
 /// that ends (stopped, or its camera lost) ends the recording the same way, without `error`.
 ///
+/// ``record(to:segmentDuration:maxFiles:)`` writes files (segments, a ring) instead of Blobs.
+///
 /// Not yet: audio tracks (only the first live video track is recorded), the `preroll` option.
 public final class MediaRecorder: Sendable {
     public var stream: MediaStream { recorded }
@@ -41,6 +43,8 @@ public final class MediaRecorder: Sendable {
         /// Where `pending` begins on the recording's timeline.
         var pendingTimecode: Double?
         var timeslice: Duration?
+        /// Writing files: no Blobs, no dataavailable.
+        var toFiles = false
         var sliceStarted = ContinuousClock.now
         /// Set while a timer will send what is pending when the timeslice is over (a muxer writes a
         /// fragment in several buffers at once, then nothing for a while).
@@ -140,13 +144,63 @@ public final class MediaRecorder: Sendable {
     ///   finished: wait for its `stop`); `NotSupportedError` when the stream is inactive or has no
     ///   live video track.
     public func start(timeslice: Duration? = nil) throws(DOMException) {
+        try begin(timeslice: timeslice.map { max($0, Self.minimumTimeslice) }, files: nil)
+    }
+
+    /// Beyond the W3C: records straight to files on disk instead of Blobs, with the recorder's type,
+    /// bit rate and key frames, from the same camera branch as ``start(timeslice:)``.
+    ///
+    /// Without `segmentDuration`, one file at `path`. With it, a file about every `segmentDuration`,
+    /// each cut at the first key frame after it (key frames come every second unless the options say
+    /// otherwise) and named from `path` with a 5-digit index before its extension (`clip.webm` →
+    /// `clip-00000.webm`, `clip-00001.webm`...); with `maxFiles`, the index wraps at `maxFiles` and
+    /// each new file replaces the oldest, so at most that many stay on disk (a dashcam's ring: sort
+    /// them by modification time, not name). Every file plays on its own; WebM is written as
+    /// it goes and MP4 in 1 s fragments, so even the file being written when the process dies plays.
+    ///
+    /// Events: `start`, `pause`/`resume`, and `stop` once the last file is closed; no `dataavailable`.
+    /// A file that cannot be written (a missing or read-only directory, a full disk) fires `error`
+    /// naming it, then `stop`; what was written plays. ``requestData()`` does nothing meanwhile.
+    /// - Throws: `InvalidStateError` when not inactive; `NotSupportedError` as ``start(timeslice:)``;
+    ///   `TypeError` for an empty path, a `segmentDuration` that is not positive, a `maxFiles` below 1
+    ///   or without `segmentDuration`.
+    public func record(to path: String, segmentDuration: Duration? = nil, maxFiles: Int? = nil) throws(DOMException) {
+        guard !path.isEmpty else { throw DOMException(.typeError, "record(to:) needs a file path.") }
+        if let segmentDuration, segmentDuration <= .zero {
+            throw DOMException(.typeError, "segmentDuration must be positive (it was \(segmentDuration)).")
+        }
+        if let maxFiles {
+            guard maxFiles >= 1 else { throw DOMException(.typeError, "maxFiles must be at least 1 (it was \(maxFiles)).") }
+            guard segmentDuration != nil else {
+                throw DOMException(.typeError, "maxFiles keeps that many segments: give segmentDuration too.")
+            }
+        }
+        // splitmuxsink formats the location with the file's index: the path's own `%` are doubled.
+        var pattern = path.replacingPercents()
+        if segmentDuration != nil {
+            let name = pattern.lastIndex(of: "/").map { pattern.index(after: $0) } ?? pattern.startIndex
+            if let dot = pattern[name...].lastIndex(of: "."), dot != name {
+                pattern.insert(contentsOf: "-%05d", at: dot)
+            } else {
+                pattern += "-%05d"
+            }
+        }
+        let nanoseconds = segmentDuration.map {
+            UInt64(clamping: $0.components.seconds) * 1_000_000_000 + UInt64($0.components.attoseconds / 1_000_000_000)
+        }
+        try begin(
+            timeslice: nil,
+            files: RecordingProfile.Files(path: path, pattern: pattern, segment: nanoseconds ?? 0, maxFiles: UInt32(clamping: maxFiles ?? 0)))
+    }
+
+    /// The start of a recording, to Blobs (`files` nil) or files.
+    private func begin(timeslice slice: Duration?, files: RecordingProfile.Files?) throws(DOMException) {
         guard let track = stream.getVideoTracks().first(where: { $0.readyState == .live }), let video = track.video else {
             if stream.active {
                 throw DOMException(.notSupportedError, "The stream has no live video track; this recorder records video only.")
             }
             throw DOMException(.notSupportedError, "The stream is inactive (every track ended); record a stream with a live track.")
         }
-        let slice = timeslice.map { max($0, Self.minimumTimeslice) }
         let generation = try guarded.withLock { state throws(DOMException) -> UInt64 in
             guard state.recording == .inactive else {
                 throw DOMException(.invalidStateError, "start() was called while the recorder is \(state.recording.rawValue); call stop() first.")
@@ -157,13 +211,13 @@ public final class MediaRecorder: Sendable {
             }
             state.generation += 1
             state.recording = .recording
-            state.run = Run(generation: state.generation, timeslice: slice)
+            state.run = Run(generation: state.generation, timeslice: slice, toFiles: files != nil)
             fire(.start, in: &state)
             return state.generation
         }
         let capturer = video.source.capturer
         let branch = capturer.startRecording(
-            track: video.track.id, profile: profile(for: track),
+            track: video.track.id, profile: profile(for: track, files: files),
             blank: { [weak track] in track.map { !$0.enabled || $0.muted } ?? false },
             output: RecordingBranch.Output(
                 data: { [weak self] bytes in self?.received(bytes, generation: generation) },
@@ -230,7 +284,7 @@ public final class MediaRecorder: Sendable {
             guard state.recording != .inactive else {
                 throw DOMException(.invalidStateError, "requestData() was called on an inactive recorder; call start() first.")
             }
-            flush(in: &state)
+            if state.run?.toFiles == false { flush(in: &state) }
         }
     }
 
@@ -238,7 +292,7 @@ public final class MediaRecorder: Sendable {
 
     /// The branch's settings: the track's size and rate, the recorder's bit rate and key frames (one a
     /// second unless asked otherwise: a cut file loses at most that much).
-    private func profile(for track: MediaStreamTrack) -> RecordingProfile {
+    private func profile(for track: MediaStreamTrack, files: RecordingProfile.Files?) -> RecordingProfile {
         let rate = track.frameRate ?? 30
         let interval: UInt32
         if let count = options.videoKeyFrameIntervalCount {
@@ -250,7 +304,7 @@ public final class MediaRecorder: Sendable {
         }
         return RecordingProfile(
             codec: format.codec, container: format.container, bitsPerSecond: videoBitsPerSecond,
-            keyFrameInterval: interval, size: track.branch?.frameSize)
+            keyFrameInterval: interval, size: track.branch?.frameSize, files: files)
     }
 
     /// Encoded bytes from the branch's thread: gathered, and sent as `dataavailable` once a timeslice passed.
@@ -287,7 +341,7 @@ public final class MediaRecorder: Sendable {
             guard state.run?.generation == generation else { return [] }
             state.recording = .inactive
             if let failure { fire(.error(DOMException(.unknownError, "The recording failed: \(failure)")), in: &state) }
-            flush(in: &state)
+            if state.run?.toFiles == false { flush(in: &state) }
             state.run = nil
             fire(.stop, in: &state)
             defer { state.subscribers.removeAll() }
@@ -317,5 +371,16 @@ public final class MediaRecorder: Sendable {
 
     private static func milliseconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+    }
+}
+
+extension String {
+    /// With every `%` doubled (a printf pattern that formats to this string).
+    fileprivate func replacingPercents() -> String {
+        var result = ""
+        for character in self {
+            if character == "%" { result += "%%" } else { result.append(character) }
+        }
+        return result
     }
 }
