@@ -1,6 +1,7 @@
 // Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 
 import Foundation
+import Glibc
 @testable import GStreamerWrapper
 import Locking
 @testable import MediaCapture
@@ -553,5 +554,43 @@ struct MediaRecorderTests {
         #expect(try await domException { try recorder.record(to: "") }.name == .typeError)
         #expect(try await domException { try recorder.record(to: missing, maxFiles: 2) }.name == .typeError)
         #expect(try await domException { try recorder.record(to: missing, segmentDuration: .zero) }.name == .typeError)
+    }
+
+    @Test("Killed with SIGKILL 2.5 s into a recording (a process of its own): its MP4 and WebM files play up to the end")
+    func killedMidRecording() async throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let mp4 = directory + "/killed.mp4", webm = directory + "/killed.webm"
+        let test = "recorderKilledChild"
+        let output = try await runProcess(
+            CommandLine.arguments[0], ["--testing-library", "swift-testing", "--filter", test],
+            environment: ["MEDIA_CAPTURE_ISOLATED_TEST=\(test)", "RECORDER_KILLED_DIRECTORY=\(directory)"] + childEnvironment(),
+            seconds: 30
+        ) { pid in
+            // Both files exist once both recordings run (at most 10 s); 2.5 s later, the kill.
+            for _ in 0..<1000 where access(mp4, F_OK) != 0 || access(webm, F_OK) != 0 {
+                try? await Task.sleep(for: .milliseconds(10))
+            }
+            try? await Task.sleep(for: .seconds(2.5))
+            kill(pid, SIGKILL)
+        }
+        #expect(output.status & 0x7f == SIGKILL, "the child was not killed: \(output.report)")
+        let fragmented = try await Self.decode(try Self.readFile(mp4))
+        #expect(fragmented.frames >= 45, "\(fragmented.frames) frames in the killed MP4 (\(fragmented.failure ?? "no error"))")
+        let streamed = try await Self.decode(try Self.readFile(webm))
+        print("MediaRecorderTests: killed 2.5 s after its files appeared: MP4 \(fragmented.frames) frames, WebM \(streamed.frames)")
+        #expect(streamed.frames >= 66, "\(streamed.frames) frames in the killed WebM (\(streamed.failure ?? "no error"))")
+    }
+
+    @Test("(isolated) records to an MP4 and a WebM file until it is killed", .enabled(if: isolatedRun == "recorderKilledChild"))
+    func recorderKilledChild() async throws {
+        let directory = try #require(getenv("RECORDER_KILLED_DIRECTORY").map { String(cString: $0) })
+        let stream = try await Self.stream()
+        let mp4 = try MediaRecorder(stream, options: MediaRecorderOptions(mimeType: "video/mp4"))
+        let webm = try MediaRecorder(stream)
+        try mp4.record(to: directory + "/killed.mp4")
+        try webm.record(to: directory + "/killed.webm")
+        try await Self.sleep(20)  // killed long before
+        stream.stopAllTracks()
     }
 }

@@ -29,6 +29,8 @@ final class RecordingBranch: Sendable {
     private let muxer: Element
     /// What splitmuxsink writes with (muxer, filesink): owned by it once set, kept here to configure.
     private let fileWriters: [Element]
+    /// The filesink, when writing files (the chain's last element, or splitmuxsink's).
+    private let fileSink: Element?
     private let entry: Pad
     private let crop: AspectCrop
     private let pipeline: Pipeline
@@ -105,6 +107,7 @@ final class RecordingBranch: Sendable {
         self.elements = made
         self.sink = sink
         self.fileWriters = writers
+        self.fileSink = profile.files == nil ? nil : writers.last ?? made.last
         self.muxer = writers.first ?? made[made.count - 2]
         self.entry = entry
         self.crop = AspectCrop(made[1])
@@ -149,9 +152,17 @@ final class RecordingBranch: Sendable {
         }
         muxer.set("streamable", true)
         if profile.container == .mp4 { muxer.set("fragment-duration", Self.fragmentMilliseconds) }
-        if let files = profile.files, let splitter = elements.last, let fileSink = fileWriters.last {
+        if let files = profile.files, let fileSink {
             fileSink.set("sync", false)
             fileSink.set("async", false)  // added to a playing pipeline (see TrackBranch.make)
+            // Each write reaches the file at once: a killed process loses no buffered tail (64 KB,
+            // half a second of 640x480 VP8, with the default buffering).
+            fileSink.set("buffer-mode", parsing: "unbuffered")
+            fileSink.set("enable-last-sample", false)  // it would hold the last buffer for nobody
+            guard profile.isSegmented, let splitter = elements.last else {
+                fileSink.set("location", files.path)  // a property: never parsed
+                return
+            }
             splitter.set("muxer", muxer)
             splitter.set("sink", fileSink)
             splitter.set("location", files.pattern)  // a property: formatted by splitmuxsink, never parsed
@@ -193,7 +204,7 @@ final class RecordingBranch: Sendable {
                     if let bytes = try? sample.copyBytes(), !bytes.isEmpty { output.data(bytes) }
                 },
                 onEndOfStream: { [drained] in drained.resume(()) })
-        } else if let fileSink = fileWriters.last?.staticPad("sink") {
+        } else if let fileSink = fileSink?.staticPad("sink") {
             // The muxer wrote everything before its end of stream reaches the file: the last file is
             // whole once the one sent by finish() gets here (the cuts send their own before).
             fileSink.addEndOfStreamProbe(passing: true) { [weak self] in

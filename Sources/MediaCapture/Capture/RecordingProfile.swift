@@ -44,8 +44,8 @@ struct RecordingProfile: Sendable, Hashable {
     struct Files: Sendable, Hashable {
         /// The caller's path, for messages.
         var path: String
-        /// splitmuxsink's `location`: a printf pattern given the file's index (the caller's path
-        /// with every `%` doubled, so nothing in it is read as a conversion).
+        /// For segments, splitmuxsink's `location`: a printf pattern given the file's index (the
+        /// caller's path with every `%` doubled, so nothing in it is read as a conversion).
         var pattern: String
         var segment: UInt64 = 0
         /// At most this many files kept on disk, the oldest deleted first (0: all).
@@ -55,11 +55,16 @@ struct RecordingProfile: Sendable, Hashable {
     /// Every element factory the profile needs, for ``isAvailable``.
     var factories: [String] {
         ["queue", "videocrop", "videoscale", "videoconvert", "capsfilter"] + codec.factories
-            + (files == nil ? [container.factory, "appsink"] : ["splitmuxsink"])
+            + (isSegmented ? ["splitmuxsink"] : [container.factory, files == nil ? "appsink" : "filesink"])
     }
 
-    /// The elements `splitmuxsink` is given to write with, when the profile writes files.
-    var fileFactories: [String] { files == nil ? [] : [container.factory, "filesink"] }
+    /// Whether files are cut in segments (by `splitmuxsink`). One file is written by a plain filesink:
+    /// splitmuxsink holds back a whole group of pictures to decide where to cut, which a killed
+    /// process would lose on top of the muxer's last fragment.
+    var isSegmented: Bool { (files?.segment ?? 0) > 0 }
+
+    /// The elements `splitmuxsink` is given to write with, when the profile writes segments.
+    var fileFactories: [String] { isSegmented ? [container.factory, "filesink"] : [] }
 
     /// Whether every element the profile needs is installed.
     var isAvailable: Bool { (factories + fileFactories).allSatisfy(GStreamer.hasElement) }

@@ -150,7 +150,9 @@ public final class MediaRecorder: Sendable {
     /// Beyond the W3C: records straight to files on disk instead of Blobs, with the recorder's type,
     /// bit rate and key frames, from the same camera branch as ``start(timeslice:)``.
     ///
-    /// Without `segmentDuration`, one file at `path`. With it, a file about every `segmentDuration`,
+    /// Without `segmentDuration`, one file at `path`, written as the muxer writes (a killed process
+    /// loses at most the last MP4 fragment, 1 s). With it, through `splitmuxsink`, a file about every
+    /// `segmentDuration` (which holds back one more key-frame interval to decide where to cut),
     /// each cut at the first key frame after it (key frames come every second unless the options say
     /// otherwise) and named from `path` with a 5-digit index before its extension (`clip.webm` →
     /// `clip-00000.webm`, `clip-00001.webm`...); with `maxFiles`, the index wraps at `maxFiles` and
