@@ -312,15 +312,20 @@ public final class MediaRecorder: Sendable {
     /// Encoded bytes from the branch's thread: gathered, and sent as `dataavailable` once a timeslice passed.
     private func received(_ bytes: [UInt8], generation: UInt64) {
         guarded.withLock { state in
-            guard var run = state.run, run.generation == generation else { return }
-            if run.pendingTimecode == nil { run.pendingTimecode = Self.milliseconds(run.branch?.progress.time ?? .zero) }
-            run.pending += bytes
-            state.run = run
-            guard let slice = run.timeslice, state.recording == .recording else { return }
-            let waited = ContinuousClock.now - run.sliceStarted
+            guard state.run?.generation == generation else { return }
+            if state.run?.pendingTimecode == nil {
+                let time = state.run?.branch?.progress.time ?? .zero
+                state.run?.pendingTimecode = Self.milliseconds(time)
+            }
+            // Appended in place, with no copy of the run alive: through a copy, every append would copy
+            // all that is pending (a 10 s 720p recording without timeslice: about a gigabyte copied).
+            state.run?.pending.append(contentsOf: bytes)
+            guard let slice = state.run?.timeslice, let started = state.run?.sliceStarted, state.recording == .recording
+            else { return }
+            let waited = ContinuousClock.now - started
             if waited >= slice {
                 flush(in: &state)
-            } else if run.sliceTimer == nil {
+            } else if state.run?.sliceTimer == nil {
                 state.run?.sliceTimer = RecordingTimer(after: slice - waited) { [weak self] in
                     self?.sliceEnded(generation: generation)
                 }
