@@ -80,6 +80,8 @@ final class RecordingBranch: Sendable {
     private let endReported = Atomic<Bool>(false)
     /// Set before the branch's end of stream is sent: splitmuxsink's sink sees one at every cut too.
     private let finishing = Atomic<Bool>(false)
+    /// File ends seen since then: with segments, the end of stream may first cut one more file.
+    private let fileEnds = Atomic<Int>(0)
     /// The first failure its elements reported (one failure often brings more, less telling ones).
     private let firstFailure = Locked<String?>(nil)
     /// Completed when the branch has ended: a second ``finish(failure:tee:drainTimeout:)`` waits for it.
@@ -209,6 +211,7 @@ final class RecordingBranch: Sendable {
             // whole once the one sent by finish() gets here (the cuts send their own before).
             fileSink.addEndOfStreamProbe(passing: true) { [weak self] in
                 guard let self, self.finishing.load(ordering: .acquiring) else { return }
+                self.fileEnds.add(1, ordering: .releasing)
                 self.drained.resume(())
             }
         }
@@ -314,6 +317,16 @@ final class RecordingBranch: Sendable {
         var problem = failure
         if drain, await drained.wait(timeout: drainTimeout) == nil {
             problem = "The encoder did not finish within \(drainTimeout); the recording's last frames are missing."
+        } else if drain, profile.isSegmented {
+            // splitmuxsink may answer the end of stream with a cut (the group of pictures it held
+            // back starts a new file), then the new file's end: the last end is the one followed by
+            // quiet. Its file's end comes right after the cut's (one held GOP to write), well
+            // within the quiet period. At most 10 periods.
+            for _ in 0..<10 {
+                let seen = fileEnds.load(ordering: .acquiring)
+                _ = await Waiter<Void>().wait(timeout: .milliseconds(300))
+                if fileEnds.load(ordering: .acquiring) == seen { break }
+            }
         }
         let sink = self.sink
         _ = await pipeline.perform(timeout: .seconds(5)) { [pipeline] in
