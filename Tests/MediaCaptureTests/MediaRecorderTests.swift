@@ -490,6 +490,19 @@ struct MediaRecorderTests {
         #expect(pipeline.children.filter { $0.name.hasPrefix("recorder-") }.isEmpty)
     }
 
+    @Test("A crop-and-scale track at 10 fps on a 30 fps camera records 10 frames a second, by capture time")
+    func lowerRateTrack() async throws {
+        let stream = try await Self.stream(
+            MediaTrackConstraints(width: .exact(640), height: .exact(480), frameRate: .exact(10), resizeMode: .exact("crop-and-scale")))
+        defer { stream.stopAllTracks() }
+        #expect(stream.getVideoTracks().first?.getSettings().frameRate == 10)
+        let (_, events) = try await Self.record(stream, seconds: 1)
+        let decoded = try await Self.decode(EventLog.bytes(of: events))
+        #expect(decoded.failure == nil)
+        #expect(abs(Double(decoded.frames) - 10) <= 1, "\(decoded.frames) frames")
+        #expect(abs(decoded.longestGap - 0.1) <= 0.02, "a gap of \(decoded.longestGap) s")
+    }
+
     static func temporaryDirectory() throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("recordings-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)

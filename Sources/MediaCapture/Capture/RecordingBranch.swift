@@ -62,9 +62,13 @@ final class RecordingBranch: Sendable {
         /// The last recorded frame's time on the recording's timeline.
         var recorded: UInt64 = 0
         var frames: UInt64 = 0
+        /// With a maximum frame rate: the capture time the next frame is due at.
+        var due: UInt64?
     }
 
     private let timeline = Locked(Timeline())
+    /// The time between two recorded frames at the profile's maximum rate.
+    private let frameInterval: UInt64?
 
     private enum Phase { case idle, attached, finishing, ended }
     private struct Placement {
@@ -110,6 +114,7 @@ final class RecordingBranch: Sendable {
         self.sink = sink
         self.fileWriters = writers
         self.fileSink = profile.files == nil ? nil : writers.last ?? made.last
+        self.frameInterval = profile.maximumFrameRate.flatMap { $0.isFinite && $0 > 0 ? UInt64(1e9 / $0) : nil }
         self.muxer = writers.first ?? made[made.count - 2]
         self.entry = entry
         self.crop = AspectCrop(made[1])
@@ -222,6 +227,12 @@ final class RecordingBranch: Sendable {
     private func place(_ time: UInt64, duration: UInt64?) -> UInt64? {
         timeline.withLock { timeline in
             guard !timeline.paused else { return nil }
+            // A lower rate keeps frames on a grid by their capture times, as the track's own branch does
+            // (5% early counts, for jitter; after a gap the grid restarts at the frame).
+            if let interval = frameInterval {
+                if let due = timeline.due, time &+ interval / 20 < due { return nil }
+                timeline.due = (timeline.due.map { time > $0 &+ interval ? time : $0 } ?? time) &+ interval
+            }
             let base = timeline.base ?? time
             timeline.base = base
             if timeline.resumed, let lastEnd = timeline.lastEnd {

@@ -37,6 +37,8 @@ struct RecordingProfile: Sendable, Hashable {
     var keyFrameInterval: UInt32
     /// The frame size recorded (the track's); nil: the source's.
     var size: AspectCrop.Size?
+    /// At most this many frames a second (a crop-and-scale track's lower rate); nil: every frame.
+    var maximumFrameRate: Double?
     /// Where the muxer writes: nil, to the recorder (Blobs); else to files on disk.
     var files: Files?
 

@@ -306,7 +306,8 @@ public final class MediaRecorder: Sendable {
         }
         return RecordingProfile(
             codec: format.codec, container: format.container, bitsPerSecond: videoBitsPerSecond,
-            keyFrameInterval: interval, size: track.branch?.frameSize, files: files)
+            keyFrameInterval: interval, size: track.branch?.frameSize, maximumFrameRate: track.branch?.maximumFrameRate,
+            files: files)
     }
 
     /// Encoded bytes from the branch's thread: gathered, and sent as `dataavailable` once a timeslice passed.
