@@ -259,6 +259,35 @@ struct MediaRecorderTests {
         #expect(recorder.state == .inactive)
     }
 
+    @Test("Ported from WPT mediacapture-record: bit rates and mimeType as given, requestData while paused, stop() twice")
+    func webPlatformTestsPorted() async throws {
+        let stream = try await Self.stream()
+        defer { stream.stopAllTracks() }
+        // MediaRecorder-bitrate: a video-only recording gets the whole bitsPerSecond; defaults are set.
+        #expect(try MediaRecorder(stream, options: MediaRecorderOptions(bitsPerSecond: 1_000_000)).videoBitsPerSecond == 1_000_000)
+        #expect(try MediaRecorder(stream, options: MediaRecorderOptions(videoBitsPerSecond: 700_000)).videoBitsPerSecond == 700_000)
+        #expect(try MediaRecorder(stream, options: MediaRecorderOptions(audioBitsPerSecond: 64_000)).audioBitsPerSecond == 64_000)
+        let defaults = try MediaRecorder(stream)
+        #expect(defaults.videoBitsPerSecond > 0 && defaults.audioBitsPerSecond > 0)
+        // MediaRecorder-mimetype: the type in use, with its codec.
+        #expect(try MediaRecorder(stream, options: MediaRecorderOptions(mimeType: "video/webm;codecs=vp9")).mimeType == "video/webm;codecs=vp9")
+        #expect(try MediaRecorder(stream, options: MediaRecorderOptions(mimeType: "")).mimeType == "video/webm;codecs=vp8")
+        #expect(try MediaRecorder(stream, options: MediaRecorderOptions(mimeType: "video/x-matroska")).mimeType == "video/x-matroska;codecs=vp8")
+        // MediaRecorder-pause-resume and -requestdata: requestData is allowed while paused.
+        let recorder = try MediaRecorder(stream)
+        let log = EventLog(recorder.events)
+        try recorder.start()
+        try await Self.sleep(0.2)
+        try recorder.pause()
+        try recorder.requestData()
+        try recorder.resume()
+        try recorder.stop()
+        try recorder.stop()  // inactive already: no second stop
+        let events = try await log.wait()
+        #expect(Self.names(events) == ["start", "pause", "dataavailable", "resume", "dataavailable", "stop"])
+        if case .dataavailable(let first) = events[2] { #expect(first.timecode == 0 && !first.data.bytes.isEmpty) }
+    }
+
     @Test("isTypeSupported: the containers and codecs installed, case and quotes ignored; audio and mismatched codecs refused")
     func typeSupport() {
         for type in [

@@ -42,6 +42,8 @@ public final class MediaRecorder: Sendable {
         var pending: [UInt8] = []
         /// Where `pending` begins on the recording's timeline.
         var pendingTimecode: Double?
+        /// No dataavailable yet: the first piece begins the file, at 0.
+        var firstPiece = true
         var timeslice: Duration?
         /// Writing files: no Blobs, no dataavailable.
         var toFiles = false
@@ -315,7 +317,9 @@ public final class MediaRecorder: Sendable {
         guarded.withLock { state in
             guard state.run?.generation == generation else { return }
             if state.run?.pendingTimecode == nil {
-                let time = state.run?.branch?.progress.time ?? .zero
+                // The newest frame placed: the data came out of the encoder after it, so this is late
+                // by the encoder's delay at most.
+                let time = state.run?.firstPiece == true ? .zero : state.run?.branch?.progress.time ?? .zero
                 state.run?.pendingTimecode = Self.milliseconds(time)
             }
             // Appended in place, with no copy of the run alive: through a copy, every append would copy
@@ -366,6 +370,7 @@ public final class MediaRecorder: Sendable {
         let timecode = run.pendingTimecode ?? Self.milliseconds(run.branch?.progress.time ?? .zero)
         run.pending = []
         run.pendingTimecode = nil
+        run.firstPiece = false
         run.sliceStarted = .now
         run.sliceTimer?.cancel()
         run.sliceTimer = nil
