@@ -5,7 +5,8 @@ import Locking
 import Synchronization
 
 /// The recording branch: one recording of a track, on its source's tee while it runs:
-/// `queue → videocrop → videoscale → videoconvert → I420 caps → encoder [→ parser] → muxer → appsink`.
+/// `queue → videocrop → videoscale → videoconvert → I420 caps → encoder [→ parser] → muxer → appsink`
+/// (→ filesink for one file; → splitmuxsink, with its own muxer and filesink, for segments).
 ///
 /// Nothing encodes while no recording runs: the branch is attached at start and removed when it ends.
 /// Its queue never drops (a frame lost here is a frame missing from the file), and holds up to
