@@ -145,7 +145,7 @@ struct MediaRecorderTests {
         #expect(Self.names(try await second.wait()) == Self.names(events))
         // Nothing of the recording is left in the camera's pipeline.
         let pipeline = try #require(stream.getVideoTracks().first?.video?.source.capturer.pipeline)
-        #expect(pipeline.children.filter { $0.name.hasPrefix("recorder-") }.isEmpty)
+        #expect(pipeline.children.filter { $0.name.hasPrefix(RecordingBranch.namePrefix) }.isEmpty)
         let decoded = try await Self.decode(EventLog.bytes(of: events))
         #expect(decoded.failure == nil)
         #expect(decoded.width == 640 && decoded.height == 480)
@@ -439,7 +439,7 @@ struct MediaRecorderTests {
         try recorder.start()
         try await Self.sleep(0.5)
         let pipeline = try #require(track.video?.source.capturer.pipeline)
-        let encoder = try #require(pipeline.children.first { $0.name.hasPrefix("recorder-") && $0.name.hasSuffix("-vp8enc") })
+        let encoder = try #require(pipeline.children.first { $0.name.hasPrefix(RecordingBranch.namePrefix) && $0.name.hasSuffix("-vp8enc") })
         encoder.postError(domain: .stream, code: 1, message: "injected encoder failure", debug: "")
         let events = try await log.wait()
         #expect(Self.names(events) == ["start", "error(UnknownError)", "dataavailable", "stop"])
@@ -516,7 +516,7 @@ struct MediaRecorderTests {
             #expect(Self.names(try await log.wait()).last == "stop")
         }
         #expect(pipeline.children.count == children)
-        #expect(pipeline.children.filter { $0.name.hasPrefix("recorder-") }.isEmpty)
+        #expect(pipeline.children.filter { $0.name.hasPrefix(RecordingBranch.namePrefix) }.isEmpty)
     }
 
     @Test("A crop-and-scale track at 10 fps on a 30 fps camera records 10 frames a second, by capture time")

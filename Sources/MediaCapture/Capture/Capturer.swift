@@ -448,7 +448,7 @@ final class Capturer: Sendable {
     /// Whether `error` came from a recording's element: that recording fails (its `error` event),
     /// and the camera and its other branches go on.
     private func routeRecordingError(_ error: GStreamerError) -> Bool {
-        guard let source = error.source, source.hasPrefix("recorder-") else { return false }
+        guard let source = error.source, source.hasPrefix(RecordingBranch.namePrefix) else { return false }
         let recording = state.withLock { state in state.recordings.first { source.hasPrefix($0.key + "-") }?.value.branch }
         Log.logger.error("\(Log.redacted(device.label)): recording failed: \(Log.redacted(error.description))")
         let tee = self.tee

@@ -92,10 +92,13 @@ final class RecordingBranch: Sendable {
     /// Completed when the branch has ended: a second ``finish(failure:tee:drainTimeout:)`` waits for it.
     private let completion = SharedResult<Void, CaptureFailure>(cancelled: .cancelled())
     private static let counter = Atomic<UInt64>(0)
+    /// What every recording element's name begins with: the library's own, so that no element of a
+    /// caller's source description is taken for one (its errors would then not end the camera).
+    static let namePrefix = "swift-media-capture-recorder-"
 
     /// Builds the branch (not yet in the pipeline). Nil when an element is missing.
     init?(profile: RecordingProfile, pipeline: Pipeline, blank: @escaping @Sendable () -> Bool, output: Output) {
-        let name = "recorder-\(Self.counter.add(1, ordering: .relaxed).newValue)"
+        let name = Self.namePrefix + "\(Self.counter.add(1, ordering: .relaxed).newValue)"
         var made: [Element] = []
         for factory in profile.factories {
             guard let element = Element(factory: factory, name: "\(name)-\(factory)") else { return nil }
