@@ -567,7 +567,7 @@ struct MediaRecorderTests {
         #expect(durations.allSatisfy { $0 > 0.05 && $0 <= 0.35 }, "\(durations)")
     }
 
-    @Test("record(to:) one MP4 file that plays whole; an unwritable path: error naming it, then stop")
+    @Test("record(to:) one MP4 file that plays whole; an unwritable path and a full disk: error naming the path, then stop")
     func oneFileAndAnUnwritablePath() async throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -593,6 +593,15 @@ struct MediaRecorderTests {
             #expect(error.message.contains(missing), "\(error.message)")
         }
         #expect(failing.state == .inactive)
+        // A full disk (/dev/full: every write fails with ENOSPC) is an error naming the path, then stop.
+        let full = try MediaRecorder(stream)
+        let fullLog = EventLog(full.events)
+        try full.record(to: "/dev/full")
+        let fullEvents = try await fullLog.wait()
+        #expect(Self.names(fullEvents) == ["start", "error(UnknownError)", "stop"])
+        if case .error(let error) = fullEvents.dropFirst().first {
+            #expect(error.message.contains("/dev/full") && error.message.contains("No space left"), "\(error.message)")
+        }
         #expect(try await domException { try recorder.record(to: "") }.name == .typeError)
         #expect(try await domException { try recorder.record(to: missing, maxFiles: 2) }.name == .typeError)
         #expect(try await domException { try recorder.record(to: missing, segmentDuration: .zero) }.name == .typeError)

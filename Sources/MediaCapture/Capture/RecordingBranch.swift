@@ -294,6 +294,13 @@ final class RecordingBranch: Sendable {
 
     /// Records what failed, when it is the first failure (call in the order the errors came).
     func noteFailure(_ message: String) {
+        // GStreamer names the file when it cannot open it, not when a write fails ("No space left on
+        // the resource."): the caller learns which path either way.
+        var message = message
+        if let path = profile.files?.path {
+            let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? path
+            if !message.contains(directory) { message += " (recording to \(path))" }
+        }
         firstFailure.withLock { if $0 == nil { $0 = message } }
     }
 
