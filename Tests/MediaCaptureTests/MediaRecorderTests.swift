@@ -532,6 +532,43 @@ struct MediaRecorderTests {
         #expect(abs(decoded.longestGap - 0.1) <= 0.02, "a gap of \(decoded.longestGap) s")
     }
 
+    @Test(
+        "A real headless Chromium plays a WebM/VP8 and an MP4/H.264 recording to the end: their size, every frame, their length",
+        .enabled(if: access("/usr/bin/chromium", X_OK) == 0 && access("/usr/bin/python3", X_OK) == 0))
+    func chromiumPlaysRecordings() async throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let stream = try await Self.stream()
+        defer { stream.stopAllTracks() }
+        let webm = try MediaRecorder(stream), mp4 = try MediaRecorder(stream, options: MediaRecorderOptions(mimeType: "video/mp4"))
+        let webmLog = EventLog(webm.events), mp4Log = EventLog(mp4.events)
+        try webm.start(timeslice: .milliseconds(300))  // several pieces: their concatenation is the file
+        try mp4.start()
+        try await Self.sleep(1)
+        try webm.stop()
+        try mp4.stop()
+        var decoded: [String: Decoded] = [:]
+        for (name, log) in [("a.webm", webmLog), ("a.mp4", mp4Log)] {
+            let bytes = EventLog.bytes(of: try await log.wait())
+            #expect(FileManager.default.createFile(atPath: directory + "/" + name, contents: Data(bytes)))
+            decoded[name] = try await Self.decode(bytes)
+        }
+        let output = try await runProcess(
+            "/usr/bin/python3", [repositoryRoot + "/Tests/Browser/play_recordings.py", directory, "a.webm", "a.mp4"], seconds: 90)
+        let played = try #require(
+            try JSONSerialization.jsonObject(with: Data(output.stdout)) as? [String: [String: Any]], "\(output.report)")
+        print(
+            "MediaRecorderTests: Chromium played \(output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)); GStreamer decoded webm \(decoded["a.webm"]?.frames ?? 0), mp4 \(decoded["a.mp4"]?.frames ?? 0) frames"
+        )
+        for name in ["a.webm", "a.mp4"] {
+            let video = try #require(played[name], "\(name) did not play: \(output.stdoutText)")
+            let frames = try #require(decoded[name]).frames
+            #expect(video["width"] as? Int == 640 && video["height"] as? Int == 480, "\(name): \(video)")
+            #expect((video["frames"] as? Int).map { abs($0 - frames) <= 1 } == true, "\(name): \(video), GStreamer decoded \(frames)")
+            #expect((video["currentTime"] as? Double).map { abs($0 - Double(frames) / 30) <= 0.1 } == true, "\(name): \(video)")
+        }
+    }
+
     static func temporaryDirectory() throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("recordings-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
