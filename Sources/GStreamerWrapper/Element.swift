@@ -66,6 +66,16 @@ package final class Element: @unchecked Sendable {
 
     package func set(_ name: String, _ value: String) { CGStreamer_g_object_set_string(pointer, name, value) }
     package func set(_ name: String, _ value: Caps?) { CGStreamer_g_object_set_caps(pointer, name, value?.pointer) }
+    /// Sets an element-typed property to `element` (splitmuxsink's `muxer` and `sink`): the owner takes
+    /// a reference of its own. The corresponding C function is `g_object_set_property`.
+    package func set(_ name: String, _ element: Element) {
+        var value = GValue()
+        g_value_init(&value, gst_element_get_type())
+        g_value_set_object(&value, element.pointer)
+        g_object_set_property(UnsafeMutablePointer<GObject>(OpaquePointer(pointer)), name, &value)
+        g_value_unset(&value)
+    }
+
     /// Sets a property of any type from its textual form, the way gst-launch parses it (enum nicks,
     /// flags). Only for values the library itself chooses: numbers and enum names.
     /// The corresponding C function is `gst_util_set_object_arg`.

@@ -43,6 +43,11 @@ package final class Pad: @unchecked Sendable {
         return CGStreamer_gst_pad_push_held(upstream.pointer, pointer, caps, buffer) == GST_FLOW_OK
     }
 
+    /// Sends end-of-stream into this (sink) pad: the elements after it drain and finish (a muxer
+    /// writes its last data). The corresponding C function is `gst_pad_send_event`.
+    @discardableResult
+    package func sendEndOfStream() -> Bool { gst_pad_send_event(pointer, gst_event_new_eos()) != 0 }
+
     // MARK: - Probes
 
     /// What a buffer probe tells GStreamer to do with the buffer it saw.
@@ -106,15 +111,25 @@ package final class Pad: @unchecked Sendable {
     /// `GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM`.
     @discardableResult
     package func addEndOfStreamProbe(_ body: @escaping @Sendable () -> Void) -> UInt {
-        let box = CallbackContext.retain(EventProbeBox(body))
+        addEndOfStreamProbe(passing: false, body)
+    }
+
+    /// As ``addEndOfStreamProbe(_:)``; with `passing`, the end of stream goes on to the pad's element
+    /// after `body` (an element that acts on it, as splitmuxsink's sink does at every cut).
+    @discardableResult
+    package func addEndOfStreamProbe(passing: Bool, _ body: @escaping @Sendable () -> Void) -> UInt {
+        let box = CallbackContext.retain(EventProbeBox(body, passing: passing))
         return UInt(
             gst_pad_add_probe(
                 pointer, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
                 { _, info, context in
                     guard let info, let event = gst_pad_probe_info_get_event(info), event.pointee.type == GST_EVENT_EOS
                     else { return GST_PAD_PROBE_OK }
-                    CallbackContext.borrow(context!, as: EventProbeBox.self) { $0.body() }
-                    return GST_PAD_PROBE_DROP
+                    let passing = CallbackContext.borrow(context!, as: EventProbeBox.self) { box in
+                        box.body()
+                        return box.passing
+                    }
+                    return passing ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP
                 }, box, { CallbackContext.release($0!, as: EventProbeBox.self) }))
     }
 
@@ -138,7 +153,12 @@ package final class Pad: @unchecked Sendable {
 
 private final class EventProbeBox: Sendable {
     let body: @Sendable () -> Void
-    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+    /// Whether the event goes on after the body (else it is dropped).
+    let passing: Bool
+    init(_ body: @escaping @Sendable () -> Void, passing: Bool) {
+        self.body = body
+        self.passing = passing
+    }
 }
 
 private final class ProbeBox: Sendable {
@@ -187,6 +207,31 @@ package struct ProbeContext: ~Copyable {
         var segment: UnsafePointer<GstSegment>?
         if let event { gst_event_parse_segment(event, &segment) }
         return gst_sample_new(buffer, caps, segment, nil).map(Sample.init(adopting:))  // refs the buffer
+    }
+
+    /// Gives the buffer the presentation time `time` (nanoseconds) and no decoding time: a recording
+    /// restamps capture times to its own timeline. The buffer is made writable first (its metadata is
+    /// copied when shared, never its memory). The corresponding C macro is `GST_BUFFER_PTS`.
+    package func setPresentationTime(_ time: UInt64) {
+        guard let buffer = gst_pad_probe_info_get_buffer(info) else { return }
+        let writable = CGStreamer_gst_buffer_make_writable(buffer)
+        writable.pointee.pts = GstClockTime(time)
+        writable.pointee.dts = GstClockTime.max  // GST_CLOCK_TIME_NONE: raw frames decode in order
+        info.pointee.data = UnsafeMutableRawPointer(writable)
+    }
+
+    /// The buffer's duration in nanoseconds; nil when it has none.
+    /// The corresponding C macro is `GST_BUFFER_DURATION`.
+    package var duration: UInt64? {
+        guard let buffer = gst_pad_probe_info_get_buffer(info) else { return nil }
+        return buffer.pointee.duration == GstClockTime.max ? nil : UInt64(buffer.pointee.duration)
+    }
+
+    /// Makes the buffer writable (a shared one is copied, its memory only when written), so that
+    /// ``withWritableVideoFrame(_:)`` can change it. The corresponding C function is `gst_buffer_make_writable`.
+    package func makeWritable() {
+        guard let buffer = gst_pad_probe_info_get_buffer(info) else { return }
+        info.pointee.data = UnsafeMutableRawPointer(CGStreamer_gst_buffer_make_writable(buffer))
     }
 
     /// A deep copy of the buffer with the pad's current caps and segment, to keep beyond the call (a

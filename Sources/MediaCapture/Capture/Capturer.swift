@@ -20,7 +20,7 @@ final class Capturer: Sendable {
     let session: any DeviceSession
     let photo: PhotoBranch
     let timing: CaptureTiming
-    private let tee: Element
+    let tee: Element
 
     /// What a track wants to hear from its source.
     struct Observer: Sendable {
@@ -38,6 +38,8 @@ final class Capturer: Sendable {
         /// Why the source ended, when it was not stopped by its tracks.
         var failure: GStreamerError?
         var reachedEndOfStream = false
+        /// Recordings running on the source, by their branch's name, with the track each records.
+        var recordings: [String: (track: UInt64, branch: RecordingBranch)] = [:]
     }
 
     private let state = Locked(State())
@@ -271,6 +273,7 @@ final class Capturer: Sendable {
             }
             return (branch, isLast)
         }
+        finishRecordings(of: id)
         guard let branch else { return }
         if isLast {
             branch.hub.end()
@@ -296,6 +299,8 @@ final class Capturer: Sendable {
 
     private func handle(_ message: BusMessage) {
         switch message {
+        case .error(let error) where routeRecordingError(error):
+            break
         case .error(let error):
             Log.logger.error("\(Log.redacted(device.label)): GStreamer error: \(Log.redacted(error.description))")
             if !recover(from: error) { end(because: error) }
@@ -322,6 +327,7 @@ final class Capturer: Sendable {
             return (Array(state.branches.values), Array(state.observers.values))
         }
         guard let taken else { return }
+        finishRecordings(of: nil)
         for branch in taken.branches { branch.hub.end() }
         photo.end()
         frames.end()
@@ -352,6 +358,8 @@ final class Capturer: Sendable {
         }
         photo.end()
         frames.end()
+        // A recording's muxer writes its end before the pipeline stops (bounded by the drain's deadline).
+        for recording in state.withLock({ $0.recordings.values.map(\.branch) }) { await recording.finish(tee: tee) }
         await pipeline.stop(timeout: timing.stopTimeout)
         device.backend.didRelease()
     }
@@ -368,6 +376,76 @@ final class Capturer: Sendable {
 
     /// The tracks' branches now.
     var liveBranches: [TrackBranch] { state.withLock { Array($0.branches.values) } }
+
+    // MARK: - Recording
+
+    /// Starts a recording of track `id`'s frames: a ``RecordingBranch`` attached to the tee on the
+    /// pipeline's queue. Nil when the track or the source has ended, or an element is missing; a
+    /// branch that cannot be attached ends at once with a failure.
+    func startRecording(
+        track id: UInt64, profile: RecordingProfile, blank: @escaping @Sendable () -> Bool, output: RecordingBranch.Output
+    ) -> RecordingBranch? {
+        let registry = Locked<String?>(nil)
+        let forwarded = RecordingBranch.Output(
+            data: output.data,
+            ended: { [weak self] failure in
+                if let name = registry.withLock({ $0 }) { self?.state.withLock { _ = $0.recordings.removeValue(forKey: name) } }
+                output.ended(failure)
+            })
+        // Made outside the lock that the bus handler needs: element creation takes its time.
+        guard let branch = RecordingBranch(profile: profile, pipeline: pipeline, blank: blank, output: forwarded) else { return nil }
+        registry.withLock { $0 = branch.name }
+        let registered = state.withLock { state -> Bool in
+            guard !state.ended, state.branches[id] != nil else { return false }
+            state.recordings[branch.name] = (id, branch)
+            return true
+        }
+        guard registered else { return nil }
+        let tee = self.tee
+        let queued = pipeline.queue.async {
+            guard !branch.attach(tee: tee) else { return }
+            let failure =
+                profile.files.map { "The recording could not start writing to \($0.path): check that its directory exists and is writable." }
+                ?? "The recording could not be attached to the camera's pipeline."
+            Task { await branch.finish(failure: failure, tee: tee) }
+        }
+        if !queued {
+            Task { await branch.finish(failure: "The camera's pipeline no longer answers.", tee: tee) }
+        }
+        return branch
+    }
+
+    /// Ends a recording (its muxer finishes, bounded), in the background.
+    func stopRecording(_ recording: RecordingBranch) {
+        let tee = self.tee
+        Task { await recording.finish(tee: tee) }
+    }
+
+    /// Ends the recordings of track `id` (nil: all of them), each letting its muxer finish.
+    private func finishRecordings(of id: UInt64?) {
+        let ending = state.withLock { state in state.recordings.values.filter { id == nil || $0.track == id }.map(\.branch) }
+        let tee = self.tee
+        for recording in ending { Task { await recording.finish(tee: tee) } }
+    }
+
+    /// Whether `error` came from a recording's element: that recording fails (its `error` event),
+    /// and the camera and its other branches go on.
+    private func routeRecordingError(_ error: GStreamerError) -> Bool {
+        guard let source = error.source, source.hasPrefix(RecordingBranch.namePrefix) else { return false }
+        let recording = state.withLock { state in state.recordings.first { source.hasPrefix($0.key + "-") }?.value.branch }
+        Log.logger.error("\(Log.redacted(device.label)): recording failed: \(Log.redacted(error.description))")
+        let tee = self.tee
+        // The system's reason, when GStreamer has one ("No such file or directory", "No space left").
+        let reason =
+            error.debug.firstRange(of: "system error: ").map { found in
+                " (" + (error.debug[found.upperBound...].split(separator: "\n").first.map(String.init) ?? "") + ")"
+            } ?? ""
+        if let recording {
+            recording.noteFailure(error.message + reason)  // here, in the order the bus delivers them
+            Task { await recording.finish(tee: tee) }
+        }
+        return true
+    }
 
     // MARK: - Modes
 
@@ -396,11 +474,13 @@ final class Capturer: Sendable {
     func stream(in mode: SourceMode) {
         currentMode.withLock { $0 = mode }
         let session = self.session, photo = self.photo, branches = liveBranches
+        let recordings = state.withLock { $0.recordings.values.map(\.branch) }
         let sourceCaps = pipeline.canonicalElement(Pipeline.Name.sourceCaps)
         let caps = Caps(device.backend.capsString(for: mode))
         frames.schedule {
             session.willStream(mode.size)
             for branch in branches { branch.prepareForNewInput() }
+            for recording in recordings { recording.prepareForNewInput() }
             photo.prepareForNewInput()
             sourceCaps.set("caps", caps)
         }

@@ -1,0 +1,375 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
+
+internal import GStreamerWrapper
+import Locking
+import Synchronization
+
+/// The recording branch: one recording of a track, on its source's tee while it runs:
+/// `queue → videocrop → videoscale → videoconvert → I420 caps → encoder [→ parser] → muxer → appsink`
+/// (→ filesink for one file; → splitmuxsink, with its own muxer and filesink, for segments).
+///
+/// Nothing encodes while no recording runs: the branch is attached at start and removed when it ends.
+/// Its queue never drops (a frame lost here is a frame missing from the file), and holds up to
+/// ``queueTime`` of frames so a slow encoder second does not stall the camera. Frames keep their
+/// capture times (the source's timestamps), moved to the recording's own timeline at the branch's
+/// entry: the first recorded frame is at 0, and a paused span is cut out. A frame without a timestamp
+/// cannot be placed, and is not recorded.
+///
+/// The muxer writes a stream that plays from any cut: WebM/Matroska as it goes (`streamable`), MP4 in
+/// fragments of ``fragmentMilliseconds`` (a `moov` first, then `moof`s), so a process killed
+/// mid-recording leaves a file that plays up to its last fragment.
+final class RecordingBranch: Sendable {
+    /// The prefix of every element's name: the source routes its elements' errors to the recording
+    /// (see ``Capturer/routeRecordingError(_:)``) instead of ending the camera.
+    let name: String
+    let profile: RecordingProfile
+    private let elements: [Element]
+    /// The appsink the bytes come out of (nil when writing files).
+    private let sink: AppSink?
+    /// The muxer: the chain's, or the one splitmuxsink writes files with.
+    private let muxer: Element
+    /// What splitmuxsink writes with (muxer, filesink): owned by it once set, kept here to configure.
+    private let fileWriters: [Element]
+    /// The filesink, when writing files (the chain's last element, or splitmuxsink's).
+    private let fileSink: Element?
+    private let entry: Pad
+    private let crop: AspectCrop
+    private let pipeline: Pipeline
+    /// Whether a frame must be recorded black (its track is disabled or muted): asked per frame.
+    private let blank: @Sendable () -> Bool
+
+    /// Where the bytes go, and how the branch ended. `ended` is called exactly once, after the last `data`.
+    struct Output: Sendable {
+        var data: @Sendable ([UInt8]) -> Void
+        /// nil: the branch finished (its muxer wrote its end); otherwise what failed, for the error event.
+        var ended: @Sendable (_ failure: String?) -> Void
+    }
+
+    private let output: Output
+
+    /// How much the queue holds before it holds up the tee (it never drops).
+    static let queueTime: UInt64 = 2_000_000_000
+    static let fragmentMilliseconds: UInt32 = 1000
+
+    private struct Timeline {
+        var paused = false
+        var resumed = false
+        /// The capture time of the first frame recorded.
+        var base: UInt64?
+        /// Capture time cut out by pauses.
+        var cut: UInt64 = 0
+        /// The capture time where the last recorded frame ends.
+        var lastEnd: UInt64?
+        /// The last recorded frame's time on the recording's timeline.
+        var recorded: UInt64 = 0
+        var frames: UInt64 = 0
+        /// With a maximum frame rate: the capture time the next frame is due at.
+        var due: UInt64?
+    }
+
+    private let timeline = Locked(Timeline())
+    /// The time between two recorded frames at the profile's maximum rate.
+    private let frameInterval: UInt64?
+
+    private enum Phase { case idle, attached, finishing, ended }
+    private struct Placement {
+        var phase = Phase.idle
+        var added: [Element] = []
+        var teePad: Pad?
+        var linked = false
+    }
+
+    private let placement = Locked(Placement())
+    /// Settled by the appsink's end of stream: the muxer wrote its last bytes.
+    private let drained = Waiter<Void>()
+    private let endReported = Atomic<Bool>(false)
+    /// Set before the branch's end of stream is sent: splitmuxsink's sink sees one at every cut too.
+    private let finishing = Atomic<Bool>(false)
+    /// File ends seen since then: with segments, the end of stream may first cut one more file.
+    private let fileEnds = Atomic<Int>(0)
+    /// The first failure its elements reported (one failure often brings more, less telling ones).
+    private let firstFailure = Locked<String?>(nil)
+    /// Completed when the branch has ended: a second ``finish(failure:tee:drainTimeout:)`` waits for it.
+    private let completion = SharedResult<Void, CaptureFailure>(cancelled: .cancelled())
+    private static let counter = Atomic<UInt64>(0)
+    /// What every recording element's name begins with: the library's own, so that no element of a
+    /// caller's source description is taken for one (its errors would then not end the camera).
+    static let namePrefix = "swift-media-capture-recorder-"
+
+    /// Builds the branch (not yet in the pipeline). Nil when an element is missing.
+    init?(profile: RecordingProfile, pipeline: Pipeline, blank: @escaping @Sendable () -> Bool, output: Output) {
+        let name = Self.namePrefix + "\(Self.counter.add(1, ordering: .relaxed).newValue)"
+        var made: [Element] = []
+        for factory in profile.factories {
+            guard let element = Element(factory: factory, name: "\(name)-\(factory)") else { return nil }
+            made.append(element)
+        }
+        var writers: [Element] = []
+        for factory in profile.fileFactories {
+            guard let element = Element(factory: factory, name: "\(name)-file-\(factory)") else { return nil }
+            writers.append(element)
+        }
+        guard let entry = made[0].staticPad("sink") else { return nil }
+        let sink = profile.files == nil ? AppSink(made[made.count - 1]) : nil
+        guard profile.files != nil || sink != nil else { return nil }
+        self.name = name
+        self.profile = profile
+        self.elements = made
+        self.sink = sink
+        self.fileWriters = writers
+        self.fileSink = profile.files == nil ? nil : writers.last ?? made.last
+        self.frameInterval = profile.maximumFrameRate.flatMap { $0.isFinite && $0 > 0 ? UInt64(1e9 / $0) : nil }
+        self.muxer = writers.first ?? made[made.count - 2]
+        self.entry = entry
+        self.crop = AspectCrop(made[1])
+        self.pipeline = pipeline
+        self.blank = blank
+        self.output = output
+        configure()
+        installProbes()
+    }
+
+    /// Sets every element's properties (after creation: nothing the caller gave is ever parsed).
+    private func configure() {
+        let queue = elements[0]
+        queue.set("max-size-buffers", UInt32(0))
+        queue.set("max-size-bytes", UInt32(0))
+        queue.set("max-size-time", Self.queueTime)
+        elements[2].set("add-borders", false)
+        crop.setTarget(profile.size)
+        let size = profile.size.map { ",width=\($0.width),height=\($0.height),pixel-aspect-ratio=1/1" } ?? ""
+        elements[4].set("caps", Caps("video/x-raw,format=I420" + size))
+        let encoder = elements[5]
+        let bits = Int32(clamping: profile.bitsPerSecond)
+        switch profile.codec {
+        case .vp8, .vp9:
+            // Real time: one pass, no look-ahead (a frame is encoded as it comes, and end of stream
+            // drains at once). One thread: on a busy 2-core machine libvpx's worker threads spin
+            // against each other (640x480 VP8 took 12x longer with threads=2 than with 1, measured),
+            // and one keeps up with 720p30 at a fraction of a core.
+            encoder.set("deadline", parsing: "1")
+            encoder.set("cpu-used", Int32(8))
+            encoder.set("threads", Int32(1))
+            encoder.set("lag-in-frames", Int32(0))
+            encoder.set("end-usage", parsing: "cbr")
+            encoder.set("target-bitrate", bits)
+            encoder.set("keyframe-max-dist", Int32(clamping: profile.keyFrameInterval))
+            if profile.codec == .vp9 { encoder.set("row-mt", true) }
+        case .h264:
+            encoder.set("bitrate", UInt32(clamping: bits))
+            encoder.set("gop-size", profile.keyFrameInterval)
+            encoder.set("complexity", parsing: "low")
+            elements[6].set("config-interval", Int32(-1))  // parameter sets before every key frame
+        }
+        muxer.set("streamable", true)
+        if profile.container == .mp4 { muxer.set("fragment-duration", Self.fragmentMilliseconds) }
+        if let files = profile.files, let fileSink {
+            fileSink.set("sync", false)
+            fileSink.set("async", false)  // added to a playing pipeline (see TrackBranch.make)
+            // Each write reaches the file at once: a killed process loses no buffered tail (64 KB,
+            // half a second of 640x480 VP8, with the default buffering).
+            fileSink.set("buffer-mode", parsing: "unbuffered")
+            fileSink.set("enable-last-sample", false)  // it would hold the last buffer for nobody
+            guard profile.isSegmented, let splitter = elements.last else {
+                fileSink.set("location", files.path)  // a property: never parsed
+                return
+            }
+            splitter.set("muxer", muxer)
+            splitter.set("sink", fileSink)
+            splitter.set("location", files.pattern)  // a property: formatted by splitmuxsink, never parsed
+            splitter.set("max-size-time", files.segment)
+            splitter.set("max-files", files.maxFiles)
+            splitter.set("async-handling", false)
+        }
+        guard let appsink = sink?.element else { return }
+        appsink.set("sync", false)
+        appsink.set("async", false)  // added to a playing pipeline (see TrackBranch.make)
+        appsink.set("max-buffers", UInt32(0))
+        appsink.set("drop", false)
+    }
+
+    private func installProbes() {
+        // On the tee's thread, before the queue: a paused recording queues nothing.
+        entry.addBufferProbe { [weak self] context in
+            guard let self, let time = context.presentationTime else { return .drop }
+            guard let stamp = self.place(time, duration: context.duration) else { return .drop }
+            context.setPresentationTime(stamp)
+            return .pass
+        }
+        let blank = self.blank
+        elements[4].staticPad("src")?.addBufferProbe { context in
+            guard blank() else { return .pass }
+            context.makeWritable()
+            context.withWritableVideoFrame { layout, planes in
+                // I420 black: luma 16, chroma 128 (the caps before this pad pin I420).
+                for (index, plane) in planes.enumerated() {
+                    let rows = index == 0 ? layout.height : (layout.height + 1) / 2
+                    plane.0.initializeMemory(as: UInt8.self, repeating: index == 0 ? 16 : 128, count: plane.1 * rows)
+                }
+            }
+            return .pass
+        }
+        if let sink {
+            sink.setCallbacks(
+                onSample: { [output] sample in
+                    if let bytes = try? sample.copyBytes(), !bytes.isEmpty { output.data(bytes) }
+                },
+                onEndOfStream: { [drained] in drained.resume(()) })
+        } else if let fileSink = fileSink?.staticPad("sink") {
+            // The muxer wrote everything before its end of stream reaches the file: the last file is
+            // whole once the one sent by finish() gets here (the cuts send their own before).
+            fileSink.addEndOfStreamProbe(passing: true) { [weak self] in
+                guard let self, self.finishing.load(ordering: .acquiring) else { return }
+                self.fileEnds.add(1, ordering: .releasing)
+                self.drained.resume(())
+            }
+        }
+    }
+
+    /// The frame at capture time `time` on the recording's timeline; nil when it is not recorded
+    /// (paused, or older than the recording).
+    private func place(_ time: UInt64, duration: UInt64?) -> UInt64? {
+        timeline.withLock { timeline in
+            guard !timeline.paused else { return nil }
+            // A lower rate keeps frames on a grid by their capture times, as the track's own branch does
+            // (5% early counts, for jitter; after a gap the grid restarts at the frame).
+            if let interval = frameInterval {
+                if let due = timeline.due, time &+ interval / 20 < due { return nil }
+                timeline.due = (timeline.due.map { time > $0 &+ interval ? time : $0 } ?? time) &+ interval
+            }
+            let base = timeline.base ?? time
+            timeline.base = base
+            if timeline.resumed, let lastEnd = timeline.lastEnd {
+                // The first frame after a pause follows the last one before it.
+                if time > lastEnd { timeline.cut += time - lastEnd }
+                timeline.resumed = false
+            }
+            guard time >= base &+ timeline.cut else { return nil }
+            let stamp = time - base - timeline.cut
+            timeline.lastEnd = time &+ (duration ?? 0)
+            timeline.recorded = stamp
+            timeline.frames += 1
+            return stamp
+        }
+    }
+
+    /// Stops or restarts taking frames (the spec's pause and resume): the paused span is cut out.
+    func setPaused(_ paused: Bool) {
+        timeline.withLock { timeline in
+            if timeline.paused && !paused { timeline.resumed = true }
+            timeline.paused = paused
+        }
+    }
+
+    /// The latest recorded frame's time on the recording's timeline, and how many were recorded.
+    var progress: (time: Duration, frames: UInt64) {
+        timeline.withLock { (.nanoseconds(Int64(clamping: $0.recorded)), $0.frames) }
+    }
+
+    /// The source is about to switch modes (see ``AspectCrop/prepareForNewInput()``).
+    func prepareForNewInput() { crop.prepareForNewInput() }
+
+    // MARK: - Placement
+
+    /// Adds the branch to a running pipeline behind `tee`. Blocking: call on the pipeline's queue.
+    /// False when it could not be attached (what it added stays recorded, for ``finish(failure:)``).
+    func attach(tee: Element) -> Bool {
+        return placement.withLock { placement in
+            guard placement.phase == .idle else { return false }
+            placement.phase = .attached
+            for element in elements where pipeline.add(element) { placement.added.append(element) }
+            guard placement.added.count == elements.count else { return false }
+            for (upstream, downstream) in zip(elements, elements.dropFirst()) where !upstream.link(to: downstream) {
+                return false
+            }
+            // Downstream first, so the queue never pushes into an element that is not running yet.
+            for element in elements.reversed() where !element.syncStateWithParent() { return false }
+            guard let teePad = tee.requestPad("src_%u") else { return false }
+            placement.teePad = teePad
+            guard teePad.link(to: entry) else { return false }
+            placement.linked = true
+            return true
+        }
+    }
+
+    /// Records what failed, when it is the first failure (call in the order the errors came).
+    func noteFailure(_ message: String) {
+        // GStreamer names the file when it cannot open it, not when a write fails ("No space left on
+        // the resource."): the caller learns which path either way.
+        var message = message
+        if let path = profile.files?.path {
+            let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? path
+            if !message.contains(directory) { message += " (recording to \(path))" }
+        }
+        firstFailure.withLock { if $0 == nil { $0 = message } }
+    }
+
+    /// Ends the recording, once: unlinks the branch from the tee between two frames, lets the muxer
+    /// finish (end of stream through the branch, at most `drainTimeout`; skipped after a failure, whose
+    /// elements may not drain), removes the elements, then reports `ended` with `failure`.
+    func finish(failure: String? = nil, tee: Element, drainTimeout: Duration = .seconds(5)) async {
+        let taken = placement.withLock { placement -> Placement? in
+            guard placement.phase == .idle || placement.phase == .attached else { return nil }
+            defer {
+                placement.phase = .finishing
+                placement.added = []
+                placement.teePad = nil
+            }
+            return placement
+        }
+        guard let taken else {
+            _ = try? await completion.value(timeout: drainTimeout + .seconds(10))
+            return
+        }
+        let entry = self.entry
+        let failure = firstFailure.withLock { $0 } ?? failure
+        let wantsDrain = failure == nil && taken.linked
+        let unlinked = await pipeline.perform(timeout: .seconds(5)) {
+            if let teePad = taken.teePad {
+                // If the pad never idles (a wedged stream) unlink anyway.
+                if taken.linked, !teePad.whenIdle(timeoutMilliseconds: 1000, { teePad.unlink(from: entry) }) {
+                    teePad.unlink(from: entry)
+                }
+                tee.releaseRequestPad(teePad)
+            }
+            self.finishing.store(true, ordering: .releasing)
+            return wantsDrain ? entry.sendEndOfStream() : false
+        }
+        let drain = unlinked ?? false
+        var problem = failure
+        if drain, await drained.wait(timeout: drainTimeout) == nil {
+            problem = "The encoder did not finish within \(drainTimeout); the recording's last frames are missing."
+        } else if drain, profile.isSegmented {
+            // splitmuxsink may answer the end of stream with a cut (the group of pictures it held
+            // back starts a new file), then the new file's end: the last end is the one followed by
+            // quiet. Its file's end comes right after the cut's (one held GOP to write), well
+            // within the quiet period. At most 10 periods.
+            for _ in 0..<10 {
+                let seen = fileEnds.load(ordering: .acquiring)
+                _ = await Waiter<Void>().wait(timeout: .milliseconds(300))
+                if fileEnds.load(ordering: .acquiring) == seen { break }
+            }
+        }
+        let sink = self.sink
+        _ = await pipeline.perform(timeout: .seconds(5)) { [pipeline] in
+            sink?.clearCallbacks()
+            for element in taken.added {
+                element.setLockedState(true)
+                element.setNullState()
+                _ = pipeline.remove(element)
+            }
+        }
+        placement.withLock { $0.phase = .ended }
+        report(problem)
+        completion.complete(.success(()))
+    }
+
+    /// Reports the end exactly once.
+    private func report(_ failure: String?) {
+        guard !endReported.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        output.ended(failure)
+    }
+
+    /// Whether the branch has ended (its `ended` was reported).
+    var isEnded: Bool { endReported.load(ordering: .acquiring) }
+}
