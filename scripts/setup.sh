@@ -21,6 +21,7 @@ if [ "${1:-}" = tests ]; then
     pipewire pipewire-bin wireplumber dbus gstreamer1.0-pipewire  # PipeWire cameras: pipewiresrc, and the tests' private daemon
     libimage-exiftool-perl                                # exiftool: the tests read every photo's EXIF with a reader not ours
     libjpeg-dev                                           # the virtual camera's MJPEG frames, encoded as a webcam's
+    gstreamer1.0-plugins-bad                              # openh264enc: the MP4/H.264 recordings' tests
   )
 fi
 missing=()

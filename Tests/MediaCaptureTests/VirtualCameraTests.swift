@@ -513,12 +513,23 @@ struct VirtualCameraTests {
         let small = try await nextFrame(clone)
         #expect(small.width == 640 && small.height == 360)
         try Self.expectPattern(small, "MJPEG clone 640x360")
-        // A native still: the MJPEG 1920x1080 mode, decoded in the photo branch, then back to 720p.
+        // A native still (the MJPEG 1920x1080 mode, decoded in the photo branch, then back to 720p)
+        // while a recording runs: the driver takes the new format though the recording's queue holds
+        // frames, and the recording keeps its size and decodes its frames in its own branch.
+        let recorder = try MediaRecorder(MediaStream(tracks: [track]))
+        let events = MediaRecorderTests.EventLog(recorder.events)
+        try recorder.start()
+        try await Task.sleep(for: .milliseconds(500))
         let still = try await within(30) { try await capture.takePhoto(PhotoSettings(imageHeight: 1080, imageWidth: 1920)) }
         let decoded = try await decodeJPEG(still)
         #expect(decoded.width == 1920 && decoded.height == 1080)
         #expect(Self.log().contains { $0.contains("STREAMON 1920x1080 MJPG") }, "\(Self.log().filter { $0.contains("STREAMON") })")
         try Self.expectPattern(try await nextFrame(track), "MJPEG 1280x720 after the still")
+        try await Task.sleep(for: .milliseconds(500))
+        try recorder.stop()
+        let recorded = try await MediaRecorderTests.decode(MediaRecorderTests.EventLog.bytes(of: try await events.wait()))
+        #expect(recorded.failure == nil && recorded.width == 1280 && recorded.height == 720, "\(String(describing: recorded))")
+        #expect(recorded.frames >= 20, "\(recorded.frames) frames in \(recorded.duration) s")
         print("virtual camera mjpeg: done")
     }
 

@@ -78,15 +78,6 @@ final class Capturer: Sendable {
             timeout: min(timing.modeSwitchTimeout, CaptureTiming.stallBound(frameRate: mode?.frameRate.value)))
         self.session = device.backend.makeSession(pipeline: pipeline, panTiltZoom: panTiltZoom, frames: frames)
         self.photo = PhotoBranch(in: pipeline)
-        // An MJPEG camera's frames reach the branches' queues undecoded: copied at the tee (30 µs for
-        // a 1080p JPEG), a V4L2 buffer is back in the driver's pool at once, so a mode switch never
-        // finds one held by a queue (the driver would refuse the new format as busy).
-        if pipeline.element(named: PipelineDescription.Name.framesDecoder) != nil {
-            tee.staticPad("sink")?.addBufferProbe { context in
-                context.replaceWithCopy()
-                return .pass
-            }
-        }
         // Frames a source does not number (PipeWire's without its header, an RTSP stream) get the
         // library's own count, before the tee: every branch sees one number per frame.
         let numbering = Atomic<UInt64>(0)

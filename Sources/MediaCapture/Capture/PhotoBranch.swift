@@ -122,12 +122,21 @@ final class PhotoBranch: Sendable {
             frameArriving(holders.load(ordering: .relaxed) > 0 ? context.copiedSample() : nil)
             return .pass
         }
+        if takesCameraJPEG {
+            // Before the output probe below (probes run in the order they were added): the frame the
+            // shutter lets through is a copy, so the queue holds no V4L2 buffer (see TrackBranch) and
+            // a photo of the camera's own JPEG keeps none either.
+            output.addBufferProbe { context in
+                context.replaceWithCopy()
+                return .pass
+            }
+        }
         output.addBufferProbe { [weak self] context in
             // Runs before the valve's next chain call: exactly the frames asked for get through.
             guard let self else { return .pass }
             let time = context.presentationTime, number = context.offset
-            // The camera's own JPEG, when the photo is of its size: the photo as it is (the tee
-            // copied it, so it holds no device buffer), neither decoded nor encoded.
+            // The camera's own JPEG, when the photo is of its size: the photo as it is (copied by the
+            // probe before this one, so it holds no device buffer), neither decoded nor encoded.
             let cameraJPEG = takesCameraJPEG ? context.sample() : nil
             let taken = state.withLock { state -> Sample? in
                 guard let opening = state.opening else { return nil }

@@ -121,12 +121,20 @@ final class RecordingBranch: Sendable {
         self.frameInterval = profile.maximumFrameRate.flatMap { $0.isFinite && $0 > 0 ? UInt64(1e9 / $0) : nil }
         self.muxer = writers.first ?? made[made.count - 2]
         self.entry = entry
-        self.crop = AspectCrop(made[1])
+        self.crop = AspectCrop(made[Self.index(of: "videocrop", in: profile)])
         self.pipeline = pipeline
         self.blank = blank
         self.output = output
         configure()
         installProbes()
+    }
+
+    /// Where the element of `factory` is in the branch (the profile's factories, in order).
+    private static func index(of factory: String, in profile: RecordingProfile) -> Int {
+        guard let index = profile.factories.firstIndex(of: factory) else {
+            preconditionFailure("a recording profile without \(factory)")  // RecordingProfile.factories lists it
+        }
+        return index
     }
 
     /// Sets every element's properties (after creation: nothing the caller gave is ever parsed).
@@ -135,11 +143,12 @@ final class RecordingBranch: Sendable {
         queue.set("max-size-buffers", UInt32(0))
         queue.set("max-size-bytes", UInt32(0))
         queue.set("max-size-time", Self.queueTime)
-        elements[2].set("add-borders", false)
+        elements[Self.index(of: "videoscale", in: profile)].set("add-borders", false)
         crop.setTarget(profile.size)
         let size = profile.size.map { ",width=\($0.width),height=\($0.height),pixel-aspect-ratio=1/1" } ?? ""
-        elements[4].set("caps", Caps("video/x-raw,format=I420" + size))
-        let encoder = elements[5]
+        let caps = elements[Self.index(of: "capsfilter", in: profile)]
+        caps.set("caps", Caps("video/x-raw,format=I420" + size))
+        let encoder = elements[Self.index(of: "capsfilter", in: profile) + 1]
         let bits = Int32(clamping: profile.bitsPerSecond)
         switch profile.codec {
         case .vp8, .vp9:
@@ -159,7 +168,7 @@ final class RecordingBranch: Sendable {
             encoder.set("bitrate", UInt32(clamping: bits))
             encoder.set("gop-size", profile.keyFrameInterval)
             encoder.set("complexity", parsing: "low")
-            elements[6].set("config-interval", Int32(-1))  // parameter sets before every key frame
+            elements[Self.index(of: "h264parse", in: profile)].set("config-interval", Int32(-1))  // parameter sets before every key frame
         }
         muxer.set("streamable", true)
         if profile.container == .mp4 { muxer.set("fragment-duration", Self.fragmentMilliseconds) }
@@ -190,14 +199,17 @@ final class RecordingBranch: Sendable {
 
     private func installProbes() {
         // On the tee's thread, before the queue: a paused recording queues nothing.
+        let decodesJPEG = profile.decodesJPEG
         entry.addBufferProbe { [weak self] context in
             guard let self, let time = context.presentationTime else { return .drop }
             guard let stamp = self.place(time, duration: context.duration) else { return .drop }
+            // A camera's JPEG is copied before the queue holds it: see TrackBranch.
+            if decodesJPEG { context.replaceWithCopy() }
             context.setPresentationTime(stamp)
             return .pass
         }
         let blank = self.blank
-        elements[4].staticPad("src")?.addBufferProbe { context in
+        elements[Self.index(of: "capsfilter", in: profile)].staticPad("src")?.addBufferProbe { context in
             guard blank() else { return .pass }
             context.makeWritable()
             context.withWritableVideoFrame { layout, planes in

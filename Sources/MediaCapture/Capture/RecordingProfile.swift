@@ -41,6 +41,9 @@ struct RecordingProfile: Sendable, Hashable {
     var maximumFrameRate: Double?
     /// Where the muxer writes: nil, to the recorder (Blobs); else to files on disk.
     var files: Files?
+    /// Whether the source's tee carries JPEG (an MJPEG camera): the branch decodes after its queue,
+    /// so that nothing is decoded for it while it does not run.
+    var decodesJPEG = false
 
     /// Files written by `splitmuxsink`, cut at the first key frame after `segment` (0: one file).
     struct Files: Sendable, Hashable {
@@ -56,7 +59,7 @@ struct RecordingProfile: Sendable, Hashable {
 
     /// Every element factory the profile needs, for ``isAvailable``.
     var factories: [String] {
-        ["queue", "videocrop", "videoscale", "videoconvert", "capsfilter"] + codec.factories
+        ["queue"] + (decodesJPEG ? ["jpegdec"] : []) + ["videocrop", "videoscale", "videoconvert", "capsfilter"] + codec.factories
             + (isSegmented ? ["splitmuxsink"] : [container.factory, files == nil ? "appsink" : "filesink"])
     }
 

@@ -60,7 +60,17 @@ final class TrackBranch: Sendable {
         }
         self.crop = AspectCrop(crop)
         let gate = elements[0]
-        if let decoder = elements.first(where: { $0.factoryName == "jpegdec" }) { FrameNumbers.carry(across: decoder) }
+        if let decoder = elements.first(where: { $0.factoryName == "jpegdec" }) {
+            FrameNumbers.carry(across: decoder)
+            // An MJPEG camera's frame is copied past the open gate, before the queue holds it (30 µs
+            // for a 1080p JPEG): the V4L2 buffer is back in the driver's pool at once, so a mode switch
+            // never finds one held by a queue (the driver would refuse the new format as busy). A
+            // closed gate copies nothing.
+            gate.staticPad("src")?.addBufferProbe { context in
+                context.replaceWithCopy()
+                return .pass
+            }
+        }
         hub = SampleHub(gate: SampleHub.Gate(set: { gate.set("drop", !$0) }, linger: linger), gateOpen: gateOpen)
         gate.staticPad("sink")?.addBufferProbe { [weak self] context in
             self?.admits(context.presentationTime) ?? true ? .pass : .drop

@@ -309,7 +309,7 @@ public final class MediaRecorder: Sendable {
         return RecordingProfile(
             codec: format.codec, container: format.container, bitsPerSecond: videoBitsPerSecond,
             keyFrameInterval: interval, size: track.branch?.frameSize, maximumFrameRate: track.branch?.maximumFrameRate,
-            files: files)
+            files: files, decodesJPEG: track.branch?.decodes ?? false)
     }
 
     /// Encoded bytes from the branch's thread: gathered, and sent as `dataavailable` once a timeslice passed.
