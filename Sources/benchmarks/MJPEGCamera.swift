@@ -57,26 +57,27 @@ enum MJPEGCamera {
     }
 
     /// takePhoto at the stream's size (the camera's own JPEG), asked at phases spread evenly over the
-    /// frame interval (counted from a frame's capture time, so that they are phases of the camera's
-    /// clock): the whole call, in ms, whose median is half an interval of waiting plus the library's
-    /// part; and that part alone (the photo in hand less its frame's capture time).
+    /// frame interval (counted from the last photo's capture time, so that they are phases of the
+    /// camera's clock; no frame is read meanwhile, so nothing is decoded): the whole call, in ms,
+    /// whose median is half an interval of waiting plus the library's part; and from the photo's
+    /// frame's capture to the photo in hand.
     static func photo(_ width: Int, _ height: Int, rate: Int, count: Int) async throws {
         let (track, capture) = try await open(width, height, rate: rate)
         defer { track.stop() }
-        _ = try await capture.takePhoto()
+        var last = try await capture.takePhoto()
+        try await Task.sleep(for: .seconds(3))  // past the frames gate's linger: no frame decoded
         let clock = ContinuousClock(), interval = Duration.seconds(1) / rate
         var calls: [Double] = [], afterCapture: [Double] = []
         for phase in phases(count: count, interval: 1000.0 / Double(rate)) {
-            let frame = try await capture.grabFrame()
-            guard let captured = frame.metadata.captureTime else { fatalError("the camera's frames have no capture time") }
+            guard let captured = last.metadata?.captureTime else { fatalError("the camera's photos have no capture time") }
             var target = captured + phase
             while target < clock.now + .milliseconds(2) { target += interval }
             try await clock.sleep(until: target, tolerance: .zero)
             let start = clock.now
-            let photo = try await capture.takePhoto()
+            last = try await capture.takePhoto()
             let end = clock.now
             calls.append(milliseconds(end - start))
-            if let taken = photo.metadata?.captureTime { afterCapture.append(milliseconds(end - taken)) }
+            if let taken = last.metadata?.captureTime { afterCapture.append(milliseconds(end - taken)) }
         }
         Result(
             metric: "mjpeg-photo", size: "\(width)x\(height)", value: median(calls), unit: "ms", samples: calls,
