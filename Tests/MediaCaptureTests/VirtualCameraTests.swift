@@ -513,8 +513,8 @@ struct VirtualCameraTests {
         let small = try await nextFrame(clone)
         #expect(small.width == 640 && small.height == 360)
         try Self.expectPattern(small, "MJPEG clone 640x360")
-        // A native still (the MJPEG 1920x1080 mode, decoded in the photo branch, then back to 720p)
-        // while a recording runs: the driver takes the new format though the recording's queue holds
+        // A native still (the MJPEG 1920x1080 mode: a photo of the mode's own size, so the camera's
+        // JPEG; then back to 720p) while a recording runs: the driver takes the new format though the recording's queue holds
         // frames, and the recording keeps its size and decodes its frames in its own branch.
         let recorder = try MediaRecorder(MediaStream(tracks: [track]))
         let events = MediaRecorderTests.EventLog(recorder.events)

@@ -20,7 +20,7 @@ final class Capturer: Sendable {
     let session: any DeviceSession
     let photo: PhotoBranch
     let timing: CaptureTiming
-    let tee: Element
+    private let tee: Element
 
     /// What a track wants to hear from its source.
     struct Observer: Sendable {
@@ -338,6 +338,9 @@ final class Capturer: Sendable {
     private func shutDown() async {
         guard !shutdownStarted.exchange(true, ordering: .acquiringAndReleasing) else { return }
         await session.stop()
+        // A recording's muxer writes its end before the pipeline stops (bounded by the drain's
+        // deadline), with the bus handler still routing its errors to it.
+        for recording in state.withLock({ $0.recordings.values.map(\.branch) }) { await recording.finish(tee: tee) }
         pipeline.onMessage { _ in }
         let branches = state.withLock { state in
             state.ended = true
@@ -349,8 +352,6 @@ final class Capturer: Sendable {
         }
         photo.end()
         frames.end()
-        // A recording's muxer writes its end before the pipeline stops (bounded by the drain's deadline).
-        for recording in state.withLock({ $0.recordings.values.map(\.branch) }) { await recording.finish(tee: tee) }
         await pipeline.stop(timeout: timing.stopTimeout)
         device.backend.didRelease()
     }

@@ -104,10 +104,10 @@ final class PhotoBranch: Sendable {
         self.encoder = pipeline.canonicalElement(N.encoder)
         self.crop = AspectCrop(pipeline.canonicalElement(N.photoCrop))
         self.sinkPad = sinkElement.staticPad("sink")
+        // A photo's frame number is read at the shutter, before the decoder: nothing to carry across it.
         let decoder = pipeline.element(named: N.photoDecoder)
         self.takesCameraJPEG = decoder != nil
         self.branchStart = (decoder ?? pipeline.canonicalElement(N.photoCrop)).staticPad("sink")
-        if let decoder { FrameNumbers.carry(across: decoder) }
         sink.setCallbacks(onSample: { [weak self] sample in self?.jpegArrived(sample) })
         input.addVideoCapsProbe { [weak self] width, height in
             self?.state.withLock { state in

@@ -5,7 +5,8 @@ import Locking
 import Synchronization
 
 /// The recording branch: one recording of a track, on its source's tee while it runs:
-/// `queue → videocrop → videoscale → videoconvert → I420 caps → encoder [→ parser] → muxer → appsink`
+/// `queue [→ jpegdec] → videocrop → videoscale → videoconvert → I420 caps → encoder [→ parser] → muxer → appsink`
+/// (jpegdec for an MJPEG camera's JPEGs)
 /// (→ filesink for one file; → splitmuxsink, with its own muxer and filesink, for segments).
 ///
 /// Nothing encodes while no recording runs: the branch is attached at start and removed when it ends.
@@ -89,6 +90,10 @@ final class RecordingBranch: Sendable {
     private let fileEnds = Atomic<Int>(0)
     /// The first failure its elements reported (one failure often brings more, less telling ones).
     private let firstFailure = Locked<String?>(nil)
+    /// Set by the first failure, on the failing element's thread before its error unwinds: from then
+    /// on the entry drops every frame, so the queue's error never reaches the tee, which would pass
+    /// it up and end the camera.
+    private let failed = Atomic<Bool>(false)
     /// Completed when the branch has ended: a second ``finish(failure:tee:drainTimeout:)`` waits for it.
     private let completion = SharedResult<Void, CaptureFailure>(cancelled: .cancelled())
     private static let counter = Atomic<UInt64>(0)
@@ -118,7 +123,7 @@ final class RecordingBranch: Sendable {
         self.sink = sink
         self.fileWriters = writers
         self.fileSink = profile.files == nil ? nil : writers.last ?? made.last
-        self.frameInterval = profile.maximumFrameRate.flatMap { $0.isFinite && $0 > 0 ? UInt64(1e9 / $0) : nil }
+        self.frameInterval = profile.maximumFrameRate.flatMap { $0.isFinite && $0 > 0 ? UInt64(min(1e9 / $0, 1e18)) : nil }
         self.muxer = writers.first ?? made[made.count - 2]
         self.entry = entry
         self.crop = AspectCrop(made[Self.index(of: "videocrop", in: profile)])
@@ -201,7 +206,7 @@ final class RecordingBranch: Sendable {
         // On the tee's thread, before the queue: a paused recording queues nothing.
         let decodesJPEG = profile.decodesJPEG
         entry.addBufferProbe { [weak self] context in
-            guard let self, let time = context.presentationTime else { return .drop }
+            guard let self, !self.failed.load(ordering: .acquiring), let time = context.presentationTime else { return .drop }
             guard let stamp = self.place(time, duration: context.duration) else { return .drop }
             // A camera's JPEG is copied before the queue holds it: see TrackBranch.
             if decodesJPEG { context.replaceWithCopy() }
@@ -304,30 +309,53 @@ final class RecordingBranch: Sendable {
         }
     }
 
-    /// Records what failed, when it is the first failure (call in the order the errors came).
+    /// Records what failed, when it is the first failure (call in the order the errors came, on the
+    /// bus's synchronous handler: the failing element's thread). Frames stop entering the branch, and
+    /// a drain under way ends now (the failed elements will not drain).
     func noteFailure(_ message: String) {
         // GStreamer names the file when it cannot open it, not when a write fails ("No space left on
         // the resource."): the caller learns which path either way.
         var message = message
-        if let path = profile.files?.path {
-            let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? path
-            if !message.contains(directory) { message += " (recording to \(path))" }
+        if let path = profile.files?.path, !message.contains(path) {
+            let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? ""
+            if directory.isEmpty || !message.contains(directory) { message += " (recording to \(path))" }
         }
+        failed.store(true, ordering: .releasing)
         firstFailure.withLock { if $0 == nil { $0 = message } }
+        _ = drained.resume(())
     }
 
     /// Ends the recording, once: unlinks the branch from the tee between two frames, lets the muxer
     /// finish (end of stream through the branch, at most `drainTimeout`; skipped after a failure, whose
     /// elements may not drain), removes the elements, then reports `ended` with `failure`.
     func finish(failure: String? = nil, tee: Element, drainTimeout: Duration = .seconds(5)) async {
-        let taken = placement.withLock { placement -> Placement? in
-            guard placement.phase == .idle || placement.phase == .attached else { return nil }
-            defer {
-                placement.phase = .finishing
-                placement.added = []
-                placement.teePad = nil
+        let take = { @Sendable [self] () -> Placement? in
+            self.placement.withLock { placement -> Placement? in
+                guard placement.phase == .idle || placement.phase == .attached else { return nil }
+                defer {
+                    placement.phase = .finishing
+                    placement.added = []
+                    placement.teePad = nil
+                }
+                return placement
             }
-            return placement
+        }
+        // On the pipeline's queue, after an attach under way (which holds the placement while it adds
+        // and starts the elements): never a wait on Swift's pool. A queue that no longer answers runs
+        // nothing more, so the placement is then free to take here.
+        let tookOnQueue = Locked<Placement?>(nil)
+        let taken: Placement?
+        switch await pipeline.perform(
+            timeout: .seconds(5),
+            { () -> Placement? in
+                let taken = take()
+                tookOnQueue.withLock { $0 = taken }
+                return taken
+            })
+        {
+        case .some(let result): taken = result
+        // The queue did not answer in time: take it here, or find what the late queue work took.
+        case .none: taken = take() ?? tookOnQueue.withLock { $0 }
         }
         guard let taken else {
             _ = try? await completion.value(timeout: drainTimeout + .seconds(10))
@@ -350,7 +378,8 @@ final class RecordingBranch: Sendable {
         let drain = unlinked ?? false
         var problem = failure
         if drain, await drained.wait(timeout: drainTimeout) == nil {
-            problem = "The encoder did not finish within \(drainTimeout); the recording's last frames are missing."
+            problem =
+                "The encoder did not finish within \(drainTimeout); the recording's last frames are missing. The machine may be too busy to encode this size and rate: record smaller or with a lower frame rate."
         } else if drain, profile.isSegmented {
             // splitmuxsink may answer the end of stream with a cut (the group of pictures it held
             // back starts a new file), then the new file's end: the last end is the one followed by
@@ -372,7 +401,8 @@ final class RecordingBranch: Sendable {
             }
         }
         placement.withLock { $0.phase = .ended }
-        report(problem)
+        // A failure during the drain (a full disk on the last fragment) is the one to report.
+        report(firstFailure.withLock { $0 } ?? problem)
         completion.complete(.success(()))
     }
 

@@ -82,7 +82,7 @@ final class TrackBranch: Sendable {
         let usable = rate.flatMap { $0.isFinite && $0 > 0 ? $0 : nil }
         admission.withLock { admission in
             admission.rate = usable
-            admission.interval = usable.map { UInt64(1e9 / $0) }
+            admission.interval = usable.map { UInt64(min(1e9 / $0, 1e18)) }  // a rate of 1e-300 is one frame, ever
             admission.next = nil
         }
     }

@@ -51,6 +51,8 @@ public final class MediaRecorder: Sendable {
         /// Set while a timer will send what is pending when the timeslice is over (a muxer writes a
         /// fragment in several buffers at once, then nothing for a while).
         var sliceTimer: RecordingTimer?
+        /// The current timer's number: a timer that fired as it was cancelled finds another number.
+        var sliceTimerNumber: UInt64 = 0
     }
 
     private struct State {
@@ -189,8 +191,10 @@ public final class MediaRecorder: Sendable {
                 pattern += "-%05d"
             }
         }
+        // Clamped: a segment of more than 584 years is one file.
         let nanoseconds = segmentDuration.map {
-            UInt64(clamping: $0.components.seconds) * 1_000_000_000 + UInt64($0.components.attoseconds / 1_000_000_000)
+            let (whole, overflow) = UInt64(clamping: $0.components.seconds).multipliedReportingOverflow(by: 1_000_000_000)
+            return overflow ? UInt64.max : whole.addingReportingOverflow(UInt64($0.components.attoseconds / 1_000_000_000)).partialValue
         }
         try begin(
             timeslice: nil,
@@ -304,7 +308,9 @@ public final class MediaRecorder: Sendable {
         } else {
             let duration = options.videoKeyFrameIntervalDuration ?? .seconds(1)
             let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-            interval = UInt32(clamping: max(Int((seconds * rate).rounded()), 1))
+            // In Double, then clamped: any duration and rate give a count from 1 to UInt32.max.
+            let frames = (seconds * rate).rounded()
+            interval = frames.isFinite ? UInt32(max(1, min(frames, Double(UInt32.max)))) : (frames > 0 ? UInt32.max : 1)
         }
         return RecordingProfile(
             codec: format.codec, container: format.container, bitsPerSecond: videoBitsPerSecond,
@@ -331,17 +337,20 @@ public final class MediaRecorder: Sendable {
             if waited >= slice {
                 flush(in: &state)
             } else if state.run?.sliceTimer == nil {
+                state.run?.sliceTimerNumber &+= 1
+                let number = state.run?.sliceTimerNumber ?? 0
                 state.run?.sliceTimer = RecordingTimer(after: slice - waited) { [weak self] in
-                    self?.sliceEnded(generation: generation)
+                    self?.sliceEnded(generation: generation, timer: number)
                 }
             }
         }
     }
 
     /// A timeslice is over with data pending: it goes out now rather than with the next data.
-    private func sliceEnded(generation: UInt64) {
+    private func sliceEnded(generation: UInt64, timer: UInt64) {
         guarded.withLock { state in
-            guard let run = state.run, run.generation == generation, run.sliceTimer != nil else { return }
+            guard let run = state.run, run.generation == generation, run.sliceTimer != nil, run.sliceTimerNumber == timer
+            else { return }
             state.run?.sliceTimer = nil
             if state.recording == .recording, !run.pending.isEmpty { flush(in: &state) }
         }
