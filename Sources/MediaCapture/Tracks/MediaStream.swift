@@ -7,9 +7,13 @@ public final class MediaStream: Sendable {
     public let id: String
     private let tracks: Locked<[MediaStreamTrack]>
 
-    init(tracks: [MediaStreamTrack]) {
+    /// W3C `new MediaStream(tracks)`: a new stream of these tracks (the same tracks, not clones;
+    /// each once), for instance a clone to record with a ``MediaRecorder`` on its own.
+    public init(tracks: [MediaStreamTrack]) {
+        var unique: [MediaStreamTrack] = []
+        for track in tracks where !unique.contains(where: { $0 === track }) { unique.append(track) }
         self.id = Identifiers.random()
-        self.tracks = Locked(tracks)
+        self.tracks = Locked(unique)
     }
 
     /// True while at least one track is live.

@@ -20,7 +20,8 @@ struct Selftest: AsyncParsableCommand {
         try await reportingErrors {
             // Every path that holds GStreamer objects: clones, frames, photos, controls and the fake
             // camera's digital pan/tilt/zoom, a live mode change, held frames (zero shutter lag, kept
-            // past the track's stop), bursts and brackets.
+            // past the track's stop), bursts and brackets, and recordings (stopped, or ended by their
+            // track's stop; WebM and MP4).
             var lagless: ImageCapture?
             for index in 0..<tracks {
                 let track = try await camera.openTrack(controls: index % 2 == 0)
@@ -39,8 +40,20 @@ struct Selftest: AsyncParsableCommand {
                 if index % 10 == 0 {
                     try await track.applyConstraints(MediaTrackConstraints(width: .exact(320), brightness: 3, zoom: 2))
                 }
+                var recorder: MediaRecorder?
+                if index % 2 == 1 {
+                    recorder = try MediaRecorder(
+                        MediaStream(tracks: [copy]), options: MediaRecorderOptions(mimeType: index % 4 == 1 ? "video/webm" : "video/mp4"))
+                    try recorder?.start(timeslice: .milliseconds(50))
+                    try await Task.sleep(for: .milliseconds(150))
+                    if index % 8 == 1 { try recorder?.stop() }  // otherwise the clone's stop ends it
+                }
+                let ended = recorder.map { Self.stopped($0.events) }
                 track.stop()
                 copy.stop()
+                if let ended, await !ended.value {
+                    throw DOMException(.unknownError, "A recording did not end within 10 s of its stop.")
+                }
             }
             lagless = nil
             if leakOne {
@@ -50,6 +63,22 @@ struct Selftest: AsyncParsableCommand {
             }
             await MediaDevices.shutdown()
             print("selftest: opened and stopped \(tracks) tracks (and as many clones)")
+        }
+    }
+
+    /// Whether `events` reach `.stop` within 10 s.
+    static func stopped(_ events: AsyncStream<MediaRecorderEvent>) -> Task<Bool, Never> {
+        let reached = Task {
+            for await event in events { if case .stop = event { return true } }
+            return false
+        }
+        return Task {
+            let deadline = Task {
+                try? await Task.sleep(for: .seconds(10))
+                reached.cancel()  // an AsyncStream's iteration ends on cancellation
+            }
+            defer { deadline.cancel() }
+            return await reached.value
         }
     }
 }
