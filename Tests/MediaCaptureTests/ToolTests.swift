@@ -313,6 +313,37 @@ struct ToolTests {
         #expect(listDirectory(interrupted).count >= 2)
     }
 
+    @Test("record: a WebM and an MP4 of the asked duration that GStreamer decodes; SIGTERM finishes the file; usage errors")
+    func record() async throws {
+        let webm = Self.temporary("clip.webm"), mp4 = Self.temporary("clip.mp4"), stopped = Self.temporary("stopped.mkv")
+        defer { unlink(webm); unlink(mp4); unlink(stopped) }
+        for (path, size) in [(webm, (640, 480)), (mp4, (1280, 720))] {
+            let result = try await Self.run("record", "-o", path, "--duration", "1s", "--width", "\(size.0)", "--height", "\(size.1)")
+            #expect(result.status == 0 && result.stderr.contains("Recorded 1.0 s to \(path)"), "\(result.stderr)")
+            let decoded = try await MediaRecorderTests.decode(try #require(readBytes(path)))
+            #expect(decoded.failure == nil && decoded.width == size.0 && decoded.height == size.1, "\(path): \(decoded.failure ?? "")")
+            #expect(abs(decoded.duration - 1) <= 0.1 && abs(decoded.frames - 30) <= 2, "\(path): \(decoded.frames) frames, \(decoded.duration) s")
+        }
+        // Until a signal: SIGTERM finishes the file, which plays.
+        let terminated = try await runProcess(Self.tool, ["record", "-o", stopped]) { pid in
+            for _ in 0..<200 where access(stopped, F_OK) != 0 { try? await Task.sleep(for: .milliseconds(50)) }
+            try? await Task.sleep(for: .seconds(1))  // a second of recording
+            kill(pid, SIGTERM)
+        }
+        #expect(terminated.status == 0 && terminated.stderr.contains("Recorded"), "\(terminated.stderr)")
+        let decoded = try await MediaRecorderTests.decode(try #require(readBytes(stopped)))
+        #expect(decoded.failure == nil && decoded.frames >= 20, "\(decoded.frames) frames: \(decoded.failure ?? "")")
+        for arguments in [
+            ["record", "-o", "clip.avi"], ["record", "-o", "c.webm", "--duration", "soon"], ["record", "-o", "c.webm", "--max-files", "2"],
+            ["record", "-o", "c.webm", "--segment", "1s", "--max-files", "0"], ["record", "-o", "c.webm", "--video-bits-per-second", "0"],
+        ] {
+            let refused = try await runProcess(Self.tool, arguments, seconds: 20)
+            #expect(refused.status == 64, "\(arguments): \(refused.stderr)")
+        }
+        let unsupported = try await Self.run("record", "-o", webm, "--preroll", "2s")
+        #expect(unsupported.status == 1 && unsupported.stderr.contains("NotSupportedError"), "\(unsupported.stderr)")
+    }
+
     @Test("demo: a frame and a photo in the camera's largest mode")
     func demo() async throws {
         let folder = Self.temporary("demo")
