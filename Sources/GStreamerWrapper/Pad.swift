@@ -200,13 +200,19 @@ package struct ProbeContext: ~Copyable {
     /// buffer that is the pipeline's own (copied upstream), kept beyond the call. Nil without caps.
     /// The corresponding C function is `gst_sample_new`.
     package func sample() -> Sample? {
-        guard let buffer = gst_pad_probe_info_get_buffer(info), let caps = gst_pad_get_current_caps(pad) else { return nil }
+        guard let buffer = gst_pad_probe_info_get_buffer(info) else { return nil }
+        return sample(of: buffer)
+    }
+
+    /// `buffer` with the pad's current caps and segment (the sample takes its own reference).
+    private func sample(of buffer: UnsafeMutablePointer<GstBuffer>) -> Sample? {
+        guard let caps = gst_pad_get_current_caps(pad) else { return nil }
         defer { gst_caps_unref(caps) }
         let event = gst_pad_get_sticky_event(pad, GST_EVENT_SEGMENT, 0)
         defer { if let event { gst_mini_object_unref(UnsafeMutablePointer<GstMiniObject>(OpaquePointer(event))) } }
         var segment: UnsafePointer<GstSegment>?
         if let event { gst_event_parse_segment(event, &segment) }
-        return gst_sample_new(buffer, caps, segment, nil).map(Sample.init(adopting:))  // refs the buffer
+        return gst_sample_new(buffer, caps, segment, nil).map(Sample.init(adopting:))
     }
 
     /// Gives the buffer the presentation time `time` (nanoseconds) and no decoding time: a recording
@@ -238,15 +244,9 @@ package struct ProbeContext: ~Copyable {
     /// held frame: the source's own buffer would stay out of its pool). Nil without caps.
     /// The corresponding C functions are `gst_buffer_copy_deep` and `gst_sample_new`.
     package func copiedSample() -> Sample? {
-        guard let buffer = gst_pad_probe_info_get_buffer(info), let caps = gst_pad_get_current_caps(pad) else { return nil }
-        defer { gst_caps_unref(caps) }
-        var segment: UnsafePointer<GstSegment>?
-        let event = gst_pad_get_sticky_event(pad, GST_EVENT_SEGMENT, 0)
-        defer { if let event { gst_mini_object_unref(UnsafeMutablePointer<GstMiniObject>(OpaquePointer(event))) } }
-        if let event { gst_event_parse_segment(event, &segment) }
-        guard let copy = gst_buffer_copy_deep(buffer) else { return nil }
+        guard let buffer = gst_pad_probe_info_get_buffer(info), let copy = gst_buffer_copy_deep(buffer) else { return nil }
         defer { gst_mini_object_unref(UnsafeMutablePointer<GstMiniObject>(OpaquePointer(copy))) }
-        return gst_sample_new(copy, caps, segment, nil).map(Sample.init(adopting:))
+        return sample(of: copy)
     }
 
     /// Replaces the buffer passing with a copy of its memory (metadata included), so that the

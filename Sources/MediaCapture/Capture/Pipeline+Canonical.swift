@@ -53,6 +53,25 @@ extension Pipeline {
     }
 }
 
+extension Pipeline {
+    /// Adds a branch (`elements`, a chain) to the running pipeline behind `tee`: each element added,
+    /// the chain linked in order, started downstream first (so that no queue pushes into an element
+    /// not running yet), and a new tee pad linked to `entry`. What it added and the tee pad are
+    /// recorded as it goes, so that the branch's removal finds them when a step failed. Blocking:
+    /// call on the pipeline's queue. Returns whether every step succeeded.
+    func attachBranch(_ elements: [Element], entry: Pad, behind tee: Element, added: inout [Element], teePad: inout Pad?) -> Bool {
+        for element in elements where add(element) { added.append(element) }
+        guard added.count == elements.count else { return false }
+        for (upstream, downstream) in zip(elements, elements.dropFirst()) where !upstream.link(to: downstream) {
+            return false
+        }
+        for element in elements.reversed() where !element.syncStateWithParent() { return false }
+        guard let pad = tee.requestPad("src_%u") else { return false }
+        teePad = pad
+        return pad.link(to: entry)
+    }
+}
+
 extension Element {
     /// A `videocrop`'s four margins, in pixels.
     func setMargins(left: Int, right: Int, top: Int, bottom: Int) {

@@ -294,18 +294,10 @@ final class RecordingBranch: Sendable {
         return placement.withLock { placement in
             guard placement.phase == .idle else { return false }
             placement.phase = .attached
-            for element in elements where pipeline.add(element) { placement.added.append(element) }
-            guard placement.added.count == elements.count else { return false }
-            for (upstream, downstream) in zip(elements, elements.dropFirst()) where !upstream.link(to: downstream) {
-                return false
-            }
-            // Downstream first, so the queue never pushes into an element that is not running yet.
-            for element in elements.reversed() where !element.syncStateWithParent() { return false }
-            guard let teePad = tee.requestPad("src_%u") else { return false }
-            placement.teePad = teePad
-            guard teePad.link(to: entry) else { return false }
-            placement.linked = true
-            return true
+            var added: [Element] = [], teePad: Pad?
+            let linked = pipeline.attachBranch(elements, entry: entry, behind: tee, added: &added, teePad: &teePad)
+            (placement.added, placement.teePad, placement.linked) = (added, teePad, linked)
+            return linked
         }
     }
 

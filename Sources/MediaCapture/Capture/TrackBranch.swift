@@ -235,19 +235,12 @@ final class TrackBranch: Sendable {
     /// Adds the branch to a running pipeline behind `tee`. Blocking: call on the pipeline's queue.
     /// On failure the branch stays recorded as added, so ``detach(from:tee:)`` removes what it added.
     func attach(to pipeline: Pipeline, tee: Element) -> Bool {
-        placement.withLock { placement in
-            for element in elements where pipeline.add(element) { placement.added.append(element) }
-            guard placement.added.count == elements.count else { return false }
-            for (upstream, downstream) in zip(elements, elements.dropFirst()) where !upstream.link(to: downstream) {
-                return false
-            }
-            // Downstream first, so the queue never pushes into an element that is not running yet.
-            for element in elements.reversed() where !element.syncStateWithParent() { return false }
-            guard let teePad = tee.requestPad("src_%u") else { return false }
-            placement.teePad = teePad
-            guard let gateSink = elements[0].staticPad("sink"), teePad.link(to: gateSink) else { return false }
-            placement.linked = true
-            return true
+        guard let gateSink = elements[0].staticPad("sink") else { return false }
+        return placement.withLock { placement in
+            var added: [Element] = [], teePad: Pad?
+            let linked = pipeline.attachBranch(elements, entry: gateSink, behind: tee, added: &added, teePad: &teePad)
+            placement = Placement(added: added, teePad: teePad, linked: linked)
+            return linked
         }
     }
 
