@@ -191,10 +191,12 @@ static inline void CPipeWire_port_param(void *data, int seq, uint32_t id, uint32
     if (id == SPA_PARAM_EnumFormat) CPipeWire_add_format(&binding->listing->nodes[binding->node], param);
 }
 
-/// The daemon removed the object: a node that went is not listed.
+/// The daemon removed the object: a node that went is not listed. A port that went (a stream
+/// reconfiguring its ports) leaves its node listed.
 static inline void CPipeWire_proxy_removed(void *data) {
     CPipeWire_binding *binding = data;
-    binding->listing->nodes[binding->node].removed = true;
+    CPipeWire_node *node = &binding->listing->nodes[binding->node];
+    if (node->proxy == binding->proxy) node->removed = true;
 }
 
 static const struct pw_proxy_events CPipeWire_proxy_events = {PW_VERSION_PROXY_EVENTS, .removed = CPipeWire_proxy_removed};

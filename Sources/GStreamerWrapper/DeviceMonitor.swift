@@ -103,6 +103,8 @@ package final class DeviceWatcher: Sendable {
     /// How often the probes list again: one PipeWire listing costs about 2 ms.
     package static let probeInterval: Duration = .milliseconds(500)
     private static let tick: Duration = .milliseconds(100)
+    /// Listings tried again, at the start, while a probe has not answered (each is bounded).
+    private static let firstListingRetries = 2
 
     private final class Flags: Sendable {
         let stopped = Atomic<Bool>(false)
@@ -125,6 +127,12 @@ package final class DeviceWatcher: Sendable {
             let providers = Providers(classes: classes, probes: probes, starting: true)
             defer { providers.stop() }
             var known = providers.devices(probing: true)
+            // A probe that failed its first listing has no earlier one to keep: tried again before the
+            // list is published, or a watch begun on a hiccup lists none of its cameras (CI saw a
+            // PipeWire camera missing from a listing so), then announces them all as added.
+            for _ in 0..<Self.firstListingRetries where !providers.everyProbeAnswered && !flags.stopped.load(ordering: .acquiring) {
+                known = providers.devices(probing: true)
+            }
             list.update { $0 = known }
             let ticksPerProbe = max(1, Int(Self.probeInterval / Self.tick))
             var ticks = 0
@@ -182,6 +190,9 @@ package final class DeviceWatcher: Sendable {
         private let probes: [DeviceProbe]
         /// Each probe's last listing that answered.
         private var probed: [DeviceProbe.Listing?]
+
+        /// Every probe has answered once: the devices list them all.
+        var everyProbeAnswered: Bool { probed.allSatisfy { $0 != nil } }
 
         /// - Parameter starting: start the providers (a watch); a one-off listing probes them.
         init(classes: [String], probes: [DeviceProbe], starting: Bool) {

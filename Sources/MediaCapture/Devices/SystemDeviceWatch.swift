@@ -73,13 +73,14 @@ final class SystemDeviceWatch: Sendable {
     /// The machine's cameras: the running watch's list, or a probe of their own (blocking, so on a
     /// thread of its own; bounded, as a provider that hangs must not hang the caller).
     func cameras() async -> [DeviceDescription] {
-        // While a watch runs, never probe beside it (see currentDevices): wait for its first list.
+        // While a watch runs, do not probe beside it (see currentDevices): wait for its first list.
         for _ in 0..<250 where state.withLock({ $0.watcher != nil }) {
             if let current = currentDevices { return current }
             try? await Task.sleep(for: .milliseconds(20))
         }
-        if state.withLock({ $0.watcher != nil }) { return currentDevices ?? [] }
-        // Tried twice: a one-off listing that fails has no earlier one to fall back on.
+        // No watch, or one that has not listed in 5 s (or stopped and another began meanwhile): a
+        // listing of its own, never an empty answer in place of one. Tried twice: a one-off listing
+        // that fails has no earlier one to fall back on.
         let probes = [PipeWireCameras.probe(timeout: CaptureTiming.pipeWireListingAttempt, attempts: 2)]
         return await BlockingCall.run(timeout: CaptureTiming.listingTimeout, { DeviceMonitor.devices(classes: ["Video/Source"], probes: probes) })
             ?? []

@@ -15,7 +15,9 @@ enum PipeWireCameras {
             for _ in 0..<max(1, attempts) {
                 switch PipeWireRegistry.list(mediaClass: "Video/Source", timeout: timeout) {
                 case .failure(.noDaemon): return DeviceProbe.Listing(devices: [], hides: [])  // no daemon: no PipeWire camera
-                case .failure(.failed): continue
+                case .failure(.failed(let error)):
+                    Log.logger.debug("A listing of PipeWire's cameras failed (errno \(-error))")
+                    continue
                 case .success(let listing):
                     var hides: Set<String> = []
                     if listing.servesV4L2 { hides.insert("v4l2deviceprovider") }
