@@ -117,7 +117,9 @@ package struct GraphDescription: Sendable, Equatable {
                 guard
                     let source = link.fromRequestPad
                         ? gst_element_request_pad_simple(upstream, "src_%u") : gst_element_get_static_pad(upstream, "src"),
-                    let sink = gst_element_get_static_pad(downstream, "sink")
+                    // A muxer has no static sink pad: the request pad that takes the upstream's
+                    // stream, as gst_element_link chooses it.
+                    let sink = gst_element_get_static_pad(downstream, "sink") ?? gst_element_get_compatible_pad(downstream, source, nil)
                 else { throw .wrapper("\(nodes[link.from].factory) ! \(nodes[link.to].factory): no pads to link") }
                 // Caps are checked when the pipeline negotiates; a check here is what made parsing slow.
                 let result = gst_pad_link_full(source, sink, GST_PAD_LINK_CHECK_NOTHING)

@@ -12,6 +12,7 @@ package enum PipelineDescription {
         "camera": camera,
         "camera-mjpeg": cameraMJPEG,
         "fake-microphone": fakeMicrophone,
+        "recording-webm": recordingWebM,
     ]
 
     /// The fake camera: `videotestsrc` in place of the camera, same graph otherwise, plus the emulated
@@ -95,6 +96,24 @@ package enum PipelineDescription {
              ! jpegenc name=encoder quality=90
              ! appsink name=photo sync=false async=false max-buffers=1 drop=true
         """
+
+    /// The fake camera with a recording running: a third branch on the tee, as the library's
+    /// `RecordingBranch` builds it for `MediaRecorder` with its defaults on a 640x480 track at 30 fps
+    /// (VP8 in WebM, a key frame a second, a tenth of a bit per pixel), its bytes to an appsink. The
+    /// library makes the branch from its profile and names its elements `swift-media-capture-recorder-N-`
+    /// and the factory; a test keeps a running recording's branch equal to this one (factories, links,
+    /// the values set here). It is also the graph the recording benchmark runs under gst-launch-1.0.
+    package static let recordingWebM =
+        fakeCamera
+            + """
+              t. ! queue name=recorder-queue max-size-buffers=0 max-size-bytes=0 max-size-time=2000000000
+                 ! videocrop name=recorder-videocrop ! videoscale name=recorder-videoscale add-borders=false ! videoconvert name=recorder-videoconvert
+                 ! capsfilter name=recorder-capsfilter caps=video/x-raw,format=I420,width=640,height=480,pixel-aspect-ratio=1/1
+                 ! vp8enc name=recorder-vp8enc deadline=1 cpu-used=8 threads=1 lag-in-frames=0 end-usage=cbr target-bitrate=921600 keyframe-max-dist=30
+                 ! webmmux name=recorder-webmmux streamable=true
+                 ! appsink name=recorder-appsink sync=false async=false max-buffers=0 drop=false
+
+            """
 
     /// The fake microphone: a live sine wave, consumed by a `fakesink`.
     package static let fakeMicrophone = """

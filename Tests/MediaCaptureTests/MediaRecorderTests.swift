@@ -519,6 +519,37 @@ struct MediaRecorderTests {
         #expect(pipeline.children.filter { $0.name.hasPrefix(RecordingBranch.namePrefix) }.isEmpty)
     }
 
+    /// pipelines/recording-webm.pipeline is the recording branch as the library builds it (the model:
+    /// the pipeline files checked against the built graph).
+    @Test("A running recording's graph is pipelines/recording-webm.pipeline: elements, links, the values set there")
+    func branchMatchesPipelineFile() async throws {
+        let stream = try await Self.stream()
+        defer { stream.stopAllTracks() }
+        let pipeline = try #require(stream.getVideoTracks().first?.video?.source.capturer.pipeline)
+        let recorder = try MediaRecorder(stream)
+        let log = EventLog(recorder.events)
+        try recorder.start()
+        try await Self.sleep(0.3)
+        let text = String(decoding: try Self.readFile(repositoryRoot + "/pipelines/recording-webm.pipeline"), as: UTF8.self)
+        let reference = try Pipeline(description: text, name: "reference-recording")
+        // The library names a recording's elements by a counter and the factory.
+        let numbered = try Regex("swift-media-capture-recorder-[0-9]+-")
+        let built = pipeline.graphSignature.map { $0.replacing(numbered, with: "recorder-") }.sorted()
+        #expect(built == reference.graphSignature)
+        #expect(built.filter { $0.hasPrefix("recorder-") }.count >= 14, "8 elements and their 7 links, and the tee's")
+        let elements = Dictionary(
+            pipeline.children.map { ($0.name.replacing(numbered, with: "recorder-"), $0) }, uniquingKeysWith: { first, _ in first })
+        for node in try GraphDescription(text).nodes {
+            guard let name = node.name, name.hasPrefix("recorder-") else { continue }
+            let mine = try #require(elements[name], "\(name) is in the running graph")
+            for (key, _) in node.properties where key != "name" {
+                #expect(mine.serializedProperty(key) == reference.element(named: name)?.serializedProperty(key), "\(name).\(key)")
+            }
+        }
+        try recorder.stop()
+        #expect(Self.names(try await log.wait()).last == "stop")
+    }
+
     @Test("A crop-and-scale track at 10 fps on a 30 fps camera records 10 frames a second, by capture time")
     func lowerRateTrack() async throws {
         let stream = try await Self.stream(
