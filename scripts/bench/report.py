@@ -161,6 +161,25 @@ def markdown(results, elapsed, options):
         rows.append(f"| MJPEG 4K camera, grabFrame: age of the frame returned (ms p50) | {size} | {spread(values)} | – | – | – |"
                     f" ≤ 2 frame intervals ({2 * middle(interval):.1f} ms): {met}; p90 {spread(p90)} ms;"
                     f" distinct frames a second {spread(fps, 1)} |")
+    # The recorder's defaults (VP8 in WebM) on a live 720p30 fake camera; gst-launch-1.0 runs
+    # pipelines/recording-webm.pipeline at the same size and bit rate in the same run.
+    for size in sizes_of(results, "record-cpu"):
+        row("Recording 30 fps VP8/WebM, open track nobody reads, CPU", size, "record-cpu", "% of a core",
+            verdict(ratio_to("gst-launch", "record-cpu", size), 1.05) + " vs `pipelines/recording-webm.pipeline`",
+            tools=("library", "gst-launch"))
+        rows[-1] = rows[-1].replace(" | " + verdict(ratio_to("gst-launch", "record-cpu", size), 1.05),
+                                    " | – | – | " + verdict(ratio_to("gst-launch", "record-cpu", size), 1.05))
+    for size in sizes_of(results, "record-lost"):
+        lost = per_round(results, "library", "record-lost", size)
+        frames = per_round(results, "library", "record-lost", size, "frames")
+        rows.append(f"| Recording: frames lost to the encoder (gaps in the file's capture times) | {size} | {spread(lost, 0)} |"
+                    f" – | – | – | 0: {'met' if lost and max(lost) == 0 else 'missed'} ({spread(frames, 0)} frames a recording) |")
+    for size in sizes_of(results, "record-grab-held"):
+        values = per_round(results, "library", "record-grab-held", size)
+        without = per_round(results, "library", "record-grab-held", size, "without")
+        ratio = middle(values) / middle(without) if values and without else None
+        rows.append(f"| grabFrame, frame held, while recording (ms p50) | {size} | {spread(values, 3)} | – | – | – |"
+                    f" {verdict(ratio, 1.1)} vs without a recording {spread(without, 3)} ms |")
     growth = [entry for entry in results if entry["metric"] == "rss-growth"]
     for entry in growth:
         checkpoints = ", ".join(f"{value:+.1f}" for value in entry.get("samples", []))

@@ -7,7 +7,7 @@ Peers: gst-launch-1.0 on the library's own graph (fakesink in place of the appsi
 Every measurement runs in a process of its own; peak RSS comes from wait4. Writes
 .build/bench/results.jsonl, .build/bench/report.md and .build/bench/latency.png.
 
-usage: run.py [--rounds N] [--quick] [--only mjpeg] [--report RESULTS.jsonl]
+usage: run.py [--rounds N] [--quick] [--only mjpeg|record] [--report RESULTS.jsonl]
 """
 import argparse
 import json
@@ -170,6 +170,80 @@ def mjpeg_rows(number, quick):
     results.extend(run(on_camera("brio", [LIBRARY, "mjpeg-frame-age", "3840x2160", "30", count]), number))
 
 
+# --- recording (MediaRecorder's defaults: VP8 in WebM) ----------------------------------------------------
+
+RECORD_SIZE = "1280x720"
+
+
+def recording_graph(size, bits):
+    """pipelines/recording-webm.pipeline at `size`: the frames gate closed (an open track nobody reads),
+    fakesink in place of the appsinks."""
+    width, height = size.split("x")
+    text = open(os.path.join(ROOT, "pipelines", "recording-webm.pipeline")).read()
+    text = text.replace("width=640,height=480", f"width={width},height={height}")
+    text = text.replace("target-bitrate=921600", f"target-bitrate={bits}")
+    text = text.replace("valve name=frames-gate", "valve name=frames-gate drop=true")
+    text = re.sub(r"appsink name=(\S+) .*", r"fakesink name=\1 sync=false async=false", text)
+    return text.split()
+
+
+def gst_record_cpu(size, bits, seconds, round_number):
+    """gst-launch-1.0 running the recording graph, CPU over `seconds` after 2 s."""
+    process = subprocess.Popen(["gst-launch-1.0", "-q"] + recording_graph(size, bits),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(2)
+        before = cpu_of(process.pid)
+        time.sleep(seconds)
+        used = cpu_of(process.pid) - before
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    results.append({"tool": "gst-launch", "metric": "record-cpu", "size": size,
+                    "value": used / seconds * 100, "unit": "%", "round": round_number})
+    log(f"  {2 + seconds:5.1f} s  gst-launch record-cpu {size}")
+
+
+def frames_lost(path, rate=30):
+    """Frames missing from a recording: the capture times in the file, each 1/rate apart when none was
+    lost, read by GStreamer's own demuxer (no decode). Returns (frames, lost)."""
+    import gi
+    gi.require_version("Gst", "1.0")
+    from gi.repository import Gst
+    Gst.init(None)
+    pipeline = Gst.parse_launch("filesrc name=file ! matroskademux ! appsink name=sink sync=false")
+    pipeline.get_by_name("file").set_property("location", path)
+    sink = pipeline.get_by_name("sink")
+    pipeline.set_state(Gst.State.PLAYING)
+    times = []
+    while True:
+        sample = sink.emit("try-pull-sample", 5 * Gst.SECOND)
+        if sample is None:
+            break
+        times.append(sample.get_buffer().pts)
+    pipeline.set_state(Gst.State.NULL)
+    times.sort()
+    interval = Gst.SECOND / rate
+    lost = sum(max(0, round((later - earlier) / interval) - 1) for earlier, later in zip(times, times[1:]))
+    return len(times), lost
+
+
+def record_rows(number, quick):
+    seconds = 3 if quick else 6
+    width, height = RECORD_SIZE.split("x")
+    bits = int(width) * int(height) * 30 // 10  # the recorder's default: a tenth of a bit per pixel
+    path = os.path.join(OUT, "recording.webm")
+    lines = run([LIBRARY, "record-cpu", RECORD_SIZE, str(seconds), path], number)
+    frames, lost = frames_lost(path)
+    for line in lines:
+        line.update({"frames": frames, "lost": lost})
+    results.extend(lines)
+    results.append({"tool": "library", "metric": "record-lost", "size": RECORD_SIZE, "value": lost, "unit": "frames",
+                    "round": number, "frames": frames})
+    gst_record_cpu(RECORD_SIZE, bits, seconds, number)
+    results.extend(run([LIBRARY, "record-grab", RECORD_SIZE, "15" if quick else "40"], number))
+
+
 # --- the rounds ---------------------------------------------------------------------------------------
 
 def one_round(number, quick):
@@ -208,6 +282,7 @@ def one_round(number, quick):
         results.extend(run([LIBRARY, "tracks", str(count), "2"], number))
         results.extend(run(PEERS + ["pygobject", "tracks", str(count), "2"], number))
     mjpeg_rows(number, quick)
+    record_rows(number, quick)
 
 
 def main():
@@ -215,7 +290,8 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="fewer samples and no 100 000-grab memory run")
     parser.add_argument("--report", metavar="RESULTS", help="only remake the report and chart from a results.jsonl")
-    parser.add_argument("--only", choices=["mjpeg"], help="only the MJPEG webcam's rows (on the virtual camera)")
+    parser.add_argument("--only", choices=["mjpeg", "record"],
+                        help="only the MJPEG webcam's rows (on the virtual camera), or the recorder's")
     options = parser.parse_args()
     os.makedirs(OUT, exist_ok=True)
     suffix = f"-{options.only}" if options.only else ""  # a partial run keeps a full run's files
@@ -224,10 +300,11 @@ def main():
         with open(options.report) as file:
             results.extend(json.loads(line) for line in file if line.strip())
         elapsed = results[-1].get("elapsed", 0) if results else 0
-    elif options.only == "mjpeg":
+    elif options.only:
+        rows = {"mjpeg": mjpeg_rows, "record": record_rows}[options.only]
         for number in range(1, options.rounds + 1):
             log(f"round {number}")
-            mjpeg_rows(number, options.quick)
+            rows(number, options.quick)
         elapsed = time.monotonic() - started
     else:
         for number in range(1, options.rounds + 1):
