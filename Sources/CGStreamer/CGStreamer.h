@@ -103,6 +103,20 @@ static inline GstFlowReturn CGStreamer_gst_pad_push_held(GstPad *from, GstPad *t
     return result;
 }
 
+/// Pushes `buffer` (a new reference) with its presentation and decoding times moved `earlier`
+/// nanoseconds back (clamped at 0): a metadata copy, its memory shared.
+static inline GstFlowReturn CGStreamer_gst_pad_push_shifted(GstPad *pad, GstBuffer *buffer, guint64 earlier) {
+    GstBuffer *copy = gst_buffer_copy(buffer);
+    if (copy == NULL) return GST_FLOW_ERROR;
+    if (GST_BUFFER_PTS_IS_VALID(copy)) GST_BUFFER_PTS(copy) = GST_BUFFER_PTS(copy) > earlier ? GST_BUFFER_PTS(copy) - earlier : 0;
+    if (GST_BUFFER_DTS_IS_VALID(copy)) GST_BUFFER_DTS(copy) = GST_BUFFER_DTS(copy) > earlier ? GST_BUFFER_DTS(copy) - earlier : 0;
+    return gst_pad_push(pad, copy);
+}
+
+static inline gboolean CGStreamer_GST_BUFFER_IS_DELTA_UNIT(GstBuffer *buffer) {
+    return GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT);
+}
+
 // MARK: - Type constants (G_TYPE_MAKE_FUNDAMENTAL expansions do not import)
 
 static inline GType CGStreamer_G_TYPE_INT(void) { return G_TYPE_INT; }

@@ -138,6 +138,11 @@ package final class Element: @unchecked Sendable {
         gst_element_link(pointer, downstream.pointer) != 0
     }
 
+    /// The corresponding C function is `gst_element_unlink`.
+    package func unlink(from downstream: Element) {
+        gst_element_unlink(pointer, downstream.pointer)
+    }
+
     /// Posts an error message from this element, as the element itself would on a failure.
     /// Used by fault injection. The corresponding C function is `gst_element_post_message`.
     package func postError(domain: GStreamerError.Domain, code: Int32, message: String, debug: String) {

@@ -226,6 +226,33 @@ package struct ProbeContext: ~Copyable {
         info.pointee.data = UnsafeMutableRawPointer(writable)
     }
 
+    /// Pushes a kept buffer (a sample's) from the probe's (source) pad before the one passing, its
+    /// times moved `earlier` nanoseconds back (a copy of its metadata): the probe sees it too. True
+    /// when downstream took it. The corresponding C function is `gst_pad_push`.
+    package func push(_ sample: Sample, earlier: UInt64) -> Bool {
+        guard let buffer = gst_sample_get_buffer(sample.pointer) else { return false }
+        return CGStreamer_gst_pad_push_shifted(pad, buffer, guint64(earlier)) == GST_FLOW_OK
+    }
+
+    /// Whether the buffer depends on others to decode (an encoded frame that is not a key frame).
+    /// The corresponding C flag is `GST_BUFFER_FLAG_DELTA_UNIT`.
+    package var isDeltaUnit: Bool {
+        guard let buffer = gst_pad_probe_info_get_buffer(info) else { return true }
+        return CGStreamer_GST_BUFFER_IS_DELTA_UNIT(buffer) != 0
+    }
+
+    /// Moves the buffer's presentation and decoding times `earlier` nanoseconds back (clamped at 0).
+    /// The buffer is made writable first (its metadata copied when shared).
+    package func moveTimes(earlier: UInt64) {
+        guard earlier > 0, let buffer = gst_pad_probe_info_get_buffer(info) else { return }
+        let writable = CGStreamer_gst_buffer_make_writable(buffer)
+        let earlier = GstClockTime(earlier)
+        for time in [\GstBuffer.pts, \GstBuffer.dts] where writable.pointee[keyPath: time] != GstClockTime.max {
+            writable.pointee[keyPath: time] = writable.pointee[keyPath: time] > earlier ? writable.pointee[keyPath: time] - earlier : 0
+        }
+        info.pointee.data = UnsafeMutableRawPointer(writable)
+    }
+
     /// The buffer's duration in nanoseconds; nil when it has none.
     /// The corresponding C macro is `GST_BUFFER_DURATION`.
     package var duration: UInt64? {

@@ -43,6 +43,16 @@ package final class Sample: @unchecked Sendable {
         return time == GstClockTime.max ? nil : UInt64(time)  // GST_CLOCK_TIME_NONE
     }
 
+    /// Whether the buffer depends on others to decode (an encoded frame that is not a key frame).
+    /// The corresponding C flag is `GST_BUFFER_FLAG_DELTA_UNIT`.
+    package var isDeltaUnit: Bool {
+        guard let buffer = gst_sample_get_buffer(pointer) else { return true }
+        return CGStreamer_GST_BUFFER_IS_DELTA_UNIT(buffer) != 0
+    }
+
+    /// The buffer's size in bytes.
+    package var byteCount: Int { gst_sample_get_buffer(pointer).map { Int(gst_buffer_get_size($0)) } ?? 0 }
+
     /// The buffer's running time (its presentation time on the pipeline's timeline, through its
     /// segment) in nanoseconds; nil without a presentation time or outside the segment.
     /// The corresponding C function is `gst_segment_to_running_time`.

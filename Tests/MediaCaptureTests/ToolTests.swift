@@ -340,8 +340,16 @@ struct ToolTests {
             let refused = try await runProcess(Self.tool, arguments, seconds: 20)
             #expect(refused.status == 64, "\(arguments): \(refused.stderr)")
         }
-        let unsupported = try await Self.run("record", "-o", webm, "--preroll", "2s")
-        #expect(unsupported.status == 1 && unsupported.stderr.contains("NotSupportedError"), "\(unsupported.stderr)")
+        let tooLong = try await Self.run("record", "-o", webm, "--preroll", "11m")
+        #expect(tooLong.status == 1 && tooLong.stderr.contains("NotSupportedError"), "\(tooLong.stderr)")
+        // --preroll: SIGUSR1 starts the recording, which begins up to the pre-roll before it.
+        let triggered = try await runProcess(Self.tool, ["record", "-o", webm, "--preroll", "1s", "--duration", "1s"]) { pid in
+            try? await Task.sleep(for: .seconds(3))  // the camera opened, and more than the pre-roll encoded
+            kill(pid, SIGUSR1)
+        }
+        #expect(triggered.status == 0 && triggered.stderr.contains("kill -USR1"), "\(triggered.stderr)")
+        let prerolled = try await MediaRecorderTests.decode(try #require(readBytes(webm)))
+        #expect(prerolled.failure == nil && prerolled.duration >= 1.9 && prerolled.duration <= 3.1, "\(prerolled.duration) s")
     }
 
     @Test("demo: a frame and a photo in the camera's largest mode")

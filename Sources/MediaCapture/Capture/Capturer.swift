@@ -407,6 +407,20 @@ final class Capturer: Sendable {
         return branch
     }
 
+    /// Starts the recording of a pre-rolling branch (see ``RecordingBranch/begin(files:)``), on the
+    /// pipeline's queue; a branch that cannot begin ends with the reason.
+    func beginRecording(_ recording: RecordingBranch, files: RecordingProfile.Files?) {
+        let tee = self.tee
+        let queued = pipeline.queue.async {
+            guard !recording.begin(files: files) else { return }
+            let failure =
+                files.map { "The recording could not start writing to \($0.path): check that its directory exists and is writable." }
+                ?? "The recording could not be attached to the camera's pipeline."
+            Task { await recording.finish(failure: failure, tee: tee) }
+        }
+        if !queued { Task { await recording.finish(failure: "The camera's pipeline no longer answers.", tee: tee) } }
+    }
+
     /// Ends a recording (its muxer finishes, bounded), in the background.
     func stopRecording(_ recording: RecordingBranch) {
         let tee = self.tee

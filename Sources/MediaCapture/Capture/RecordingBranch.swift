@@ -16,6 +16,12 @@ import Synchronization
 /// entry: the first recorded frame is at 0, and a paused span is cut out. A frame without a timestamp
 /// cannot be placed, and is not recorded.
 ///
+/// With a pre-roll (``RecordingProfile/preroll``) the branch is attached with its head alone (queue
+/// to encoder) before the recording starts, and keeps the last `preroll` of what it encodes in a ring
+/// that begins at a key frame (at most the pre-roll and one key-frame interval: memory about the bit
+/// rate times that). ``begin(files:)`` adds the tail (muxer and sink) and the ring goes first, so the
+/// recording begins before it was asked for; its timeline starts at the ring's first frame.
+///
 /// The muxer writes a stream that plays from any cut: WebM/Matroska as it goes (`streamable`), MP4 in
 /// fragments of ``fragmentMilliseconds`` (a `moov` first, then `moof`s), so a process killed
 /// mid-recording leaves a file that plays up to its last fragment.
@@ -24,15 +30,13 @@ final class RecordingBranch: Sendable {
     /// (see ``Capturer/routeRecordingError(_:)``) instead of ending the camera.
     let name: String
     let profile: RecordingProfile
+    /// The head: queue to encoder (and parser).
     private let elements: [Element]
-    /// The appsink the bytes come out of (nil when writing files).
-    private let sink: AppSink?
-    /// The muxer: the chain's, or the one splitmuxsink writes files with.
-    private let muxer: Element
-    /// What splitmuxsink writes with (muxer, filesink): owned by it once set, kept here to configure.
-    private let fileWriters: [Element]
-    /// The filesink, when writing files (the chain's last element, or splitmuxsink's).
-    private let fileSink: Element?
+    /// The muxer and what it writes to: made with the branch, or by ``begin(files:)`` when pre-rolling.
+    private let tail = Locked<Tail?>(nil)
+    /// While pre-rolling, what the head is linked to until the tail comes: the muxer's caps and a
+    /// fakesink (an encoder negotiates with a peer; unlinked, vp8enc fails). No frame reaches it.
+    private let placeholder: [Element]
     private let entry: Pad
     private let crop: AspectCrop
     private let pipeline: Pipeline
@@ -47,6 +51,35 @@ final class RecordingBranch: Sendable {
     }
 
     private let output: Output
+
+    /// The muxer and what it writes to.
+    private struct Tail: Sendable {
+        /// The chain after the head: muxer and appsink or filesink, or splitmuxsink.
+        var elements: [Element]
+        /// The appsink the bytes come out of (nil when writing files).
+        var sink: AppSink?
+        /// The muxer: the chain's, or the one splitmuxsink writes files with.
+        var muxer: Element
+        /// What splitmuxsink writes with (muxer, filesink): owned by it once set, kept here to configure.
+        var fileWriters: [Element]
+        /// The filesink, when writing files (the chain's last element, or splitmuxsink's).
+        var fileSink: Element?
+        /// The profile with the files written (the branch's own, but for a pre-roll's files).
+        var profile: RecordingProfile
+    }
+
+    /// The encoded frames kept while pre-rolling, and where the recording's timeline begins.
+    private struct Preroll {
+        var ring: [Sample] = []
+        /// The tail is linked: the next frame flushes the ring.
+        var recording = false
+        /// The first recorded frame's time on the head's timeline (every later one is moved back by it).
+        var offset: UInt64?
+    }
+
+    private let preroll = Locked(Preroll())
+    /// Set while the ring is pushed from the head's last pad (its probe lets those frames through).
+    private let flushingRing = Atomic<Bool>(false)
 
     /// How much the queue holds before it holds up the tee (it never drops).
     static let queueTime: UInt64 = 2_000_000_000
@@ -101,11 +134,49 @@ final class RecordingBranch: Sendable {
     /// caller's source description is taken for one (its errors would then not end the camera).
     static let namePrefix = "swift-media-capture-recorder-"
 
-    /// Builds the branch (not yet in the pipeline). Nil when an element is missing.
+    /// Builds the branch (not yet in the pipeline): with its tail, or its head alone when it pre-rolls.
+    /// Nil when an element is missing.
     init?(profile: RecordingProfile, pipeline: Pipeline, blank: @escaping @Sendable () -> Bool, output: Output) {
         let name = Self.namePrefix + "\(Self.counter.add(1, ordering: .relaxed).newValue)"
         var made: [Element] = []
-        for factory in profile.factories {
+        for factory in profile.headFactories {
+            guard let element = Element(factory: factory, name: "\(name)-\(factory)") else { return nil }
+            made.append(element)
+        }
+        guard let entry = made[0].staticPad("sink") else { return nil }
+        var placeholder: [Element] = []
+        if profile.preroll > 0 {
+            guard let caps = Element(factory: "capsfilter", name: "\(name)-placeholder-capsfilter"),
+                let sink = Element(factory: "fakesink", name: "\(name)-placeholder-fakesink")
+            else { return nil }
+            caps.set("caps", Caps(profile.codec.muxedCaps))
+            sink.set("sync", false)
+            sink.set("async", false)  // added to a playing pipeline
+            sink.set("enable-last-sample", false)
+            placeholder = [caps, sink]
+        }
+        self.placeholder = placeholder
+        self.name = name
+        self.profile = profile
+        self.elements = made
+        self.frameInterval = profile.maximumFrameRate.flatMap { $0.isFinite && $0 > 0 ? UInt64(min(1e9 / $0, 1e18)) : nil }
+        self.entry = entry
+        self.crop = AspectCrop(made[Self.index(of: "videocrop", in: profile)])
+        self.pipeline = pipeline
+        self.blank = blank
+        self.output = output
+        configure()
+        installProbes()
+        if profile.preroll == 0 {
+            guard let tail = Self.makeTail(profile, name: name) else { return nil }
+            installTail(tail)
+        }
+    }
+
+    /// The tail's elements for `profile` (nil when one is missing), configured.
+    private static func makeTail(_ profile: RecordingProfile, name: String) -> Tail? {
+        var made: [Element] = []
+        for factory in profile.tailFactories {
             guard let element = Element(factory: factory, name: "\(name)-\(factory)") else { return nil }
             made.append(element)
         }
@@ -114,24 +185,13 @@ final class RecordingBranch: Sendable {
             guard let element = Element(factory: factory, name: "\(name)-file-\(factory)") else { return nil }
             writers.append(element)
         }
-        guard let entry = made[0].staticPad("sink") else { return nil }
-        let sink = profile.files == nil ? AppSink(made[made.count - 1]) : nil
-        guard profile.files != nil || sink != nil else { return nil }
-        self.name = name
-        self.profile = profile
-        self.elements = made
-        self.sink = sink
-        self.fileWriters = writers
-        self.fileSink = profile.files == nil ? nil : writers.last ?? made.last
-        self.frameInterval = profile.maximumFrameRate.flatMap { $0.isFinite && $0 > 0 ? UInt64(min(1e9 / $0, 1e18)) : nil }
-        self.muxer = writers.first ?? made[made.count - 2]
-        self.entry = entry
-        self.crop = AspectCrop(made[Self.index(of: "videocrop", in: profile)])
-        self.pipeline = pipeline
-        self.blank = blank
-        self.output = output
-        configure()
-        installProbes()
+        let sink = profile.files == nil ? made.last.flatMap(AppSink.init) : nil
+        guard profile.files != nil || sink != nil, let muxer = writers.first ?? made.first else { return nil }
+        let tail = Tail(
+            elements: made, sink: sink, muxer: muxer, fileWriters: writers,
+            fileSink: profile.files == nil ? nil : writers.last ?? made.last, profile: profile)
+        configure(tail)
+        return tail
     }
 
     /// Where the element of `factory` is in the branch (the profile's factories, in order).
@@ -175,6 +235,11 @@ final class RecordingBranch: Sendable {
             encoder.set("complexity", parsing: "low")
             elements[Self.index(of: "h264parse", in: profile)].set("config-interval", Int32(-1))  // parameter sets before every key frame
         }
+    }
+
+    /// Sets the tail's properties (after creation: nothing the caller gave is ever parsed).
+    private static func configure(_ tail: Tail) {
+        let (profile, muxer, fileSink) = (tail.profile, tail.muxer, tail.fileSink)
         muxer.set("streamable", true)
         if profile.container == .mp4 { muxer.set("fragment-duration", Self.fragmentMilliseconds) }
         if let files = profile.files, let fileSink {
@@ -184,7 +249,7 @@ final class RecordingBranch: Sendable {
             // half a second of 640x480 VP8, with the default buffering).
             fileSink.set("buffer-mode", parsing: "unbuffered")
             fileSink.set("enable-last-sample", false)  // it would hold the last buffer for nobody
-            guard profile.isSegmented, let splitter = elements.last else {
+            guard profile.isSegmented, let splitter = tail.elements.last else {
                 fileSink.set("location", files.path)  // a property: never parsed
                 return
             }
@@ -195,7 +260,7 @@ final class RecordingBranch: Sendable {
             splitter.set("max-files", files.maxFiles)
             splitter.set("async-handling", false)
         }
-        guard let appsink = sink?.element else { return }
+        guard let appsink = tail.sink?.element else { return }
         appsink.set("sync", false)
         appsink.set("async", false)  // added to a playing pipeline (see TrackBranch.make)
         appsink.set("max-buffers", UInt32(0))
@@ -226,13 +291,64 @@ final class RecordingBranch: Sendable {
             }
             return .pass
         }
-        if let sink {
+        if profile.preroll > 0, let last = elements.last?.staticPad("src") {
+            // The head's last pad: kept in the ring while pre-rolling, moved to the recording's
+            // timeline once it records.
+            last.addBufferProbe { [weak self] context in
+                guard let self else { return .drop }
+                if self.flushingRing.load(ordering: .acquiring) { return .pass }  // the ring, already moved
+                return self.prerolled(context)
+            }
+        }
+    }
+
+    /// What the head's last pad does with an encoded frame (on its streaming thread).
+    private func prerolled(_ context: borrowing ProbeContext) -> Pad.ProbeDecision {
+        let (delta, time) = (context.isDeltaUnit, context.presentationTime)
+        let recording = preroll.withLock { $0.recording }
+        if !recording {
+            guard let sample = context.sample() else { return .drop }
+            let span = profile.preroll
+            preroll.withLock { state in
+                // A ring begins at a key frame; the oldest group goes once the next one is old enough.
+                guard !(state.ring.isEmpty && delta) else { return }
+                state.ring.append(sample)
+                let newest = time ?? 0
+                while let next = state.ring.indices.dropFirst().first(where: { !state.ring[$0].isDeltaUnit }),
+                    let start = state.ring[next].presentationTime, newest >= start &+ span
+                {
+                    state.ring.removeFirst(next)
+                }
+            }
+            return .drop
+        }
+        let (ring, offset) = preroll.withLock { state -> ([Sample], UInt64?) in
+            if state.offset != nil { return ([], state.offset) }
+            // The first frame recorded: the ring's first, or this one when it is a key frame.
+            guard let first = state.ring.first?.presentationTime ?? (delta ? nil : time) else { return ([], nil) }
+            state.offset = first
+            defer { state.ring = [] }
+            return (state.ring, first)
+        }
+        guard let offset else { return .drop }  // a key frame first
+        if !ring.isEmpty {
+            flushingRing.store(true, ordering: .releasing)
+            for sample in ring where !context.push(sample, earlier: offset) { break }
+            flushingRing.store(false, ordering: .releasing)
+        }
+        context.moveTimes(earlier: offset)
+        return .pass
+    }
+
+    /// Sets the tail's callbacks and keeps it.
+    private func installTail(_ tail: Tail) {
+        if let sink = tail.sink {
             sink.setCallbacks(
                 onSample: { [output] sample in
                     if let bytes = try? sample.copyBytes(), !bytes.isEmpty { output.data(bytes) }
                 },
                 onEndOfStream: { [drained] in drained.resume(()) })
-        } else if let fileSink = fileSink?.staticPad("sink") {
+        } else if let fileSink = tail.fileSink?.staticPad("sink") {
             // The muxer wrote everything before its end of stream reaches the file: the last file is
             // whole once the one sent by finish() gets here (the cuts send their own before).
             fileSink.addEndOfStreamProbe(passing: true) { [weak self] in
@@ -241,6 +357,7 @@ final class RecordingBranch: Sendable {
                 self.drained.resume(())
             }
         }
+        self.tail.withLock { $0 = tail }
     }
 
     /// The frame at capture time `time` on the recording's timeline; nil when it is not recorded
@@ -280,7 +397,8 @@ final class RecordingBranch: Sendable {
 
     /// The latest recorded frame's time on the recording's timeline, and how many were recorded.
     var progress: (time: Duration, frames: UInt64) {
-        timeline.withLock { (.nanoseconds(Int64(clamping: $0.recorded)), $0.frames) }
+        let offset = preroll.withLock { $0.offset } ?? 0
+        return timeline.withLock { (.nanoseconds(Int64(clamping: $0.recorded > offset ? $0.recorded - offset : 0)), $0.frames) }
     }
 
     /// The source is about to switch modes (see ``AspectCrop/prepareForNewInput()``).
@@ -295,11 +413,47 @@ final class RecordingBranch: Sendable {
             guard placement.phase == .idle else { return false }
             placement.phase = .attached
             var added: [Element] = [], teePad: Pad?
-            let linked = pipeline.attachBranch(elements, entry: entry, behind: tee, added: &added, teePad: &teePad)
+            let chain = elements + (tail.withLock { $0?.elements } ?? placeholder)
+            let linked = pipeline.attachBranch(chain, entry: entry, behind: tee, added: &added, teePad: &teePad)
             (placement.added, placement.teePad, placement.linked) = (added, teePad, linked)
             return linked
         }
     }
+
+    /// Starts the recording of a pre-rolling branch: its tail (to `files`, or to the appsink) is
+    /// added after the head, and the next frame pushes the ring first. Blocking: call on the
+    /// pipeline's queue. False when the branch does not pre-roll, is not attached, or the tail could
+    /// not be added (what it added stays recorded, for ``finish(failure:tee:drainTimeout:)``).
+    func begin(files: RecordingProfile.Files?) -> Bool {
+        var withFiles = profile
+        withFiles.files = files
+        guard profile.preroll > 0, tail.withLock({ $0 == nil }), let made = Self.makeTail(withFiles, name: name) else { return false }
+        installTail(made)
+        return placement.withLock { placement in
+            guard placement.phase == .attached, placement.linked, let head = elements.last, let first = placeholder.first else { return false }
+            // No frame passes the head's probe until `recording`: nothing is lost between the two links.
+            head.unlink(from: first)
+            for element in placeholder {
+                element.setLockedState(true)
+                element.setNullState()
+                _ = pipeline.remove(element)
+            }
+            placement.added.removeAll { element in placeholder.contains { $0 === element } }
+            let before = placement.added.count
+            for element in made.elements where pipeline.add(element) { placement.added.append(element) }
+            guard placement.added.count == before + made.elements.count else { return false }
+            for (upstream, downstream) in zip(made.elements, made.elements.dropFirst()) where !upstream.link(to: downstream) {
+                return false
+            }
+            for element in made.elements.reversed() where !element.syncStateWithParent() { return false }
+            guard head.link(to: made.elements[0]) else { return false }
+            preroll.withLock { $0.recording = true }
+            return true
+        }
+    }
+
+    /// Whether the branch records (not pre-rolling only).
+    private var isRecording: Bool { profile.preroll == 0 || preroll.withLock { $0.recording } }
 
     /// Records what failed, when it is the first failure (call in the order the errors came, on the
     /// bus's synchronous handler: the failing element's thread). Frames stop entering the branch, and
@@ -308,7 +462,7 @@ final class RecordingBranch: Sendable {
         // GStreamer names the file when it cannot open it, not when a write fails ("No space left on
         // the resource."): the caller learns which path either way.
         var message = message
-        if let path = profile.files?.path, !message.contains(path) {
+        if let path = tail.withLock({ $0?.profile.files?.path }), !message.contains(path) {
             let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? ""
             if directory.isEmpty || !message.contains(directory) { message += " (recording to \(path))" }
         }
@@ -355,7 +509,8 @@ final class RecordingBranch: Sendable {
         }
         let entry = self.entry
         let failure = firstFailure.withLock { $0 } ?? failure
-        let wantsDrain = failure == nil && taken.linked
+        // A branch that only pre-rolled has nothing to drain: its head's end goes nowhere.
+        let wantsDrain = failure == nil && taken.linked && isRecording
         let unlinked = await pipeline.perform(timeout: .seconds(5)) {
             if let teePad = taken.teePad {
                 // If the pad never idles (a wedged stream) unlink anyway.
@@ -372,7 +527,7 @@ final class RecordingBranch: Sendable {
         if drain, await drained.wait(timeout: drainTimeout) == nil {
             problem =
                 "The encoder did not finish within \(drainTimeout); the recording's last frames are missing. The machine may be too busy to encode this size and rate: record smaller or with a lower frame rate."
-        } else if drain, profile.isSegmented {
+        } else if drain, tail.withLock({ $0?.profile.isSegmented ?? false }) {
             // splitmuxsink may answer the end of stream with a cut (the group of pictures it held
             // back starts a new file), then the new file's end: the last end is the one followed by
             // quiet. Its file's end comes right after the cut's (one held GOP to write), well
@@ -383,7 +538,7 @@ final class RecordingBranch: Sendable {
                 if fileEnds.load(ordering: .acquiring) == seen { break }
             }
         }
-        let sink = self.sink
+        let sink = tail.withLock { $0?.sink }
         _ = await pipeline.perform(timeout: .seconds(5)) { [pipeline] in
             sink?.clearCallbacks()
             for element in taken.added {

@@ -16,6 +16,15 @@ struct RecordingProfile: Sendable, Hashable {
             case .h264: ["openh264enc", "h264parse"]
             }
         }
+
+        /// The caps every muxer here takes the codec's frames in (H.264: `avc`, whole access units).
+        var muxedCaps: String {
+            switch self {
+            case .vp8: "video/x-vp8"
+            case .vp9: "video/x-vp9"
+            case .h264: "video/x-h264,stream-format=avc,alignment=au"
+            }
+        }
     }
 
     enum Container: String, Sendable, Hashable {
@@ -44,6 +53,10 @@ struct RecordingProfile: Sendable, Hashable {
     /// Whether the source's tee carries JPEG (an MJPEG camera): the branch decodes after its queue,
     /// so that nothing is decoded for it while it does not run.
     var decodesJPEG = false
+    /// Nanoseconds of encoded video kept before the recording starts (0: none). A pre-rolling branch is
+    /// attached with its head alone (queue to encoder) and keeps what it encodes in a ring; the muxer
+    /// and what it writes to are added when the recording starts, fed the ring first.
+    var preroll: UInt64 = 0
 
     /// Files written by `splitmuxsink`, cut at the first key frame after `segment` (0: one file).
     struct Files: Sendable, Hashable {
@@ -57,11 +70,16 @@ struct RecordingProfile: Sendable, Hashable {
         var maxFiles: UInt32 = 0
     }
 
-    /// Every element factory the profile needs, for ``isAvailable``.
-    var factories: [String] {
+    /// Every element factory of the branch's chain, in order, for ``isAvailable``: its head, then its tail.
+    var factories: [String] { headFactories + tailFactories }
+
+    /// The head: the queue to the encoder (and its parser).
+    var headFactories: [String] {
         ["queue"] + (decodesJPEG ? ["jpegdec"] : []) + ["videocrop", "videoscale", "videoconvert", "capsfilter"] + codec.factories
-            + (isSegmented ? ["splitmuxsink"] : [container.factory, files == nil ? "appsink" : "filesink"])
     }
+
+    /// The tail: the muxer and what it writes to (or splitmuxsink, with its own).
+    var tailFactories: [String] { isSegmented ? ["splitmuxsink"] : [container.factory, files == nil ? "appsink" : "filesink"] }
 
     /// Whether files are cut in segments (by `splitmuxsink`). One file is written by a plain filesink:
     /// splitmuxsink holds back a whole group of pictures to decide where to cut, which a killed

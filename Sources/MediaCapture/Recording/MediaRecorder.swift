@@ -19,7 +19,11 @@ import Locking
 ///
 /// ``record(to:segmentDuration:maxFiles:)`` writes files (segments, a ring) instead of Blobs.
 ///
-/// Not yet: audio tracks (only the first live video track is recorded), the `preroll` option.
+/// With ``MediaRecorderOptions/preroll``, the recorder encodes from the moment it is made (and again
+/// from each recording's end), keeping the last `preroll` of encoded video: a recording started by a
+/// trigger begins up to that much before it, at a key frame.
+///
+/// Not yet: audio tracks (only the first live video track is recorded).
 public final class MediaRecorder: Sendable {
     public var stream: MediaStream { recorded }
     /// The type in use, with its codecs (`video/webm;codecs=vp8` when none was asked for).
@@ -61,6 +65,8 @@ public final class MediaRecorder: Sendable {
         var generation: UInt64 = 0
         var subscribers: [UInt64: AsyncStream<MediaRecorderEvent>.Continuation] = [:]
         var nextSubscriber: UInt64 = 0
+        /// With a pre-roll: the branch encoding for the next recording, and the generation it will be.
+        var preroll: (generation: UInt64, branch: RecordingBranch, capturer: Capturer)?
     }
 
     /// Events are fired under this lock, so every subscriber sees them in the order of the changes.
@@ -68,18 +74,27 @@ public final class MediaRecorder: Sendable {
 
     /// The shortest timeslice: a piece per frame or two at most.
     static let minimumTimeslice = Duration.milliseconds(10)
+    /// The longest pre-roll: its memory is the bit rate times it (10 minutes of 720p VP8: about 200 MB).
+    static let maximumPreroll = Duration.seconds(600)
 
     /// Implements MediaStream Recording §"MediaRecorder constructor".
+    /// With `options.preroll`, encoding begins now, on the stream's first live video track (see ``MediaRecorderOptions/preroll``).
     /// - Throws: `NotSupportedError` when `options.mimeType` is not a type ``isTypeSupported(_:)``
-    ///   accepts, when both key-frame options are given, or when `options.preroll` is given (not implemented).
+    ///   accepts, when both key-frame options are given, or when `options.preroll` is longer than 10
+    ///   minutes; `TypeError` when `options.preroll` is not positive.
     public init(_ stream: MediaStream, options: MediaRecorderOptions = .init()) throws(DOMException) {
         if options.videoKeyFrameIntervalDuration != nil && options.videoKeyFrameIntervalCount != nil {
             throw DOMException(
                 .notSupportedError,
                 "videoKeyFrameIntervalDuration and videoKeyFrameIntervalCount were both given; give one of them.")
         }
-        if options.preroll != nil {
-            throw DOMException(.notSupportedError, "The preroll option is not implemented yet; record without it.")
+        if let preroll = options.preroll {
+            guard preroll > .zero else { throw DOMException(.typeError, "preroll must be positive (it was \(preroll)); leave it nil for none.") }
+            guard preroll <= Self.maximumPreroll else {
+                throw DOMException(
+                    .notSupportedError,
+                    "A preroll of \(preroll) is longer than the \(Self.maximumPreroll) kept in memory; record to files with segments instead.")
+            }
         }
         let format: RecordingFormat
         if let type = options.mimeType, !type.isEmpty {
@@ -107,12 +122,14 @@ public final class MediaRecorder: Sendable {
         let chosen = options.bitsPerSecond ?? options.videoBitsPerSecond ?? pixelsPerSecond.map { UInt32(clamping: Int($0 / 10)) } ?? 2_500_000
         self.videoBits = min(max(chosen, 100_000), 200_000_000)
         self.audioBits = options.audioBitsPerSecond ?? 128_000
+        startPreroll()
     }
 
     deinit {
         // A recorder dropped while recording lets its branch go (nobody hears its events any more).
-        let (run, subscribers) = guarded.withLock { ($0.run, Array($0.subscribers.values)) }
+        let (run, preroll, subscribers) = guarded.withLock { ($0.run, $0.preroll, Array($0.subscribers.values)) }
         if let branch = run?.branch, let capturer = run?.capturer { capturer.stopRecording(branch) }
+        if let preroll { preroll.capturer.stopRecording(preroll.branch) }
         for subscriber in subscribers { subscriber.finish() }
     }
 
@@ -209,7 +226,7 @@ public final class MediaRecorder: Sendable {
             }
             throw DOMException(.notSupportedError, "The stream is inactive (every track ended); record a stream with a live track.")
         }
-        let generation = try guarded.withLock { state throws(DOMException) -> UInt64 in
+        let (generation, prerolled) = try guarded.withLock { state throws(DOMException) -> (UInt64, RecordingBranch?) in
             guard state.recording == .inactive else {
                 throw DOMException(.invalidStateError, "start() was called while the recorder is \(state.recording.rawValue); call stop() first.")
             }
@@ -217,11 +234,22 @@ public final class MediaRecorder: Sendable {
                 throw DOMException(
                     .invalidStateError, "The previous recording is still being finished; start again after its stop event.")
             }
-            state.generation += 1
             state.recording = .recording
+            defer { fire(.start, in: &state) }
+            // The pre-rolling branch becomes the recording, its ring first.
+            if let preroll = state.preroll, !preroll.branch.isEnded {
+                state.preroll = nil
+                state.run = Run(
+                    generation: preroll.generation, branch: preroll.branch, capturer: preroll.capturer, timeslice: slice, toFiles: files != nil)
+                return (preroll.generation, preroll.branch)
+            }
+            state.generation += 1
             state.run = Run(generation: state.generation, timeslice: slice, toFiles: files != nil)
-            fire(.start, in: &state)
-            return state.generation
+            return (state.generation, nil)
+        }
+        if let prerolled {
+            video.source.capturer.beginRecording(prerolled, files: files)
+            return
         }
         let capturer = video.source.capturer
         let branch = capturer.startRecording(
@@ -358,8 +386,9 @@ public final class MediaRecorder: Sendable {
 
     /// The branch ended (after ``stop()``, its track's end, or a failure): the recording's last events.
     private func ended(_ failure: String?, generation: UInt64) {
-        let finished = guarded.withLock { state -> [AsyncStream<MediaRecorderEvent>.Continuation] in
-            guard state.run?.generation == generation else { return [] }
+        let finished = guarded.withLock { state -> [AsyncStream<MediaRecorderEvent>.Continuation]? in
+            if state.preroll?.generation == generation { state.preroll = nil }  // pre-rolled for nothing (its track ended)
+            guard state.run?.generation == generation else { return nil }
             state.recording = .inactive
             if let failure { fire(.error(DOMException(.unknownError, "The recording failed: \(failure)")), in: &state) }
             if state.run?.toFiles == false { flush(in: &state) }
@@ -368,8 +397,45 @@ public final class MediaRecorder: Sendable {
             defer { state.subscribers.removeAll() }
             return Array(state.subscribers.values)
         }
+        guard let finished else { return }
         // Outside the lock: finishing calls the subscription's termination handler, which takes it.
         for subscriber in finished { subscriber.finish() }
+        startPreroll()  // for the next recording
+    }
+
+    /// With a pre-roll, and none running: a branch that encodes from now on for the next recording
+    /// (on the stream's first live video track; none when there is none).
+    private func startPreroll() {
+        guard let preroll = options.preroll, let track = stream.getVideoTracks().first(where: { $0.readyState == .live }),
+            let video = track.video
+        else { return }
+        let generation = guarded.withLock { state -> UInt64? in
+            guard state.preroll == nil, state.run == nil else { return nil }
+            state.generation += 1
+            return state.generation
+        }
+        guard let generation else { return }
+        var profile = profile(for: track, files: nil)
+        profile.preroll = Self.nanoseconds(preroll)
+        let capturer = video.source.capturer
+        let branch = capturer.startRecording(
+            track: video.track.id, profile: profile,
+            blank: { [weak track] in track.map { !$0.enabled || $0.muted } ?? false },
+            output: RecordingBranch.Output(
+                data: { [weak self] bytes in self?.received(bytes, generation: generation) },
+                ended: { [weak self] failure in self?.ended(failure, generation: generation) }))
+        guard let branch else { return }
+        let kept = guarded.withLock { state -> Bool in
+            guard state.preroll == nil, state.run == nil, state.generation == generation else { return false }
+            state.preroll = (generation, branch, capturer)
+            return true
+        }
+        if !kept { capturer.stopRecording(branch) }
+    }
+
+    private static func nanoseconds(_ duration: Duration) -> UInt64 {
+        let (whole, overflow) = UInt64(clamping: duration.components.seconds).multipliedReportingOverflow(by: 1_000_000_000)
+        return overflow ? UInt64.max : whole.addingReportingOverflow(UInt64(clamping: duration.components.attoseconds / 1_000_000_000)).partialValue
     }
 
     /// Fires `dataavailable` with what was gathered, and starts a new piece.

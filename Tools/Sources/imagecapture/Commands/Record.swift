@@ -7,6 +7,8 @@ import Synchronization
 
 /// Set by the first Ctrl-C or SIGTERM (async-signal-safe: a lock-free store); a second one ends the process.
 private let stopRequested = Atomic<Bool>(false)
+/// With --preroll: SIGUSR1 starts the recording.
+private let startRequested = Atomic<Bool>(false)
 
 /// `imagecapture record`: the camera to a video file, through the library's MediaRecorder.
 struct Record: AsyncParsableCommand {
@@ -36,7 +38,10 @@ struct Record: AsyncParsableCommand {
     @Option(name: .customLong("max-files"), help: "With --segment: keep at most this many files, the oldest removed.")
     var maxFiles: Int?
 
-    @Option(help: ArgumentHelp("Begin this much before the start (not supported yet: refused).", valueName: "duration"))
+    @Option(
+        help: ArgumentHelp(
+            "Keep the last DURATION encoded and wait for SIGUSR1 (kill -USR1 PID): the recording starts then and begins up to DURATION before it, at a key frame (at most 10m).",
+            valueName: "duration"))
     var preroll: String?
 
     /// The recorder's type for the file's ending.
@@ -71,6 +76,7 @@ struct Record: AsyncParsableCommand {
                 signal(number, SIG_DFL)
             }
         }
+        signal(SIGUSR1) { _ in startRequested.store(true, ordering: .relaxed) }
         let limit = duration.flatMap(RecordStills.interval)
         let live = isatty(2) == 1
         try await reportingErrors {
@@ -79,6 +85,16 @@ struct Record: AsyncParsableCommand {
             let options = MediaRecorderOptions(
                 mimeType: Self.mimeType(output), videoBitsPerSecond: videoBitsPerSecond, preroll: preroll.flatMap(RecordStills.interval))
             let recorder = try MediaRecorder(MediaStream(tracks: [track]), options: options)
+            if let preroll {
+                status("Keeping the last \(preroll) encoded; kill -USR1 \(getpid()) starts the recording (Ctrl-C quits)")
+                while !startRequested.load(ordering: .relaxed), !stopRequested.load(ordering: .relaxed) {
+                    try? await Task.sleep(for: .milliseconds(20))
+                }
+                guard startRequested.load(ordering: .relaxed) else {
+                    status("Stopped before the start signal: nothing recorded")
+                    return
+                }
+            }
             let outcome = Self.watch(recorder.events)
             try recorder.record(to: output, segmentDuration: segment.flatMap(RecordStills.interval), maxFiles: maxFiles)
             let clock = ContinuousClock(), start = clock.now

@@ -21,7 +21,7 @@ struct Selftest: AsyncParsableCommand {
             // Every path that holds GStreamer objects: clones, frames, photos, controls and the fake
             // camera's digital pan/tilt/zoom, a live mode change, held frames (zero shutter lag, kept
             // past the track's stop), bursts and brackets, and recordings (stopped, or ended by their
-            // track's stop; WebM and MP4).
+            // track's stop; WebM and MP4; some pre-rolled).
             var lagless: ImageCapture?
             for index in 0..<tracks {
                 let track = try await camera.openTrack(controls: index % 2 == 0)
@@ -42,8 +42,12 @@ struct Selftest: AsyncParsableCommand {
                 }
                 var recorder: MediaRecorder?
                 if index % 2 == 1 {
+                    // Every third of them pre-rolls: its ring goes first, and the next pre-roll begins at the end.
+                    let preroll: Duration? = index % 6 == 3 ? .milliseconds(300) : nil
                     recorder = try MediaRecorder(
-                        MediaStream(tracks: [copy]), options: MediaRecorderOptions(mimeType: index % 4 == 1 ? "video/webm" : "video/mp4"))
+                        MediaStream(tracks: [copy]),
+                        options: MediaRecorderOptions(mimeType: index % 4 == 1 ? "video/webm" : "video/mp4", preroll: preroll))
+                    if preroll != nil { try await Task.sleep(for: .milliseconds(400)) }
                     try recorder?.start(timeslice: .milliseconds(50))
                     try await Task.sleep(for: .milliseconds(150))
                     if index % 8 == 1 { try recorder?.stop() }  // otherwise the clone's stop ends it
