@@ -103,7 +103,8 @@ package final class DeviceWatcher: Sendable {
     /// How often the probes list again: one PipeWire listing costs about 2 ms.
     package static let probeInterval: Duration = .milliseconds(500)
     private static let tick: Duration = .milliseconds(100)
-    /// Listings tried again, at the start, while a probe has not answered (each is bounded).
+    /// Listings tried again at once, at the start, while a probe has not answered (each is bounded);
+    /// then once a tick until it answers.
     private static let firstListingRetries = 2
 
     private final class Flags: Sendable {
@@ -113,7 +114,7 @@ package final class DeviceWatcher: Sendable {
     private let flags = Flags()
     private let list = DeviceList()
 
-    /// The devices now, as this watch sees them (nil until it has listed them).
+    /// The devices now, as this watch sees them (nil until every probe has answered once).
     package var devices: [DeviceDescription]? { list.value.withLock { $0 } }
 
     /// Nil when no thread can be had. `onChange` runs on the watcher's thread.
@@ -126,26 +127,34 @@ package final class DeviceWatcher: Sendable {
             GStreamer.initialize()
             let providers = Providers(classes: classes, probes: probes, starting: true)
             defer { providers.stop() }
-            var known = providers.devices(probing: true)
-            // A probe that failed its first listing has no earlier one to keep: tried again before the
-            // list is published, or a watch begun on a hiccup lists none of its cameras (CI saw a
-            // PipeWire camera missing from a listing so), then announces them all as added.
+            var first = providers.devices(probing: true)
+            // A probe that failed its first listing has no earlier one to keep: tried again at once,
+            // and the list is published only once every probe has answered, or a watch begun on a
+            // hiccup would list none of that probe's cameras (CI saw a PipeWire camera missing so),
+            // then announce them all as added. Until then the list stays nil (see `devices`).
             for _ in 0..<Self.firstListingRetries where !providers.everyProbeAnswered && !flags.stopped.load(ordering: .acquiring) {
-                known = providers.devices(probing: true)
+                first = providers.devices(probing: true)
             }
-            list.update { $0 = known }
+            var known: [DeviceDescription]? = providers.everyProbeAnswered ? first : nil
+            if let known { list.update { $0 = known } }
             let ticksPerProbe = max(1, Int(Self.probeInterval / Self.tick))
             var ticks = 0
             while !flags.stopped.load(ordering: .acquiring) {
                 usleep(UInt32(Self.tick / .microseconds(1)))
                 if flags.stopped.load(ordering: .acquiring) { break }
                 ticks += 1
-                let now = providers.devices(probing: ticks % ticksPerProbe == 0)
-                let before = Set(known.map(\.identity)), after = Set(now.map(\.identity))
-                let removed = known.filter { !after.contains($0.identity) }
-                let added = now.filter { !before.contains($0.identity) }
-                known = now
+                // Until every probe answered, each tick probes again.
+                let now = providers.devices(probing: known == nil || ticks % ticksPerProbe == 0)
+                guard providers.everyProbeAnswered else { continue }
                 list.update { $0 = now }  // a device's caps may have been filled in meanwhile
+                guard let before = known else {
+                    known = now  // the first list: nothing came or went
+                    continue
+                }
+                let had = Set(before.map(\.identity)), has = Set(now.map(\.identity))
+                let removed = before.filter { !has.contains($0.identity) }
+                let added = now.filter { !had.contains($0.identity) }
+                known = now
                 for device in removed { onChange(.removed(device)) }
                 for device in added { onChange(.added(device)) }
             }

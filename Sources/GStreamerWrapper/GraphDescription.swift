@@ -114,13 +114,18 @@ package struct GraphDescription: Sendable, Equatable {
             }
             for link in links {
                 let upstream = elements[link.from], downstream = elements[link.to]
+                let noPads = GStreamerError.wrapper("\(nodes[link.from].factory) ! \(nodes[link.to].factory): no pads to link")
                 guard
                     let source = link.fromRequestPad
-                        ? gst_element_request_pad_simple(upstream, "src_%u") : gst_element_get_static_pad(upstream, "src"),
-                    // A muxer has no static sink pad: the request pad that takes the upstream's
-                    // stream, as gst_element_link chooses it.
-                    let sink = gst_element_get_static_pad(downstream, "sink") ?? gst_element_get_compatible_pad(downstream, source, nil)
-                else { throw .wrapper("\(nodes[link.from].factory) ! \(nodes[link.to].factory): no pads to link") }
+                        ? gst_element_request_pad_simple(upstream, "src_%u") : gst_element_get_static_pad(upstream, "src")
+                else { throw noPads }
+                // A muxer has no static sink pad: the request pad that takes the upstream's stream,
+                // as gst_element_link chooses it.
+                guard let sink = gst_element_get_static_pad(downstream, "sink") ?? gst_element_get_compatible_pad(downstream, source, nil)
+                else {
+                    gst_object_unref(source)  // a tee's request pad stays with the tee, released with the pipeline
+                    throw noPads
+                }
                 // Caps are checked when the pipeline negotiates; a check here is what made parsing slow.
                 let result = gst_pad_link_full(source, sink, GST_PAD_LINK_CHECK_NOTHING)
                 gst_object_unref(source)

@@ -43,6 +43,14 @@ package final class Pad: @unchecked Sendable {
         return CGStreamer_gst_pad_push_held(upstream.pointer, pointer, caps, buffer) == GST_FLOW_OK
     }
 
+    /// Pushes a kept buffer (a sample's) from this source pad, its times moved `earlier` nanoseconds
+    /// back (a copy of its metadata): from the pad's own streaming thread (an event probe's). True when
+    /// downstream took it. The corresponding C function is `gst_pad_push`.
+    package func push(_ sample: Sample, earlier: UInt64) -> Bool {
+        guard let buffer = gst_sample_get_buffer(sample.pointer) else { return false }
+        return CGStreamer_gst_pad_push_shifted(pointer, buffer, guint64(earlier)) == GST_FLOW_OK
+    }
+
     /// Sends end-of-stream into this (sink) pad: the elements after it drain and finish (a muxer
     /// writes its last data). The corresponding C function is `gst_pad_send_event`.
     @discardableResult

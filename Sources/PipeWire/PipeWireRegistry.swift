@@ -72,7 +72,7 @@ package enum PipeWireRegistry {
 
     /// Why a listing has no answer.
     package enum Failure: Error, Equatable {
-        /// No daemon answers in this session (see ``PipeWireConnection/open()``).
+        /// No daemon answers in this session (see ``PipeWireConnection/connect()``).
         case noDaemon
         /// The daemon refused, failed or did not answer in time (a negative errno).
         case failed(Int32)
@@ -80,7 +80,12 @@ package enum PipeWireRegistry {
 
     /// Blocking (a round trip with the daemon, bounded by `timeout`): call it off the cooperative pool.
     package static func list(mediaClass: String, timeout: Duration) -> Result<Listing, Failure> {
-        guard let connection = PipeWireConnection.open() else { return .failure(.noDaemon) }
+        let connection: Int32
+        switch PipeWireConnection.connect() {
+        case .connected(let fd): connection = fd
+        case .noDaemon: return .failure(.noDaemon)
+        case .failed(let error): return .failure(.failed(-error))
+        }
         let milliseconds = Int32(clamping: max(1, Int(timeout / .milliseconds(1))))
         var error: Int32 = 0
         guard let listing = CPipeWire_list(connection, mediaClass, milliseconds, &error) else {  // takes the descriptor

@@ -49,15 +49,34 @@ struct DeviceWatcherTests {
         #expect(calls.load(ordering: .relaxed) >= 2)
     }
 
-    @Test("A probe that never answers does not hold the watch's list back: it is published after three tries, and later probes are still made")
-    func probeThatNeverAnswers() async throws {
+    @Test(
+        "A probe that keeps failing holds the list back (nil: no list rather than one without its cameras), tried every tick; once it answers, its camera is listed, not announced"
+    )
+    func probeThatFailsForAWhile() async throws {
         let calls = Atomic<Int>(0)
+        let answering = Atomic<Bool>(false)
         let probe = DeviceProbe(replaces: []) {
             calls.add(1, ordering: .relaxed)
-            return nil
+            return answering.load(ordering: .relaxed) ? DeviceProbe.Listing(devices: [Self.probed("Late")], hides: []) : nil
         }
-        let (first, _) = try await Self.watch(probe)
-        #expect(!first.contains("Probed"))
-        #expect(calls.load(ordering: .relaxed) >= 4, "three tries, then one each probe interval")
+        let changes = Locked<[String]>([])
+        let watcher = try #require(
+            DeviceWatcher(classes: ["Video/Source"], probes: [probe]) { change in
+                if case .added(let device) = change { changes.withLock { $0.append(device.displayName) } }
+            })
+        defer { watcher.stop() }
+        try await Task.sleep(for: .seconds(1))
+        #expect(watcher.devices == nil)
+        #expect(calls.load(ordering: .relaxed) >= 8, "three tries, then one a tick (100 ms)")
+        answering.store(true, ordering: .relaxed)
+        let listed = try await within(5, "the list once the probe answers") {
+            while true {
+                if let devices = watcher.devices { return devices.map(\.displayName) }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+        }
+        #expect(listed.contains("Late"))
+        try await Task.sleep(for: .milliseconds(700))
+        #expect(!changes.withLock { $0 }.contains("Late"))
     }
 }

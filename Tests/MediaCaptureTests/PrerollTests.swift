@@ -97,13 +97,73 @@ struct PrerollTests {
         }
     }
 
-    @Test("A pre-roll that is not positive is a TypeError; one beyond 10 minutes a NotSupportedError")
+    @Test("Stopped at once after start, the recording is the ring: no frame came after start, and the pre-roll is kept")
+    func stoppedAtOnce() async throws {
+        let stream = try await R.stream()
+        defer { stream.stopAllTracks() }
+        let recorder = try MediaRecorder(stream, options: MediaRecorderOptions(preroll: .seconds(1)))
+        try await R.sleep(2.5)
+        let log = R.EventLog(recorder.events)
+        try recorder.start()
+        try recorder.stop()
+        let decoded = try await R.decode(R.EventLog.bytes(of: try await log.wait()))
+        #expect(decoded.failure == nil)
+        #expect(decoded.duration >= 0.9 && decoded.duration <= 2.1, "duration \(decoded.duration) s")
+        #expect(decoded.longestGap < 0.05, "a gap of \(decoded.longestGap) s")
+    }
+
+    @Test("requestData at once and later: timecodes begin at 0 and never go back")
+    func timecodesFromZero() async throws {
+        let stream = try await R.stream()
+        defer { stream.stopAllTracks() }
+        let recorder = try MediaRecorder(stream, options: MediaRecorderOptions(preroll: .seconds(1)))
+        try await R.sleep(2.5)
+        let log = R.EventLog(recorder.events)
+        try recorder.start()
+        try recorder.requestData()
+        try await R.sleep(0.5)
+        try recorder.requestData()
+        try await R.sleep(0.5)
+        try recorder.stop()
+        let events = try await log.wait()
+        let timecodes = events.compactMap { event -> Double? in if case .dataavailable(let piece) = event { piece.timecode } else { nil } }
+        #expect(timecodes.count == 3 && timecodes.first == 0, "\(timecodes)")
+        #expect(zip(timecodes, timecodes.dropFirst()).allSatisfy { $0 <= $1 }, "\(timecodes)")
+        // The pieces concatenated play, pre-roll first.
+        let decoded = try await R.decode(R.EventLog.bytes(of: events))
+        #expect(decoded.failure == nil && decoded.duration >= 1.9, "duration \(decoded.duration) s")
+    }
+
+    @Test("A pre-roll made before the track's size changed is not used: the recording starts fresh at the new size")
+    func settingsChanged() async throws {
+        let stream = try await R.stream()
+        defer { stream.stopAllTracks() }
+        let track = try #require(stream.getVideoTracks().first)
+        let recorder = try MediaRecorder(stream, options: MediaRecorderOptions(preroll: .seconds(1)))
+        try await R.sleep(1.5)
+        try await within(10, "applyConstraints") {
+            try await track.applyConstraints(MediaTrackConstraints(width: .exact(320), height: .exact(240)))
+        }
+        let log = R.EventLog(recorder.events)
+        try recorder.start()
+        try await R.sleep(1)
+        try recorder.stop()
+        let decoded = try await R.decode(R.EventLog.bytes(of: try await log.wait()))
+        #expect(decoded.failure == nil)
+        #expect(decoded.width == 320 && decoded.height == 240, "\(decoded.width)x\(decoded.height)")
+        #expect(decoded.duration >= 0.8 && decoded.duration <= 1.1, "duration \(decoded.duration) s")
+    }
+
+    @Test("A pre-roll that is not positive is a TypeError; one beyond 10 minutes, or whose ring could pass 1 GiB, a NotSupportedError")
     func refusedValues() async throws {
         let stream = try await R.stream()
         defer { stream.stopAllTracks() }
-        for (preroll, name) in [(Duration.zero, DOMException.Name.typeError), (.seconds(-1), .typeError), (.seconds(601), .notSupportedError)] {
+        for (preroll, bits, name) in [
+            (Duration.zero, UInt32?.none, DOMException.Name.typeError), (.seconds(-1), nil, .typeError), (.seconds(601), nil, .notSupportedError),
+            (.seconds(600), 200_000_000, .notSupportedError),  // a ring of up to 28 GiB
+        ] {
             do {
-                _ = try MediaRecorder(stream, options: MediaRecorderOptions(preroll: preroll))
+                _ = try MediaRecorder(stream, options: MediaRecorderOptions(videoBitsPerSecond: bits, preroll: preroll))
                 Issue.record("a preroll of \(preroll) was accepted")
             } catch {
                 #expect(error.name == name, "\(preroll): \(error.message)")

@@ -414,8 +414,10 @@ final class Capturer: Sendable {
         let queued = pipeline.queue.async {
             guard !recording.begin(files: files) else { return }
             let failure =
-                files.map { "The recording could not start writing to \($0.path): check that its directory exists and is writable." }
-                ?? "The recording could not be attached to the camera's pipeline."
+                recording.isEnded
+                ? "The pre-roll had ended (its track stopped, or it failed) before the recording began."
+                : files.map { "The recording could not start writing to \($0.path): check that its directory exists and is writable." }
+                    ?? "The recording could not be attached to the camera's pipeline."
             Task { await recording.finish(failure: failure, tee: tee) }
         }
         if !queued { Task { await recording.finish(failure: "The camera's pipeline no longer answers.", tee: tee) } }

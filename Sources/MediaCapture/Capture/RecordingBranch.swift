@@ -299,7 +299,38 @@ final class RecordingBranch: Sendable {
                 if self.flushingRing.load(ordering: .acquiring) { return .pass }  // the ring, already moved
                 return self.prerolled(context)
             }
+            // A recording that ends before a frame came after its start (stopped at once, a stalled
+            // camera) still gets its ring, before the end of stream: pushed from the end of stream's
+            // arrival after the queue (the thread every element after it runs on), not from the
+            // encoder's pad, which is at its end (and refuses data) once the event is on it.
+            elements[1].staticPad("sink")?.addEndOfStreamProbe(passing: true) { [weak self] in
+                guard let self, let pad = self.elements.last?.staticPad("src") else { return }
+                let (ring, offset) = self.takeRing(first: nil)
+                if let offset { self.pushRing(ring, earlier: offset) { pad.push($0, earlier: $1) } }
+            }
         }
+    }
+
+    /// Once the tail is linked, the ring (and the offset that moves every frame to the recording's
+    /// timeline), taken once: the ring's first frame starts the timeline, or `first` (the time of a
+    /// key frame passing) when the ring is empty. Nil offset: not recording yet, or nothing to start at.
+    private func takeRing(first: UInt64?) -> ([Sample], UInt64?) {
+        preroll.withLock { state -> ([Sample], UInt64?) in
+            guard state.recording else { return ([], nil) }
+            if state.offset != nil { return ([], state.offset) }
+            guard let start = state.ring.first?.presentationTime ?? first else { return ([], nil) }
+            state.offset = start
+            defer { state.ring = [] }
+            return (state.ring, start)
+        }
+    }
+
+    /// Pushes the ring downstream of the head (its probe lets them through), each moved `earlier`.
+    private func pushRing(_ ring: [Sample], earlier: UInt64, _ push: (Sample, UInt64) -> Bool) {
+        guard !ring.isEmpty else { return }
+        flushingRing.store(true, ordering: .releasing)
+        for sample in ring where !push(sample, earlier) { break }
+        flushingRing.store(false, ordering: .releasing)
     }
 
     /// What the head's last pad does with an encoded frame (on its streaming thread).
@@ -322,20 +353,10 @@ final class RecordingBranch: Sendable {
             }
             return .drop
         }
-        let (ring, offset) = preroll.withLock { state -> ([Sample], UInt64?) in
-            if state.offset != nil { return ([], state.offset) }
-            // The first frame recorded: the ring's first, or this one when it is a key frame.
-            guard let first = state.ring.first?.presentationTime ?? (delta ? nil : time) else { return ([], nil) }
-            state.offset = first
-            defer { state.ring = [] }
-            return (state.ring, first)
-        }
+        // The first frame recorded: the ring's first, or this one when it is a key frame.
+        let (ring, offset) = takeRing(first: delta ? nil : time)
         guard let offset else { return .drop }  // a key frame first
-        if !ring.isEmpty {
-            flushingRing.store(true, ordering: .releasing)
-            for sample in ring where !context.push(sample, earlier: offset) { break }
-            flushingRing.store(false, ordering: .releasing)
-        }
+        pushRing(ring, earlier: offset) { context.push($0, earlier: $1) }
         context.moveTimes(earlier: offset)
         return .pass
     }
@@ -397,7 +418,8 @@ final class RecordingBranch: Sendable {
 
     /// The latest recorded frame's time on the recording's timeline, and how many were recorded.
     var progress: (time: Duration, frames: UInt64) {
-        let offset = preroll.withLock { $0.offset } ?? 0
+        // A pre-rolled recording's timeline begins with its ring, pushed with the next frame.
+        let offset = preroll.withLock { $0.offset } ?? (profile.preroll > 0 ? UInt64.max : 0)
         return timeline.withLock { (.nanoseconds(Int64(clamping: $0.recorded > offset ? $0.recorded - offset : 0)), $0.frames) }
     }
 
@@ -428,9 +450,9 @@ final class RecordingBranch: Sendable {
         var withFiles = profile
         withFiles.files = files
         guard profile.preroll > 0, tail.withLock({ $0 == nil }), let made = Self.makeTail(withFiles, name: name) else { return false }
-        installTail(made)
         return placement.withLock { placement in
             guard placement.phase == .attached, placement.linked, let head = elements.last, let first = placeholder.first else { return false }
+            installTail(made)
             // No frame passes the head's probe until `recording`: nothing is lost between the two links.
             head.unlink(from: first)
             for element in placeholder {

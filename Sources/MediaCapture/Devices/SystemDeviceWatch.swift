@@ -82,9 +82,20 @@ final class SystemDeviceWatch: Sendable {
         // listing of its own, never an empty answer in place of one. Tried twice: a one-off listing
         // that fails has no earlier one to fall back on.
         let probes = [PipeWireCameras.probe(timeout: CaptureTiming.pipeWireListingAttempt, attempts: 2)]
-        return await BlockingCall.run(timeout: CaptureTiming.listingTimeout, { DeviceMonitor.devices(classes: ["Video/Source"], probes: probes) })
-            ?? []
+        guard
+            let listed = await BlockingCall.run(
+                timeout: CaptureTiming.listingTimeout, { DeviceMonitor.devices(classes: ["Video/Source"], probes: probes) })
+        else {
+            // A provider that hangs: the last listing that answered, rather than no camera at all.
+            Log.logger.warning("Listing the cameras took over \(CaptureTiming.listingTimeout); the last listing stands")
+            return lastListing.withLock { $0 } ?? []
+        }
+        lastListing.withLock { $0 = listed }
+        return listed
     }
+
+    /// The last one-off listing that answered.
+    private let lastListing = Locked<[DeviceDescription]?>(nil)
 
     /// The machine's cameras from GStreamer's device providers and PipeWire's graph (blocking, on a thread of its own):
     /// PipeWire's camera nodes, and V4L2 nodes that PipeWire does not already serve (a camera PipeWire

@@ -21,7 +21,7 @@ import Locking
 ///
 /// With ``MediaRecorderOptions/preroll``, the recorder encodes from the moment it is made (and again
 /// from each recording's end), keeping the last `preroll` of encoded video: a recording started by a
-/// trigger begins up to that much before it, at a key frame.
+/// trigger begins that much (up to twice that much) before it, at a key frame.
 ///
 /// Not yet: audio tracks (only the first live video track is recorded).
 public final class MediaRecorder: Sendable {
@@ -66,7 +66,7 @@ public final class MediaRecorder: Sendable {
         var subscribers: [UInt64: AsyncStream<MediaRecorderEvent>.Continuation] = [:]
         var nextSubscriber: UInt64 = 0
         /// With a pre-roll: the branch encoding for the next recording, and the generation it will be.
-        var preroll: (generation: UInt64, branch: RecordingBranch, capturer: Capturer)?
+        var preroll: (generation: UInt64, branch: RecordingBranch, capturer: Capturer, track: UInt64)?
     }
 
     /// Events are fired under this lock, so every subscriber sees them in the order of the changes.
@@ -74,14 +74,16 @@ public final class MediaRecorder: Sendable {
 
     /// The shortest timeslice: a piece per frame or two at most.
     static let minimumTimeslice = Duration.milliseconds(10)
-    /// The longest pre-roll: its memory is the bit rate times it (10 minutes of 720p VP8: about 200 MB).
+    /// The longest pre-roll.
     static let maximumPreroll = Duration.seconds(600)
+    /// The most a pre-roll's ring may hold: twice the pre-roll at the bit rate (see ``prerollProfile(for:)``).
+    static let maximumPrerollBytes = 1 << 30
 
     /// Implements MediaStream Recording §"MediaRecorder constructor".
     /// With `options.preroll`, encoding begins now, on the stream's first live video track (see ``MediaRecorderOptions/preroll``).
     /// - Throws: `NotSupportedError` when `options.mimeType` is not a type ``isTypeSupported(_:)``
     ///   accepts, when both key-frame options are given, or when `options.preroll` is longer than 10
-    ///   minutes; `TypeError` when `options.preroll` is not positive.
+    ///   minutes or its ring could pass 1 GiB; `TypeError` when `options.preroll` is not positive.
     public init(_ stream: MediaStream, options: MediaRecorderOptions = .init()) throws(DOMException) {
         if options.videoKeyFrameIntervalDuration != nil && options.videoKeyFrameIntervalCount != nil {
             throw DOMException(
@@ -122,6 +124,12 @@ public final class MediaRecorder: Sendable {
         let chosen = options.bitsPerSecond ?? options.videoBitsPerSecond ?? pixelsPerSecond.map { UInt32(clamping: Int($0 / 10)) } ?? 2_500_000
         self.videoBits = min(max(chosen, 100_000), 200_000_000)
         self.audioBits = options.audioBitsPerSecond ?? 128_000
+        if let preroll = options.preroll, Double(videoBits) / 4 * Self.seconds(preroll) > Double(Self.maximumPrerollBytes) {
+            throw DOMException(
+                .notSupportedError,
+                "A preroll of \(preroll) at \(videoBits) bit/s would keep up to \(Int(Double(videoBits) / 4 * Self.seconds(preroll)) >> 20) MiB in memory (1 GiB at most); ask for a shorter preroll or a lower videoBitsPerSecond."
+            )
+        }
         startPreroll()
     }
 
@@ -226,7 +234,9 @@ public final class MediaRecorder: Sendable {
             }
             throw DOMException(.notSupportedError, "The stream is inactive (every track ended); record a stream with a live track.")
         }
-        let (generation, prerolled) = try guarded.withLock { state throws(DOMException) -> (UInt64, RecordingBranch?) in
+        let current = prerollProfile(for: track)
+        typealias Dropped = (branch: RecordingBranch, capturer: Capturer)
+        let (generation, prerolled, dropped) = try guarded.withLock { state throws(DOMException) -> (UInt64, RecordingBranch?, Dropped?) in
             guard state.recording == .inactive else {
                 throw DOMException(.invalidStateError, "start() was called while the recorder is \(state.recording.rawValue); call stop() first.")
             }
@@ -236,19 +246,24 @@ public final class MediaRecorder: Sendable {
             }
             state.recording = .recording
             defer { fire(.start, in: &state) }
-            // The pre-rolling branch becomes the recording, its ring first.
-            if let preroll = state.preroll, !preroll.branch.isEnded {
+            // The pre-rolling branch becomes the recording, its ring first: when it encodes this track
+            // as a recording would now (not when the track's size or rate changed since).
+            if let preroll = state.preroll, !preroll.branch.isEnded, preroll.track == video.track.id, preroll.branch.profile == current {
                 state.preroll = nil
                 state.run = Run(
                     generation: preroll.generation, branch: preroll.branch, capturer: preroll.capturer, timeslice: slice, toFiles: files != nil)
-                return (preroll.generation, preroll.branch)
+                return (preroll.generation, preroll.branch, nil)
             }
+            // A pre-roll of another track or other settings goes; the next begins after this recording.
+            let dropped = state.preroll.map { Dropped($0.branch, $0.capturer) }
+            state.preroll = nil
             state.generation += 1
             state.run = Run(generation: state.generation, timeslice: slice, toFiles: files != nil)
-            return (state.generation, nil)
+            return (state.generation, nil, dropped)
         }
+        if let dropped { dropped.capturer.stopRecording(dropped.branch) }
         if let prerolled {
-            video.source.capturer.beginRecording(prerolled, files: files)
+            video.source.capturer.beginRecording(prerolled, files: files)  // the pre-roll's own track: checked above
             return
         }
         let capturer = video.source.capturer
@@ -406,7 +421,7 @@ public final class MediaRecorder: Sendable {
     /// With a pre-roll, and none running: a branch that encodes from now on for the next recording
     /// (on the stream's first live video track; none when there is none).
     private func startPreroll() {
-        guard let preroll = options.preroll, let track = stream.getVideoTracks().first(where: { $0.readyState == .live }),
+        guard options.preroll != nil, let track = stream.getVideoTracks().first(where: { $0.readyState == .live }),
             let video = track.video
         else { return }
         let generation = guarded.withLock { state -> UInt64? in
@@ -414,9 +429,7 @@ public final class MediaRecorder: Sendable {
             state.generation += 1
             return state.generation
         }
-        guard let generation else { return }
-        var profile = profile(for: track, files: nil)
-        profile.preroll = Self.nanoseconds(preroll)
+        guard let generation, let profile = prerollProfile(for: track) else { return }
         let capturer = video.source.capturer
         let branch = capturer.startRecording(
             track: video.track.id, profile: profile,
@@ -427,10 +440,26 @@ public final class MediaRecorder: Sendable {
         guard let branch else { return }
         let kept = guarded.withLock { state -> Bool in
             guard state.preroll == nil, state.run == nil, state.generation == generation else { return false }
-            state.preroll = (generation, branch, capturer)
+            state.preroll = (generation, branch, capturer, video.track.id)
             return true
         }
         if !kept { capturer.stopRecording(branch) }
+    }
+
+    /// The profile a pre-roll of `track` encodes with now (nil without a pre-roll): a recording's, with
+    /// a key frame at least once per pre-roll, so that the ring lets go of a group of pictures at least
+    /// that often (it holds at most twice the pre-roll).
+    private func prerollProfile(for track: MediaStreamTrack) -> RecordingProfile? {
+        guard let preroll = options.preroll else { return nil }
+        var profile = profile(for: track, files: nil)
+        profile.preroll = Self.nanoseconds(preroll)
+        let frames = (Self.seconds(preroll) * (track.frameRate ?? 30)).rounded()
+        profile.keyFrameInterval = min(profile.keyFrameInterval, frames.isFinite && frames >= 1 ? UInt32(min(frames, Double(UInt32.max))) : 1)
+        return profile
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     private static func nanoseconds(_ duration: Duration) -> UInt64 {

@@ -16,10 +16,10 @@ public struct MediaRecorderOptions: Sendable, Hashable {
     public var videoKeyFrameIntervalDuration: Duration?
     /// At most this many frames between two key frames.
     public var videoKeyFrameIntervalCount: UInt32?
-    /// Beyond the W3C: keep the last this-much of encoded video, so that a recording begins up to
-    /// that much before its start, at a key frame. The recorder encodes from the moment it is made
-    /// (memory: about the bit rate times the pre-roll and one key-frame interval). Positive, at most
-    /// 10 minutes. See <doc:RecordingVideo>.
+    /// Beyond the W3C: keep the last this-much of encoded video, so that a recording begins that much
+    /// (up to twice that much) before its start, at a key frame. The recorder encodes from the moment
+    /// it is made (memory: at most about twice the pre-roll at the bit rate, 1 GiB at most).
+    /// Positive, at most 10 minutes. See <doc:RecordingVideo>.
     public var preroll: Duration?
 
     public init(

@@ -40,7 +40,7 @@ struct Record: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Keep the last DURATION encoded and wait for SIGUSR1 (kill -USR1 PID): the recording starts then and begins up to DURATION before it, at a key frame (at most 10m).",
+            "Keep the last DURATION encoded and wait for SIGUSR1 (kill -USR1 PID): the recording starts then and begins DURATION (up to twice that) before it, at a key frame (at most 10m).",
             valueName: "duration"))
     var preroll: String?
 
