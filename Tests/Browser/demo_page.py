@@ -49,16 +49,25 @@ def close_to(pixel, rgb, tolerance=14):
     return all(abs(a - b) <= tolerance for a, b in zip(pixel[:3], rgb)) and pixel[3] == 255
 
 
-def request(path, body=None):
+def request(path, body=None, headers=None):
     """(status, content type, body bytes) of a request to the server; GET without a body, else POST."""
     data = body if body is None or isinstance(body, bytes) else json.dumps(body).encode()
+    post = data is not None or path.startswith("/api/grab") or path.startswith("/api/record")
     try:
-        with urllib.request.urlopen(urllib.request.Request(url + path.lstrip("/"), data=data, headers=authorization,
-                                                           method="GET" if data is None and not path.startswith("/api/grab")
-                                                           else "POST"), timeout=30) as response:
+        with urllib.request.urlopen(urllib.request.Request(url + path.lstrip("/"), data=data,
+                                                           headers={**authorization, **(headers or {})},
+                                                           method="POST" if post else "GET"), timeout=30) as response:
             return response.status, response.headers.get("Content-Type"), response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.headers.get("Content-Type"), error.read()
+
+
+def refused(answer, status, name):
+    """The answer is `status` with the DOMException JSON named `name`."""
+    try:
+        return answer[0] == status and answer[1] == "application/json" and json.loads(answer[2])["name"] == name
+    except (ValueError, KeyError):
+        return False
 
 
 # The JSON API: its errors and its load, before the browser opens the page.
@@ -79,6 +88,29 @@ check(len(results) == 20 and all(r[0] == 200 and r[1] == "image/png" and r[2][:4
       f"20 parallel grab-frame requests all succeed ({sorted(r[0] for r in results)})")
 status, _, body = request("/api/photo-capabilities")
 check(status == 200 and json.loads(body)["imageWidth"]["max"] == 3264, "the server keeps serving after bad requests")
+
+# Recording: one at a time, a stop needs a start, a type the recorder does not record is refused.
+answer = request("/api/record/stop")
+check(refused(answer, 409, "InvalidStateError"), f"record/stop without a start: 409 InvalidStateError ({answer[0]} {answer[2][:120]!r})")
+answer = request("/api/record/start", {"mimeType": "video/ogg"})
+check(refused(answer, 422, "NotSupportedError"), f"record/start of video/ogg: 422 NotSupportedError ({answer[0]} {answer[2][:120]!r})")
+answer = request("/api/record/start?mimeType=image/png")
+check(refused(answer, 422, "NotSupportedError"), f"record/start?mimeType=image/png: 422 NotSupportedError ({answer[0]})")
+answer = request("/api/record/start", {"mimeType": 3})
+check(refused(answer, 400, "TypeError"), f"record/start with a mimeType that is not a string: 400 TypeError ({answer[0]})")
+status, kind, body = request("/api/record/start")
+started = json.loads(body) if status == 200 else {}
+check(status == 200 and started.get("mimeType") == "video/webm;codecs=vp8" and started.get("maximumDuration") == 60,
+      f"record/start: 200 with the recorder's type and its limit ({status} {body[:120]!r})")
+answer = request("/api/record/start")
+check(refused(answer, 409, "InvalidStateError"), f"a second record/start while one runs: 409 InvalidStateError ({answer[0]})")
+check(request("/api/grab-frame", b"")[0] == 200, "grab-frame works while recording")
+time.sleep(1)
+status, kind, body = request("/api/record/stop")
+check(status == 200 and kind == "video/webm;codecs=vp8" and body[:4] == b"\x1a\x45\xdf\xa3" and len(body) > 1000,
+      f"record/stop: 200, the recorder's type and a WebM file ({status} {kind} {len(body)} bytes {body[:4]!r})")
+answer = request("/api/record/stop")
+check(refused(answer, 409, "InvalidStateError"), f"a second record/stop: 409 InvalidStateError ({answer[0]})")
 
 options = Options()
 options.binary_location = "/usr/bin/chromium"
@@ -164,6 +196,16 @@ closed = wait_for(lambda: json.loads(request("/api/status")[2]) == {"cameraOpen"
                   "the camera closes after its last viewer left")
 if closed:
     check(True, "the camera closed after its last viewer left")
+
+# A recording, with nothing else using the camera, keeps it open past those 10 s; it closes after.
+status, _, _ = request("/api/record/start")
+check(status == 200, f"record/start with nobody watching ({status})")
+time.sleep(12)
+check(json.loads(request("/api/status")[2]) == {"cameraOpen": True}, "the camera stays open while it records, 12 s on")
+status, kind, body = request("/api/record/stop")
+check(status == 200 and body[:4] == b"\x1a\x45\xdf\xa3" and len(body) > 10000,
+      f"the 12 s recording stops ({status} {kind} {len(body)} bytes)")
+wait_for(lambda: json.loads(request("/api/status")[2]) == {"cameraOpen": False}, 20, "the camera closes after the recording")
 
 if failures:
     print(f"{len(failures)} check(s) failed", flush=True)
