@@ -2,7 +2,7 @@
 # Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 # The demo page end to end in a real headless Chromium: `imagecapture serve` on a solid-colour fake
 # camera (loopback, a free port), the page's buttons, canvases, live view, brightness slider and photo
-# size, checked from pixels; then the same with a token. Then who may not use the camera: requests
+# size, checked from pixels, and a recording played in the page; then the same with a token. Then who may not use the camera: requests
 # naming another host, pages of other origins, requests without the token, a server beyond loopback
 # without one. The screenshot is left in .build/browser-test/ (UPDATE_SCREENSHOT=1 also copies it to
 # docs/demo-page.png). Each server is stopped whatever happens.

@@ -124,8 +124,9 @@ try:
     check(driver.title == "Grab Frame - Take Photo", "the page's title")
     grab = driver.find_element(By.ID, "grabFrameButton")
     take = driver.find_element(By.ID, "takePhotoButton")
+    record = driver.find_element(By.ID, "recordButton")
     wait_for(lambda: driver.execute_script("return document.body.dataset.live") == "playing", 20, "the live view plays")
-    check(grab.is_enabled() and take.is_enabled(), "the buttons are enabled once the live view plays")
+    check(grab.is_enabled() and take.is_enabled() and record.is_enabled(), "the buttons are enabled once the live view plays")
 
     pixel = "const c = document.querySelector(arguments[0]); return Array.from(c.getContext('2d').getImageData(arguments[1], arguments[2], 1, 1).data);"
     # 640x480 drawn into 360x240: scaled by 0.5 to 320x240, centred, bars of 20 px left and right.
@@ -183,6 +184,39 @@ try:
     check(origin == "heldFrame", f"the zero-shutter-lag switch gives a held frame ({origin!r})")
     grab_info = driver.find_element(By.ID, "grabFrameInfo").text
     check(grab_info.startswith("captured ") and ", frame " in grab_info, f"the grabbed frame's capture time and number are shown ({grab_info!r})")
+
+    # Record, Stop: about 2 s of video plays in the page's <video> and is offered as a download. Then
+    # 5 s, which Chromium's <video> alone would show as lasting Infinity (a WebM written as it went has
+    # no duration; a 2 s one is read to its end at once): the page finds its duration.
+    video = "document.querySelector('#recording')"
+    for seconds, shortest, longest in [(2, 1, 4), (5, 4, 7)]:
+        check(record.text == "Record", f"the record button says Record ({record.text!r})")
+        record.click()
+        wait_for(lambda: record.text == "Stop" and record.is_enabled(), 10, "the record button turns into Stop")
+        time.sleep(seconds)
+        record.click()
+        wait_for(lambda: record.text == "Record" and record.is_enabled(), 25, "the record button turns back into Record")
+        wait_for(lambda: driver.execute_script(f"return {video}.readyState") >= 2 and
+                 driver.execute_script(f"return {video}.duration") not in (None, float("inf")) and
+                 driver.execute_script(f"return {video}.currentTime") == 0, 10,
+                 f"the {seconds} s recording loads in the <video>, with its duration found")
+        width, height, duration, source = driver.execute_script(
+            f"const v = {video}; return [v.videoWidth, v.videoHeight, v.duration, v.src];")
+        check(width == 640 and height == 480, f"the recording is 640x480 ({width}x{height})")
+        check(isinstance(duration, (int, float)) and shortest <= duration <= longest,
+              f"the recording lasts about {seconds} s ({duration})")
+        driver.execute_script(f"{video}.muted = true; window.recordingEnded = false; "
+                              f"{video}.addEventListener('ended', () => window.recordingEnded = true, {{ once: true }}); {video}.play();")
+        wait_for(lambda: driver.execute_script("return window.recordingEnded"), seconds + 10, "the recording plays to its end")
+        played = driver.execute_script(f"return {video}.currentTime")
+        check(driver.execute_script("return window.recordingEnded") and shortest <= played <= longest,
+              f"the recording played to its end ({played} s)")
+        link = driver.find_element(By.ID, "recordDownload")
+        href, download, shown = link.get_attribute("href"), link.get_attribute("download"), link.is_displayed()
+        check(href == source and href.startswith("blob:") and download == "recording.webm" and shown,
+              f"the download link: the recording's blob: URL, named recording.webm, shown ({href!r} {download!r} {shown})")
+        info = driver.find_element(By.ID, "recordInfo").text
+        check(info.startswith("video/webm;codecs=vp8, ") and info.endswith(" KiB"), f"the recording's type and size are shown ({info!r})")
 
     log = driver.find_element(By.ID, "log").text
     check(log == "", f"no error on the page ({log!r})")
