@@ -2,7 +2,7 @@
 # Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 # The demo page end to end in a real headless Chromium: `imagecapture serve` on a solid-colour fake
 # camera (loopback, a free port), the page's buttons, canvases, live view, brightness slider and photo
-# size, checked from pixels; then the same with a token. Then who may not use the camera: requests
+# size, checked from pixels, and a recording played in the page; then the same with a token. Then who may not use the camera: requests
 # naming another host, pages of other origins, requests without the token, a server beyond loopback
 # without one. The screenshot is left in .build/browser-test/ (UPDATE_SCREENSHOT=1 also copies it to
 # docs/demo-page.png). Each server is stopped whatever happens.
@@ -41,8 +41,11 @@ echo "browser: the demo page works in headless Chromium ($url); screenshot $arte
 expect 421 no -X POST "${url}api/grab-frame" -H "Host: evil.example"
 expect 421 no "${url}" -H "Host: 127.0.0.1.evil.example:80"
 expect 421 no "${url}nowhere" -H "Host: evil.example"
+expect 421 no -X POST "${url}api/record/start" -H "Host: evil.example"
+expect 421 no -X POST "${url}api/record/stop" -H "Host: evil.example"
 expect 403 no -X POST "${url}api/grab-frame" -H "Origin: http://evil.example"
 expect 403 no -X POST "${url}api/constraints" -H "Origin: null" -H "Content-Type: application/json" --data '{}'
+expect 403 no -X POST "${url}api/record/start" -H "Origin: http://evil.example"
 expect 403 no -X OPTIONS "${url}api/grab-frame" -H "Origin: http://evil.example" -H "Access-Control-Request-Method: POST"
 expect 204 yes -X OPTIONS "${url}api/grab-frame" -H "Origin: http://allowed.example:3000" -H "Access-Control-Request-Method: POST"
 expect 200 yes "${url}api/status" -H "Origin: http://allowed.example:3000"
@@ -60,6 +63,8 @@ ACCESS_TOKEN=$token timeout 180 /usr/bin/python3 Tests/Browser/demo_page.py "$ur
 expect 200 no "${url}"
 expect 401 no "${url}api/status"
 expect 401 no -X POST "${url}api/grab-frame"
+expect 401 no -X POST "${url}api/record/start"
+expect 401 no -X POST "${url}api/record/stop"
 expect 401 no "${url}live.mjpeg"
 expect 401 no "${url}api/status" -H "Authorization: Bearer ${token%?}0"
 expect 401 no "${url}api/status?access_token=${token}x"

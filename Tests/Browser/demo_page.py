@@ -49,16 +49,25 @@ def close_to(pixel, rgb, tolerance=14):
     return all(abs(a - b) <= tolerance for a, b in zip(pixel[:3], rgb)) and pixel[3] == 255
 
 
-def request(path, body=None):
+def request(path, body=None, headers=None):
     """(status, content type, body bytes) of a request to the server; GET without a body, else POST."""
     data = body if body is None or isinstance(body, bytes) else json.dumps(body).encode()
+    post = data is not None or path.startswith("/api/grab") or path.startswith("/api/record")
     try:
-        with urllib.request.urlopen(urllib.request.Request(url + path.lstrip("/"), data=data, headers=authorization,
-                                                           method="GET" if data is None and not path.startswith("/api/grab")
-                                                           else "POST"), timeout=30) as response:
+        with urllib.request.urlopen(urllib.request.Request(url + path.lstrip("/"), data=data,
+                                                           headers={**authorization, **(headers or {})},
+                                                           method="POST" if post else "GET"), timeout=30) as response:
             return response.status, response.headers.get("Content-Type"), response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.headers.get("Content-Type"), error.read()
+
+
+def refused(answer, status, name):
+    """The answer is `status` with the DOMException JSON named `name`."""
+    try:
+        return answer[0] == status and answer[1] == "application/json" and json.loads(answer[2])["name"] == name
+    except (ValueError, KeyError):
+        return False
 
 
 # The JSON API: its errors and its load, before the browser opens the page.
@@ -80,6 +89,29 @@ check(len(results) == 20 and all(r[0] == 200 and r[1] == "image/png" and r[2][:4
 status, _, body = request("/api/photo-capabilities")
 check(status == 200 and json.loads(body)["imageWidth"]["max"] == 3264, "the server keeps serving after bad requests")
 
+# Recording: one at a time, a stop needs a start, a type the recorder does not record is refused.
+answer = request("/api/record/stop")
+check(refused(answer, 409, "InvalidStateError"), f"record/stop without a start: 409 InvalidStateError ({answer[0]} {answer[2][:120]!r})")
+answer = request("/api/record/start", {"mimeType": "video/ogg"})
+check(refused(answer, 422, "NotSupportedError"), f"record/start of video/ogg: 422 NotSupportedError ({answer[0]} {answer[2][:120]!r})")
+answer = request("/api/record/start?mimeType=image/png")
+check(refused(answer, 422, "NotSupportedError"), f"record/start?mimeType=image/png: 422 NotSupportedError ({answer[0]})")
+answer = request("/api/record/start", {"mimeType": 3})
+check(refused(answer, 400, "TypeError"), f"record/start with a mimeType that is not a string: 400 TypeError ({answer[0]})")
+status, kind, body = request("/api/record/start")
+started = json.loads(body) if status == 200 else {}
+check(status == 200 and started.get("mimeType") == "video/webm;codecs=vp8" and started.get("maximumDuration") == 60,
+      f"record/start: 200 with the recorder's type and its limit ({status} {body[:120]!r})")
+answer = request("/api/record/start")
+check(refused(answer, 409, "InvalidStateError"), f"a second record/start while one runs: 409 InvalidStateError ({answer[0]})")
+check(request("/api/grab-frame", b"")[0] == 200, "grab-frame works while recording")
+time.sleep(1)
+status, kind, body = request("/api/record/stop")
+check(status == 200 and kind == "video/webm;codecs=vp8" and body[:4] == b"\x1a\x45\xdf\xa3" and len(body) > 1000,
+      f"record/stop: 200, the recorder's type and a WebM file ({status} {kind} {len(body)} bytes {body[:4]!r})")
+answer = request("/api/record/stop")
+check(refused(answer, 409, "InvalidStateError"), f"a second record/stop: 409 InvalidStateError ({answer[0]})")
+
 options = Options()
 options.binary_location = "/usr/bin/chromium"
 for argument in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1100",
@@ -92,8 +124,9 @@ try:
     check(driver.title == "Grab Frame - Take Photo", "the page's title")
     grab = driver.find_element(By.ID, "grabFrameButton")
     take = driver.find_element(By.ID, "takePhotoButton")
+    record = driver.find_element(By.ID, "recordButton")
     wait_for(lambda: driver.execute_script("return document.body.dataset.live") == "playing", 20, "the live view plays")
-    check(grab.is_enabled() and take.is_enabled(), "the buttons are enabled once the live view plays")
+    check(grab.is_enabled() and take.is_enabled() and record.is_enabled(), "the buttons are enabled once the live view plays")
 
     pixel = "const c = document.querySelector(arguments[0]); return Array.from(c.getContext('2d').getImageData(arguments[1], arguments[2], 1, 1).data);"
     # 640x480 drawn into 360x240: scaled by 0.5 to 320x240, centred, bars of 20 px left and right.
@@ -152,6 +185,39 @@ try:
     grab_info = driver.find_element(By.ID, "grabFrameInfo").text
     check(grab_info.startswith("captured ") and ", frame " in grab_info, f"the grabbed frame's capture time and number are shown ({grab_info!r})")
 
+    # Record, Stop: about 2 s of video plays in the page's <video> and is offered as a download. Then
+    # 5 s, which Chromium's <video> alone would show as lasting Infinity (a WebM written as it went has
+    # no duration; a 2 s one is read to its end at once): the page finds its duration.
+    video = "document.querySelector('#recording')"
+    for seconds, shortest, longest in [(2, 1, 4), (5, 4, 7)]:
+        check(record.text == "Record", f"the record button says Record ({record.text!r})")
+        record.click()
+        wait_for(lambda: record.text == "Stop" and record.is_enabled(), 10, "the record button turns into Stop")
+        time.sleep(seconds)
+        record.click()
+        wait_for(lambda: record.text == "Record" and record.is_enabled(), 25, "the record button turns back into Record")
+        wait_for(lambda: driver.execute_script(f"return {video}.readyState") >= 2 and
+                 driver.execute_script(f"return {video}.duration") not in (None, float("inf")) and
+                 driver.execute_script(f"return {video}.currentTime") == 0, 10,
+                 f"the {seconds} s recording loads in the <video>, with its duration found")
+        width, height, duration, source = driver.execute_script(
+            f"const v = {video}; return [v.videoWidth, v.videoHeight, v.duration, v.src];")
+        check(width == 640 and height == 480, f"the recording is 640x480 ({width}x{height})")
+        check(isinstance(duration, (int, float)) and shortest <= duration <= longest,
+              f"the recording lasts about {seconds} s ({duration})")
+        driver.execute_script(f"{video}.muted = true; window.recordingEnded = false; "
+                              f"{video}.addEventListener('ended', () => window.recordingEnded = true, {{ once: true }}); {video}.play();")
+        wait_for(lambda: driver.execute_script("return window.recordingEnded"), seconds + 10, "the recording plays to its end")
+        played = driver.execute_script(f"return {video}.currentTime")
+        check(driver.execute_script("return window.recordingEnded") and shortest <= played <= longest,
+              f"the recording played to its end ({played} s)")
+        link = driver.find_element(By.ID, "recordDownload")
+        href, download, shown = link.get_attribute("href"), link.get_attribute("download"), link.is_displayed()
+        check(href == source and href.startswith("blob:") and download == "recording.webm" and shown,
+              f"the download link: the recording's blob: URL, named recording.webm, shown ({href!r} {download!r} {shown})")
+        info = driver.find_element(By.ID, "recordInfo").text
+        check(info.startswith("video/webm;codecs=vp8, ") and info.endswith(" KiB"), f"the recording's type and size are shown ({info!r})")
+
     log = driver.find_element(By.ID, "log").text
     check(log == "", f"no error on the page ({log!r})")
     driver.save_screenshot(screenshot)
@@ -164,6 +230,16 @@ closed = wait_for(lambda: json.loads(request("/api/status")[2]) == {"cameraOpen"
                   "the camera closes after its last viewer left")
 if closed:
     check(True, "the camera closed after its last viewer left")
+
+# A recording, with nothing else using the camera, keeps it open past those 10 s; it closes after.
+status, _, _ = request("/api/record/start")
+check(status == 200, f"record/start with nobody watching ({status})")
+time.sleep(12)
+check(json.loads(request("/api/status")[2]) == {"cameraOpen": True}, "the camera stays open while it records, 12 s on")
+status, kind, body = request("/api/record/stop")
+check(status == 200 and body[:4] == b"\x1a\x45\xdf\xa3" and len(body) > 10000,
+      f"the 12 s recording stops ({status} {kind} {len(body)} bytes)")
+wait_for(lambda: json.loads(request("/api/status")[2]) == {"cameraOpen": False}, 20, "the camera closes after the recording")
 
 if failures:
     print(f"{len(failures)} check(s) failed", flush=True)

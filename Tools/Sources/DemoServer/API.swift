@@ -5,16 +5,17 @@ import MediaCapture
 import NIOCore
 
 /// The JSON API the page's `ImageCapture` client calls: the W3C dictionaries as JSON, images as
-/// PNG and JPEG, errors as the `DOMException` JSON with a fitting status.
+/// PNG and JPEG, recordings as their video type, errors as the `DOMException` JSON with a fitting status.
 struct API: Sendable {
     let camera: SharedCamera
     let devices: MediaDevices
+    let recordings: RecordingSession
 
     /// A request body larger than this is refused (413): the dictionaries are a few hundred bytes.
     static let maximumBody = 64 * 1024
 
     func register(on router: Router<BasicRequestContext>) {
-        let camera = self.camera, devices = self.devices
+        let camera = self.camera, devices = self.devices, recordings = self.recordings
         router.get("/api/status") { _, _ in
             Self.json(Status(cameraOpen: await camera.isOpen))
         }
@@ -75,6 +76,25 @@ struct API: Sendable {
                 return Self.image(photo, metadata: photo.metadata)
             }
         }
+        // A MediaRecorder on a clone of the track: `mimeType` from the JSON body or the query
+        // (default video/webm); 409 while one runs. It stops by itself at RecordingSession's limits.
+        router.post("/api/record/start") { request, _ in
+            await Self.answer {
+                let body = try await Self.body(request)
+                let asked = body.isEmpty ? RecordRequest() : try MediaCaptureJSON.decode(RecordRequest.self, from: body)
+                let type = asked.mimeType ?? request.uri.queryParameters.get("mimeType") ?? "video/webm"
+                return Self.json(try await recordings.start(mimeType: type))
+            }
+        }
+        // The finished recording, typed with the recorder's mimeType; 409 when none was started.
+        router.post("/api/record/stop") { _, _ in
+            await Self.answer { Self.video(try await recordings.stop()) }
+        }
+    }
+
+    /// `POST /api/record/start`'s body: `{"mimeType": "video/webm"}`, or nothing.
+    private struct RecordRequest: Decodable {
+        var mimeType: String?
     }
 
     /// The request's body, at most ``maximumBody`` bytes.
@@ -141,10 +161,20 @@ struct API: Sendable {
         if let origin = metadata?.photoOrigin { headers[.photoOrigin] = origin.rawValue }
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: blob.bytes)))
     }
+
+    /// A recording, with `X-Recording-Limit` (`duration` or `size`) when it stopped by itself at one.
+    static func video(_ recording: RecordingSession.Recording) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = recording.blob.type
+        headers[.cacheControl] = "no-store"
+        if let limit = recording.limit { headers[.recordingLimit] = limit.rawValue }
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: recording.blob.bytes)))
+    }
 }
 
 extension HTTPFields.Element.Name {
     static let captureAge = Self("X-Capture-Age")!
     static let frameNumber = Self("X-Frame-Number")!
     static let photoOrigin = Self("X-Photo-Origin")!
+    static let recordingLimit = Self("X-Recording-Limit")!
 }

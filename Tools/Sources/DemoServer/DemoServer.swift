@@ -54,7 +54,8 @@ public struct DemoServer: Sendable {
     public func run(onListening: @escaping @Sendable (String) -> Void) async throws {
         let router = Router()
         let live = LiveView(camera: camera)
-        let api = API(camera: camera, devices: devices)
+        let recordings = RecordingSession(camera: camera)
+        let api = API(camera: camera, devices: devices, recordings: recordings)
         router.get("/") { _, _ in Self.html(Page.html) }
         router.get("/live.mjpeg") { _, _ in await live.response() }
         api.register(on: router)
@@ -71,6 +72,7 @@ public struct DemoServer: Sendable {
                 onListening("http://\(shown):\(port)/")
             })
         try await app.runService()
+        await recordings.close()
         await camera.close()
     }
 

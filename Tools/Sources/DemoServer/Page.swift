@@ -1,8 +1,8 @@
 // Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// The "Grab Frame - Take Photo" page: the layout and flow of MDN's ImageCapture sample (a live view,
 /// two buttons that wait for it, two canvases drawn by `drawCanvas`), with a small `ImageCapture`
-/// client over the JSON API so that the sample's handlers run as written, and a settings panel made
-/// from the camera's capabilities.
+/// client over the JSON API so that the sample's handlers run as written, a Record/Stop button whose
+/// recording plays in a `<video>` and downloads, and a settings panel made from the camera's capabilities.
 enum Page {
     static let html = """
         <!doctype html>
@@ -12,7 +12,7 @@ enum Page {
         <title>Grab Frame - Take Photo</title>
         <style>
           body { font-family: sans-serif; margin: 1em; }
-          #live, canvas { width: 360px; height: 240px; border: 1px solid #888; background: #eee; vertical-align: top; }
+          #live, canvas, #recording { width: 360px; height: 240px; border: 1px solid #888; background: #eee; vertical-align: top; }
           #live { object-fit: contain; }
           .row { display: flex; gap: 1em; flex-wrap: wrap; margin: 0.5em 0; }
           .row > div { display: flex; flex-direction: column; gap: 0.3em; }
@@ -27,6 +27,7 @@ enum Page {
           <div><img id="live" alt="The camera's live view"><span>Live view</span></div>
           <div><canvas id="grabFrameCanvas"></canvas><button id="grabFrameButton" disabled>Grab Frame</button><span id="grabFrameInfo"></span></div>
           <div><canvas id="takePhotoCanvas"></canvas><button id="takePhotoButton" disabled>Take Photo</button><span id="takePhotoInfo"></span></div>
+          <div><video id="recording" controls></video><button id="recordButton" disabled>Record</button><span id="recordInfo">stops by itself after \(RecordingSession.maximumDuration.components.seconds) s or \(RecordingSession.maximumBytes / 1_048_576) MiB</span><a id="recordDownload" download="recording.webm" hidden>Download the recording</a></div>
         </div>
         <p id="log"></p>
         <section id="panel">
@@ -68,6 +69,19 @@ enum Page {
           getPhotoCapabilities() { return fetch('/api/photo-capabilities').then(checked).then(r => r.json()); }
           getPhotoSettings() { return fetch('/api/photo-settings').then(checked).then(r => r.json()); }
         }
+
+        // MediaRecorder over the server's JSON API: start records a clone of the track on the server;
+        // stop resolves with the whole recording as a Blob of the recorder's type.
+        const remoteRecorder = {
+          start(mimeType) {
+            return fetch('/api/record/start', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+                                                body: JSON.stringify({ mimeType }) }).then(checked).then(r => r.json());
+          },
+          stop() {
+            return fetch('/api/record/stop', { method: 'POST' }).then(checked)
+              .then(r => { recordInfo.dataset.limit = r.headers.get('X-Recording-Limit') || ''; return r.blob(); });
+          },
+        };
 
         // The track's side: its capabilities, settings and applyConstraints.
         const track = {
@@ -116,6 +130,8 @@ enum Page {
         const imageCapture = new RemoteImageCapture();
         const grabFrameButton = document.querySelector('#grabFrameButton');
         const takePhotoButton = document.querySelector('#takePhotoButton');
+        const recordButton = document.querySelector('#recordButton');
+        const recordInfo = document.querySelector('#recordInfo');
 
         // The sample's handlers.
         function onGrabFrameButtonClick() {
@@ -139,6 +155,51 @@ enum Page {
             .catch(report);
         }
 
+        // Record, then Stop: the recording plays on the page and downloads. The server stops a
+        // recording by itself at its limits; the page asks for it then.
+        let recordingLimit;
+        function onRecordButtonClick() {
+          recordButton.disabled = true;
+          if (recordButton.textContent === 'Record') {
+            remoteRecorder.start('video/webm')
+              .then(started => {
+                recordButton.textContent = 'Stop';
+                recordInfo.textContent = 'recording ' + started.mimeType + ', at most ' + started.maximumDuration + ' s or '
+                  + Math.round(started.maximumBytes / 1048576) + ' MiB';
+                recordingLimit = setTimeout(onRecordButtonClick, started.maximumDuration * 1000 + 1000);
+              })
+              .catch(report)
+              .finally(() => { recordButton.disabled = false; });
+          } else {
+            clearTimeout(recordingLimit);
+            remoteRecorder.stop()
+              .then(showRecording)
+              .catch(report)
+              .finally(() => { recordButton.textContent = 'Record'; recordButton.disabled = false; });
+          }
+        }
+
+        // The recording in the <video> and behind the download link, as one object URL.
+        function showRecording(blob) {
+          const video = document.querySelector('#recording');
+          const link = document.querySelector('#recordDownload');
+          if (link.href) URL.revokeObjectURL(link.href);
+          const url = URL.createObjectURL(blob);
+          // A recording written as it went (WebM, fragmented MP4) does not say how long it is: seeking
+          // past its end makes the element read it through, so its duration and timeline are right.
+          video.addEventListener('loadedmetadata', () => {
+            if (video.duration !== Infinity) return;
+            video.addEventListener('durationchange', () => { video.currentTime = 0; }, { once: true });
+            video.currentTime = 1e9;
+          }, { once: true });
+          video.src = url;
+          link.href = url;
+          link.download = 'recording.' + ({ 'video/mp4': 'mp4', 'video/x-matroska': 'mkv' }[blob.type.split(';')[0]] || 'webm');
+          link.hidden = false;
+          const limit = recordInfo.dataset.limit ? ', stopped at its ' + recordInfo.dataset.limit + ' limit' : '';
+          recordInfo.textContent = blob.type + ', ' + Math.round(blob.size / 1024) + ' KiB' + limit;
+        }
+
         // Centred and scaled to fit, the bars left clear.
         function drawCanvas(canvas, img) {
           canvas.width = getComputedStyle(canvas).width.split('px')[0];
@@ -153,6 +214,7 @@ enum Page {
 
         grabFrameButton.onclick = onGrabFrameButtonClick;
         takePhotoButton.onclick = onTakePhotoButtonClick;
+        recordButton.onclick = onRecordButtonClick;
 
         // The buttons wait for the live view to play.
         const live = document.querySelector('#live');
@@ -160,6 +222,7 @@ enum Page {
           if (live.naturalWidth > 0) {
             grabFrameButton.disabled = false;
             takePhotoButton.disabled = false;
+            recordButton.disabled = false;
             document.body.dataset.live = 'playing';
           } else {
             setTimeout(livePlaying, 100);

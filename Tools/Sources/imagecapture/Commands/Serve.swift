@@ -17,7 +17,8 @@ struct Serve: AsyncParsableCommand {
             --no-auth says so. A request that names the server by another name than an IP \
             address, localhost or an --allow-host name (a DNS-rebinding page) gets 421, and pages of other \
             origins than --allow-origin ones get 403. The camera opens on the first viewer or API call and closes \
-            10 s after the last. Prints the page's URL on stdout; --port 0 picks a free port.
+            10 s after the last (a recording, from the page's Record button, keeps it open; it stops by itself \
+            after 60 s or 64 MiB). Prints the page's URL on stdout; --port 0 picks a free port.
             """)
 
     @OptionGroup var camera: CameraOptions
