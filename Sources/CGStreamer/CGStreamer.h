@@ -113,6 +113,29 @@ static inline GstFlowReturn CGStreamer_gst_pad_push_shifted(GstPad *pad, GstBuff
     return gst_pad_push(pad, copy);
 }
 
+/// Pushes `sample`'s buffer into `appsrc` at presentation time `pts` (a copy of its metadata; of its
+/// memory, zeroed, with `silence`), with the sample's caps. The corresponding C function is
+/// `gst_app_src_push_sample`.
+static inline GstFlowReturn CGStreamer_appsrc_push_stamped(GstElement *appsrc, GstSample *sample, guint64 pts, gboolean silence) {
+    GstBuffer *buffer = gst_sample_get_buffer(sample);
+    if (buffer == NULL) return GST_FLOW_ERROR;
+    GstBuffer *copy = silence ? gst_buffer_copy_deep(buffer) : gst_buffer_copy(buffer);
+    if (copy == NULL) return GST_FLOW_ERROR;
+    if (silence) gst_buffer_memset(copy, 0, 0, gst_buffer_get_size(copy));
+    GST_BUFFER_PTS(copy) = pts;
+    GST_BUFFER_DTS(copy) = GST_CLOCK_TIME_NONE;
+    GstSample *stamped = gst_sample_new(copy, gst_sample_get_caps(sample), NULL, NULL);
+    gst_buffer_unref(copy);
+    if (stamped == NULL) return GST_FLOW_ERROR;
+    GstFlowReturn result = gst_app_src_push_sample(GST_APP_SRC(appsrc), stamped);
+    gst_sample_unref(stamped);
+    return result;
+}
+
+static inline GstFlowReturn CGStreamer_appsrc_end_of_stream(GstElement *appsrc) {
+    return gst_app_src_end_of_stream(GST_APP_SRC(appsrc));
+}
+
 static inline gboolean CGStreamer_GST_BUFFER_IS_DELTA_UNIT(GstBuffer *buffer) {
     return GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT);
 }

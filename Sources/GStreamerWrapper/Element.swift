@@ -138,6 +138,18 @@ package final class Element: @unchecked Sendable {
         gst_element_link(pointer, downstream.pointer) != 0
     }
 
+    /// For an `appsrc`: pushes `sample`'s buffer at presentation time `time` (nanoseconds), silent
+    /// (zeroed) when `silence`, with the sample's caps. True when the appsrc took it.
+    /// The corresponding C function is `gst_app_src_push_sample`.
+    package func pushSample(_ sample: Sample, at time: UInt64, silence: Bool = false) -> Bool {
+        CGStreamer_appsrc_push_stamped(pointer, sample.pointer, guint64(time), silence ? 1 : 0) == GST_FLOW_OK
+    }
+
+    /// For an `appsrc`: no more buffers. The corresponding C function is `gst_app_src_end_of_stream`.
+    package func endOfStream() {
+        _ = CGStreamer_appsrc_end_of_stream(pointer)
+    }
+
     /// The corresponding C function is `gst_element_unlink`.
     package func unlink(from downstream: Element) {
         gst_element_unlink(pointer, downstream.pointer)

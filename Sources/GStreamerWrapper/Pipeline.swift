@@ -128,6 +128,15 @@ package final class Pipeline: @unchecked Sendable {
         return .nanoseconds(Int64(clamping: now) &- made)
     }
 
+    /// The clock time at which the pipeline's running time began (nil when not playing): a buffer of
+    /// running time `r` was made at clock time base + `r`. Every pipeline here runs on the system's
+    /// monotonic clock, so clock times compare across pipelines.
+    /// The corresponding C function is `gst_element_get_base_time`.
+    package var baseTime: UInt64? {
+        let base = gst_element_get_base_time(element.pointer)
+        return base == GstClockTime.max ? nil : UInt64(base)
+    }
+
     /// Receives errors, warnings and end-of-stream, on the thread that posted them. Must not block.
     package func onMessage(_ handler: @escaping @Sendable (BusMessage) -> Void) {
         router.handler.set(handler)

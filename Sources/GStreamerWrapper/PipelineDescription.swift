@@ -141,6 +141,8 @@ package enum PipelineDescription {
     /// Element names the library relies on; every video pipeline has them.
     package enum Name {
         package static let source = "src"
+        /// The fake microphone's sink, whose buffers a recording taps.
+        package static let microphoneSink = "sink"
         package static let sourceCaps = "caps"
         /// The fake camera's emulated controls.
         package static let balance = "balance"

@@ -232,7 +232,7 @@ struct MediaRecorderTests {
     func exceptions() async throws {
         let stream = try await Self.stream()
         defer { stream.stopAllTracks() }
-        for type in ["video/ogg", "audio/webm;codecs=opus", "video/webm;codecs=vp8,opus", "video/mp4;codecs=vp8", "nonsense"] {
+        for type in ["video/ogg", "audio/webm;codecs=opus", "video/webm;codecs=vp8,vorbis", "video/mp4;codecs=vp8", "nonsense"] {
             let error = try await domException { _ = try MediaRecorder(stream, options: MediaRecorderOptions(mimeType: type)) }
             #expect(error.name == .notSupportedError, "\(type)")
             #expect(error.message.contains("isTypeSupported"))
@@ -288,18 +288,18 @@ struct MediaRecorderTests {
         if case .dataavailable(let first) = events[2] { #expect(first.timecode == 0 && !first.data.bytes.isEmpty) }
     }
 
-    @Test("isTypeSupported: the containers and codecs installed, case and quotes ignored; audio and mismatched codecs refused")
+    @Test("isTypeSupported: the containers and codecs installed, opus beside video, case and quotes ignored; audio alone, other audio codecs and mismatched codecs refused")
     func typeSupport() {
         for type in [
             "", "video/webm", "video/webm;codecs=vp8", "video/webm;codecs=vp9", "VIDEO/WEBM; CODECS=\"vp8\"",
             "video/webm;codecs=vp09.00.10.08", "video/x-matroska", "video/x-matroska;codecs=avc1", "video/mp4",
-            "video/mp4;codecs=avc1.42E01F",
+            "video/mp4;codecs=avc1.42E01F", "video/webm;codecs=vp8,opus", "video/mp4;codecs=\"avc1, opus\"",
         ] {
             #expect(MediaRecorder.isTypeSupported(type), "\(type)")
         }
         for type in [
             "video/webm;codecs=h264", "video/mp4;codecs=vp8", "audio/webm", "audio/webm;codecs=opus",
-            "video/webm;codecs=vp8,opus", "video/webm;codecs=vp8,vp9", "image/jpeg", "video", "video/webm;codecs", "garbage",
+            "video/webm;codecs=vp8,vorbis", "video/webm;codecs=vp8,vp9", "image/jpeg", "video", "video/webm;codecs", "garbage",
         ] {
             #expect(!MediaRecorder.isTypeSupported(type), "\(type)")
         }

@@ -59,13 +59,24 @@ extension Pipeline {
     /// not running yet), and a new tee pad linked to `entry`. What it added and the tee pad are
     /// recorded as it goes, so that the branch's removal finds them when a step failed. Blocking:
     /// call on the pipeline's queue. Returns whether every step succeeded.
-    func attachBranch(_ elements: [Element], entry: Pad, behind tee: Element, added: inout [Element], teePad: inout Pad?) -> Bool {
-        for element in elements where add(element) { added.append(element) }
-        guard added.count == elements.count else { return false }
-        for (upstream, downstream) in zip(elements, elements.dropFirst()) where !upstream.link(to: downstream) {
-            return false
+    /// `beside`, a second chain (a recording's audio), is added with it and linked into a request pad
+    /// of `joining` (an element of `elements`: a muxer's, or splitmuxsink's, `audio_%u`), and started
+    /// with it. (`gst_element_link` finds no pad of splitmuxsink's for audio; asked by name, it gives one.)
+    func attachBranch(
+        _ elements: [Element], entry: Pad, behind tee: Element, added: inout [Element], teePad: inout Pad?,
+        beside: [Element] = [], joining: (element: Element, template: String)? = nil
+    ) -> Bool {
+        for element in elements + beside where add(element) { added.append(element) }
+        guard added.count == elements.count + beside.count else { return false }
+        for chain in [elements, beside] {
+            for (upstream, downstream) in zip(chain, chain.dropFirst()) where !upstream.link(to: downstream) {
+                return false
+            }
         }
-        for element in elements.reversed() where !element.syncStateWithParent() { return false }
+        if let last = beside.last, let joining {
+            guard let pad = joining.element.requestPad(joining.template), last.staticPad("src")?.link(to: pad) == true else { return false }
+        }
+        for element in (elements + beside).reversed() where !element.syncStateWithParent() { return false }
         guard let pad = tee.requestPad("src_%u") else { return false }
         teePad = pad
         return pad.link(to: entry)

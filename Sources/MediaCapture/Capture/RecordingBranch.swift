@@ -34,6 +34,12 @@ final class RecordingBranch: Sendable {
     private let elements: [Element]
     /// The muxer and what it writes to: made with the branch, or by ``begin(files:)`` when pre-rolling.
     private let tail = Locked<Tail?>(nil)
+    /// With audio: appsrc → audioconvert → audioresample → opusenc, into the muxer beside the video.
+    private let audioElements: [Element]
+    /// Open from the branch's attach until its end of stream: the microphone's buffers go in meanwhile.
+    private let audioOpen = Atomic<Bool>(false)
+    /// The video pipeline's base time, to put a microphone buffer's clock time on the video's timeline.
+    private let videoBaseTime = Atomic<UInt64>(0)
     /// While pre-rolling, what the head is linked to until the tail comes: the muxer's caps and a
     /// fakesink (an encoder negotiates with a peer; unlinked, vp8enc fails). No frame reaches it.
     private let placeholder: [Element]
@@ -156,6 +162,21 @@ final class RecordingBranch: Sendable {
             placeholder = [caps, sink]
         }
         self.placeholder = placeholder
+        var audio: [Element] = []
+        for factory in profile.audioFactories {
+            guard let element = Element(factory: factory, name: "\(name)-audio-\(factory)") else { return nil }
+            audio.append(element)
+        }
+        if let bits = profile.audioBitsPerSecond, let source = audio.first, let encoder = audio.last {
+            source.set("format", parsing: "time")
+            // Raw audio of some kind: linking the encoder to the muxer asks what comes (an appsrc
+            // without caps answers nothing); each sample then brings its own.
+            source.set("caps", Caps("audio/x-raw"))
+            source.set("is-live", true)
+            source.set("max-bytes", UInt64(1 << 20))  // a second of 48 kHz stereo, then it blocks the microphone
+            encoder.set("bitrate", Int32(clamping: min(max(bits, 6000), 510_000)))
+        }
+        self.audioElements = audio
         self.name = name
         self.profile = profile
         self.elements = made
@@ -436,10 +457,35 @@ final class RecordingBranch: Sendable {
             placement.phase = .attached
             var added: [Element] = [], teePad: Pad?
             let chain = elements + (tail.withLock { $0?.elements } ?? placeholder)
-            let linked = pipeline.attachBranch(chain, entry: entry, behind: tee, added: &added, teePad: &teePad)
+            // With audio, its chain into the tail's muxer (a pre-roll, whose tail comes later, has none).
+            let muxer = tail.withLock { $0?.elements.first }
+            let linked =
+                (audioElements.isEmpty || muxer != nil)
+                && pipeline.attachBranch(
+                    chain, entry: entry, behind: tee, added: &added, teePad: &teePad, beside: audioElements,
+                    joining: muxer.map { ($0, "audio_%u") })
             (placement.added, placement.teePad, placement.linked) = (added, teePad, linked)
+            if linked, !audioElements.isEmpty {
+                videoBaseTime.store(pipeline.baseTime ?? 0, ordering: .releasing)
+                audioOpen.store(true, ordering: .releasing)
+            }
             return linked
         }
+    }
+
+    /// A microphone buffer made at `clockTime`, into the recording at its place on the recording's
+    /// timeline (silent when `silence`: a disabled or muted audio track); dropped while paused,
+    /// before the first video frame, or before the recording began. On the microphone's thread.
+    func pushAudio(_ sample: Sample, clockTime: UInt64, silence: Bool) {
+        guard audioOpen.load(ordering: .acquiring), !failed.load(ordering: .acquiring), let source = audioElements.first else { return }
+        let running = clockTime &- videoBaseTime.load(ordering: .acquiring)
+        guard clockTime >= videoBaseTime.load(ordering: .acquiring) else { return }
+        let stamp = timeline.withLock { timeline -> UInt64? in
+            guard !timeline.paused, !timeline.resumed, let base = timeline.base, running >= base &+ timeline.cut else { return nil }
+            return running - base - timeline.cut
+        }
+        guard let stamp else { return }
+        _ = source.pushSample(sample, at: stamp, silence: silence)
     }
 
     /// Starts the recording of a pre-rolling branch: its tail (to `files`, or to the appsink) is
@@ -542,6 +588,8 @@ final class RecordingBranch: Sendable {
                 tee.releaseRequestPad(teePad)
             }
             self.finishing.store(true, ordering: .releasing)
+            // The muxer ends once every stream has: the audio's with the video's.
+            if self.audioOpen.exchange(false, ordering: .acquiringAndReleasing) { self.audioElements.first?.endOfStream() }
             return wantsDrain ? entry.sendEndOfStream() : false
         }
         let drain = unlinked ?? false

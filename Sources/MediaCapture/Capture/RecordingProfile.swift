@@ -57,6 +57,9 @@ struct RecordingProfile: Sendable, Hashable {
     /// attached with its head alone (queue to encoder) and keeps what it encodes in a ring; the muxer
     /// and what it writes to are added when the recording starts, fed the ring first.
     var preroll: UInt64 = 0
+    /// Opus at this bit rate from a microphone, beside the video (nil: video only): raw audio comes in
+    /// through an `appsrc`, stamped on the recording's timeline.
+    var audioBitsPerSecond: UInt32?
 
     /// Files written by `splitmuxsink`, cut at the first key frame after `segment` (0: one file).
     struct Files: Sendable, Hashable {
@@ -89,6 +92,9 @@ struct RecordingProfile: Sendable, Hashable {
     /// The elements `splitmuxsink` is given to write with, when the profile writes segments.
     var fileFactories: [String] { isSegmented ? [container.factory, "filesink"] : [] }
 
+    /// The audio chain, from its appsrc to its encoder, when the profile records audio.
+    var audioFactories: [String] { audioBitsPerSecond == nil ? [] : ["appsrc", "audioconvert", "audioresample", "opusenc"] }
+
     /// Whether every element the profile needs is installed.
-    var isAvailable: Bool { (factories + fileFactories).allSatisfy(GStreamer.hasElement) }
+    var isAvailable: Bool { (factories + fileFactories + audioFactories).allSatisfy(GStreamer.hasElement) }
 }

@@ -23,13 +23,14 @@ import Locking
 /// from each recording's end), keeping the last `preroll` of encoded video: a recording started by a
 /// trigger begins that much (up to twice that much) before it, at a key frame.
 ///
-/// Not yet: audio tracks (only the first live video track is recorded).
+/// A stream's first live audio track (a microphone) is recorded as Opus beside the video, unless the
+/// type's codecs name video alone. A recording needs a live video track.
 public final class MediaRecorder: Sendable {
     public var stream: MediaStream { recorded }
     /// The type in use, with its codecs (`video/webm;codecs=vp8` when none was asked for).
     public var mimeType: String { typeInUse }
     public var videoBitsPerSecond: UInt32 { videoBits }
-    /// The audio bit rate asked for (128 kbit/s by default); no audio is recorded yet.
+    /// The audio bit rate asked for (128 kbit/s by default), Opus's when the stream has a microphone.
     public var audioBitsPerSecond: UInt32 { audioBits }
     private let recorded: MediaStream
     private let typeInUse: String
@@ -37,6 +38,8 @@ public final class MediaRecorder: Sendable {
     private let audioBits: UInt32
     private let format: RecordingFormat
     private let options: MediaRecorderOptions
+    /// Whether the stream's microphone is recorded beside its video (Opus).
+    private let recordsAudio: Bool
 
     /// One recording, from `start()` until its branch ended (after `stop()`, while the muxer finishes).
     private struct Run {
@@ -118,12 +121,20 @@ public final class MediaRecorder: Sendable {
         let size = settings.flatMap { settings in
             settings.width.flatMap { width in settings.height.map { AspectCrop.Size(width: width, height: $0) } }
         }
-        self.typeInUse = format.mimeType(size: size)
+        // Audio when the stream has a live audio track, unless the type's codecs name video alone.
+        self.recordsAudio = format.audio != false && stream.getAudioTracks().contains { $0.readyState == .live && $0.audioSource != nil }
+        self.typeInUse = format.mimeType(size: size, audio: recordsAudio)
         // A tenth of a bit per pixel: about 2.8 Mbit/s at 720p30, what browsers choose for VP8.
         let pixelsPerSecond = size.map { Double($0.width * $0.height) * (settings?.frameRate ?? 30) }
         let chosen = options.bitsPerSecond ?? options.videoBitsPerSecond ?? pixelsPerSecond.map { UInt32(clamping: Int($0 / 10)) } ?? 2_500_000
         self.videoBits = min(max(chosen, 100_000), 200_000_000)
         self.audioBits = options.audioBitsPerSecond ?? 128_000
+        if options.preroll != nil, recordsAudio {
+            throw DOMException(
+                .notSupportedError,
+                "A preroll keeps video only, and this stream has an audio track: record a MediaStream of its video track alone, or ask for video/webm;codecs=vp8 (no audio)."
+            )
+        }
         if let preroll = options.preroll, Double(videoBits) / 4 * Self.seconds(preroll) > Double(Self.maximumPrerollBytes) {
             throw DOMException(
                 .notSupportedError,
@@ -144,7 +155,7 @@ public final class MediaRecorder: Sendable {
     /// Whether the library can record `mimeType` here: an empty string (the library's choice), or a
     /// video type whose container and codec it knows and whose GStreamer elements are installed:
     /// `video/webm` (`codecs=vp8` or `vp9`), `video/x-matroska` (`vp8`, `vp9`, `avc1`), `video/mp4`
-    /// (`avc1`, through `openh264enc`). Audio codecs are not recorded yet.
+    /// (`avc1`, through `openh264enc`), each with `opus` beside its video codec (`opusenc`).
     /// Implements MediaStream Recording §"isTypeSupported".
     public static func isTypeSupported(_ mimeType: String) -> Bool {
         mimeType.isEmpty || (RecordingFormat(parsing: mimeType)?.isAvailable ?? false)
@@ -267,12 +278,30 @@ public final class MediaRecorder: Sendable {
             return
         }
         let capturer = video.source.capturer
+        var profile = profile(for: track, files: files)
+        // The microphone: the first live audio track's, tapped while the recording runs.
+        let microphone = recordsAudio ? stream.getAudioTracks().first { $0.readyState == .live && $0.audioSource != nil } : nil
+        if microphone != nil { profile.audioBitsPerSecond = audioBitsPerSecond }
+        let tap = Locked<(source: AudioSource, id: UInt64)?>(nil)
         let branch = capturer.startRecording(
-            track: video.track.id, profile: profile(for: track, files: files),
+            track: video.track.id, profile: profile,
             blank: { [weak track] in track.map { !$0.enabled || $0.muted } ?? false },
             output: RecordingBranch.Output(
                 data: { [weak self] bytes in self?.received(bytes, generation: generation) },
-                ended: { [weak self] failure in self?.ended(failure, generation: generation) }))
+                ended: { [weak self] failure in
+                    if let tapped = tap.withLock({ $0 }) { tapped.source.removeTap(tapped.id) }
+                    self?.ended(failure, generation: generation)
+                }))
+        if let branch, let microphone, let source = microphone.audioSource {
+            let id = source.addTap { [weak branch, weak microphone] sample, clockTime in
+                let silent = microphone.map { !$0.enabled || $0.muted || $0.readyState != .live } ?? true
+                branch?.pushAudio(sample, clockTime: clockTime, silence: silent)
+            }
+            if let id {
+                tap.withLock { $0 = (source, id) }
+                if branch.isEnded { source.removeTap(id) }  // ended as the tap was added
+            }
+        }
         guard let branch else {
             ended("The recording could not start: the track ended, or a GStreamer element is missing.", generation: generation)
             return

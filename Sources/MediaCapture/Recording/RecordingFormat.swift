@@ -1,20 +1,24 @@
 // Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 
-/// A MIME type a ``MediaRecorder`` records, as a container and a video codec (audio is not recorded
-/// yet: a type that names an audio codec is not supported).
+/// A MIME type a ``MediaRecorder`` records, as a container, a video codec, and whether it names Opus
+/// (audio, from the stream's microphone).
 ///
 /// Parsed as RFC 6381 types are: `type/subtype` then parameters; only `codecs` is read (a list,
 /// possibly quoted). Case does not matter.
 struct RecordingFormat: Sendable, Hashable {
     var container: RecordingProfile.Container
     var codec: RecordingProfile.Codec
+    /// Whether the type says whether to record audio: true when its codecs name Opus, false when they
+    /// name only a video codec, nil when it names none (audio then when the stream has some).
+    var audio: Bool?
 
     /// What the library records when the caller names no type.
     static let preferred = RecordingFormat(container: .webm, codec: .vp8)
 
-    init(container: RecordingProfile.Container, codec: RecordingProfile.Codec) {
+    init(container: RecordingProfile.Container, codec: RecordingProfile.Codec, audio: Bool? = nil) {
         self.container = container
         self.codec = codec
+        self.audio = audio
     }
 
     /// Nil when `type` is malformed or names a container or codec the library cannot record.
@@ -35,14 +39,15 @@ struct RecordingFormat: Sendable, Hashable {
             if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
             if key == "codecs" { codecs += value.split(separator: ",").map { $0.trimmingSpaces() } }
         }
-        let named = codecs.map(Self.codec(named:))
-        guard !named.contains(nil), named.count <= 1 else { return nil }  // an unknown or audio codec, or two videos
+        let opus = codecs.contains("opus")
+        let named = codecs.filter { $0 != "opus" }.map(Self.codec(named:))
+        guard !named.contains(nil), named.count <= 1, codecs.count - named.count <= 1 else { return nil }  // unknown, or two of a kind
         let codec = named.first.flatMap { $0 } ?? (container == .mp4 ? .h264 : .vp8)
         switch (container, codec) {
         case (.webm, .h264), (.mp4, .vp8), (.mp4, .vp9): return nil
         default: break
         }
-        self.init(container: container, codec: codec)
+        self.init(container: container, codec: codec, audio: codecs.isEmpty ? nil : opus)
     }
 
     private static func codec(named name: String) -> RecordingProfile.Codec? {
@@ -58,12 +63,13 @@ struct RecordingFormat: Sendable, Hashable {
 
     /// Whether every GStreamer element the format needs is installed.
     var isAvailable: Bool {
-        RecordingProfile(codec: codec, container: container, bitsPerSecond: 0, keyFrameInterval: 1).isAvailable
+        RecordingProfile(codec: codec, container: container, bitsPerSecond: 0, keyFrameInterval: 1, audioBitsPerSecond: audio == true ? 1 : nil)
+            .isAvailable
     }
 
     /// The type in use, with its codec: for H.264, Constrained Baseline (what `openh264enc` writes) at
     /// the level that frames of `size` at 30 fps need.
-    func mimeType(size: AspectCrop.Size?) -> String {
+    func mimeType(size: AspectCrop.Size?, audio: Bool = false) -> String {
         let base: String
         switch container {
         case .webm: base = "video/webm"
@@ -78,7 +84,7 @@ struct RecordingFormat: Sendable, Hashable {
             let pixels = (size?.width ?? 1280) * (size?.height ?? 720)
             codecName = "avc1.42E0" + (pixels <= 1280 * 720 ? "1F" : pixels <= 1920 * 1088 ? "28" : "33")
         }
-        return "\(base);codecs=\(codecName)"
+        return "\(base);codecs=\(codecName)" + (audio ? ",opus" : "")
     }
 }
 

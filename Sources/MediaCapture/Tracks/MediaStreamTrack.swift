@@ -217,6 +217,12 @@ public final class MediaStreamTrack: Sendable {
         return nil
     }
 
+    /// The microphone behind an audio track (nil for a video track).
+    var audioSource: AudioSource? {
+        if case .audio(let source, _) = backing { return source }
+        return nil
+    }
+
     private var videoSource: VideoTrackSource? { video?.source }
 
     /// The constraints of the last successful `applyConstraints` (or `getUserMedia`).
