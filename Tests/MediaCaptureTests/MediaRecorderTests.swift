@@ -288,7 +288,9 @@ struct MediaRecorderTests {
         if case .dataavailable(let first) = events[2] { #expect(first.timecode == 0 && !first.data.bytes.isEmpty) }
     }
 
-    @Test("isTypeSupported: the containers and codecs installed, opus beside video, case and quotes ignored; audio alone, other audio codecs and mismatched codecs refused")
+    @Test(
+        "isTypeSupported: containers and codecs installed, opus beside video, case and quotes ignored; audio alone, other and mismatched codecs refused"
+    )
     func typeSupport() {
         for type in [
             "", "video/webm", "video/webm;codecs=vp8", "video/webm;codecs=vp9", "VIDEO/WEBM; CODECS=\"vp8\"",

@@ -1,6 +1,7 @@
 // Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 
 import ArgumentParser
+import Glibc
 import MediaCapture
 
 /// `imagecapture selftest`: for the leak check (scripts/check-leaks.sh), not for users.
@@ -15,6 +16,9 @@ struct Selftest: AsyncParsableCommand {
 
     @Flag(help: "Keep one stopped track alive, to prove the leak check sees a leak.")
     var leakOne = false
+
+    @Option(help: "Start/stop cycles of one recorder after the tracks (resident memory compared after the first 20).")
+    var recordingCycles = 100
 
     func run() async throws {
         try await reportingErrors {
@@ -60,6 +64,7 @@ struct Selftest: AsyncParsableCommand {
                 }
             }
             lagless = nil
+            if recordingCycles > 0 { try await Self.cycleRecorder(camera: camera, cycles: recordingCycles) }
             if leakOne {
                 let kept = try await camera.openTrack()
                 kept.stop()
@@ -68,6 +73,45 @@ struct Selftest: AsyncParsableCommand {
             await MediaDevices.shutdown()
             print("selftest: opened and stopped \(tracks) tracks (and as many clones)")
         }
+    }
+
+    /// One recorder started and stopped `cycles` times on one track (WebM and MP4 in turn, each ended
+    /// by its `stop` event): prints the resident memory's growth from the 20th cycle to the last.
+    static func cycleRecorder(camera: CameraOptions, cycles: Int) async throws {
+        let track = try await camera.openTrack()
+        defer { track.stop() }
+        var warm: Int?
+        for cycle in 0..<cycles {
+            let recorder = try MediaRecorder(
+                MediaStream(tracks: [track]), options: MediaRecorderOptions(mimeType: cycle % 2 == 0 ? "video/webm" : "video/mp4"))
+            let ended = stopped(recorder.events)
+            try recorder.start(timeslice: .milliseconds(20))
+            try await Task.sleep(for: .milliseconds(40))
+            try recorder.stop()
+            guard await ended.value else { throw DOMException(.unknownError, "Recording cycle \(cycle) did not end within 10 s of its stop.") }
+            if cycle == min(19, cycles - 1) { warm = residentBytes() }
+        }
+        let growth = (Double((residentBytes() ?? 0) - (warm ?? 0)) / 1_048_576 * 100).rounded() / 100
+        print("selftest: \(cycles) recording cycles, resident memory \(growth >= 0 ? "+" : "")\(growth) MiB after the first 20")
+    }
+
+    /// The process's resident memory, from /proc/self/statm.
+    static func residentBytes() -> Int? {
+        guard let file = fopen("/proc/self/statm", "r") else { return nil }
+        defer { fclose(file) }
+        var size = 0, resident = 0
+        guard fscanfPair(file, &size, &resident) else { return nil }
+        return resident * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
+    /// The first two numbers of a line.
+    private static func fscanfPair(_ file: UnsafeMutablePointer<FILE>, _ first: inout Int, _ second: inout Int) -> Bool {
+        var line = [CChar](repeating: 0, count: 256)
+        guard fgets(&line, Int32(line.count), file) != nil else { return false }
+        let fields = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self).split(separator: " ")
+        guard fields.count > 1, let a = Int(fields[0]), let b = Int(fields[1]) else { return false }
+        (first, second) = (a, b)
+        return true
     }
 
     /// Whether `events` reach `.stop` within 10 s.
