@@ -94,21 +94,25 @@ def cpu_of(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def gst_idle_cpu(size, seconds, round_number):
-    """The graph with both gates closed, as an open track nobody reads has it."""
-    process = subprocess.Popen(["gst-launch-1.0", "-q"] + library_graph(size, True, -1, gate_open=False),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def gst_cpu(metric, size, graph, warmup, seconds, round_number):
+    """gst-launch-1.0 running `graph`: its CPU over `seconds` after `warmup` seconds, as `metric`."""
+    process = subprocess.Popen(["gst-launch-1.0", "-q"] + graph, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        time.sleep(1)
+        time.sleep(warmup)
         before = cpu_of(process.pid)
         time.sleep(seconds)
         used = cpu_of(process.pid) - before
     finally:
         process.terminate()
         process.wait(timeout=10)
-    results.append({"tool": "gst-launch", "metric": "idle-cpu", "size": size,
+    results.append({"tool": "gst-launch", "metric": metric, "size": size,
                     "value": used / seconds * 100, "unit": "%", "round": round_number})
-    log(f"  {1 + seconds:5.1f} s  gst-launch idle-cpu {size}")
+    log(f"  {warmup + seconds:5.1f} s  gst-launch {metric} {size}")
+
+
+def gst_idle_cpu(size, seconds, round_number):
+    """The graph with both gates closed, as an open track nobody reads has it."""
+    gst_cpu("idle-cpu", size, library_graph(size, True, -1, gate_open=False), 1, seconds, round_number)
 
 
 # --- an MJPEG webcam, on the virtual camera -------------------------------------------------------------
@@ -189,19 +193,7 @@ def recording_graph(size, bits):
 
 def gst_record_cpu(size, bits, seconds, round_number):
     """gst-launch-1.0 running the recording graph, CPU over `seconds` after 2 s."""
-    process = subprocess.Popen(["gst-launch-1.0", "-q"] + recording_graph(size, bits),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        time.sleep(2)
-        before = cpu_of(process.pid)
-        time.sleep(seconds)
-        used = cpu_of(process.pid) - before
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-    results.append({"tool": "gst-launch", "metric": "record-cpu", "size": size,
-                    "value": used / seconds * 100, "unit": "%", "round": round_number})
-    log(f"  {2 + seconds:5.1f} s  gst-launch record-cpu {size}")
+    gst_cpu("record-cpu", size, recording_graph(size, bits), 2, seconds, round_number)
 
 
 def frames_lost(path, rate=30):

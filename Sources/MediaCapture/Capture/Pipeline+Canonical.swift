@@ -66,13 +66,7 @@ extension Pipeline {
         _ elements: [Element], entry: Pad, behind tee: Element, added: inout [Element], teePad: inout Pad?,
         beside: [Element] = [], joining: (element: Element, template: String)? = nil
     ) -> Bool {
-        for element in elements + beside where add(element) { added.append(element) }
-        guard added.count == elements.count + beside.count else { return false }
-        for chain in [elements, beside] {
-            for (upstream, downstream) in zip(chain, chain.dropFirst()) where !upstream.link(to: downstream) {
-                return false
-            }
-        }
+        guard addChain(elements, added: &added, start: false), addChain(beside, added: &added, start: false) else { return false }
         if let last = beside.last, let joining {
             guard let pad = joining.element.requestPad(joining.template), last.staticPad("src")?.link(to: pad) == true else { return false }
         }
@@ -80,6 +74,19 @@ extension Pipeline {
         guard let pad = tee.requestPad("src_%u") else { return false }
         teePad = pad
         return pad.link(to: entry)
+    }
+}
+
+extension Pipeline {
+    /// Adds `chain`, recording each element in `added` as it goes, and links it in order; with
+    /// `start`, starts it downstream first (so that nothing pushes into an element not running yet).
+    /// Blocking: call on the pipeline's queue. Returns whether every step succeeded.
+    func addChain(_ chain: [Element], added: inout [Element], start: Bool) -> Bool {
+        let before = added.count
+        for element in chain where add(element) { added.append(element) }
+        guard added.count == before + chain.count else { return false }
+        for (upstream, downstream) in zip(chain, chain.dropFirst()) where !upstream.link(to: downstream) { return false }
+        return !start || chain.reversed().allSatisfy { $0.syncStateWithParent() }
     }
 }
 

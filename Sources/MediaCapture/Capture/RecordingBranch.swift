@@ -173,7 +173,10 @@ final class RecordingBranch: Sendable {
             // without caps answers nothing); each sample then brings its own.
             source.set("caps", Caps("audio/x-raw"))
             source.set("is-live", true)
-            source.set("max-bytes", UInt64(1 << 20))  // a second of 48 kHz stereo, then it blocks the microphone
+            // Ten seconds of the microphone's 48 kHz mono; a muxer that stalls longer loses the oldest
+            // rather than hold up the microphone (its other tracks) or grow without bound.
+            source.set("max-bytes", UInt64(1 << 20))
+            source.set("leaky-type", parsing: "downstream")
             encoder.set("bitrate", Int32(clamping: min(max(bits, 6000), 510_000)))
         }
         self.audioElements = audio
@@ -356,8 +359,12 @@ final class RecordingBranch: Sendable {
 
     /// What the head's last pad does with an encoded frame (on its streaming thread).
     private func prerolled(_ context: borrowing ProbeContext) -> Pad.ProbeDecision {
+        let (recording, moved) = preroll.withLock { ($0.recording, $0.offset) }
+        if let moved {  // recording, the ring pushed: every frame from now on
+            context.moveTimes(earlier: moved)
+            return .pass
+        }
         let (delta, time) = (context.isDeltaUnit, context.presentationTime)
-        let recording = preroll.withLock { $0.recording }
         if !recording {
             guard let sample = context.sample() else { return .drop }
             let span = profile.preroll
@@ -456,9 +463,10 @@ final class RecordingBranch: Sendable {
             guard placement.phase == .idle else { return false }
             placement.phase = .attached
             var added: [Element] = [], teePad: Pad?
-            let chain = elements + (tail.withLock { $0?.elements } ?? placeholder)
+            let tailElements = tail.withLock { $0?.elements }
+            let chain = elements + (tailElements ?? placeholder)
             // With audio, its chain into the tail's muxer (a pre-roll, whose tail comes later, has none).
-            let muxer = tail.withLock { $0?.elements.first }
+            let muxer = tailElements?.first
             let linked =
                 (audioElements.isEmpty || muxer != nil)
                 && pipeline.attachBranch(
@@ -477,9 +485,11 @@ final class RecordingBranch: Sendable {
     /// timeline (silent when `silence`: a disabled or muted audio track); dropped while paused,
     /// before the first video frame, or before the recording began. On the microphone's thread.
     func pushAudio(_ sample: Sample, clockTime: UInt64, silence: Bool) {
-        guard audioOpen.load(ordering: .acquiring), !failed.load(ordering: .acquiring), let source = audioElements.first else { return }
-        let running = clockTime &- videoBaseTime.load(ordering: .acquiring)
-        guard clockTime >= videoBaseTime.load(ordering: .acquiring) else { return }
+        let videoBase = videoBaseTime.load(ordering: .acquiring)
+        guard audioOpen.load(ordering: .acquiring), !failed.load(ordering: .acquiring), let source = audioElements.first,
+            clockTime >= videoBase
+        else { return }
+        let running = clockTime - videoBase
         let stamp = timeline.withLock { timeline -> UInt64? in
             guard !timeline.paused, !timeline.resumed, let base = timeline.base, running >= base &+ timeline.cut else { return nil }
             return running - base - timeline.cut
@@ -507,14 +517,7 @@ final class RecordingBranch: Sendable {
                 _ = pipeline.remove(element)
             }
             placement.added.removeAll { element in placeholder.contains { $0 === element } }
-            let before = placement.added.count
-            for element in made.elements where pipeline.add(element) { placement.added.append(element) }
-            guard placement.added.count == before + made.elements.count else { return false }
-            for (upstream, downstream) in zip(made.elements, made.elements.dropFirst()) where !upstream.link(to: downstream) {
-                return false
-            }
-            for element in made.elements.reversed() where !element.syncStateWithParent() { return false }
-            guard head.link(to: made.elements[0]) else { return false }
+            guard pipeline.addChain(made.elements, added: &placement.added, start: true), head.link(to: made.elements[0]) else { return false }
             preroll.withLock { $0.recording = true }
             return true
         }

@@ -122,7 +122,7 @@ public final class MediaRecorder: Sendable {
             settings.width.flatMap { width in settings.height.map { AspectCrop.Size(width: width, height: $0) } }
         }
         // Audio when the stream has a live audio track, unless the type's codecs name video alone.
-        self.recordsAudio = format.audio != false && stream.getAudioTracks().contains { $0.readyState == .live && $0.audioSource != nil }
+        self.recordsAudio = format.audio != false && Self.microphone(of: stream) != nil
         self.typeInUse = format.mimeType(size: size, audio: recordsAudio)
         // A tenth of a bit per pixel: about 2.8 Mbit/s at 720p30, what browsers choose for VP8.
         let pixelsPerSecond = size.map { Double($0.width * $0.height) * (settings?.frameRate ?? 30) }
@@ -228,10 +228,7 @@ public final class MediaRecorder: Sendable {
             }
         }
         // Clamped: a segment of more than 584 years is one file.
-        let nanoseconds = segmentDuration.map {
-            let (whole, overflow) = UInt64(clamping: $0.components.seconds).multipliedReportingOverflow(by: 1_000_000_000)
-            return overflow ? UInt64.max : whole.addingReportingOverflow(UInt64($0.components.attoseconds / 1_000_000_000)).partialValue
-        }
+        let nanoseconds = segmentDuration.map(Self.nanoseconds)
         try begin(
             timeslice: nil,
             files: RecordingProfile.Files(path: path, pattern: pattern, segment: nanoseconds ?? 0, maxFiles: UInt32(clamping: maxFiles ?? 0)))
@@ -280,18 +277,12 @@ public final class MediaRecorder: Sendable {
         let capturer = video.source.capturer
         var profile = profile(for: track, files: files)
         // The microphone: the first live audio track's, tapped while the recording runs.
-        let microphone = recordsAudio ? stream.getAudioTracks().first { $0.readyState == .live && $0.audioSource != nil } : nil
+        let microphone = recordsAudio ? Self.microphone(of: stream) : nil
         if microphone != nil { profile.audioBitsPerSecond = audioBitsPerSecond }
         let tap = Locked<(source: AudioSource, id: UInt64)?>(nil)
-        let branch = capturer.startRecording(
-            track: video.track.id, profile: profile,
-            blank: { [weak track] in track.map { !$0.enabled || $0.muted } ?? false },
-            output: RecordingBranch.Output(
-                data: { [weak self] bytes in self?.received(bytes, generation: generation) },
-                ended: { [weak self] failure in
-                    if let tapped = tap.withLock({ $0 }) { tapped.source.removeTap(tapped.id) }
-                    self?.ended(failure, generation: generation)
-                }))
+        let branch = startBranch(on: track, profile: profile, generation: generation) {
+            if let tapped = tap.withLock({ $0 }) { tapped.source.removeTap(tapped.id) }
+        }
         if let branch, let microphone, let source = microphone.audioSource {
             let id = source.addTap { [weak branch, weak microphone] sample, clockTime in
                 let silent = microphone.map { !$0.enabled || $0.muted || $0.readyState != .live } ?? true
@@ -378,11 +369,7 @@ public final class MediaRecorder: Sendable {
         if let count = options.videoKeyFrameIntervalCount {
             interval = max(count, 1)
         } else {
-            let duration = options.videoKeyFrameIntervalDuration ?? .seconds(1)
-            let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-            // In Double, then clamped: any duration and rate give a count from 1 to UInt32.max.
-            let frames = (seconds * rate).rounded()
-            interval = frames.isFinite ? UInt32(max(1, min(frames, Double(UInt32.max)))) : (frames > 0 ? UInt32.max : 1)
+            interval = Self.frames(in: options.videoKeyFrameIntervalDuration ?? .seconds(1), rate: rate)
         }
         return RecordingProfile(
             codec: format.codec, container: format.container, bitsPerSecond: videoBitsPerSecond,
@@ -460,19 +447,30 @@ public final class MediaRecorder: Sendable {
         }
         guard let generation, let profile = prerollProfile(for: track) else { return }
         let capturer = video.source.capturer
-        let branch = capturer.startRecording(
-            track: video.track.id, profile: profile,
-            blank: { [weak track] in track.map { !$0.enabled || $0.muted } ?? false },
-            output: RecordingBranch.Output(
-                data: { [weak self] bytes in self?.received(bytes, generation: generation) },
-                ended: { [weak self] failure in self?.ended(failure, generation: generation) }))
-        guard let branch else { return }
+        guard let branch = startBranch(on: track, profile: profile, generation: generation) else { return }
         let kept = guarded.withLock { state -> Bool in
             guard state.preroll == nil, state.run == nil, state.generation == generation else { return false }
             state.preroll = (generation, branch, capturer, video.track.id)
             return true
         }
         if !kept { capturer.stopRecording(branch) }
+    }
+
+    /// A recording branch of `track`'s camera for recording `generation`: its bytes and its end come
+    /// here (after `whenEnded`); a disabled or muted track records black.
+    private func startBranch(
+        on track: MediaStreamTrack, profile: RecordingProfile, generation: UInt64, whenEnded: @escaping @Sendable () -> Void = {}
+    ) -> RecordingBranch? {
+        guard let video = track.video else { return nil }
+        return video.source.capturer.startRecording(
+            track: video.track.id, profile: profile,
+            blank: { [weak track] in track.map { !$0.enabled || $0.muted } ?? false },
+            output: RecordingBranch.Output(
+                data: { [weak self] bytes in self?.received(bytes, generation: generation) },
+                ended: { [weak self] failure in
+                    whenEnded()
+                    self?.ended(failure, generation: generation)
+                }))
     }
 
     /// The profile a pre-roll of `track` encodes with now (nil without a pre-roll): a recording's, with
@@ -482,13 +480,24 @@ public final class MediaRecorder: Sendable {
         guard let preroll = options.preroll else { return nil }
         var profile = profile(for: track, files: nil)
         profile.preroll = Self.nanoseconds(preroll)
-        let frames = (Self.seconds(preroll) * (track.frameRate ?? 30)).rounded()
-        profile.keyFrameInterval = min(profile.keyFrameInterval, frames.isFinite && frames >= 1 ? UInt32(min(frames, Double(UInt32.max))) : 1)
+        profile.keyFrameInterval = min(profile.keyFrameInterval, Self.frames(in: preroll, rate: track.frameRate ?? 30))
         return profile
+    }
+
+    /// The stream's first live audio track with a microphone behind it.
+    private static func microphone(of stream: MediaStream) -> MediaStreamTrack? {
+        stream.getAudioTracks().first { $0.readyState == .live && $0.audioSource != nil }
     }
 
     private static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// How many frames `duration` holds at `rate`: in Double, then clamped, so that any duration and
+    /// rate give a count from 1 to UInt32.max.
+    private static func frames(in duration: Duration, rate: Double) -> UInt32 {
+        let frames = (seconds(duration) * rate).rounded()
+        return frames.isFinite ? UInt32(max(1, min(frames, Double(UInt32.max)))) : (frames > 0 ? UInt32.max : 1)
     }
 
     private static func nanoseconds(_ duration: Duration) -> UInt64 {
