@@ -6,6 +6,9 @@ let package = Package(
     name: "swift-media-capture",
     products: [
         .library(name: "MediaCapture", targets: ["MediaCapture"]),
+        // Publishing a camera beyond the process (RTSP, WebRTC through WHEP): a product of its own, so
+        // that an application that only captures links neither gst-rtsp-server nor webrtcbin.
+        .library(name: "MediaPublishing", targets: ["MediaPublishing"]),
     ],
     // The library's only dependency. The command-line tool and the demo server, which need
     // ArgumentParser and Hummingbird, are a package of their own in Tools/, so that an application
@@ -26,6 +29,12 @@ let package = Package(
         // libpipewire's headers plus a header-only listing of the graph's video sources (GStreamer's
         // PipeWire device provider is unsafe in 0.3.65: see Sources/CPipeWire/CPipeWire.h).
         .systemLibrary(name: "CPipeWire", pkgConfig: "libpipewire-0.3", providers: [.apt(["libpipewire-0.3-dev"])]),
+        // gst-rtsp-server's, webrtcbin's and the SDP library's headers plus a header-only shim.
+        .systemLibrary(
+            name: "CGstPublishing",
+            pkgConfig: "gstreamer-rtsp-server-1.0 gstreamer-webrtc-1.0 gstreamer-sdp-1.0 gstreamer-app-1.0",
+            providers: [.apt(["libgstrtspserver-1.0-dev", "libgstreamer-plugins-bad1.0-dev"])]
+        ),
         // Locks that ThreadSanitizer sees through (below every other target).
         .target(name: "Locking"),
         // The only Swift code that imports CGStreamer (checked by scripts/check-layers.sh).
@@ -40,6 +49,13 @@ let package = Package(
         .target(
             name: "MediaCapture",
             dependencies: ["GStreamerWrapper", "V4L2", "PipeWire", "Locking", .product(name: "Logging", package: "swift-log")]),
+        // The publishing layer's GStreamer: the RTSP server and WebRTC peers. The only Swift code that
+        // imports CGstPublishing (checked by scripts/check-layers.sh).
+        .target(name: "GStreamerPublishing", dependencies: ["CGstPublishing", "GStreamerWrapper", "Locking"]),
+        // RTSP and WHEP publishers of a MediaStreamTrack (public; no GStreamer type in its signatures).
+        .target(
+            name: "MediaPublishing",
+            dependencies: ["MediaCapture", "GStreamerPublishing", "GStreamerWrapper", "Locking", .product(name: "Logging", package: "swift-log")]),
         // The README's example, built and run by scripts/check-docs.sh (which keeps the two identical).
         .executableTarget(name: "readme-example", dependencies: ["MediaCapture"]),
         // Examples a newcomer copies, built and run on the fake camera by scripts/check-docs.sh.
@@ -61,6 +77,8 @@ let package = Package(
                 "MediaCapture", "GStreamerWrapper", "V4L2", "PipeWire", "Locking", "TestSupport", "CTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        .testTarget(
+            name: "MediaPublishingTests", dependencies: ["MediaPublishing", "MediaCapture", "GStreamerWrapper", "Locking", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 # The layers a reader sees from the tree, enforced (SwiftPM lets any target import a C module transitively):
-# - only Sources/GStreamerWrapper imports CGStreamer, only Sources/V4L2 imports CV4L2, and only
+# - only Sources/GStreamerWrapper imports CGStreamer, only Sources/GStreamerPublishing imports CGstPublishing, only Sources/V4L2 imports CV4L2, and only
 #   Sources/PipeWire imports CPipeWire;
 # - MediaCapture imports the wrapper and the V4L2 layer with `internal import` (no GStreamer or V4L2
 #   type can reach its public API);
@@ -32,6 +32,13 @@ offenders=$(imports CV4L2 Sources/V4L2/ Tests/V4L2Tests/)
 [ -z "$offenders" ] || fail "CV4L2 is imported outside Sources/V4L2:" $offenders
 offenders=$(imports CPipeWire Sources/PipeWire/)
 [ -z "$offenders" ] || fail "CPipeWire is imported outside Sources/PipeWire:" $offenders
+offenders=$(imports CGstPublishing Sources/GStreamerPublishing/)
+[ -z "$offenders" ] || fail "CGstPublishing is imported outside Sources/GStreamerPublishing:" $offenders
+# The capture library never links the publishing layer (an application that only captures pays nothing for it).
+offenders=$(imports GStreamerPublishing Sources/MediaPublishing/ Tests/MediaPublishingTests/; imports MediaPublishing Sources/MediaPublishing/ Tests/MediaPublishingTests/ Tools/Sources/ Sources/benchmarks/)
+[ -z "$offenders" ] || fail "the publishing layer is imported outside Sources/MediaPublishing, its tests, the tools and the benchmarks:" $offenders
+offenders=$(grep -rnE '^\s*(public |package |@_exported )?import (GStreamerWrapper|GStreamerPublishing)\b' Sources/MediaPublishing || true)
+[ -z "$offenders" ] || fail "MediaPublishing must import the GStreamer layers with 'internal import':" "$offenders"
 
 offenders=$(grep -rnE '^\s*(public |package |@_exported )?import (GStreamerWrapper|V4L2|PipeWire)\b' Sources/MediaCapture || true)
 [ -z "$offenders" ] || fail "MediaCapture must import the wrapper and the V4L2 and PipeWire layers with 'internal import':" "$offenders"

@@ -9,16 +9,16 @@ import Locking
 /// ThreadSanitizer does not see; each step here tells it of the hand-off, so that the context's
 /// fields, set on the thread that installed the callback, are not reported as racing the
 /// streaming thread that reads them.
-enum CallbackContext {
+package enum CallbackContext {
     /// One reference for C, published to the threads that will call back.
-    static func retain(_ object: AnyObject) -> UnsafeMutableRawPointer {
+    package static func retain(_ object: AnyObject) -> UnsafeMutableRawPointer {
         let pointer = Unmanaged.passRetained(object).toOpaque()
         ThreadSanitizer.release(pointer)
         return pointer
     }
 
     /// The object behind a callback's context, for the duration of `body`.
-    static func borrow<Object: AnyObject, Result>(
+    package static func borrow<Object: AnyObject, Result>(
         _ pointer: UnsafeMutableRawPointer, as type: Object.Type, _ body: (Object) -> Result
     ) -> Result {
         ThreadSanitizer.acquire(pointer)
@@ -27,7 +27,7 @@ enum CallbackContext {
     }
 
     /// The destroy notify: gives C's reference back, after every callback that used it.
-    static func release<Object: AnyObject>(_ pointer: UnsafeMutableRawPointer, as type: Object.Type) {
+    package static func release<Object: AnyObject>(_ pointer: UnsafeMutableRawPointer, as type: Object.Type) {
         ThreadSanitizer.acquire(pointer)
         Unmanaged<Object>.fromOpaque(pointer).release()
     }

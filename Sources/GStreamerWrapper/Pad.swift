@@ -56,6 +56,14 @@ package final class Pad: @unchecked Sendable {
     @discardableResult
     package func sendEndOfStream() -> Bool { gst_pad_send_event(pointer, gst_event_new_eos()) != 0 }
 
+    /// Asks the encoder upstream of this (sink) pad for a key frame now, with its parameter sets
+    /// (a live viewer joined). The corresponding C function is
+    /// `gst_video_event_new_upstream_force_key_unit`.
+    @discardableResult
+    package func sendForceKeyUnit() -> Bool {
+        gst_pad_send_event(pointer, gst_video_event_new_upstream_force_key_unit(GstClockTime.max, 1, 0)) != 0
+    }
+
     // MARK: - Probes
 
     /// What a buffer probe tells GStreamer to do with the buffer it saw.

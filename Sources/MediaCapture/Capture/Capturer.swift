@@ -40,6 +40,8 @@ final class Capturer: Sendable {
         var reachedEndOfStream = false
         /// Recordings running on the source, by their branch's name, with the track each records.
         var recordings: [String: (track: UInt64, branch: RecordingBranch)] = [:]
+        /// The live encodes (one per codec, shared by every viewer), while someone watches.
+        var encoders: [EncodedVideoCodec: EncodingBranch] = [:]
     }
 
     private let state = Locked(State())
@@ -265,6 +267,7 @@ final class Capturer: Sendable {
             return (branch, isLast)
         }
         finishRecordings(of: id)
+        endEncodedSubscriptions(of: id, all: isLast)
         guard let branch else { return }
         if isLast {
             branch.hub.end()
@@ -290,7 +293,7 @@ final class Capturer: Sendable {
 
     private func handle(_ message: BusMessage) {
         switch message {
-        case .error(let error) where routeRecordingError(error):
+        case .error(let error) where routeRecordingError(error) || routeEncoderError(error):
             break
         case .error(let error):
             Log.logger.error("\(Log.redacted(device.label)): GStreamer error: \(Log.redacted(error.description))")
@@ -319,6 +322,7 @@ final class Capturer: Sendable {
         }
         guard let taken else { return }
         finishRecordings(of: nil)
+        endEncoders(failure: nil)
         for branch in taken.branches { branch.hub.end() }
         photo.end()
         frames.end()
@@ -454,6 +458,107 @@ final class Capturer: Sendable {
         }
         return true
     }
+
+    // MARK: - Live encodes
+
+    /// Subscribes track `id` to the camera's frames encoded in `codec`: the codec's encoding branch is
+    /// attached when its first subscriber comes (nothing is encoded before), and shared by the
+    /// others, each of whom asks for a key frame on joining. Nil when the track or source has ended
+    /// or an element is missing; a branch that cannot be attached ends its subscribers with a failure.
+    func subscribeEncoded(
+        track id: UInt64, codec: EncodedVideoCodec, decodesJPEG: Bool, _ subscriber: EncodingBranch.Subscriber
+    ) -> (EncodingBranch, UInt64)? {
+        // Made outside the lock that the bus handler needs (element creation takes its time); unused
+        // when the codec's branch runs already.
+        let candidate = state.withLock { $0.encoders[codec] } == nil ? EncodingBranch(codec: codec, decodesJPEG: decodesJPEG) : nil
+        let joined = state.withLock { state -> (EncodingBranch, UInt64, isNew: Bool)? in
+            guard !state.ended, state.branches[id] != nil else { return nil }
+            if let running = state.encoders[codec] {
+                return running.subscribe(subscriber).map { (running, $0, false) }
+            }
+            guard let candidate else { return nil }
+            state.encoders[codec] = candidate
+            return candidate.subscribe(subscriber).map { (candidate, $0, true) }
+        }
+        guard let (branch, subscription, isNew) = joined else { return nil }
+        if isNew {
+            let pipeline = self.pipeline, tee = self.tee
+            let queued = pipeline.queue.async { [weak self] in
+                guard !branch.attach(to: pipeline, tee: tee) else { return }
+                branch.detach(from: pipeline, tee: tee)
+                self?.removeEncoder(branch, failure: "The live encoder could not be attached to the camera's pipeline.")
+            }
+            if !queued { removeEncoder(branch, failure: "The camera's pipeline no longer answers.") }
+        } else {
+            branch.requestKeyFrame()
+        }
+        return (branch, subscription)
+    }
+
+    /// Ends one subscription; the last one of its branch detaches it (decided under the same lock as a
+    /// subscription, so a viewer joining meanwhile gets a running branch or a new one).
+    func unsubscribeEncoded(_ branch: EncodingBranch, id: UInt64) {
+        let detach = state.withLock { state -> Bool in
+            guard branch.unsubscribe(id), state.encoders[branch.codec] === branch else { return false }
+            state.encoders.removeValue(forKey: branch.codec)
+            return true
+        }
+        guard detach else { return }
+        let pipeline = self.pipeline, tee = self.tee
+        pipeline.queue.async { branch.detach(from: pipeline, tee: tee) }
+    }
+
+    /// Ends `branch` (its element failed, or it could not attach): its subscribers hear `failure`.
+    private func removeEncoder(_ branch: EncodingBranch, failure: String?) {
+        let removed = state.withLock { state -> Bool in
+            guard state.encoders[branch.codec] === branch else { return false }
+            state.encoders.removeValue(forKey: branch.codec)
+            return true
+        }
+        branch.end(failure: failure)
+        guard removed else { return }
+        let pipeline = self.pipeline, tee = self.tee
+        pipeline.queue.async { branch.detach(from: pipeline, tee: tee) }
+    }
+
+    /// The source ended: every live encode ends, its subscribers hear `failure` (nil: the camera ended).
+    private func endEncoders(failure: String?) {
+        let ending = state.withLock { state -> [EncodingBranch] in
+            defer { state.encoders = [:] }
+            return Array(state.encoders.values)
+        }
+        for branch in ending { branch.end(failure: failure) }
+    }
+
+    /// Track `id` stopped: its subscriptions end (with every one when the source stops).
+    private func endEncodedSubscriptions(of id: UInt64, all: Bool) {
+        if all { return endEncoders(failure: nil) }
+        let branches = state.withLock { Array($0.encoders.values) }
+        for branch in branches {
+            let empty = branch.endSubscriptions(of: id)
+            let detach = state.withLock { state -> Bool in
+                guard empty, branch.isIdle, state.encoders[branch.codec] === branch else { return false }
+                state.encoders.removeValue(forKey: branch.codec)
+                return true
+            }
+            if detach {
+                let pipeline = self.pipeline, tee = self.tee
+                pipeline.queue.async { branch.detach(from: pipeline, tee: tee) }
+            }
+        }
+    }
+
+    /// Whether `error` came from a live encoder's element: its viewers end, the camera goes on.
+    private func routeEncoderError(_ error: GStreamerError) -> Bool {
+        guard let source = error.source, source.hasPrefix(EncodingBranch.namePrefix) else { return false }
+        Log.logger.error("\(Log.redacted(device.label)): live encoder failed: \(Log.redacted(error.description))")
+        let branch = state.withLock { state in state.encoders.values.first { source.hasPrefix($0.name + "-") } }
+        if let branch { removeEncoder(branch, failure: error.message) }
+        return true
+    }
+
+    /// The live encodes running now (for tests and the benchmarks).
+    var liveEncoders: [EncodingBranch] { state.withLock { Array($0.encoders.values) } }
 
     // MARK: - Modes
 

@@ -1,0 +1,196 @@
+// Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
+// gst-rtsp-server's and webrtcbin's headers plus `static inline` shims for what Swift cannot call
+// (variadic functions, signal connections with typed callbacks, macros). Only
+// Sources/GStreamerPublishing imports this module (scripts/check-layers.sh).
+#pragma once
+
+#include <gst/gst.h>
+#include <gst/app/gstappsrc.h>
+#include <gst/rtsp-server/rtsp-server.h>
+#include <gst/sdp/sdp.h>
+#define GST_USE_UNSTABLE_API
+#include <gst/webrtc/webrtc.h>
+#include <string.h>
+
+// MARK: - RTSP
+
+/// Called when a client's request builds the shared media (its `appsrc` named `src`, borrowed), and
+/// again with `appsrc` when that media is unprepared (its last client left, or it failed).
+typedef void (*CGstPublishing_media_callback)(void *_Nonnull context, GstElement *_Nonnull appsrc, gboolean prepared);
+
+typedef struct {
+    CGstPublishing_media_callback callback;
+    void *context;
+    GDestroyNotify destroy;
+} CGstPublishing_factory_hooks;
+
+static inline void CGstPublishing_clear_hooks(gpointer data) {
+    CGstPublishing_factory_hooks *hooks = data;
+    if (hooks->destroy) hooks->destroy(hooks->context);
+}
+
+/// The hooks are shared by the factory and each of its media (a media can outlive its factory):
+/// reference-counted, the context released with the last.
+static inline void CGstPublishing_release_hooks(gpointer data, GClosure *closure) {
+    (void)closure;
+    g_atomic_rc_box_release_full(data, CGstPublishing_clear_hooks);
+}
+
+static inline void CGstPublishing_on_unprepared(GstRTSPMedia *media, gpointer data) {
+    CGstPublishing_factory_hooks *hooks = data;
+    GstElement *bin = gst_rtsp_media_get_element(media);
+    if (bin == NULL) return;
+    GstElement *appsrc = gst_bin_get_by_name(GST_BIN(bin), "src");
+    if (appsrc != NULL) {
+        hooks->callback(hooks->context, appsrc, FALSE);
+        gst_object_unref(appsrc);
+    }
+    gst_object_unref(bin);
+}
+
+static inline void CGstPublishing_on_media_configure(GstRTSPMediaFactory *factory, GstRTSPMedia *media, gpointer data) {
+    (void)factory;
+    CGstPublishing_factory_hooks *hooks = data;
+    GstElement *bin = gst_rtsp_media_get_element(media);
+    if (bin == NULL) return;
+    GstElement *appsrc = gst_bin_get_by_name(GST_BIN(bin), "src");
+    if (appsrc != NULL) {
+        g_signal_connect_data(media, "unprepared", G_CALLBACK(CGstPublishing_on_unprepared), g_atomic_rc_box_acquire(hooks),
+                              CGstPublishing_release_hooks, 0);
+        hooks->callback(hooks->context, appsrc, TRUE);
+        gst_object_unref(appsrc);
+    }
+    gst_object_unref(bin);
+}
+
+/// A shared media factory (one pipeline for every client) built from `launch` (the library's own,
+/// fixed text), whose media are reported to `callback`. `context` is released with `destroy` when
+/// the factory goes.
+static inline GstRTSPMediaFactory *_Nonnull CGstPublishing_media_factory_new(
+    const char *_Nonnull launch, CGstPublishing_media_callback _Nonnull callback, void *_Nonnull context, GDestroyNotify _Nonnull destroy
+) {
+    GstRTSPMediaFactory *factory = gst_rtsp_media_factory_new();
+    gst_rtsp_media_factory_set_launch(factory, launch);
+    gst_rtsp_media_factory_set_shared(factory, TRUE);
+    // The media is torn down when its last client leaves: nothing is encoded for nobody.
+    gst_rtsp_media_factory_set_suspend_mode(factory, GST_RTSP_SUSPEND_MODE_NONE);
+    gst_rtsp_media_factory_set_latency(factory, 100);
+    gst_rtsp_media_factory_set_protocols(factory, GST_RTSP_LOWER_TRANS_UDP | GST_RTSP_LOWER_TRANS_TCP);
+    CGstPublishing_factory_hooks *hooks = g_atomic_rc_box_new0(CGstPublishing_factory_hooks);
+    hooks->callback = callback;
+    hooks->context = context;
+    hooks->destroy = destroy;
+    g_signal_connect_data(factory, "media-configure", G_CALLBACK(CGstPublishing_on_media_configure), hooks,
+                          CGstPublishing_release_hooks, 0);
+    return factory;
+}
+
+/// Only `user` with `password` may describe and play the factory's media (Basic or Digest), and
+/// only with them: the check runs before any media is built.
+static inline void CGstPublishing_require_credentials(
+    GstRTSPServer *_Nonnull server, GstRTSPMediaFactory *_Nonnull factory, const char *_Nonnull user, const char *_Nonnull password
+) {
+    GstRTSPAuth *auth = gst_rtsp_auth_new();
+    GstRTSPToken *token = gst_rtsp_token_new(GST_RTSP_TOKEN_MEDIA_FACTORY_ROLE, G_TYPE_STRING, "viewer", NULL);
+    gchar *basic = gst_rtsp_auth_make_basic(user, password);
+    gst_rtsp_auth_add_basic(auth, basic, token);
+    g_free(basic);
+    gst_rtsp_auth_add_digest(auth, user, password, token);
+    gst_rtsp_token_unref(token);
+    gst_rtsp_auth_set_supported_methods(auth, GST_RTSP_AUTH_BASIC | GST_RTSP_AUTH_DIGEST);
+    gst_rtsp_server_set_auth(server, auth);
+    g_object_unref(auth);
+    gst_rtsp_media_factory_add_role(factory, "viewer", GST_RTSP_PERM_MEDIA_FACTORY_ACCESS, G_TYPE_BOOLEAN, TRUE,
+                                    GST_RTSP_PERM_MEDIA_FACTORY_CONSTRUCT, G_TYPE_BOOLEAN, TRUE, NULL);
+}
+
+static inline void CGstPublishing_on_new_session(GstRTSPClient *client, GstRTSPSession *session, gpointer data) {
+    (void)client;
+    gst_rtsp_session_set_timeout(session, GPOINTER_TO_UINT(data));
+}
+
+static inline void CGstPublishing_on_client_connected(GstRTSPServer *server, GstRTSPClient *client, gpointer data) {
+    (void)server;
+    g_signal_connect(client, "new-session", G_CALLBACK(CGstPublishing_on_new_session), data);
+}
+
+/// Every session of `server` expires after `seconds` without a keep-alive (a client that vanished
+/// without a TEARDOWN), checked by a watch on `context`.
+static inline void CGstPublishing_expire_sessions(GstRTSPServer *_Nonnull server, guint seconds, GMainContext *_Nonnull context) {
+    g_signal_connect(server, "client-connected", G_CALLBACK(CGstPublishing_on_client_connected), GUINT_TO_POINTER(seconds));
+    GstRTSPSessionPool *pool = gst_rtsp_server_get_session_pool(server);
+    GSource *watch = gst_rtsp_session_pool_create_watch(pool);
+    g_source_attach(watch, context);
+    g_source_unref(watch);
+    g_object_unref(pool);
+}
+
+/// Closes every client connection (the server is stopping).
+static inline GstRTSPFilterResult CGstPublishing_remove_client(GstRTSPServer *server, GstRTSPClient *client, gpointer data) {
+    (void)server; (void)client; (void)data;
+    return GST_RTSP_FILTER_REMOVE;
+}
+
+static inline void CGstPublishing_close_clients(GstRTSPServer *_Nonnull server) {
+    GList *none = gst_rtsp_server_client_filter(server, CGstPublishing_remove_client, NULL);
+    g_list_free(none);
+}
+
+static inline GstRTSPFilterResult CGstPublishing_count_client(GstRTSPServer *server, GstRTSPClient *client, gpointer data) {
+    (void)server; (void)client;
+    (*(guint *)data)++;
+    return GST_RTSP_FILTER_KEEP;
+}
+
+/// How many clients are connected.
+static inline guint CGstPublishing_client_count(GstRTSPServer *_Nonnull server) {
+    guint count = 0;
+    GList *none = gst_rtsp_server_client_filter(server, CGstPublishing_count_client, &count);
+    g_list_free(none);
+    return count;
+}
+
+// MARK: - Encoded frames in
+
+/// Pushes a copy of `size` bytes into `appsrc` as one buffer (a delta frame when `delta`), stamped
+/// by the appsrc on arrival (`do-timestamp`). The corresponding C function is `gst_app_src_push_buffer`.
+static inline GstFlowReturn CGstPublishing_appsrc_push_bytes(GstElement *_Nonnull appsrc, const void *_Nonnull bytes, gsize size, gboolean delta) {
+    GstBuffer *buffer = gst_buffer_new_memdup(bytes, size);
+    if (buffer == NULL) return GST_FLOW_ERROR;
+    if (delta) GST_BUFFER_FLAG_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT);
+    return gst_app_src_push_buffer(GST_APP_SRC(appsrc), buffer);
+}
+
+static inline GstAppSrc *_Nullable CGstPublishing_GST_APP_SRC(gpointer _Nullable p) {
+    return (p != NULL && GST_IS_APP_SRC(p)) ? GST_APP_SRC(p) : NULL;
+}
+
+static inline void CGstPublishing_g_object_set_string(gpointer _Nonnull object, const char *_Nonnull name, const char *_Nonnull value) {
+    g_object_set(object, name, value, NULL);
+}
+
+static inline void CGstPublishing_g_object_set_int(gpointer _Nonnull object, const char *_Nonnull name, gint value) {
+    g_object_set(object, name, value, NULL);
+}
+
+static inline void CGstPublishing_g_object_set_uint(gpointer _Nonnull object, const char *_Nonnull name, guint value) {
+    g_object_set(object, name, value, NULL);
+}
+
+static inline void CGstPublishing_g_object_set_uint64(gpointer _Nonnull object, const char *_Nonnull name, guint64 value) {
+    g_object_set(object, name, value, NULL);
+}
+
+static inline void CGstPublishing_g_object_set_bool(gpointer _Nonnull object, const char *_Nonnull name, gboolean value) {
+    g_object_set(object, name, value, NULL);
+}
+
+static inline void CGstPublishing_g_object_set_caps(gpointer _Nonnull object, const char *_Nonnull name, GstCaps *_Nonnull value) {
+    g_object_set(object, name, value, NULL);
+}
+
+static inline gint CGstPublishing_g_object_get_enum(gpointer _Nonnull object, const char *_Nonnull name) {
+    gint value = 0;
+    g_object_get(object, name, &value, NULL);
+    return value;
+}
