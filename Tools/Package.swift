@@ -26,6 +26,7 @@ let package = Package(
             name: "DemoServer",
             dependencies: [
                 .product(name: "MediaCapture", package: "swift-media-capture"),
+                .product(name: "MediaPublishing", package: "swift-media-capture"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]),
         .executableTarget(

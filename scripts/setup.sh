@@ -10,7 +10,9 @@ packages=(
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev  # headers and pkg-config files for CGStreamer
   libpipewire-0.3-dev                                   # headers and pkg-config file for CPipeWire (listing PipeWire's cameras)
   gstreamer1.0-plugins-base                             # videotestsrc, videoconvert, videoscale, appsink, audiotestsrc
-  gstreamer1.0-plugins-good                             # jpegenc, jpegdec, v4l2src, videocrop, pngenc
+  gstreamer1.0-plugins-good                             # jpegenc, jpegdec, v4l2src, videocrop, pngenc, vp8enc, RTP payloaders
+  libgstrtspserver-1.0-dev libgstreamer-plugins-bad1.0-dev  # headers and pkg-config files for CGstPublishing (RTSP, WebRTC, SDP)
+  gstreamer1.0-plugins-bad gstreamer1.0-nice            # openh264enc and webrtcbin, and the ICE webrtcbin needs (publishing)
 )
 # ...and what only the tests use (`setup.sh tests`; also the benchmarks and the soak run).
 if [ "${1:-}" = tests ]; then
@@ -21,7 +23,7 @@ if [ "${1:-}" = tests ]; then
     pipewire pipewire-bin wireplumber dbus gstreamer1.0-pipewire  # PipeWire cameras: pipewiresrc, and the tests' private daemon
     libimage-exiftool-perl                                # exiftool: the tests read every photo's EXIF with a reader not ours
     libjpeg-dev                                           # the virtual camera's MJPEG frames, encoded as a webcam's
-    gstreamer1.0-plugins-bad                              # openh264enc: the MP4/H.264 recordings' tests
+    ffmpeg                                                # ffprobe: reads the published RTSP stream's parameters
   )
 fi
 missing=()

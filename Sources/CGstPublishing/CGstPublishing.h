@@ -8,6 +8,7 @@
 #include <gst/app/gstappsrc.h>
 #include <gst/rtsp-server/rtsp-server.h>
 #include <gst/sdp/sdp.h>
+#include <gst/video/video.h>
 #define GST_USE_UNSTABLE_API
 #include <gst/webrtc/webrtc.h>
 #include <string.h>
@@ -193,4 +194,212 @@ static inline gint CGstPublishing_g_object_get_enum(gpointer _Nonnull object, co
     gint value = 0;
     g_object_get(object, name, &value, NULL);
     return value;
+}
+
+// MARK: - WebRTC
+
+/// Called when a promise of webrtcbin's is settled: `replied` FALSE when it was interrupted or
+/// expired; `reply` (borrowed) may be NULL for a promise answered with nothing.
+typedef void (*CGstPublishing_promise_callback)(void *_Nonnull context, gboolean replied, const GstStructure *_Nullable reply);
+
+typedef struct {
+    CGstPublishing_promise_callback callback;
+    void *context;
+    GDestroyNotify destroy;
+} CGstPublishing_promise_hooks;
+
+static inline void CGstPublishing_promise_changed(GstPromise *promise, gpointer data) {
+    CGstPublishing_promise_hooks *hooks = data;
+    gboolean replied = gst_promise_wait(promise) == GST_PROMISE_RESULT_REPLIED;
+    hooks->callback(hooks->context, replied, replied ? gst_promise_get_reply(promise) : NULL);
+}
+
+static inline void CGstPublishing_promise_free(gpointer data) {
+    CGstPublishing_promise_hooks *hooks = data;
+    if (hooks->destroy) hooks->destroy(hooks->context);
+    g_free(hooks);
+}
+
+static inline GstPromise *CGstPublishing_promise_new(CGstPublishing_promise_callback callback, void *context, GDestroyNotify destroy) {
+    CGstPublishing_promise_hooks *hooks = g_new0(CGstPublishing_promise_hooks, 1);
+    hooks->callback = callback;
+    hooks->context = context;
+    hooks->destroy = destroy;
+    return gst_promise_new_with_change_func(CGstPublishing_promise_changed, hooks, CGstPublishing_promise_free);
+}
+
+/// Whether `text` parses as SDP. The corresponding C function is `gst_sdp_message_parse_buffer`.
+static inline gboolean CGstPublishing_sdp_is_valid(const char *_Nonnull text) {
+    GstSDPMessage *message = NULL;
+    if (gst_sdp_message_new(&message) != GST_SDP_OK) return FALSE;
+    gboolean valid = gst_sdp_message_parse_buffer((const guint8 *)text, (guint)strlen(text), message) == GST_SDP_OK
+        && gst_sdp_message_medias_len(message) > 0;
+    gst_sdp_message_free(message);
+    return valid;
+}
+
+/// Sets the remote `offer` on `webrtc`; `callback` hears when it is done. FALSE when the offer does
+/// not parse (then `callback` is never called and `context` is released).
+static inline gboolean CGstPublishing_webrtc_set_remote_offer(
+    GstElement *_Nonnull webrtc, const char *_Nonnull offer, CGstPublishing_promise_callback _Nonnull callback, void *_Nonnull context,
+    GDestroyNotify _Nonnull destroy
+) {
+    GstSDPMessage *message = NULL;
+    if (gst_sdp_message_new(&message) != GST_SDP_OK) { destroy(context); return FALSE; }
+    if (gst_sdp_message_parse_buffer((const guint8 *)offer, (guint)strlen(offer), message) != GST_SDP_OK) {
+        gst_sdp_message_free(message);
+        destroy(context);
+        return FALSE;
+    }
+    GstWebRTCSessionDescription *description = gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_OFFER, message);
+    GstPromise *promise = CGstPublishing_promise_new(callback, context, destroy);
+    g_signal_emit_by_name(webrtc, "set-remote-description", description, promise);
+    gst_promise_unref(promise);
+    gst_webrtc_session_description_free(description);
+    return TRUE;
+}
+
+/// Asks `webrtc` for its answer; `callback` gets the reply (with its `answer`).
+static inline void CGstPublishing_webrtc_create_answer(
+    GstElement *_Nonnull webrtc, CGstPublishing_promise_callback _Nonnull callback, void *_Nonnull context, GDestroyNotify _Nonnull destroy
+) {
+    GstPromise *promise = CGstPublishing_promise_new(callback, context, destroy);
+    g_signal_emit_by_name(webrtc, "create-answer", NULL, promise);
+    gst_promise_unref(promise);
+}
+
+/// Sets the answer in `reply` (create-answer's) as `webrtc`'s local description. FALSE when the reply
+/// holds none (webrtcbin's error is then in the reply).
+static inline gboolean CGstPublishing_webrtc_set_local_answer(GstElement *_Nonnull webrtc, const GstStructure *_Nullable reply) {
+    if (reply == NULL || !gst_structure_has_field_typed(reply, "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION)) return FALSE;
+    GstWebRTCSessionDescription *answer = NULL;
+    gst_structure_get(reply, "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &answer, NULL);
+    if (answer == NULL) return FALSE;
+    g_signal_emit_by_name(webrtc, "set-local-description", answer, NULL);
+    gst_webrtc_session_description_free(answer);
+    return TRUE;
+}
+
+/// The error webrtcbin put in a promise's reply, if any (a new string: g_free it).
+static inline gchar *_Nullable CGstPublishing_reply_error(const GstStructure *_Nullable reply) {
+    if (reply == NULL) return NULL;
+    const GValue *value = gst_structure_get_value(reply, "error");
+    if (value == NULL || !G_VALUE_HOLDS(value, G_TYPE_ERROR)) return NULL;
+    GError *error = g_value_get_boxed(value);
+    return g_strdup(error && error->message ? error->message : "unknown error");
+}
+
+/// `webrtc`'s local description as SDP text (a new string: g_free it), NULL when it has none.
+static inline gchar *_Nullable CGstPublishing_webrtc_local_sdp(GstElement *_Nonnull webrtc) {
+    GstWebRTCSessionDescription *description = NULL;
+    g_object_get(webrtc, "local-description", &description, NULL);
+    if (description == NULL) return NULL;
+    gchar *text = gst_sdp_message_as_text(description->sdp);
+    gst_webrtc_session_description_free(description);
+    return text;
+}
+
+/// Called when a property of an object changes (its `notify::NAME` signal).
+typedef void (*CGstPublishing_notify_callback)(void *_Nonnull context);
+
+static inline void CGstPublishing_on_notify(GObject *object, GParamSpec *spec, gpointer data) {
+    (void)object; (void)spec;
+    CGstPublishing_promise_hooks *hooks = data;
+    ((CGstPublishing_notify_callback)(void (*)(void))hooks->callback)(hooks->context);
+}
+
+static inline void CGstPublishing_notify_free(gpointer data, GClosure *closure) {
+    (void)closure;
+    CGstPublishing_promise_free(data);
+}
+
+/// Calls `callback` whenever `object`'s property `name` changes. Returns the handler's id.
+static inline gulong CGstPublishing_connect_notify(
+    gpointer _Nonnull object, const char *_Nonnull name, CGstPublishing_notify_callback _Nonnull callback, void *_Nonnull context,
+    GDestroyNotify _Nonnull destroy
+) {
+    CGstPublishing_promise_hooks *hooks = g_new0(CGstPublishing_promise_hooks, 1);
+    hooks->callback = (CGstPublishing_promise_callback)(void (*)(void))callback;
+    hooks->context = context;
+    hooks->destroy = destroy;
+    gchar *signal = g_strconcat("notify::", name, NULL);
+    gulong id = g_signal_connect_data(object, signal, G_CALLBACK(CGstPublishing_on_notify), hooks, CGstPublishing_notify_free, 0);
+    g_free(signal);
+    return id;
+}
+
+/// Adds a TURN server URL (`turn://user:password@host:port`). The corresponding signal is `add-turn-server`.
+static inline gboolean CGstPublishing_webrtc_add_turn_server(GstElement *_Nonnull webrtc, const char *_Nonnull url) {
+    gboolean added = FALSE;
+    g_signal_emit_by_name(webrtc, "add-turn-server", url, &added);
+    return added;
+}
+
+/// `description` as a pipeline (the library's own, fixed text). NULL with `error` set when it does not parse.
+static inline GstElement *_Nullable CGstPublishing_parse_launch(const char *_Nonnull description, gchar *_Nullable *_Nonnull error) {
+    GError *failure = NULL;
+    GstElement *pipeline = gst_parse_launch(description, &failure);
+    if (failure != NULL) {
+        *error = g_strdup(failure->message);
+        g_error_free(failure);
+        if (pipeline != NULL) { gst_object_unref(pipeline); pipeline = NULL; }
+    }
+    return pipeline;
+}
+
+static inline GstElement *_Nullable CGstPublishing_bin_get_by_name(GstElement *_Nonnull bin, const char *_Nonnull name) {
+    return gst_bin_get_by_name(GST_BIN(bin), name);
+}
+
+/// Adds a send-only transceiver for `caps` (the codec chosen from the offer). The corresponding
+/// signal is `add-transceiver`. FALSE when webrtcbin refused.
+static inline gboolean CGstPublishing_webrtc_add_sendonly_transceiver(GstElement *_Nonnull webrtc, const char *_Nonnull caps) {
+    GstCaps *parsed = gst_caps_from_string(caps);
+    if (parsed == NULL) return FALSE;
+    GstWebRTCRTPTransceiver *transceiver = NULL;
+    g_signal_emit_by_name(webrtc, "add-transceiver", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, parsed, &transceiver);
+    gst_caps_unref(parsed);
+    if (transceiver == NULL) return FALSE;
+    gst_object_unref(transceiver);
+    return TRUE;
+}
+
+// MARK: - Key frames asked for downstream
+
+typedef struct {
+    CGstPublishing_notify_callback callback;
+    void *context;
+    GDestroyNotify destroy;
+} CGstPublishing_probe_hooks;
+
+static inline GstPadProbeReturn CGstPublishing_key_unit_probe(GstPad *pad, GstPadProbeInfo *info, gpointer data) {
+    (void)pad;
+    GstEvent *event = GST_PAD_PROBE_INFO_EVENT(info);
+    if (event != NULL && gst_video_event_is_force_key_unit(event)) {
+        CGstPublishing_probe_hooks *hooks = data;
+        hooks->callback(hooks->context);
+        return GST_PAD_PROBE_HANDLED;  // answered here: the encoder is in another pipeline
+    }
+    return GST_PAD_PROBE_OK;
+}
+
+static inline void CGstPublishing_probe_hooks_free(gpointer data) {
+    CGstPublishing_probe_hooks *hooks = data;
+    if (hooks->destroy) hooks->destroy(hooks->context);
+    g_free(hooks);
+}
+
+/// Calls `callback` whenever a key frame is asked for upstream of `appsrc` (a viewer's picture loss
+/// indication, a payloader that lost its parameter sets): the encoder lives in the camera's pipeline.
+static inline void CGstPublishing_on_key_frame_request(
+    GstElement *_Nonnull appsrc, CGstPublishing_notify_callback _Nonnull callback, void *_Nonnull context, GDestroyNotify _Nonnull destroy
+) {
+    GstPad *pad = gst_element_get_static_pad(appsrc, "src");
+    if (pad == NULL) { destroy(context); return; }
+    CGstPublishing_probe_hooks *hooks = g_new0(CGstPublishing_probe_hooks, 1);
+    hooks->callback = callback;
+    hooks->context = context;
+    hooks->destroy = destroy;
+    gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, CGstPublishing_key_unit_probe, hooks, CGstPublishing_probe_hooks_free);
+    gst_object_unref(pad);
 }

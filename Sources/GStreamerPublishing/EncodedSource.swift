@@ -1,6 +1,7 @@
 // Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 
 internal import CGstPublishing
+import GStreamerWrapper
 
 /// An `appsrc` that encoded frames are pushed into (an RTSP media's, a WebRTC viewer's): live, each
 /// buffer stamped with the pipeline's running time on arrival, at most ``maximumBytes`` queued (a
@@ -46,6 +47,26 @@ package final class EncodedSource: @unchecked Sendable, Hashable {
     /// The corresponding C function is `gst_app_src_end_of_stream`.
     package func endOfStream() { _ = gst_app_src_end_of_stream(CGstPublishing_GST_APP_SRC(pointer)) }
 
+    /// Calls `body` whenever a key frame is asked for downstream (a viewer lost a picture, a new
+    /// viewer's decoder waits for one). Once per source.
+    package func onKeyFrameRequest(_ body: @escaping @Sendable () -> Void) {
+        CGstPublishing_on_key_frame_request(
+            pointer, { CallbackContext.borrow($0, as: KeyFrameRequest.self) { $0.fire() } }, CallbackContext.retain(KeyFrameRequest(body)),
+            { CallbackContext.release($0!, as: KeyFrameRequest.self) })
+    }
+
     package static func == (lhs: EncodedSource, rhs: EncodedSource) -> Bool { lhs.pointer == rhs.pointer }
     package func hash(into hasher: inout Hasher) { hasher.combine(pointer) }
+}
+
+private final class KeyFrameRequest: Sendable {
+    let fire: @Sendable () -> Void
+    init(_ fire: @escaping @Sendable () -> Void) { self.fire = fire }
+}
+
+/// SDP as GStreamer's parser reads it.
+package enum SDP {
+    /// Whether `text` parses as SDP with at least one media section.
+    /// The corresponding C function is `gst_sdp_message_parse_buffer`.
+    package static func isValid(_ text: String) -> Bool { CGstPublishing_sdp_is_valid(text) != 0 }
 }

@@ -25,6 +25,10 @@ package final class Element: @unchecked Sendable {
 
     deinit { gst_object_unref(pointer) }
 
+    /// The `GstElement`, borrowed (the element keeps its reference), for the publishing layer's own C
+    /// module (gst-rtsp-server, webrtcbin), whose headers declare the same type apart.
+    package var borrowedPointer: UnsafeMutableRawPointer { UnsafeMutableRawPointer(pointer) }
+
     /// Creates an element from a factory; nil when the plugin is not installed.
     /// The corresponding C function is `gst_element_factory_make`.
     package convenience init?(factory: String, name: String? = nil) {

@@ -57,11 +57,11 @@ package final class Pad: @unchecked Sendable {
     package func sendEndOfStream() -> Bool { gst_pad_send_event(pointer, gst_event_new_eos()) != 0 }
 
     /// Asks the encoder upstream of this (sink) pad for a key frame now, with its parameter sets
-    /// (a live viewer joined). The corresponding C function is
-    /// `gst_video_event_new_upstream_force_key_unit`.
+    /// (a live viewer joined): pushed upstream from the pad. The corresponding C functions are
+    /// `gst_video_event_new_upstream_force_key_unit` and `gst_pad_push_event`.
     @discardableResult
     package func sendForceKeyUnit() -> Bool {
-        gst_pad_send_event(pointer, gst_video_event_new_upstream_force_key_unit(GstClockTime.max, 1, 0)) != 0
+        gst_pad_push_event(pointer, gst_video_event_new_upstream_force_key_unit(GstClockTime.max, 1, 0)) != 0
     }
 
     // MARK: - Probes

@@ -30,6 +30,10 @@ final class MediaFeeds: Sendable {
     /// - Parameter started: called with nil once frames flow, or with the reason they cannot.
     func start(_ source: EncodedSource, started: (@Sendable (String?) -> Void)? = nil) {
         feeds.withLock { $0[source] = .opening }
+        // Weak: the probe lives on the appsrc, which the source holds (a strong capture would keep both).
+        source.onKeyFrameRequest { [weak self, weak source] in
+            if let self, let source { self.requestKeyFrame(for: source) }
+        }
         let (camera, codec) = (camera, codec)
         Task { [self] in
             let track: MediaStreamTrack
@@ -67,6 +71,12 @@ final class MediaFeeds: Sendable {
                 started?("The viewer left before the camera opened.")
             }
         }
+    }
+
+    /// Asks the camera's encoder for a key frame for `source` (its viewer lost one, or just connected).
+    func requestKeyFrame(for source: EncodedSource) {
+        guard case .live(let subscription) = feeds.withLock({ $0[source] }) else { return }
+        subscription.requestKeyFrame()
     }
 
     /// Stops feeding `source` (its media or viewer went); the camera is released.

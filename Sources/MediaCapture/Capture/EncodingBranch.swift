@@ -165,8 +165,20 @@ final class EncodingBranch: Sendable {
         for subscriber in ending { subscriber.ended(failure) }
     }
 
-    /// Asks the encoder for a key frame now (a viewer joined): upstream from the appsink.
-    func requestKeyFrame() { _ = sink.element.staticPad("sink")?.sendForceKeyUnit() }
+    /// Asks the encoder for a key frame now (a viewer joined or lost a picture): upstream from the
+    /// appsink. At most one per ``keyFrameSpacing``: every viewer's loss reports do not each cost one.
+    func requestKeyFrame() {
+        let now = ContinuousClock.now
+        let previous = lastKeyFrameRequest.withLock { last -> ContinuousClock.Instant? in
+            defer { if last.map({ now - $0 >= Self.keyFrameSpacing }) ?? true { last = now } }
+            return last
+        }
+        guard previous.map({ now - $0 >= Self.keyFrameSpacing }) ?? true else { return }
+        _ = sink.element.staticPad("sink")?.sendForceKeyUnit()
+    }
+
+    private let lastKeyFrameRequest = Locked<ContinuousClock.Instant?>(nil)
+    static let keyFrameSpacing = Duration.milliseconds(250)
 
     /// Adds the branch to a running pipeline behind `tee`. Blocking: call on the pipeline's queue.
     func attach(to pipeline: Pipeline, tee: Element) -> Bool {

@@ -2,6 +2,7 @@
 
 import Hummingbird
 import MediaCapture
+import MediaPublishing
 import NIOCore
 
 /// `imagecapture serve`: the "Grab Frame - Take Photo" page and the JSON API behind it, for one
@@ -21,6 +22,12 @@ public struct DemoServer: Sendable {
     /// A bearer token every API request must carry (401 otherwise); the page's URL then ends with
     /// `#access_token=TOKEN`.
     public var token: String?
+    /// Also publishes the camera over RTSP (nil: not).
+    public var rtsp: RTSPPublisher.Options?
+    /// The WHEP endpoint, `POST /whep` (nil: none). The page's live view plays through it.
+    public var whep: WHEPPublisher.Options? = WHEPPublisher.Options()
+    /// Whether the page and its JSON API are served (`imagecapture publish` serves WHEP alone).
+    public var servesPage = true
     private let devices: MediaDevices
     private let constraints: MediaTrackConstraints
     private let camera: SharedCamera
@@ -50,15 +57,26 @@ public struct DemoServer: Sendable {
         }
     }
 
-    /// Serves until SIGINT or SIGTERM; `onListening` gets the URL once the socket is bound.
-    public func run(onListening: @escaping @Sendable (String) -> Void) async throws {
+    /// Serves until SIGINT or SIGTERM; `onListening` gets the URL once the socket is bound, and
+    /// `onPublished` the RTSP URL once it listens.
+    /// - Throws: what the RTSP or WHEP publisher's initialiser throws (a `DOMException`), or the HTTP
+    ///   server's failure.
+    public func run(onListening: @escaping @Sendable (String) -> Void, onPublished: @escaping @Sendable (String) -> Void = { _ in }) async throws {
         let router = Router()
-        let live = LiveView(camera: camera)
+        let camera = self.camera
+        let published = PublishedCamera(acquire: { try await camera.acquire() }, release: { await camera.release() })
+        let rtspPublisher = try rtsp.map { options throws(DOMException) in try RTSPPublisher(camera: published, options: options) }
+        let whepPublisher = try whep.map { options throws(DOMException) in try WHEPPublisher(camera: published, options: options) }
+        if let rtspPublisher { onPublished(rtspPublisher.url) }
+        if let whepPublisher { WHEPEndpoint(publisher: whepPublisher).register(on: router) }
         let recordings = RecordingSession(camera: camera)
-        let api = API(camera: camera, devices: devices, recordings: recordings)
-        router.get("/") { _, _ in Self.html(Page.html) }
-        router.get("/live.mjpeg") { _, _ in await live.response() }
-        api.register(on: router)
+        if servesPage {
+            let live = LiveView(camera: camera)
+            let api = API(camera: camera, devices: devices, recordings: recordings)
+            router.get("/") { _, _ in Self.html(Page.html) }
+            router.get("/live.mjpeg") { _, _ in await live.response() }
+            api.register(on: router)
+        }
         let host = self.host
         let guarded = RequestGuard(
             responder: router.buildResponder(), hosts: Set(allowedHosts.map { $0.lowercased() }),
@@ -71,7 +89,17 @@ public struct DemoServer: Sendable {
                 let shown = host.contains(":") ? "[\(host)]" : host
                 onListening("http://\(shown):\(port)/")
             })
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch {
+            await whepPublisher?.close()
+            await rtspPublisher?.close()
+            await recordings.close()
+            await camera.close()
+            throw error
+        }
+        await whepPublisher?.close()
+        await rtspPublisher?.close()
         await recordings.close()
         await camera.close()
     }

@@ -38,8 +38,8 @@ struct RequestGuard<Responder: HTTPResponder>: HTTPResponder {
         var response: Response
         if !sameOrigin, request.method == .options {
             response = Response(status: .noContent)
-            response.headers[.accessControlAllowMethods] = "GET, POST, OPTIONS"
-            response.headers[.accessControlAllowHeaders] = "Content-Type, Authorization"
+            response.headers[.accessControlAllowMethods] = "GET, POST, DELETE, PATCH, OPTIONS"
+            response.headers[.accessControlAllowHeaders] = "Content-Type, Authorization, If-Match"
             response.headers[.accessControlMaxAge] = "600"
         } else if let token, !(request.method == .get && request.uri.path == "/"), !Self.carries(token, request) {
             response = Self.refusal(
@@ -51,6 +51,8 @@ struct RequestGuard<Responder: HTTPResponder>: HTTPResponder {
         if let origin, !sameOrigin {
             response.headers[.accessControlAllowOrigin] = origin
             response.headers[.vary] = "Origin"
+            // A WHEP player reads its session's Location (and ETag) from the POST's answer.
+            response.headers[.accessControlExposeHeaders] = "Location, ETag, Link"
         }
         return response
     }
@@ -82,10 +84,13 @@ struct RequestGuard<Responder: HTTPResponder>: HTTPResponder {
         return parts.count == 4 && parts.allSatisfy { part in part.count <= 3 && UInt8(part) != nil }
     }
 
-    static func refusal(_ status: HTTPResponse.Status, _ message: String) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "text/plain; charset=utf-8"
-        headers[.xContentTypeOptions] = "nosniff"
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: message + "\n")))
-    }
+    static func refusal(_ status: HTTPResponse.Status, _ message: String) -> Response { plainText(status, message) }
+}
+
+/// A refusal's response: `message` (what to do) as text, never sniffed as anything else.
+func plainText(_ status: HTTPResponse.Status, _ message: String) -> Response {
+    var headers = HTTPFields()
+    headers[.contentType] = "text/plain; charset=utf-8"
+    headers[.xContentTypeOptions] = "nosniff"
+    return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: message + "\n")))
 }
