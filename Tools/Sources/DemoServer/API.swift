@@ -2,6 +2,7 @@
 
 import Hummingbird
 import MediaCapture
+import MediaPublishing
 import NIOCore
 
 /// The JSON API the page's `ImageCapture` client calls: the W3C dictionaries as JSON, images as
@@ -10,14 +11,17 @@ struct API: Sendable {
     let camera: SharedCamera
     let devices: MediaDevices
     let recordings: RecordingSession
+    /// The camera's publishers, whose viewers `/api/status` counts.
+    var rtsp: RTSPPublisher? = nil
+    var whep: WHEPPublisher? = nil
 
     /// A request body larger than this is refused (413): the dictionaries are a few hundred bytes.
     static let maximumBody = 64 * 1024
 
     func register(on router: Router<BasicRequestContext>) {
-        let camera = self.camera, devices = self.devices, recordings = self.recordings
+        let camera = self.camera, devices = self.devices, recordings = self.recordings, rtsp = self.rtsp, whep = self.whep
         router.get("/api/status") { _, _ in
-            Self.json(Status(cameraOpen: await camera.isOpen))
+            Self.json(Status(cameraOpen: await camera.isOpen, whepViewers: whep?.viewerCount, rtspClients: rtsp?.clientCount))
         }
         router.get("/api/devices") { _, _ in
             await Self.answer { Self.json(try await devices.enumerateDevices()) }
@@ -110,9 +114,12 @@ struct API: Sendable {
 
     private struct TooLarge: Error {}
 
-    /// `GET /api/status`: whether the shared camera is open now (it closes 10 s after its last use).
+    /// `GET /api/status`: whether the shared camera is open now (it closes 10 s after its last use),
+    /// and how many WebRTC viewers and RTSP clients it has (absent: not published that way).
     private struct Status: Encodable {
         var cameraOpen: Bool
+        var whepViewers: Int?
+        var rtspClients: Int?
     }
 
     /// Runs a handler: a `DOMException` (or an unexpected error) becomes its JSON, never a crash.

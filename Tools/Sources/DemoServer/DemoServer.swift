@@ -72,10 +72,17 @@ public struct DemoServer: Sendable {
         let recordings = RecordingSession(camera: camera)
         if servesPage {
             let live = LiveView(camera: camera)
-            let api = API(camera: camera, devices: devices, recordings: recordings)
+            let api = API(camera: camera, devices: devices, recordings: recordings, rtsp: rtspPublisher, whep: whepPublisher)
             router.get("/") { _, _ in Self.html(Page.html) }
             router.get("/live.mjpeg") { _, _ in await live.response() }
             api.register(on: router)
+        }
+        guard servesPage || whepPublisher != nil else {
+            // RTSP alone: no HTTP listener, until SIGINT or SIGTERM.
+            await TerminationSignal.wait()
+            await rtspPublisher?.close()
+            await camera.close()
+            return
         }
         let host = self.host
         let guarded = RequestGuard(

@@ -20,6 +20,6 @@ struct ImageCaptureTool: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Devices.self, Grab.self, Photo.self, Capabilities.self, Settings.self, Controls.self, SetControls.self,
-            RecordStills.self, Record.self, Demo.self, Serve.self, Selftest.self,
+            RecordStills.self, Record.self, Demo.self, Serve.self, Publish.self, Selftest.self,
         ])
 }

@@ -1,7 +1,6 @@
 // Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 
 import ArgumentParser
-import Glibc
 import DemoServer
 import MediaCapture
 
@@ -19,74 +18,43 @@ struct Serve: AsyncParsableCommand {
             origins than --allow-origin ones get 403. The camera opens on the first viewer or API call and closes \
             10 s after the last (a recording, from the page's Record button, keeps it open; it stops by itself \
             after 60 s or 64 MiB). Prints the page's URL on stdout; --port 0 picks a free port.
+
+            The page's live view plays through WebRTC (the WHEP endpoint POST /whep, which players of \
+            --allow-origin origins may use too), falling back to the MJPEG stream /live.mjpeg. With \
+            --rtsp-port, the camera is also published at rtsp://HOST:PORT/camera (printed on stdout after the \
+            page's URL), with --rtsp-user and IMAGECAPTURE_RTSP_PASSWORD required beyond loopback.
             """)
 
     @OptionGroup var camera: CameraOptions
-
-    @Option(help: "The address to listen on.")
-    var host = "127.0.0.1"
+    @OptionGroup var server: ServerOptions
 
     @Option(help: "The port (0: any free one).")
     var port = 8080
 
-    @Option(
-        name: .customLong("allow-host"),
-        help: "A host name the server answers to besides IP addresses and localhost (repeatable); requests naming another get 421.")
-    var allowedHosts: [String] = []
-
-    @Option(
-        name: .customLong("allow-origin"),
-        help: "An origin whose pages may call the API, such as http://app.example:3000 (repeatable); other origins get 403.")
-    var allowedOrigins: [String] = []
-
-    @Option(
-        help:
-            "A bearer token every API request must carry (at least 16 of A-Z a-z 0-9 - . _ ~; for example from `openssl rand -hex 16`); IMAGECAPTURE_TOKEN in the environment also sets it."
-    )
-    var token: String?
-
-    @Flag(help: "Serve beyond loopback without a token: anyone who reaches the port can use the camera.")
-    var noAuth = false
-
-    /// --token, else IMAGECAPTURE_TOKEN.
-    var bearerToken: String? { token ?? getenv("IMAGECAPTURE_TOKEN").map { String(cString: $0) } }
-
-    /// 127.0.0.0/8, ::1 and localhost: only this machine's processes (and its browser's pages) reach them.
-    static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host == "[::1]" || (host.hasPrefix("127.") && host.split(separator: ".").count == 4)
-    }
+    @Option(name: .customLong("rtsp-port"), help: "Also publish the camera at rtsp://HOST:PORT/camera (0: any free port).")
+    var rtspPort: Int?
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535.") }
-        guard !host.isEmpty else { throw ValidationError("--host must be an address, such as 127.0.0.1.") }
-        for origin in allowedOrigins where !(origin.hasPrefix("http://") || origin.hasPrefix("https://")) || origin.hasSuffix("/") {
-            throw ValidationError("--allow-origin takes an origin as a browser sends it, such as http://app.example:3000 (no path).")
-        }
-        if let token = bearerToken {
-            let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-            guard token.count >= 16, token.allSatisfy(allowed.contains) else {
-                throw ValidationError("The token must be at least 16 of A-Z a-z 0-9 - . _ ~, for example from `openssl rand -hex 16`.")
-            }
-        } else if !Self.isLoopback(host), !noAuth {
-            throw ValidationError(
-                "Serving on \(host), beyond loopback, needs a token: give --token (or IMAGECAPTURE_TOKEN), or --no-auth to let anyone who reaches the port use the camera."
-            )
-        }
-        for name in allowedHosts where name.isEmpty || name.contains(where: { $0 == ":" || $0 == "/" || $0.isWhitespace }) {
-            throw ValidationError("--allow-host takes a host name without port, such as camera.local.")
-        }
+        if let rtspPort, !(0...65535).contains(rtspPort) { throw ValidationError("--rtsp-port must be 0 to 65535.") }
+        try server.check(rtsp: rtspPort != nil)
     }
 
     func run() async throws {
         let (devices, constraints) = try camera.selection()
-        var server = DemoServer(host: host, port: port, devices: devices, constraints: constraints)
-        server.allowedHosts = allowedHosts
-        server.allowedOrigins = allowedOrigins
-        server.token = bearerToken
-        try await server.run { url in
-            standardOutput(url + "\n")  // at once, unbuffered: a script reads the URL from a pipe
-            status(
-                "Serving the Grab Frame - Take Photo page at \(url)\(bearerToken == nil ? "" : "#access_token=TOKEN") (Ctrl-C stops)")
+        var demo = DemoServer(host: server.host, port: port, devices: devices, constraints: constraints)
+        server.apply(to: &demo, rtspPort: rtspPort)
+        let hasToken = server.bearerToken != nil
+        try await reportingErrors {
+            try await demo.run(
+                onListening: { url in
+                    standardOutput(url + "\n")  // at once, unbuffered: a script reads the URL from a pipe
+                    status("Serving the Grab Frame - Take Photo page at \(url)\(hasToken ? "#access_token=TOKEN" : "") (Ctrl-C stops)")
+                },
+                onPublished: { url in
+                    standardOutput(url + "\n")
+                    status("Publishing the camera at \(url)")
+                })
         }
     }
 }
