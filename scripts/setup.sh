@@ -11,7 +11,7 @@ packages=(
   libpipewire-0.3-dev                                   # headers and pkg-config file for CPipeWire (listing PipeWire's cameras)
   gstreamer1.0-plugins-base                             # videotestsrc, videoconvert, videoscale, appsink, audiotestsrc
   gstreamer1.0-plugins-good                             # jpegenc, jpegdec, v4l2src, videocrop, pngenc, vp8enc, RTP payloaders
-  libgstrtspserver-1.0-dev libgstreamer-plugins-bad1.0-dev  # headers and pkg-config files for CGstPublishing (RTSP, WebRTC, SDP)
+  libgstrtspserver-1.0-dev libgstreamer-plugins-bad1.0-dev libnice-dev  # headers and pkg-config files for CGstPublishing (RTSP, WebRTC, SDP, ICE)
   gstreamer1.0-plugins-bad gstreamer1.0-nice            # openh264enc and webrtcbin, and the ICE webrtcbin needs (publishing)
 )
 # ...and what only the tests use (`setup.sh tests`; also the benchmarks and the soak run).
@@ -24,6 +24,7 @@ if [ "${1:-}" = tests ]; then
     libimage-exiftool-perl                                # exiftool: the tests read every photo's EXIF with a reader not ours
     libjpeg-dev                                           # the virtual camera's MJPEG frames, encoded as a webcam's
     ffmpeg                                                # ffprobe: reads the published RTSP stream's parameters
+    gir1.2-gst-plugins-bad-1.0 gir1.2-nice-0.1            # the tests' own WHEP player (webrtcbin from Python, ICE on 127.0.0.1)
   )
 fi
 missing=()

@@ -11,6 +11,7 @@
 #include <gst/video/video.h>
 #define GST_USE_UNSTABLE_API
 #include <gst/webrtc/webrtc.h>
+#include <nice/agent.h>
 #include <string.h>
 
 // MARK: - RTSP
@@ -214,6 +215,10 @@ static inline void CGstPublishing_promise_changed(GstPromise *promise, gpointer 
     hooks->callback(hooks->context, replied, replied ? gst_promise_get_reply(promise) : NULL);
 }
 
+static inline void CGstPublishing_clear_promise_hooks(CGstPublishing_promise_hooks *hooks) {
+    if (hooks->destroy) hooks->destroy(hooks->context);
+}
+
 static inline void CGstPublishing_promise_free(gpointer data) {
     CGstPublishing_promise_hooks *hooks = data;
     if (hooks->destroy) hooks->destroy(hooks->context);
@@ -402,4 +407,70 @@ static inline void CGstPublishing_on_key_frame_request(
     hooks->destroy = destroy;
     gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, CGstPublishing_key_unit_probe, hooks, CGstPublishing_probe_hooks_free);
     gst_object_unref(pad);
+}
+
+/// Fails `element`'s pipeline with `message` (a resource error, as a source that cannot open
+/// posts): an RTSP media being prepared fails its clients' requests at once.
+static inline void CGstPublishing_post_error(GstElement *_Nonnull element, const char *_Nonnull message) {
+    GError *error = g_error_new_literal(GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_READ, message);
+    gst_element_post_message(element, gst_message_new_error(GST_OBJECT(element), error, message));
+    g_error_free(error);
+}
+
+/// Gathers ICE host candidates on `address` only (the address the server listens on: 127.0.0.1 keeps
+/// every packet on this machine; libnice leaves loopback out unless told). Call before the answer.
+static inline gboolean CGstPublishing_webrtc_use_local_address(GstElement *_Nonnull webrtc, const char *_Nonnull address) {
+    GObject *ice = NULL;
+    g_object_get(webrtc, "ice-agent", &ice, NULL);
+    if (ice == NULL) return FALSE;
+    NiceAgent *agent = NULL;
+    if (g_object_class_find_property(G_OBJECT_GET_CLASS(ice), "agent") != NULL) g_object_get(ice, "agent", &agent, NULL);
+    g_object_unref(ice);
+    if (agent == NULL) return FALSE;
+    NiceAddress nice;
+    nice_address_init(&nice);
+    gboolean added = nice_address_set_from_string(&nice, address) && nice_agent_add_local_address(agent, &nice);
+    g_object_unref(agent);
+    return added;
+}
+
+/// What a viewer's RTP session reports: RTCP from it (`alive`), or its goodbye or timeout (`gone`).
+typedef void (*CGstPublishing_liveness_callback)(void *_Nonnull context, gboolean alive);
+
+static inline void CGstPublishing_on_ssrc_active(GstElement *rtpbin, guint session, guint ssrc, gpointer data) {
+    (void)rtpbin; (void)session; (void)ssrc;
+    CGstPublishing_promise_hooks *hooks = data;
+    ((CGstPublishing_liveness_callback)(void (*)(void))hooks->callback)(hooks->context, TRUE);
+}
+
+static inline void CGstPublishing_on_ssrc_gone(GstElement *rtpbin, guint session, guint ssrc, gpointer data) {
+    (void)rtpbin; (void)session; (void)ssrc;
+    CGstPublishing_promise_hooks *hooks = data;
+    ((CGstPublishing_liveness_callback)(void (*)(void))hooks->callback)(hooks->context, FALSE);
+}
+
+static inline void CGstPublishing_liveness_release(gpointer data, GClosure *closure) {
+    (void)closure;
+    g_atomic_rc_box_release_full(data, (GDestroyNotify)CGstPublishing_clear_promise_hooks);
+}
+
+/// Reports every RTCP packet from the viewer (`on-ssrc-active`), and its BYE or timeout, from
+/// webrtcbin's RTP session: a tab closed without DELETE leaves the connection "connected" for good,
+/// but its RTCP stops (every 0.5 to 1.5 s while it lives). FALSE when webrtcbin has no rtpbin.
+static inline gboolean CGstPublishing_webrtc_watch_liveness(
+    GstElement *_Nonnull webrtc, CGstPublishing_liveness_callback _Nonnull callback, void *_Nonnull context, GDestroyNotify _Nonnull destroy
+) {
+    GstElement *rtpbin = gst_bin_get_by_name(GST_BIN(webrtc), "rtpbin");
+    if (rtpbin == NULL) { destroy(context); return FALSE; }
+    CGstPublishing_promise_hooks *hooks = g_atomic_rc_box_new0(CGstPublishing_promise_hooks);
+    hooks->callback = (CGstPublishing_promise_callback)(void (*)(void))callback;
+    hooks->context = context;
+    hooks->destroy = destroy;
+    g_signal_connect_data(rtpbin, "on-ssrc-active", G_CALLBACK(CGstPublishing_on_ssrc_active), g_atomic_rc_box_acquire(hooks),
+                          CGstPublishing_liveness_release, 0);
+    g_signal_connect_data(rtpbin, "on-bye-ssrc", G_CALLBACK(CGstPublishing_on_ssrc_gone), g_atomic_rc_box_acquire(hooks),
+                          CGstPublishing_liveness_release, 0);
+    g_signal_connect_data(rtpbin, "on-timeout", G_CALLBACK(CGstPublishing_on_ssrc_gone), hooks, CGstPublishing_liveness_release, 0);
+    gst_object_unref(rtpbin);
+    return TRUE;
 }

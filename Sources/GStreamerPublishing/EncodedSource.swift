@@ -55,6 +55,10 @@ package final class EncodedSource: @unchecked Sendable, Hashable {
             { CallbackContext.release($0!, as: KeyFrameRequest.self) })
     }
 
+    /// Fails the source's pipeline with `message` (the camera could not be had): its clients hear it at once.
+    /// The corresponding C function is `gst_element_post_message`.
+    package func fail(_ message: String) { CGstPublishing_post_error(pointer, message) }
+
     package static func == (lhs: EncodedSource, rhs: EncodedSource) -> Bool { lhs.pointer == rhs.pointer }
     package func hash(into hasher: inout Hasher) { hasher.combine(pointer) }
 }

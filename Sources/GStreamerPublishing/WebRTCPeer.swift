@@ -102,6 +102,19 @@ package final class WebRTCPeer: @unchecked Sendable {
             CallbackContext.retain(box), { CallbackContext.release($0!, as: NotifyBox.self) })
     }
 
+    /// Gathers ICE host candidates on `address` only (call before ``answer(offer:section:payloadType:encodingName:parameters:timeout:)``).
+    /// False when libnice refused the address.
+    @discardableResult
+    package func useLocalAddress(_ address: String) -> Bool { CGstPublishing_webrtc_use_local_address(element(webrtc), address) != 0 }
+
+    /// Calls `body` with true for every RTCP packet from the viewer, and with false on its goodbye or
+    /// its RTP session's timeout (on webrtcbin's threads; must not block).
+    package func onLiveness(_ body: @escaping @Sendable (_ alive: Bool) -> Void) {
+        _ = CGstPublishing_webrtc_watch_liveness(
+            element(webrtc), { context, alive in CallbackContext.borrow(context, as: LivenessBox.self) { $0.fire(alive != 0) } },
+            CallbackContext.retain(LivenessBox(body)), { CallbackContext.release($0!, as: LivenessBox.self) })
+    }
+
     /// Answers `offer` for its section `section` (its index among the `m=` lines), payload type
     /// `payloadType` with `parameters` (H.264's fmtp to echo): sets the transceiver, the remote offer,
     /// the answer, and waits for ICE gathering (bounded by `timeout` in all).
@@ -170,6 +183,11 @@ package final class WebRTCPeer: @unchecked Sendable {
         source.endOfStream()
         await pipeline.stop()
     }
+}
+
+private final class LivenessBox: Sendable {
+    let fire: @Sendable (Bool) -> Void
+    init(_ fire: @escaping @Sendable (Bool) -> Void) { self.fire = fire }
 }
 
 private final class NotifyBox: Sendable {

@@ -41,7 +41,7 @@ final class MediaFeeds: Sendable {
                 track = try await camera.acquire()
             } catch {
                 feeds.withLock { _ = $0.removeValue(forKey: source) }
-                source.endOfStream()
+                source.fail("The camera could not be opened: \(error)")
                 started?("The camera could not be opened: \(error)")
                 return
             }
@@ -52,7 +52,7 @@ final class MediaFeeds: Sendable {
                     ended: { _ in source.endOfStream() })
             } catch {
                 feeds.withLock { _ = $0.removeValue(forKey: source) }
-                source.endOfStream()
+                source.fail(error.message)
                 await camera.release()
                 started?(error.message)
                 return

@@ -85,7 +85,10 @@ struct SessionOffer: Sendable {
     func choose(_ codecs: [WHEPPublisher.VideoCodec]) -> (section: VideoSection, format: Format)? {
         for codec in codecs {
             for section in videoSections where section.receives {
-                if let format = section.formats.first(where: { $0.codec == codec }) { return (section, format) }
+                // H.264: constrained baseline (42e0..), what openh264 encodes, before plain baseline.
+                let formats = section.formats.filter { $0.codec == codec }
+                let constrained = formats.first { ($0.parameters["profile-level-id"] ?? "").lowercased().hasPrefix("42e0") }
+                if let format = constrained ?? formats.first { return (section, format) }
             }
         }
         return nil

@@ -12,8 +12,9 @@ import MediaCapture
 /// Every viewer of a codec shares the camera's one encode of it (H.264 is shared with RTSP clients
 /// too): each has its own `webrtcbin`, fed the encoded frames. ICE uses host candidates (enough on a
 /// LAN or loopback), plus STUN and TURN when given. A viewer that vanishes (ICE fails, a tab closed
-/// without DELETE) is ended within ``Options/disconnectGrace`` of its connection dropping, and one
-/// that never connects within ``Options/connectTimeout``.
+/// without DELETE, which leaves the connection "connected" for good) is ended once nothing came from
+/// it for ``Options/silenceTimeout`` (its RTCP reports come every second or so), and one that never
+/// connects within ``Options/connectTimeout``.
 public final class WHEPPublisher: Sendable {
     public enum VideoCodec: String, Sendable, Hashable, CaseIterable {
         case vp8, h264
@@ -32,12 +33,17 @@ public final class WHEPPublisher: Sendable {
         public var answerTimeout: Duration
         /// A viewer whose connection is not up this long after its answer is ended.
         public var connectTimeout: Duration
-        /// A viewer whose connection dropped is ended when it is not back this long after.
-        public var disconnectGrace: Duration
+        /// A viewer from which nothing came (no RTCP report) for this long, or whose connection
+        /// dropped and is not back this long after, is ended.
+        public var silenceTimeout: Duration
+        /// The addresses ICE host candidates are gathered on (empty: every interface's). The server
+        /// sets the one it listens on: 127.0.0.1 keeps every packet on this machine.
+        public var iceAddresses: [String]
 
         public init(
             codecs: [VideoCodec] = [.vp8, .h264], stunServer: String? = nil, turnServers: [String] = [], maximumViewers: Int = 32,
-            answerTimeout: Duration = .seconds(5), connectTimeout: Duration = .seconds(15), disconnectGrace: Duration = .seconds(5)
+            answerTimeout: Duration = .seconds(5), connectTimeout: Duration = .seconds(15), silenceTimeout: Duration = .seconds(5),
+            iceAddresses: [String] = []
         ) {
             self.codecs = codecs
             self.stunServer = stunServer
@@ -45,7 +51,8 @@ public final class WHEPPublisher: Sendable {
             self.maximumViewers = maximumViewers
             self.answerTimeout = answerTimeout
             self.connectTimeout = connectTimeout
-            self.disconnectGrace = disconnectGrace
+            self.silenceTimeout = silenceTimeout
+            self.iceAddresses = iceAddresses
         }
     }
 
@@ -68,6 +75,8 @@ public final class WHEPPublisher: Sendable {
         /// Bumped on every connection change: a scheduled end checks it is still the one it saw.
         var changes = 0
         var connected = false
+        /// When the viewer last sent RTCP (nil: not yet).
+        var lastHeard: ContinuousClock.Instant?
     }
 
     private let viewers = Locked<[String: Viewer]>([:])
@@ -99,6 +108,24 @@ public final class WHEPPublisher: Sendable {
         var feeds: [VideoCodec: MediaFeeds] = [:]
         for codec in options.codecs { feeds[codec] = MediaFeeds(camera: camera, codec: codec.encoded) }
         self.feeds = feeds
+        // The first viewer of a process would otherwise wait for the DTLS certificate (100 to 400 ms).
+        Task.detached { Publishing.prepareDTLS() }
+        let period = min(options.silenceTimeout, .seconds(1))
+        Task { [weak self] in
+            while let self, !self.closed.withLock({ $0 }) {
+                await self.endSilentViewers()
+                try? await Task.sleep(for: period)
+            }
+        }
+    }
+
+    /// Ends the viewers silent for longer than ``Options/silenceTimeout``.
+    private func endSilentViewers() async {
+        let now = ContinuousClock.now, limit = options.silenceTimeout
+        let silent = viewers.withLock { viewers in
+            viewers.filter { _, viewer in viewer.lastHeard.map { now - $0 > limit } ?? false }.map(\.key)
+        }
+        for id in silent { await end(session: id) }
     }
 
     /// How many viewers are connected or connecting.
@@ -143,6 +170,8 @@ public final class WHEPPublisher: Sendable {
             throw DOMException(.operationError, "This camera has its \(options.maximumViewers) viewers already: try again when one leaves.")
         }
         peer.onConnectionState { [weak self] state in self?.connectionChanged(id, state) }
+        peer.onLiveness { [weak self] alive in self?.heard(id, alive: alive) }
+        for address in options.iceAddresses { peer.useLocalAddress(address) }
         let feed = feeds[format.codec]!
         // The camera opens and the encode starts while the answer is made: its first key frame is asked
         // for again once the connection is up (and whenever the player reports a lost picture).
@@ -195,7 +224,7 @@ public final class WHEPPublisher: Sendable {
         case .failed, .closed:
             Task { await self.end(session: id) }
         case .disconnected:
-            let grace = options.disconnectGrace
+            let grace = options.silenceTimeout
             Task { [weak self] in
                 try? await Task.sleep(for: grace)
                 guard let self, self.viewers.withLock({ $0[id]?.changes == change }) else { return }
@@ -204,6 +233,16 @@ public final class WHEPPublisher: Sendable {
         case .connecting:
             break
         }
+    }
+
+    /// RTCP from viewer `id` (or, not `alive`, its goodbye or timeout).
+    private func heard(_ id: String, alive: Bool) {
+        guard alive else {
+            Task { await self.end(session: id) }
+            return
+        }
+        let now = ContinuousClock.now
+        viewers.withLock { $0[id]?.lastHeard = now }
     }
 
     private static func newID() -> String {

@@ -1,6 +1,7 @@
 // Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 
 import Foundation
+import Locking
 @testable import MediaCapture
 @testable import MediaPublishing
 import TestSupport
@@ -8,7 +9,7 @@ import Testing
 
 /// The camera published over RTSP, read by clients no one here wrote: GStreamer's `rtspsrc` in
 /// `gst-launch-1.0` processes and `ffprobe`.
-@Suite("RTSP publishing", .serialized, .timeLimit(.minutes(2)))
+@Suite("RTSP publishing", .serialized, .timeLimit(.minutes(3)))
 struct RTSPPublisherTests {
     /// `gst-launch-1.0` playing `url` until `frames` decoded frames, bounded: its status and output.
     static func play(_ url: String, frames: Int = 60, transport: String = "tcp", seconds: Double = 30) async throws -> ProcessResult {
@@ -20,20 +21,166 @@ struct RTSPPublisherTests {
             ], seconds: seconds)
     }
 
-    @Test("two rtspsrc clients at once get 60 frames of 640x480 each, from one encode")
+    static func output(_ result: ProcessResult) -> String {
+        result.stderr + "\n" + String(decoding: result.stdout, as: UTF8.self).suffix(3000)
+    }
+
+    /// Waits (bounded) until `condition` holds.
+    static func eventually(_ seconds: Double = 10, _ condition: @Sendable () -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline {
+            if condition() { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return condition()
+    }
+
+    @Test("two rtspsrc clients at once (TCP and UDP) get 60 frames of 640x480 each, from one encode")
     func twoClients() async throws {
         let track = try await openVideo()
         defer { track.stop() }
         let publisher = try RTSPPublisher(camera: PublishedCamera(track: track), options: .init(port: 0))
+        let capturer = try #require(track.video?.source.capturer)
+        // Nothing is encoded while nobody watches.
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(capturer.liveEncoders.isEmpty)
         let url = publisher.url
         async let first = Self.play(url)
         async let second = Self.play(url, transport: "udp")
         let results = try await [first, second]
         for result in results {
-            #expect(result.status == 0, "\(result.stderr)\n\(String(decoding: result.stdout, as: UTF8.self).suffix(2000))")
+            #expect(result.status == 0, "\(Self.output(result))")
             #expect(String(decoding: result.stdout, as: UTF8.self).contains("width=(int)640, height=(int)480"))
         }
+        // The last client gone, the encode stops.
+        #expect(try await Self.eventually { capturer.liveEncoders.isEmpty })
         await publisher.close()
-        #expect(track.video?.source.capturer.liveEncoders.isEmpty == true)
     }
+
+    @Test("ffprobe reads the stream's parameters: H.264, 640x480")
+    func ffprobeReadsParameters() async throws {
+        let track = try await openVideo()
+        defer { track.stop() }
+        let publisher = try RTSPPublisher(camera: PublishedCamera(track: track), options: .init(port: 0))
+        defer { Task { await publisher.close() } }
+        let result = try await runProcess(
+            "ffprobe",
+            [
+                "-v", "error", "-rtsp_transport", "tcp", "-select_streams", "v:0", "-show_entries", "stream=codec_name,width,height",
+                "-of", "default=noprint_wrappers=1", publisher.url,
+            ], seconds: 30)
+        #expect(result.status == 0, "\(Self.output(result))")
+        let text = String(decoding: result.stdout, as: UTF8.self)
+        #expect(text.contains("codec_name=h264") && text.contains("width=640") && text.contains("height=480"), "\(text)")
+    }
+
+    @Test("with credentials, a client without them or with a wrong password gets nothing; with them, frames")
+    func credentials() async throws {
+        let track = try await openVideo()
+        defer { track.stop() }
+        let acquired = Counter()
+        let camera = PublishedCamera(
+            acquire: {
+                acquired.add()
+                return track
+            }, release: {})
+        let publisher = try RTSPPublisher(
+            camera: camera, options: .init(port: 0, credentials: .init(user: "viewer", password: "s3cret-pass")))
+        defer { Task { await publisher.close() } }
+        let bare = try await Self.play(publisher.url, frames: 5, seconds: 20)
+        #expect(bare.status != 0 && Self.output(bare).contains("Unauthorized"), "\(Self.output(bare))")
+        let wrong = try await Self.play(publisher.url.replacingOccurrences(of: "rtsp://", with: "rtsp://viewer:nope@"), frames: 5, seconds: 20)
+        #expect(wrong.status != 0, "\(Self.output(wrong))")
+        // Refused before any media was built: the camera was never asked for.
+        #expect(acquired.value == 0)
+        let good = try await Self.play(publisher.url.replacingOccurrences(of: "rtsp://", with: "rtsp://viewer:s3cret-pass@"), frames: 30)
+        #expect(good.status == 0, "\(Self.output(good))")
+        #expect(acquired.value == 1)
+    }
+
+    @Test("garbage on the RTSP port gets a 4xx or a closed connection, never a crash; clients still play after")
+    func garbageRequests() async throws {
+        let track = try await openVideo()
+        defer { track.stop() }
+        let publisher = try RTSPPublisher(camera: PublishedCamera(track: track), options: .init(port: 0))
+        defer { Task { await publisher.close() } }
+        let requests = [
+            "GARBAGE\r\n\r\n", "DESCRIBE\r\n\r\n", "DESCRIBE rtsp://127.0.0.1/camera RTSP/9.9\r\nCSeq: x\r\n\r\n",
+            "OPTIONS * RTSP/1.0\r\nCSeq: 1\r\nContent-Length: 99999999999\r\n\r\n",
+            "SETUP rtsp://127.0.0.1:\(publisher.port)/camera/stream=0 RTSP/1.0\r\nCSeq: 2\r\nTransport: nonsense;;;\r\n\r\n",
+            "DESCRIBE rtsp://127.0.0.1:\(publisher.port)/../../etc/passwd RTSP/1.0\r\nCSeq: 3\r\n\r\n",
+            String(repeating: "\u{1}\u{ff}x", count: 30000),
+        ]
+        for request in requests {
+            let answer = try await within(10, "the server's answer") { try RawSocket.exchange(port: publisher.port, request) }
+            #expect(
+                answer.isEmpty || answer.hasPrefix("RTSP/1.0 4") || answer.hasPrefix("RTSP/1.0 5"), "\(request.prefix(60)): \(answer.prefix(200))")
+        }
+        let after = try await Self.play(publisher.url, frames: 30)
+        #expect(after.status == 0, "\(Self.output(after))")
+    }
+
+    @Test("the camera is acquired for the first client and released after the last")
+    func cameraReleasedAfterLastClient() async throws {
+        let track = try await openVideo()
+        defer { track.stop() }
+        let (acquired, released) = (Counter(), Counter())
+        let camera = PublishedCamera(
+            acquire: {
+                acquired.add()
+                return track
+            }, release: { released.add() })
+        let publisher = try RTSPPublisher(camera: camera, options: .init(port: 0))
+        defer { Task { await publisher.close() } }
+        #expect(acquired.value == 0)
+        let result = try await Self.play(publisher.url, frames: 30)
+        #expect(result.status == 0, "\(Self.output(result))")
+        #expect(try await Self.eventually { released.value == 1 })
+        #expect(acquired.value == 1)
+    }
+
+    @Test("a camera that cannot be opened fails the client's request instead of hanging it")
+    func cameraFailsToOpen() async throws {
+        let camera = PublishedCamera(acquire: { throw DOMException(.notReadableError, "busy") }, release: {})
+        let publisher = try RTSPPublisher(camera: camera, options: .init(port: 0))
+        defer { Task { await publisher.close() } }
+        let clock = ContinuousClock(), start = clock.now
+        let result = try await Self.play(publisher.url, frames: 5, seconds: 30)
+        #expect(result.status != 0)
+        #expect(clock.now - start < .seconds(5), "the client waited \(clock.now - start)")
+    }
+
+    @Test("refusals: beyond loopback without credentials, a bad path or port, a port in use")
+    func refusals() async throws {
+        let track = try await openVideo()
+        defer { track.stop() }
+        let camera = PublishedCamera(track: track)
+        let remote = try await domException { _ = try RTSPPublisher(camera: camera, options: .init(host: "0.0.0.0", port: 0)) }
+        #expect(remote.name == .notAllowedError && remote.message.contains("--no-auth"))
+        let allowed = try RTSPPublisher(camera: camera, options: .init(host: "0.0.0.0", port: 0, allowsUnauthenticatedRemoteAccess: true))
+        await allowed.close()
+        for path in ["camera", "/a b", "/../x", "/\u{0}", "/" + String(repeating: "a", count: 300), "/a\r\nCSeq: 9"] {
+            let bad = try await domException { _ = try RTSPPublisher(camera: camera, options: .init(port: 0, path: path)) }
+            #expect(bad.name == .typeError, "\(path)")
+        }
+        for port in [-1, 65536, Int.max, Int.min] {
+            let bad = try await domException { _ = try RTSPPublisher(camera: camera, options: .init(port: port)) }
+            #expect(bad.name == .typeError)
+        }
+        let empty = try await domException {
+            _ = try RTSPPublisher(camera: camera, options: .init(port: 0, credentials: .init(user: "a:b", password: "")))
+        }
+        #expect(empty.name == .typeError)
+        let first = try RTSPPublisher(camera: camera, options: .init(port: 0))
+        let taken = try await domException { _ = try RTSPPublisher(camera: camera, options: .init(port: first.port)) }
+        #expect(taken.name == .operationError && taken.message.contains("\(first.port)"))
+        await first.close()
+    }
+}
+
+/// A count shared with `@Sendable` closures.
+final class Counter: Sendable {
+    private let count = Locked(0)
+    func add() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
 }

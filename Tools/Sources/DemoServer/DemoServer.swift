@@ -63,10 +63,14 @@ public struct DemoServer: Sendable {
     ///   server's failure.
     public func run(onListening: @escaping @Sendable (String) -> Void, onPublished: @escaping @Sendable (String) -> Void = { _ in }) async throws {
         let router = Router()
-        let camera = self.camera
+        let camera = self.camera, host = self.host
         let published = PublishedCamera(acquire: { try await camera.acquire() }, release: { await camera.release() })
         let rtspPublisher = try rtsp.map { options throws(DOMException) in try RTSPPublisher(camera: published, options: options) }
-        let whepPublisher = try whep.map { options throws(DOMException) in try WHEPPublisher(camera: published, options: options) }
+        let whepPublisher = try whep.map { options throws(DOMException) in
+            var options = options
+            if options.iceAddresses.isEmpty { options.iceAddresses = Self.iceAddresses(listening: host) }
+            return try WHEPPublisher(camera: published, options: options)
+        }
         if let rtspPublisher { onPublished(rtspPublisher.url) }
         if let whepPublisher { WHEPEndpoint(publisher: whepPublisher).register(on: router) }
         let recordings = RecordingSession(camera: camera)
@@ -84,7 +88,6 @@ public struct DemoServer: Sendable {
             await camera.close()
             return
         }
-        let host = self.host
         let guarded = RequestGuard(
             responder: router.buildResponder(), hosts: Set(allowedHosts.map { $0.lowercased() }),
             origins: Set(allowedOrigins.map { $0.lowercased() }), token: token)
@@ -109,6 +112,17 @@ public struct DemoServer: Sendable {
         await rtspPublisher?.close()
         await recordings.close()
         await camera.close()
+    }
+
+    /// Where WebRTC gathers its candidates: the address the server listens on (every interface's for a
+    /// wildcard), so that a server on loopback keeps its media on this machine.
+    static func iceAddresses(listening host: String) -> [String] {
+        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        switch bare {
+        case "localhost": return ["127.0.0.1"]
+        case "0.0.0.0", "::": return []
+        default: return [bare]
+        }
     }
 
     static func html(_ text: String) -> Response {
