@@ -235,6 +235,7 @@ static inline GstPromise *CGstPublishing_promise_new(CGstPublishing_promise_call
 
 /// Whether `text` parses as SDP. The corresponding C function is `gst_sdp_message_parse_buffer`.
 static inline gboolean CGstPublishing_sdp_is_valid(const char *_Nonnull text) {
+    if (text[0] == '\0') return FALSE;  // the parser asserts on an empty buffer
     GstSDPMessage *message = NULL;
     if (gst_sdp_message_new(&message) != GST_SDP_OK) return FALSE;
     gboolean valid = gst_sdp_message_parse_buffer((const guint8 *)text, (guint)strlen(text), message) == GST_SDP_OK
@@ -250,7 +251,7 @@ static inline gboolean CGstPublishing_webrtc_set_remote_offer(
     GDestroyNotify _Nonnull destroy
 ) {
     GstSDPMessage *message = NULL;
-    if (gst_sdp_message_new(&message) != GST_SDP_OK) { destroy(context); return FALSE; }
+    if (offer[0] == '\0' || gst_sdp_message_new(&message) != GST_SDP_OK) { destroy(context); return FALSE; }
     if (gst_sdp_message_parse_buffer((const guint8 *)offer, (guint)strlen(offer), message) != GST_SDP_OK) {
         gst_sdp_message_free(message);
         destroy(context);

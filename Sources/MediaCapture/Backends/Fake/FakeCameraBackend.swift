@@ -72,6 +72,9 @@ struct FakeCameraBackend: CaptureBackend {
 
     /// Fake cameras held by an opening, by label: the process-wide stand-in for a driver's EBUSY.
     fileprivate static let held = Locked<Set<String>>([])
+
+    /// How many fake cameras are open now (tests: a camera shared by every viewer is opened once).
+    static var openCount: Int { held.withLock { $0.count } }
 }
 
 /// One opening of the fake camera.
