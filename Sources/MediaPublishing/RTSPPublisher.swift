@@ -13,13 +13,15 @@ import MediaCapture
 /// `grabFrame`, photos and recordings go on meanwhile. A client that vanishes without a TEARDOWN is
 /// dropped after ``Options/sessionTimeout``; one whose connection closes, at once.
 public final class RTSPPublisher: Sendable {
-    public struct Credentials: Sendable, Hashable {
+    /// A user and password; printed, the password is hidden.
+    public struct Credentials: Sendable, Hashable, CustomStringConvertible {
         public var user: String
         public var password: String
         public init(user: String, password: String) {
             self.user = user
             self.password = password
         }
+        public var description: String { "\(user):•••" }
     }
 
     public struct Options: Sendable {

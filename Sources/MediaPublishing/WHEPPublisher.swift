@@ -75,7 +75,8 @@ public final class WHEPPublisher: Sendable {
         /// Bumped on every connection change: a scheduled end checks it is still the one it saw.
         var changes = 0
         var connected = false
-        /// When the viewer last sent RTCP (nil: not yet).
+        /// When the viewer last sent RTCP, or when its connection came up (nil: neither yet, and the
+        /// connect timeout watches it).
         var lastHeard: ContinuousClock.Instant?
     }
 
@@ -213,7 +214,11 @@ public final class WHEPPublisher: Sendable {
         let (source, codec, change) = viewers.withLock { viewers -> (EncodedSource?, VideoCodec?, Int) in
             guard var viewer = viewers[id] else { return (nil, nil, 0) }
             viewer.changes += 1
-            if state == .connected { viewer.connected = true }
+            if state == .connected {
+                viewer.connected = true
+                // A player gone before its first RTCP report is silent from here.
+                viewer.lastHeard = viewer.lastHeard ?? .now
+            }
             viewers[id] = viewer
             return (viewer.peer.source, viewer.codec, viewer.changes)
         }

@@ -177,3 +177,71 @@ struct WHEPPublisherTests {
         }
     }
 }
+
+/// 20 players at a time, connecting and leaving (a third without DELETE) for a minute.
+@Suite("WHEP churn", .serialized, .timeLimit(.minutes(4)))
+struct WHEPChurnTests {
+    final class Outcomes: Sendable {
+        let state = Locked((played: 0, failed: [String]()))
+    }
+
+    static func count(_ directory: String) -> Int { (try? FileManager.default.contentsOfDirectory(atPath: directory).count) ?? -1 }
+
+    @Test("20 players connecting and leaving for a minute leave threads, descriptors and pipelines where they were")
+    func churn() async throws {
+        let track = try await openVideo()
+        defer { track.stop() }
+        let publisher = try WHEPPublisher(
+            camera: PublishedCamera(track: track), options: WHEPPublisherTests.options { $0.silenceTimeout = .seconds(3) })
+        let server = try TinyWHEPServer(publisher)
+        defer { server.stop() }
+        // One round first: the encoders, DTLS and GLib's pools are made once per process.
+        _ = try await WHEPPublisherTests.watch(server.url, frames: 5)
+        #expect(try await RTSPPublisherTests.eventually { publisher.viewerCount == 0 })
+        try await Task.sleep(for: .seconds(1))
+        let (threads, descriptors, pipelines) = (Self.count("/proc/self/task"), Self.count("/proc/self/fd"), Pipeline.aliveCount)
+        let deadline = ContinuousClock.now + .seconds(60)
+        let outcomes = Outcomes()
+        await withTaskGroup(of: Void.self) { group in
+            let url = server.url
+            for player in 0..<20 {
+                group.addTask {
+                    var round = 0
+                    while ContinuousClock.now < deadline {
+                        round += 1
+                        let leave = (player + round) % 3 == 0 ? ["--no-delete"] : []
+                        let codec = player % 2 == 0 ? "vp8" : "h264"
+                        guard let (result, report) = try? await WHEPPublisherTests.watch(url, codec: codec, frames: 5, leave) else {
+                            outcomes.state.withLock { $0.failed.append("player \(player) timed out") }
+                            continue
+                        }
+                        outcomes.state.withLock { outcomes in
+                            if report?.status == "ok" {
+                                outcomes.played += 1
+                            } else {
+                                outcomes.failed.append(String(decoding: result.stdout, as: UTF8.self) + result.stderr.suffix(300))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let (played, failed) = outcomes.state.withLock { ($0.played, $0.failed) }
+        #expect(played >= 40, "\(played) sessions played")
+        #expect(failed.count <= played / 20, "\(failed.count) of \(played + failed.count) failed: \(failed.prefix(3))")
+        #expect(try await RTSPPublisherTests.eventually(15) { publisher.viewerCount == 0 }, "\(publisher.viewerCount) viewers left")
+        let capturer = try #require(track.video?.source.capturer)
+        #expect(
+            try await RTSPPublisherTests.eventually(15) {
+                capturer.liveEncoders.isEmpty && Self.count("/proc/self/fd") <= descriptors && Pipeline.aliveCount == pipelines
+            }, "descriptors \(Self.count("/proc/self/fd")) (were \(descriptors)), pipelines \(Pipeline.aliveCount) (were \(pipelines))")
+        // GLib keeps a few idle pool threads for a while; more than that is a viewer's thread left behind.
+        #expect(
+            try await RTSPPublisherTests.eventually(20) { Self.count("/proc/self/task") <= threads + 6 },
+            "threads \(Self.count("/proc/self/task")) (were \(threads))")
+        print(
+            "churn: \(played) sessions played, \(failed.count) failed; threads \(threads) → \(Self.count("/proc/self/task")), descriptors \(descriptors) → \(Self.count("/proc/self/fd"))"
+        )
+        await publisher.close()
+    }
+}
