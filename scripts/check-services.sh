@@ -30,6 +30,8 @@ run_suite() {  # name filter [environment...]
 for i in $(seq "$runs"); do
   run_suite "PipeWire cameras, run $i of $runs" PipeWireTests
   run_suite "network cameras, run $i of $runs" NetworkCameraTests
+  # Publishing: its own RTSP server and WHEP players (gst-launch, ffprobe, a webrtcbin player), not the churn minute.
+  run_suite "publishing, run $i of $runs" "RTSPPublisherTests|WHEPPublisherTests"
 done
 run_suite "exit after every kind, ${EXIT_RUNS:-50} runs each with and without shutdown" ExitTests \
   MEDIA_CAPTURE_EXIT_RUNS="${EXIT_RUNS:-50}"

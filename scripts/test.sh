@@ -41,7 +41,8 @@ fi
 # Suites that need a service skip themselves where it cannot run; here they must have run: one test
 # of each (the suite's own "passed" line is not always printed) must show as passed.
 for test in "An RTSP camera: frames of its picture" "A PipeWire camera is listed with its caps" \
-  "Each webcam through v4l2src agrees with its recorded twin" "A photo's EXIF"; do
+  "Each webcam through v4l2src agrees with its recorded twin" "A photo's EXIF" \
+  "two rtspsrc clients at once" "a player gets 30 frames of 640x480" "20 players connecting and leaving"; do
   grep -qE "Test \"$test.*passed" "$stdout_log" || { echo "the test \"$test...\" did not run and pass" >&2; status=1; }
 done
 rm -f "$stdout_log" "$stderr_log"

@@ -1,6 +1,7 @@
 // Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 
 import ArgumentParser
+import DemoServer
 import Glibc
 import MediaCapture
 
@@ -19,6 +20,9 @@ struct Selftest: AsyncParsableCommand {
 
     @Option(help: "Start/stop cycles of one recorder after the tracks (resident memory compared after the first 20).")
     var recordingCycles = 100
+
+    @Flag(help: "After the recording cycles, publish the camera (RTSP and WHEP on free ports, URLs on stdout) until SIGINT.")
+    var publish = false
 
     func run() async throws {
         try await reportingErrors {
@@ -65,6 +69,16 @@ struct Selftest: AsyncParsableCommand {
             }
             lagless = nil
             if recordingCycles > 0 { try await Self.cycleRecorder(camera: camera, cycles: recordingCycles) }
+            if publish {
+                // The publishers' objects (RTSP media, WebRTC viewers, the shared encodes) must all be
+                // gone by the shutdown below: check-leaks.sh runs clients against them meanwhile.
+                let (devices, constraints) = try camera.selection()
+                var server = DemoServer(port: 0, devices: devices, constraints: constraints, linger: .milliseconds(500))
+                server.servesPage = false
+                server.rtsp = .init(port: 0)
+                try await server.run(
+                    onListening: { url in standardOutput("whep: \(url)whep\n") }, onPublished: { url in standardOutput("rtsp: \(url)\n") })
+            }
             if leakOne {
                 let kept = try await camera.openTrack()
                 kept.stop()
