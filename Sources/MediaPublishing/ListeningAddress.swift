@@ -7,7 +7,10 @@ enum ListeningAddress {
     /// Whether `host` is a loopback address or name (nothing beyond this machine can connect).
     static func isLoopback(_ host: String) -> Bool {
         let lowered = host.lowercased()
-        return lowered == "localhost" || lowered == "::1" || lowered == "[::1]" || lowered.hasPrefix("127.")
+        if lowered == "localhost" || lowered == "::1" || lowered == "[::1]" { return true }
+        // 127.0.0.0/8 as four numbers: a name such as 127.example.com is not loopback.
+        let parts = lowered.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
     }
 
     /// Refuses a host beyond loopback without credentials unless told `allowUnauthenticated`.

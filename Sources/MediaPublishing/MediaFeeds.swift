@@ -11,7 +11,8 @@ final class MediaFeeds: Sendable {
     private let codec: EncodedVideoCodec
 
     private enum Feed {
-        /// The camera is being acquired; `stopped` when the feed stopped meanwhile.
+        /// The camera is being acquired (a feed stopped meanwhile is gone from the table: its
+        /// opening then releases the camera itself).
         case opening
         case live(EncodedVideoSubscription)
     }

@@ -5,7 +5,4 @@ internal import GStreamerWrapper
 /// What the publishers need installed.
 enum Publishing {
     static func hasElements(_ factories: [String]) -> Bool { factories.allSatisfy(GStreamer.hasElement) }
-
-    /// Makes (and drops) one DTLS element: GStreamer makes its process-wide certificate with the first.
-    static func prepareDTLS() { _ = Element(factory: "dtlsdec") }
 }

@@ -6,7 +6,7 @@ import MediaCapture
 
 /// A camera published over RTSP, at `rtsp://HOST:PORT/PATH`, for every NVR, player and media server
 /// (VLC, ffmpeg, GStreamer's `rtspsrc`, MediaMTX, Frigate): H.264 over RTP, UDP or TCP as the client
-/// asks.
+/// asks; and MJPEG at `PATH/mjpeg` for clients that want JPEGs (an MJPEG webcam's own, undecoded).
 ///
 /// Every client shares one media, fed by the camera's one H.264 encode (shared with WebRTC viewers
 /// too): the encode starts when the first client asks to play and stops when the last one leaves.
@@ -37,10 +37,12 @@ public final class RTSPPublisher: Sendable {
         public var allowsUnauthenticatedRemoteAccess: Bool
         /// How long a client may send nothing (no RTCP, no keep-alive) before it is dropped.
         public var sessionTimeout: Duration
+        /// Whether MJPEG is also served, at ``path`` + `/mjpeg` (RTP/JPEG: at most 2040x2040).
+        public var servesMJPEG: Bool
 
         public init(
             host: String = "127.0.0.1", port: Int = 8554, path: String = "/camera", credentials: Credentials? = nil,
-            allowsUnauthenticatedRemoteAccess: Bool = false, sessionTimeout: Duration = .seconds(15)
+            allowsUnauthenticatedRemoteAccess: Bool = false, sessionTimeout: Duration = .seconds(15), servesMJPEG: Bool = true
         ) {
             self.host = host
             self.port = port
@@ -48,6 +50,7 @@ public final class RTSPPublisher: Sendable {
             self.credentials = credentials
             self.allowsUnauthenticatedRemoteAccess = allowsUnauthenticatedRemoteAccess
             self.sessionTimeout = sessionTimeout
+            self.servesMJPEG = servesMJPEG
         }
     }
 
@@ -57,10 +60,14 @@ public final class RTSPPublisher: Sendable {
     public let port: Int
     private let server: RTSPServer
     private let media: MediaFeeds
+    private let jpegMedia: MediaFeeds
 
     /// The media's pipeline, as gst-rtsp-server builds it for the first client (fixed text: nothing
     /// of the caller's is in it). The H.264 comes encoded from the camera's encoding branch.
     static let launch = "( appsrc name=src ! h264parse ! rtph264pay name=pay0 pt=96 config-interval=-1 )"
+    /// The MJPEG mount's: the camera's JPEGs (its own, from an MJPEG webcam; else encoded once) as RTP/JPEG
+    /// (jpegparse reads their size, which the payloader needs in its caps).
+    static let jpegLaunch = "( appsrc name=src ! jpegparse ! rtpjpegpay name=pay0 pt=26 )"
 
     /// Starts listening.
     /// - Throws: `TypeError` for a path or port out of range, `NotAllowedError` beyond loopback without
@@ -86,6 +93,11 @@ public final class RTSPPublisher: Sendable {
         guard Publishing.hasElements(["h264parse", "rtph264pay", "openh264enc"]) else {
             throw DOMException(.notSupportedError, "RTSP publishing needs H.264: install gstreamer1.0-plugins-bad (openh264enc).")
         }
+        guard !options.servesMJPEG || Publishing.hasElements(["jpegparse", "rtpjpegpay", "jpegenc"]) else {
+            throw DOMException(
+                .notSupportedError,
+                "RTSP's MJPEG needs jpegparse and rtpjpegpay: install gstreamer1.0-plugins-bad and -good, or set servesMJPEG to false.")
+        }
         let seconds = options.sessionTimeout.components.seconds
         do {
             server = try RTSPServer(
@@ -96,23 +108,30 @@ public final class RTSPPublisher: Sendable {
         port = server.port
         let shownHost = options.host.contains(":") && !options.host.hasPrefix("[") ? "[\(options.host)]" : options.host
         url = "rtsp://\(shownHost):\(server.port)\(options.path)"
-        let media = MediaFeeds(camera: camera, codec: .h264)
-        self.media = media
+        let media = MediaFeeds(camera: camera, codec: .h264), jpegMedia = MediaFeeds(camera: camera, codec: .jpeg)
+        (self.media, self.jpegMedia) = (media, jpegMedia)
+        let credentials = options.credentials.map { ($0.user, $0.password) }
         server.mount(
-            path: options.path, launch: Self.launch, caps: EncodedVideoCodec.h264.caps,
-            credentials: options.credentials.map { ($0.user, $0.password) },
+            path: options.path, launch: Self.launch, caps: EncodedVideoCodec.h264.caps, credentials: credentials,
             handler: { source, prepared in prepared ? media.start(source) : media.stop(source) })
+        if options.servesMJPEG {
+            server.mount(
+                path: options.path.hasSuffix("/") ? options.path + "mjpeg" : options.path + "/mjpeg", launch: Self.jpegLaunch,
+                caps: EncodedVideoCodec.jpeg.caps, credentials: credentials,
+                handler: { source, prepared in prepared ? jpegMedia.start(source) : jpegMedia.stop(source) })
+        }
     }
 
     /// How many RTSP clients are connected now.
     public var clientCount: Int { server.clientCount }
 
     /// Whether the camera's frames are being encoded for RTSP now (a client is playing).
-    public var isStreaming: Bool { media.count > 0 }
+    public var isStreaming: Bool { media.count + jpegMedia.count > 0 }
 
     /// Disconnects every client and stops listening; the camera is released. Bounded.
     public func close() async {
         await server.stop()
         await media.stopAll()
+        await jpegMedia.stopAll()
     }
 }

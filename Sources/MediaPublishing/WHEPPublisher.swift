@@ -109,8 +109,6 @@ public final class WHEPPublisher: Sendable {
         var feeds: [VideoCodec: MediaFeeds] = [:]
         for codec in options.codecs { feeds[codec] = MediaFeeds(camera: camera, codec: codec.encoded) }
         self.feeds = feeds
-        // The first viewer of a process would otherwise wait for the DTLS certificate (100 to 400 ms).
-        Task.detached { Publishing.prepareDTLS() }
         let period = min(options.silenceTimeout, .seconds(1))
         Task { [weak self] in
             while let self, !self.closed.withLock({ $0 }) {

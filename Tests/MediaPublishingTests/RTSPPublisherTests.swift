@@ -57,6 +57,29 @@ struct RTSPPublisherTests {
         await publisher.close()
     }
 
+    @Test("the MJPEG mount gives rtspsrc JPEGs of 640x480, from a JPEG encode of its own beside the H.264 one")
+    func mjpegMount() async throws {
+        let track = try await openVideo()
+        defer { track.stop() }
+        let publisher = try RTSPPublisher(camera: PublishedCamera(track: track), options: .init(port: 0))
+        defer { Task { await publisher.close() } }
+        let capturer = try #require(track.video?.source.capturer)
+        async let jpeg = runProcess(
+            "gst-launch-1.0",
+            [
+                "-v", "rtspsrc", "location=\(publisher.url)/mjpeg", "protocols=tcp", "!", "rtpjpegdepay", "!", "jpegdec", "!", "identity",
+                "eos-after=30", "!", "fakesink", "sync=false",
+            ], seconds: 30)
+        async let h264 = Self.play(publisher.url, frames: 30)
+        #expect(try await Self.eventually { capturer.liveEncoders.count == 2 })
+        let (mjpeg, video) = try await (jpeg, h264)
+        #expect(mjpeg.status == 0 && video.status == 0, "\(Self.output(mjpeg)) \(Self.output(video))")
+        #expect(String(decoding: mjpeg.stdout, as: UTF8.self).contains("width=(int)640, height=(int)480"))
+        // An MJPEG camera's own JPEGs go out as they are: nothing decoded or encoded for them.
+        #expect(EncodingBranch.factories(.jpeg, decodesJPEG: true) == ["queue", "capsfilter", "appsink"])
+        #expect(EncodingBranch.factories(.h264, decodesJPEG: true).contains("jpegdec"))
+    }
+
     @Test("ffprobe reads the stream's parameters: H.264, 640x480")
     func ffprobeReadsParameters() async throws {
         let track = try await openVideo()

@@ -53,8 +53,7 @@ final class EncodingBranch: Sendable {
     /// Nil when an element is missing.
     init?(codec: EncodedVideoCodec, decodesJPEG: Bool) {
         let name = Self.namePrefix + "\(Self.counter.add(1, ordering: .relaxed).newValue)"
-        let factories =
-            ["queue"] + (decodesJPEG ? ["jpegdec"] : []) + ["videoconvert", "capsfilter"] + codec.factories + ["capsfilter", "appsink"]
+        let factories = Self.factories(codec, decodesJPEG: decodesJPEG)
         var made: [Element] = []
         for (index, factory) in factories.enumerated() {
             guard let element = Element(factory: factory, name: "\(name)-\(index)-\(factory)") else { return nil }
@@ -68,6 +67,13 @@ final class EncodingBranch: Sendable {
         configure(decodesJPEG: decodesJPEG)
     }
 
+    /// The chain: an MJPEG camera's JPEGs go to JPEG viewers as they are (nothing decoded or encoded);
+    /// anything else is decoded if need be and encoded.
+    static func factories(_ codec: EncodedVideoCodec, decodesJPEG: Bool) -> [String] {
+        if codec == .jpeg, decodesJPEG { return ["queue", "capsfilter", "appsink"] }
+        return ["queue"] + (decodesJPEG ? ["jpegdec"] : []) + ["videoconvert", "capsfilter"] + codec.factories + ["capsfilter", "appsink"]
+    }
+
     /// Sets every element's properties (after creation: nothing is parsed).
     private func configure(decodesJPEG: Bool) {
         let queue = elements[0]
@@ -75,11 +81,14 @@ final class EncodingBranch: Sendable {
         queue.set("max-size-bytes", UInt32(0))
         queue.set("max-size-time", Self.queueTime)
         queue.set("leaky", parsing: "downstream")
-        let rawCaps = elements[decodesJPEG ? 3 : 2]
-        rawCaps.set("caps", Caps("video/x-raw,format=I420"))
-        let encoder = elements[decodesJPEG ? 4 : 3]
+        let capsFilters = elements.filter { $0.factoryName == "capsfilter" }
+        if capsFilters.count == 2 { capsFilters[0].set("caps", Caps("video/x-raw,format=I420")) }
+        let encoder = elements.first { $0.factoryName == self.codec.factories.first }
         switch codec {
+        case .jpeg:
+            encoder?.set("quality", Int32(85))
         case .vp8:
+            guard let encoder else { break }
             // Real time, as a recording's (see RecordingBranch.configure): one pass, no look-ahead, one thread.
             encoder.set("deadline", parsing: "1")
             encoder.set("cpu-used", Int32(8))
@@ -90,6 +99,7 @@ final class EncodingBranch: Sendable {
             encoder.set("keyframe-max-dist", Int32(clamping: codec.keyFrameInterval))
             encoder.set("error-resilient", parsing: "default")
         case .h264:
+            guard let encoder else { break }
             encoder.set("bitrate", codec.bitsPerSecond)
             encoder.set("gop-size", codec.keyFrameInterval)
             encoder.set("complexity", parsing: "low")
@@ -221,6 +231,7 @@ extension EncodedVideoCodec {
         switch self {
         case .vp8: ["vp8enc"]
         case .h264: ["openh264enc", "h264parse"]
+        case .jpeg: ["jpegenc"]
         }
     }
 }

@@ -1,9 +1,10 @@
 // Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 
 /// A codec a camera's frames are encoded in for live viewers (see ``EncodingBranch``): the one each
-/// protocol's clients take (H.264 for RTSP and WebRTC, VP8 for WebRTC).
+/// protocol's clients take (H.264 for RTSP and WebRTC, VP8 for WebRTC, JPEG for RTSP's MJPEG mount,
+/// an MJPEG camera's own JPEGs as they are).
 package enum EncodedVideoCodec: String, Sendable, Hashable, CaseIterable {
-    case h264, vp8
+    case h264, vp8, jpeg
 
     /// The caps of the encoded frames: H.264 as a byte stream of whole access units, the parameter
     /// sets before every key frame.
@@ -11,6 +12,7 @@ package enum EncodedVideoCodec: String, Sendable, Hashable, CaseIterable {
         switch self {
         case .h264: "video/x-h264,stream-format=byte-stream,alignment=au"
         case .vp8: "video/x-vp8"
+        case .jpeg: "image/jpeg"
         }
     }
 

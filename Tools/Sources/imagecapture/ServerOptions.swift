@@ -40,8 +40,14 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "A STUN server for WebRTC viewers beyond a NAT, stun://host:port.")
     var stun: String?
 
-    @Option(help: "A TURN relay for WebRTC viewers, turn://user:password@host:port (repeatable).")
+    @Option(
+        help:
+            "A TURN relay for WebRTC viewers, turn://user:password@host:port (repeatable; IMAGECAPTURE_TURN in the environment, which `ps` does not show, also adds one)."
+    )
     var turn: [String] = []
+
+    /// --turn, and IMAGECAPTURE_TURN.
+    var turnServers: [String] { turn + (getenv("IMAGECAPTURE_TURN").map { [String(cString: $0)] } ?? []) }
 
     @Flag(help: "Serve beyond loopback without a token or RTSP credentials: anyone who reaches the ports can use the camera.")
     var noAuth = false
@@ -61,8 +67,10 @@ struct ServerOptions: ParsableArguments {
         host == "localhost" || host == "::1" || host == "[::1]" || (host.hasPrefix("127.") && host.split(separator: ".").count == 4)
     }
 
-    /// - Parameter rtsp: whether RTSP is served (its credentials then matter beyond loopback).
-    func check(rtsp: Bool) throws {
+    /// - Parameters:
+    ///   - rtsp: whether RTSP is served (its credentials then matter beyond loopback);
+    ///   - http: whether HTTP is served (the page, the API or WHEP: its token then matters beyond loopback).
+    func check(rtsp: Bool, http: Bool = true) throws {
         guard !host.isEmpty else { throw ValidationError("--host must be an address, such as 127.0.0.1.") }
         for origin in allowedOrigins where !(origin.hasPrefix("http://") || origin.hasPrefix("https://")) || origin.hasSuffix("/") {
             throw ValidationError("--allow-origin takes an origin as a browser sends it, such as http://app.example:3000 (no path).")
@@ -72,7 +80,7 @@ struct ServerOptions: ParsableArguments {
             guard token.count >= 16, token.allSatisfy(allowed.contains) else {
                 throw ValidationError("The token must be at least 16 of A-Z a-z 0-9 - . _ ~, for example from `openssl rand -hex 16`.")
             }
-        } else if !Self.isLoopback(host), !noAuth {
+        } else if http, !Self.isLoopback(host), !noAuth {
             throw ValidationError(
                 "Serving on \(host), beyond loopback, needs a token: give --token (or IMAGECAPTURE_TOKEN), or --no-auth to let anyone who reaches the port use the camera."
             )
@@ -92,7 +100,7 @@ struct ServerOptions: ParsableArguments {
             )
         }
         if let stun, !stun.hasPrefix("stun://") { throw ValidationError("--stun takes stun://host:port.") }
-        for url in turn where !(url.hasPrefix("turn://") || url.hasPrefix("turns://")) {
+        for url in turnServers where !(url.hasPrefix("turn://") || url.hasPrefix("turns://")) {
             throw ValidationError("--turn takes turn://user:password@host:port.")
         }
     }
@@ -107,6 +115,6 @@ struct ServerOptions: ParsableArguments {
                 host: host, port: $0, credentials: rtspCredentials, allowsUnauthenticatedRemoteAccess: noAuth)
         }
         server.whep?.stunServer = stun
-        server.whep?.turnServers = turn
+        server.whep?.turnServers = turnServers
     }
 }

@@ -29,7 +29,7 @@ struct Publish: AsyncParsableCommand {
     func validate() throws {
         guard (0...65535).contains(rtspPort) else { throw ValidationError("--rtsp-port must be 0 to 65535.") }
         if let whepPort, !(0...65535).contains(whepPort) { throw ValidationError("--whep-port must be 0 to 65535.") }
-        try server.check(rtsp: true)
+        try server.check(rtsp: true, http: whepPort != nil)
     }
 
     func run() async throws {
