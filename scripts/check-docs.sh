@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 # Docs that match the code: the README's Swift example is Sources/readme-example/main.swift to the byte,
-# and runs; the examples in Examples/ build and run; the DocC catalog builds (swift package
-# generate-documentation) and every symbol link resolves.
+# and runs; the examples in Examples/ build and run; the DocC catalogs of MediaCapture and
+# MediaPublishing build (swift package generate-documentation) and every symbol link resolves.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 example=$(awk '/^## In Swift/{found=1} found && /^```swift/{inside=1; next} inside && /^```/{exit} inside' README.md)
@@ -29,14 +29,19 @@ for file in booth-1.jpg timelapse-1.jpg timelapse-3.jpg scan.png frame-1.png fra
 done
 rm -rf "$out"
 echo "docs: the examples (photo booth, timelapse, document scanner, frames to PNG) build and run"
-# The DocC catalog as users and the Swift Package Index build it: `swift package generate-documentation`
+# The DocC catalogs as users and the Swift Package Index build them: `swift package generate-documentation`
 # (swift-docc-plugin, added to the manifest only when MEDIA_CAPTURE_DOCC is set, in a build folder of
-# its own), a warning (an unresolved symbol link among them) failing it.
-work=$(mktemp -d); output="$work/MediaCapture.doccarchive"; log=$(mktemp)
+# its own), a warning (an unresolved symbol link among them) failing it. One per library product:
+# MediaCapture, and MediaPublishing (RTSP and WHEP), whose catalog is a target of its own.
+work=$(mktemp -d); log=$(mktemp)
 trap 'rm -rf "$work" "$log"' EXIT
-if ! MEDIA_CAPTURE_DOCC=1 timeout 900 swift package --scratch-path .build-docc generate-documentation --target MediaCapture \
-  --warnings-as-errors --output-path "$output" >"$log" 2>&1; then
-  grep -vE "prohibited flag|which are unhandled" "$log" | tail -40 >&2; echo "docs: the DocC catalog did not build" >&2; exit 1
-fi
-[ -f "$output/index.html" ] && [ -d "$output/data/documentation/mediacapture" ] || { echo "docs: no documentation archive" >&2; exit 1; }
-echo "docs: swift package generate-documentation builds the DocC catalog, every symbol link resolves"
+for target in MediaCapture MediaPublishing; do
+  output="$work/$target.doccarchive"
+  if ! MEDIA_CAPTURE_DOCC=1 timeout 900 swift package --scratch-path .build-docc generate-documentation --target "$target" \
+    --warnings-as-errors --output-path "$output" >"$log" 2>&1; then
+    grep -vE "prohibited flag|which are unhandled" "$log" | tail -40 >&2; echo "docs: the $target DocC catalog did not build" >&2; exit 1
+  fi
+  lowered=$(echo "$target" | tr '[:upper:]' '[:lower:]')
+  [ -f "$output/index.html" ] && [ -d "$output/data/documentation/$lowered" ] || { echo "docs: no $target documentation archive" >&2; exit 1; }
+done
+echo "docs: swift package generate-documentation builds the DocC catalogs (MediaCapture, MediaPublishing), every symbol link resolves"
