@@ -126,6 +126,10 @@ try:
     take = driver.find_element(By.ID, "takePhotoButton")
     record = driver.find_element(By.ID, "recordButton")
     wait_for(lambda: driver.execute_script("return document.body.dataset.live") == "playing", 20, "the live view plays")
+    via = driver.execute_script("return document.body.dataset.liveVia")
+    check(via == "webrtc", f"the live view plays through WebRTC from the WHEP endpoint ({via!r}; {driver.find_element(By.ID, 'liveInfo').text!r})")
+    status = json.loads(request("/api/status")[2])
+    check(status.get("whepViewers") == 1, f"the server counts the page as its WHEP viewer ({status})")
     check(grab.is_enabled() and take.is_enabled() and record.is_enabled(), "the buttons are enabled once the live view plays")
 
     pixel = "const c = document.querySelector(arguments[0]); return Array.from(c.getContext('2d').getImageData(arguments[1], arguments[2], 1, 1).data);"
@@ -145,11 +149,13 @@ try:
         size = driver.execute_script(f"const c = document.querySelector('{canvas}'); return [c.width, c.height];")
         check(size == [360, 240], f"{canvas}: sized from its CSS box ({size})")
 
-    # The live view's picture, read back through a canvas (same origin, so not tainted).
+    # The live view's picture (the <video>, or the <img> of the MJPEG fallback), read back through a
+    # canvas (same origin, or a MediaStream, so not tainted).
     live_mean = """
-        const img = document.querySelector('#live'), c = document.createElement('canvas');
-        c.width = img.naturalWidth; c.height = img.naturalHeight;
-        const g = c.getContext('2d'); g.drawImage(img, 0, 0);
+        const webrtc = document.body.dataset.liveVia === 'webrtc';
+        const live = document.querySelector(webrtc ? '#liveVideo' : '#liveImage'), c = document.createElement('canvas');
+        c.width = webrtc ? live.videoWidth : live.naturalWidth; c.height = webrtc ? live.videoHeight : live.naturalHeight;
+        const g = c.getContext('2d'); g.drawImage(live, 0, 0);
         const d = g.getImageData(0, 0, c.width, c.height).data;
         let sum = 0; for (let i = 0; i < d.length; i += 4) sum += d[i] + d[i + 1] + d[i + 2];
         return sum / (d.length / 4);"""
@@ -222,11 +228,33 @@ try:
     check(log == "", f"no error on the page ({log!r})")
     driver.save_screenshot(screenshot)
     print(f"screenshot: {screenshot}")
+
+    # Leaving the page ends its WHEP session (a DELETE sent with keepalive as it goes).
+    driver.get("about:blank")
+    if wait_for(lambda: json.loads(request("/api/status")[2]).get("whepViewers") == 0, 5,
+                "the page's WHEP session ends when the page is left"):
+        check(True, "the page's WHEP session ended when the page was left")
+
+    # The MJPEG live view: forced by ?live=mjpeg, and taken when WebRTC fails (here the POST to /whep
+    # blocked in the browser, as a refusal or a network that lets no WebRTC through would).
+    for block in (False, True):
+        if block:
+            driver.execute_cdp_cmd("Network.enable", {})
+            driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*/whep"]})
+        driver.get(url + ("" if block else "?live=mjpeg") + ("#access_token=" + token if token else ""))
+        what = "with /whep blocked" if block else "with ?live=mjpeg"
+        wait_for(lambda: driver.execute_script("return document.body.dataset.live") == "playing", 20, f"the live view plays {what}")
+        via, info = driver.execute_script("return [document.body.dataset.liveVia, document.querySelector('#liveInfo').textContent]")
+        size = driver.execute_script("const i = document.querySelector('#liveImage'); return [i.naturalWidth, i.naturalHeight, i.hidden];")
+        check(via == "mjpeg" and size == [640, 480, False], f"{what} the live view is the MJPEG stream ({via!r} {size} {info!r})")
+        viewers = json.loads(request("/api/status")[2]).get("whepViewers")
+        check(viewers == 0, f"{what} the page is no WHEP viewer ({viewers})")
+    driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
 finally:
     driver.quit()
 
 # Nobody watches or calls any more: the camera closes 10 s after its last use.
-closed = wait_for(lambda: json.loads(request("/api/status")[2]) == {"cameraOpen": False}, 20,
+closed = wait_for(lambda: json.loads(request("/api/status")[2]) == {"cameraOpen": False, "whepViewers": 0}, 20,
                   "the camera closes after its last viewer left")
 if closed:
     check(True, "the camera closed after its last viewer left")
@@ -235,11 +263,11 @@ if closed:
 status, _, _ = request("/api/record/start")
 check(status == 200, f"record/start with nobody watching ({status})")
 time.sleep(12)
-check(json.loads(request("/api/status")[2]) == {"cameraOpen": True}, "the camera stays open while it records, 12 s on")
+check(json.loads(request("/api/status")[2]) == {"cameraOpen": True, "whepViewers": 0}, "the camera stays open while it records, 12 s on")
 status, kind, body = request("/api/record/stop")
 check(status == 200 and body[:4] == b"\x1a\x45\xdf\xa3" and len(body) > 10000,
       f"the 12 s recording stops ({status} {kind} {len(body)} bytes)")
-wait_for(lambda: json.loads(request("/api/status")[2]) == {"cameraOpen": False}, 20, "the camera closes after the recording")
+wait_for(lambda: json.loads(request("/api/status")[2]) == {"cameraOpen": False, "whepViewers": 0}, 20, "the camera closes after the recording")
 
 if failures:
     print(f"{len(failures)} check(s) failed", flush=True)

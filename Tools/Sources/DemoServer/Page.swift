@@ -1,6 +1,7 @@
 // Part of swift-media-capture, under the Apache License 2.0 (see LICENSE).
 /// The "Grab Frame - Take Photo" page: the layout and flow of MDN's ImageCapture sample (a live view,
-/// two buttons that wait for it, two canvases drawn by `drawCanvas`), with a small `ImageCapture`
+/// played through WebRTC from the server's WHEP endpoint where the browser can, the MJPEG stream in
+/// an `<img>` otherwise; two buttons that wait for it, two canvases drawn by `drawCanvas`), with a small `ImageCapture`
 /// client over the JSON API so that the sample's handlers run as written, a Record/Stop button whose
 /// recording plays in a `<video>` and downloads, and a settings panel made from the camera's capabilities.
 enum Page {
@@ -12,8 +13,8 @@ enum Page {
         <title>Grab Frame - Take Photo</title>
         <style>
           body { font-family: sans-serif; margin: 1em; }
-          #live, canvas, #recording { width: 360px; height: 240px; border: 1px solid #888; background: #eee; vertical-align: top; }
-          #live { object-fit: contain; }
+          .live, canvas, #recording { width: 360px; height: 240px; border: 1px solid #888; background: #eee; vertical-align: top; }
+          .live { object-fit: contain; }
           .row { display: flex; gap: 1em; flex-wrap: wrap; margin: 0.5em 0; }
           .row > div { display: flex; flex-direction: column; gap: 0.3em; }
           #panel label { display: grid; grid-template-columns: 13em 14em 6em; align-items: center; gap: 0.5em; }
@@ -24,7 +25,7 @@ enum Page {
         <body>
         <h1>Grab Frame - Take Photo</h1>
         <div class="row">
-          <div><img id="live" alt="The camera's live view"><span>Live view</span></div>
+          <div><video id="liveVideo" class="live" muted playsinline hidden></video><img id="liveImage" class="live" alt="The camera's live view" hidden><span id="liveInfo">Live view</span></div>
           <div><canvas id="grabFrameCanvas"></canvas><button id="grabFrameButton" disabled>Grab Frame</button><span id="grabFrameInfo"></span></div>
           <div><canvas id="takePhotoCanvas"></canvas><button id="takePhotoButton" disabled>Take Photo</button><span id="takePhotoInfo"></span></div>
           <div><video id="recording" controls></video><button id="recordButton" disabled>Record</button><span id="recordInfo">stops by itself after \(RecordingSession.maximumDuration.components.seconds) s or \(RecordingSession.maximumBytes / 1_048_576) MiB</span><a id="recordDownload" download="recording.webm" hidden>Download the recording</a></div>
@@ -44,15 +45,84 @@ enum Page {
         'use strict';
 
         // A server started with a token: the page's URL carries it as #access_token=..., sent with
-        // every request (the live view, an <img>, cannot send a header: it gets it in its query).
+        // every request (the MJPEG live view, an <img>, cannot send a header: it gets it in its query).
         const accessToken = new URLSearchParams(location.hash.slice(1)).get('access_token');
         if (accessToken) {
           const plainFetch = window.fetch.bind(window);
           window.fetch = (url, init = {}) => plainFetch(url,
             { ...init, headers: { ...(init.headers || {}), Authorization: 'Bearer ' + accessToken } });
         }
-        document.querySelector('#live').src =
-          '/live.mjpeg' + (accessToken ? '?access_token=' + encodeURIComponent(accessToken) : '');
+
+        // The live view: WebRTC from the WHEP endpoint (POST an offer, play the answer's track in the
+        // <video>) where the browser has RTCPeerConnection, unless the URL says ?live=mjpeg; the MJPEG
+        // stream in the <img> when WebRTC fails (the POST refused, no frame within 5 s, the connection
+        // failed). The session is DELETEd when the page goes (fetch with keepalive: sendBeacon cannot DELETE).
+        const liveVideo = document.querySelector('#liveVideo');
+        const liveImage = document.querySelector('#liveImage');
+        let whep = null;  // { pc, session: the session's URL once the POST answered }
+
+        function showMjpeg(reason) {
+          endWhep(false);
+          liveVideo.hidden = true;
+          liveImage.hidden = false;
+          liveImage.src = '/live.mjpeg' + (accessToken ? '?access_token=' + encodeURIComponent(accessToken) : '');
+          document.body.dataset.liveVia = 'mjpeg';
+          document.querySelector('#liveInfo').textContent = 'Live view (MJPEG' + (reason ? ': ' + reason : '') + ')';
+          if (reason) console.warn('live view: MJPEG, as WebRTC failed: ' + reason);
+        }
+
+        function endWhep(keepalive) {
+          if (!whep) return;
+          const { pc, session } = whep;
+          whep = null;
+          pc.close();
+          liveVideo.srcObject = null;
+          if (session) fetch(session, { method: 'DELETE', keepalive }).catch(() => {});
+        }
+
+        function within(ms, promise, what) {
+          let timer;
+          const late = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(what + ' within ' + ms / 1000 + ' s')), ms); });
+          return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+        }
+
+        async function playWhep() {
+          const pc = new RTCPeerConnection();
+          whep = { pc, session: null };
+          const attempt = whep;
+          pc.addEventListener('connectionstatechange', () => {
+            if (whep === attempt && pc.connectionState === 'failed') showMjpeg('the WebRTC connection failed');
+          });
+          const transceiver = pc.addTransceiver('video', { direction: 'recvonly' });
+          await pc.setLocalDescription(await pc.createOffer());
+          // Every candidate in the offer (the endpoint takes no trickle ICE); host candidates come at once.
+          await within(2000, new Promise(resolve => {
+            if (pc.iceGatheringState === 'complete') return resolve();
+            pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') resolve(); });
+          }), 'ICE gathering').catch(() => {});
+          const response = await within(5000, fetch('/whep', { method: 'POST', headers: { 'Content-Type': 'application/sdp' },
+                                                             body: pc.localDescription.sdp }), 'the WHEP answer');
+          if (response.status !== 201) throw new Error('POST /whep answered ' + response.status);
+          const session = new URL(response.headers.get('Location'), location.href).href;
+          if (whep !== attempt) { fetch(session, { method: 'DELETE' }).catch(() => {}); return; }
+          attempt.session = session;
+          await pc.setRemoteDescription({ type: 'answer', sdp: await response.text() });
+          liveVideo.srcObject = new MediaStream([transceiver.receiver.track]);
+          liveVideo.hidden = false;
+          liveImage.hidden = true;
+          await within(5000, liveVideo.play().then(() => new Promise(resolve => liveVideo.requestVideoFrameCallback(() => resolve()))),
+                       'no frame');
+          if (whep !== attempt) return;
+          document.body.dataset.liveVia = 'webrtc';
+          document.querySelector('#liveInfo').textContent = 'Live view (WebRTC)';
+        }
+
+        if ('RTCPeerConnection' in window && new URLSearchParams(location.search).get('live') !== 'mjpeg') {
+          playWhep().catch(error => showMjpeg(error.message));
+        } else {
+          showMjpeg();
+        }
+        window.addEventListener('pagehide', () => endWhep(true));
 
         // ImageCapture over the server's JSON API: the same methods and Promises as the W3C interface.
         class RemoteImageCapture {
@@ -217,9 +287,9 @@ enum Page {
         recordButton.onclick = onRecordButtonClick;
 
         // The buttons wait for the live view to play.
-        const live = document.querySelector('#live');
         function livePlaying() {
-          if (live.naturalWidth > 0) {
+          const via = document.body.dataset.liveVia;
+          if ((via === 'webrtc' && liveVideo.videoWidth > 0) || (via === 'mjpeg' && liveImage.naturalWidth > 0)) {
             grabFrameButton.disabled = false;
             takePhotoButton.disabled = false;
             recordButton.disabled = false;
