@@ -4,7 +4,8 @@
 # camera (loopback, a free port), the page's buttons, canvases, live view, brightness slider and photo
 # size, checked from pixels, and a recording played in the page; then the same with a token. Then who may not use the camera: requests
 # naming another host, pages of other origins, requests without the token, a server beyond loopback
-# without one. The screenshot is left in .build/browser-test/ (UPDATE_SCREENSHOT=1 also copies it to
+# without one. Then WHEP from a player page of another origin: VP8 and H.264 played, other origins
+# and host names refused, a tab closed without DELETE cleaned up. The screenshot is left in .build/browser-test/ (UPDATE_SCREENSHOT=1 also copies it to
 # docs/demo-page.png). Each server is stopped whatever happens.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -78,5 +79,52 @@ for refused in "--host 0.0.0.0" "--host ::" "--token short"; do
 done
 grep -q "needs a token" <("$tool" serve --port 0 --host 0.0.0.0 2>&1 || true) || { echo "browser: the refusal does not say why" >&2; exit 1; }
 echo "browser: with a token the page works and every other request without it gets 401; beyond loopback the server needs one"
+
+# WHEP: a real headless Chromium, its player page served from another origin (http://127.0.0.1:PORT,
+# named by --allow-origin), POSTs its offer and plays at least 30 frames of the green camera, in VP8
+# and in H.264, with the server counting it as a viewer meanwhile, then DELETEs its session. The
+# centre's tolerance is wide enough for H.264's green, which Chromium shows as (0, 215, 0) here: the
+# camera's BT.601 picture read as BT.709.
+free_port() { /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+origin_port=$(free_port); other_port=$(free_port)
+while [ "$other_port" = "$origin_port" ]; do other_port=$(free_port); done
+colour=0x00ff00
+serve --allow-origin "http://127.0.0.1:$origin_port"
+whep() { timeout 120 /usr/bin/python3 Tests/Browser/whep_play.py "${url}whep" "$@"; }
+viewers() { curl -s --max-time 5 "${url}api/status" | /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["whepViewers"])'; }
+field() { /usr/bin/python3 -c 'import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$@"; }
+for codec in vp8 h264; do
+  result=$(whep "$codec" "$origin_port" --colour "$colour" --tolerance 48 --min-frames 30 --status "${url}api/status" --viewers 1 \
+    --save-offer "$artefacts/offer-$codec.sdp") || { echo "browser: WHEP $codec from an allowed origin failed: $result" >&2; exit 1; }
+  echo "browser: WHEP $codec: $(field "$result" frames) frames of $(field "$result" width)x$(field "$result" height)," \
+    "centre $(field "$result" rgb), first $(field "$result" firstFrameMs) ms after the POST ($(field "$result" codec))"
+done
+[ "$(viewers)" = 0 ] || { echo "browser: WHEP viewers left after their DELETE: $(viewers)" >&2; exit 1; }
+# The same offer from any other origin: refused, in the browser (its preflight gets 403 without CORS
+# headers, so the POST never goes) and by curl; naming another host: 421. No viewer is made.
+whep vp8 "$other_port" --expect-refused >/dev/null || { echo "browser: WHEP from another origin was not refused" >&2; exit 1; }
+offer=(-H "Content-Type: application/sdp" --data-binary "@$artefacts/offer-vp8.sdp")
+expect 403 no -X POST "${url}whep" -H "Origin: http://127.0.0.1:$other_port" "${offer[@]}"
+expect 403 no -X POST "${url}whep" -H "Origin: http://evil.example" "${offer[@]}"
+expect 403 no -X OPTIONS "${url}whep" -H "Origin: http://127.0.0.1:$other_port" -H "Access-Control-Request-Method: POST"
+expect 204 yes -X OPTIONS "${url}whep" -H "Origin: http://127.0.0.1:$origin_port" -H "Access-Control-Request-Method: POST"
+expect 421 no -X POST "${url}whep" -H "Host: evil.example" "${offer[@]}"
+expect 421 no -X POST "${url}whep" -H "Host: evil.example" -H "Origin: http://127.0.0.1:$origin_port" "${offer[@]}"
+[ "$(viewers)" = 0 ] || { echo "browser: a refused WHEP offer made a viewer: $(viewers)" >&2; exit 1; }
+echo "browser: WHEP offers from other origins get 403, naming another host 421"
+# A tab closed without DELETE, its peer connection open: the server ends the viewer (5 s after ICE
+# disconnects), within 20 s of the browser going.
+result=$(whep vp8 "$origin_port" --colour "$colour" --tolerance 48 --min-frames 30 --status "${url}api/status" --viewers 1 --no-delete) \
+  || { echo "browser: WHEP without DELETE failed to play: $result" >&2; exit 1; }
+closed=$(field "$result" closedAt)
+while [ "$(viewers)" != 0 ]; do
+  if /usr/bin/python3 -c 'import sys, time; sys.exit(time.time() - float(sys.argv[1]) <= 20)' "$closed"; then
+    echo "browser: a WHEP viewer whose tab closed without DELETE is still counted 20 s on ($(viewers))" >&2; exit 1
+  fi
+  sleep 0.2
+done
+echo "browser: a WHEP tab closed without DELETE was cleaned up $(/usr/bin/python3 -c 'import sys, time; print(f"{time.time() - float(sys.argv[1]):.1f}")' "$closed") s after the browser went"
+stop
+
 [ "${UPDATE_SCREENSHOT:-0}" = 1 ] && cp "$artefacts/demo-page.png" docs/demo-page.png
 echo "browser: done"

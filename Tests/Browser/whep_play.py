@@ -13,6 +13,7 @@ Usage: whep_play.py WHEP-URL CODEC(vp8|h264) ORIGIN-PORT [options]
   --colour 0xRRGGBB       the centre must be this colour (within --tolerance per channel)
   --min-frames N          at least N frames decoded in --count-ms (1)
   --status URL            the page reads the server's /api/status while it plays (whepViewers)
+  --viewers N             ... which must count N WHEP viewers then
   --no-delete             close the browser without DELETE, the peer connection open (closedAt: when)
   --expect-refused        the POST must be refused (CORS blocked, 401 or 403)
   --save-offer FILE       write the offer Chromium made
@@ -187,6 +188,8 @@ def problems(result, args):
         expected = [(args.colour >> 16) & 255, (args.colour >> 8) & 255, args.colour & 255]
         if max(abs(a - b) for a, b in zip(result['rgb'], expected)) > args.tolerance:
             found.append(f"the centre is {result['rgb']}, not {expected} (+-{args.tolerance})")
+    if args.viewers is not None and result.get('whepViewers') != args.viewers:
+        found.append(f"/api/status counted {result.get('whepViewers')} WHEP viewers while it played, not {args.viewers}")
     if args.delete and result.get('deleteStatus') != 200:
         found.append(f"DELETE answered {result.get('deleteStatus')}")
     return found
@@ -203,6 +206,7 @@ def main():
     parser.add_argument('--count-ms', type=int, default=2000)
     parser.add_argument('--timeout', type=float, default=30, help='seconds for the whole run in the page')
     parser.add_argument('--status')
+    parser.add_argument('--viewers', type=int)
     parser.add_argument('--no-delete', dest='delete', action='store_false')
     parser.add_argument('--expect-refused', action='store_true')
     parser.add_argument('--save-offer')
