@@ -310,6 +310,8 @@ def publish(children, whep_origin=None):
     """Starts `imagecapture publish` on free ports; returns the process and the URLs it printed
     (RTSP, then WHEP with `whep_origin`), read within 20 s."""
     import select
+    if not os.access(TOOL, os.X_OK):
+        raise SystemExit(f"no {TOOL}: build it with (cd Tools && swift build -c release --product imagecapture)")
     command = [TOOL, "publish", "--rtsp-port", "0", "--pattern", "ball"]  # a moving picture: the encoder works
     if whep_origin:
         command += ["--whep-port", "0", "--allow-origin", whep_origin]
