@@ -64,7 +64,7 @@ let package = Package(
         .executableTarget(name: "document-scanner", dependencies: ["MediaCapture"], path: "Examples/DocumentScanner"),
         .executableTarget(name: "frames-to-png", dependencies: ["MediaCapture"], path: "Examples/FramesToPNG"),
         // Benchmarks: a separate command (scripts/bench.sh), never a timed test.
-        .executableTarget(name: "benchmarks", dependencies: ["MediaCapture", "GStreamerWrapper"]),
+        .executableTarget(name: "benchmarks", dependencies: ["MediaCapture", "MediaPublishing", "GStreamerWrapper"]),
         // The soak run: scripts/soak.sh, never part of the tests.
         .executableTarget(name: "soak", dependencies: ["MediaCapture"]),
         .target(name: "TestSupport", dependencies: ["Locking"], path: "Tests/TestSupport"),

@@ -18,4 +18,6 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 swift build -c release --product benchmarks 2>&1 | grep -v "prohibited flag" | tail -1
+# The publishing rows run the tool (`imagecapture publish`), a package of its own.
+(cd Tools && swift build -c release --product imagecapture 2>&1 | grep -v "prohibited flag" | tail -1)
 exec /usr/bin/python3 scripts/bench/run.py "$@"

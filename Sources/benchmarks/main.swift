@@ -22,6 +22,7 @@ case "memory": try await Measurements.memory(grabs: argument(1, 100_000), photos
 case "tracks": try await Measurements.tracks(count: argument(1, 1), seconds: argument(2, 3))
 case "record-cpu": try await Recording.cpu(size.0, size.1, seconds: argument(2, 6), path: arguments.count > 3 ? arguments[3] : "/tmp/recording.webm")
 case "record-grab": try await Recording.grab(size.0, size.1, count: argument(2, 30))
+case "publish-idle-cpu": try await PublishedCameraCost.idleCPU(size.0, size.1, seconds: argument(2, 5))
 // On the virtual camera (scripts/with-virtual-camera.sh): an MJPEG webcam's mode.
 case "mjpeg-idle-cpu": try await MJPEGCamera.idleCPU(size.0, size.1, rate: argument(2, 30), seconds: argument(3, 4))
 case "mjpeg-reader-cpu": try await MJPEGCamera.readerCPU(size.0, size.1, rate: argument(2, 30), seconds: argument(3, 4))
@@ -32,7 +33,7 @@ default:
         usage: benchmarks throughput WxH FRAMES | first-frame WxH COUNT | latency WxH COUNT | metadata WxH COUNT
                           photo WxH COUNT | native-still COUNT | zero-shutter-lag WxH FPS COUNT
                           idle-cpu WxH SECONDS | memory GRABS PHOTOS | tracks COUNT SECONDS | held-loop COUNT [PAUSE_MS]
-                          record-cpu WxH SECONDS FILE.webm | record-grab WxH COUNT
+                          record-cpu WxH SECONDS FILE.webm | record-grab WxH COUNT | publish-idle-cpu WxH SECONDS
         under scripts/with-virtual-camera.sh: mjpeg-idle-cpu WxH FPS SECONDS | mjpeg-reader-cpu WxH FPS SECONDS
                           mjpeg-photo WxH FPS COUNT | mjpeg-frame-age WxH FPS COUNT
         Run scripts/bench.sh for the whole benchmark beside its peers.

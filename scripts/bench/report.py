@@ -180,6 +180,31 @@ def markdown(results, elapsed, options):
         ratio = middle(values) / middle(without) if values and without else None
         rows.append(f"| grabFrame, frame held, while recording (ms p50) | {size} | {spread(values, 3)} | – | – | – |"
                     f" {verdict(ratio, 1.1)} vs without a recording {spread(without, 3)} ms |")
+    # Publishing: `imagecapture publish` on the fake camera (640x480 at 30 fps), RTSP clients
+    # (`rtspsrc ! rtph264depay ! fakesink`) and headless Chromium as a WHEP player; the tool's CPU only.
+    one, four = per_round(results, "library", "publish-rtsp-cpu", "1"), per_round(results, "library", "publish-rtsp-cpu", "4")
+    if one and four:
+        encoders = sorted(set(per_round(results, "library", "publish-rtsp-cpu", "4", "encoders")))
+        rows.append(f"| Publishing over RTSP, the tool's CPU with 4 clients (% of a core) | 640x480 | {spread(four)} | – | – | – |"
+                    f" {verdict(middle(four) / middle(one), 1.1)} vs 1 client {spread(one)} %;"
+                    f" encoding branches with 4 clients: {', '.join(str(count) for count in encoders)} |")
+    for state in ["open", "cold"]:
+        for codec in ["vp8", "h264"]:
+            values = per_round(results, "library", "whep-first-frame", f"{codec} {state}")
+            if values:
+                camera = "camera open (an RTSP client holds it)" if state == "open" else "camera closed"
+                rows.append(f"| WHEP POST → Chromium's first decoded frame, {codec.upper().replace('H264', 'H.264')},"
+                            f" {camera} (ms) | 640x480 | {spread(values, 0)} | – | – | – |"
+                            f" ≤ 500 ms: {'met' if middle(values) <= 500 else 'missed'} ({len(values)} viewers) |")
+    for size in sizes_of(results, "publish-idle-cpu"):
+        values = per_round(results, "library", "publish-idle-cpu", size)
+        without = per_round(results, "library", "publish-idle-cpu", size, "without")
+        encoder = per_round(results, "library", "publish-idle-cpu", size, "encoder")
+        ratio = middle(values) / middle(without) if values and without else None
+        rows.append(f"| Published camera nobody watches (RTSP + WHEP publishers, no client), a grab loop reading every frame,"
+                    f" CPU (% of a core) | {size} | {spread(values)} | – | – | – | {verdict(ratio, 1.1)} vs the same"
+                    f" without publishers {spread(without)} %; "
+                    f"{'an encoder plugin was loaded or an encoding branch ran' if any(encoder) else 'no encoder plugin loaded, no encoding branch'} |")
     growth = [entry for entry in results if entry["metric"] == "rss-growth"]
     for entry in growth:
         checkpoints = ", ".join(f"{value:+.1f}" for value in entry.get("samples", []))

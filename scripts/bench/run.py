@@ -7,7 +7,7 @@ Peers: gst-launch-1.0 on the library's own graph (fakesink in place of the appsi
 Every measurement runs in a process of its own; peak RSS comes from wait4. Writes
 .build/bench/results.jsonl, .build/bench/report.md and .build/bench/latency.png.
 
-usage: run.py [--rounds N] [--quick] [--only mjpeg|record] [--report RESULTS.jsonl]
+usage: run.py [--rounds N] [--quick] [--only mjpeg|record|publish] [--report RESULTS.jsonl]
 """
 import argparse
 import json
@@ -236,6 +236,171 @@ def record_rows(number, quick):
     results.extend(run([LIBRARY, "record-grab", RECORD_SIZE, "15" if quick else "40"], number))
 
 
+# --- publishing (imagecapture publish: RTSP and WHEP) ----------------------------------------------------
+
+TOOL = os.path.join(ROOT, "Tools", ".build", "release", "imagecapture")
+WHEP_PLAYER = ["/usr/bin/python3", os.path.join(ROOT, "scripts", "bench", "whep_play.py")]  # selenium: Debian's
+PUBLISH_SIZE = "640x480"
+CAMERA_LINGER = 10  # the tool closes the camera this long after its last viewer
+
+
+def free_port():
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def thread_names(pid):
+    names = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            names.append(open(f"/proc/{pid}/task/{task}/comm").read().strip())
+        except FileNotFoundError:
+            pass
+    return names
+
+
+def encoder_threads(pid):
+    """The encoding branches running in the tool: each has one queue thread, named after the element
+    ("swift-media-capture-encoder-…", cut to 15 characters)."""
+    return sum(name.startswith("swift-media-cap") for name in thread_names(pid))
+
+
+def camera_open(pid):
+    """Whether the tool's camera runs: its frames branch's queue thread exists."""
+    return any(name.startswith("frames-queue") for name in thread_names(pid))
+
+
+class Children:
+    """Processes started for a measurement, each in a session of its own: all of them are ended on
+    leaving (SIGINT, then SIGKILL after 5 s), whatever happened."""
+
+    def __init__(self):
+        self.processes = []
+
+    def start(self, command, **options):
+        process = subprocess.Popen(command, start_new_session=True, **options)
+        self.processes.append(process)
+        return process
+
+    def stop(self, process):
+        if process.poll() is None:
+            os.killpg(process.pid, 2)
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, 9)
+                process.wait(timeout=5)
+        if process in self.processes:
+            self.processes.remove(process)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_):
+        for process in list(self.processes):
+            try:
+                self.stop(process)
+            except ProcessLookupError:
+                pass
+
+
+def publish(children, whep_origin=None):
+    """Starts `imagecapture publish` on free ports; returns the process and the URLs it printed
+    (RTSP, then WHEP with `whep_origin`), read within 20 s."""
+    import select
+    if not os.access(TOOL, os.X_OK):
+        raise SystemExit(f"no {TOOL}: build it with (cd Tools && swift build -c release --product imagecapture)")
+    command = [TOOL, "publish", "--rtsp-port", "0", "--pattern", "ball"]  # a moving picture: the encoder works
+    if whep_origin:
+        command += ["--whep-port", "0", "--allow-origin", whep_origin]
+    process = children.start(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    wanted, text, deadline = 2 if whep_origin else 1, b"", time.monotonic() + 20
+    while text.count(b"\n") < wanted:
+        left = deadline - time.monotonic()
+        if left <= 0 or process.poll() is not None:
+            raise SystemExit(f"imagecapture publish printed no URL within 20 s: {text!r}")
+        if select.select([process.stdout], [], [], left)[0]:
+            text += os.read(process.stdout.fileno(), 4096)
+    return process, text.decode().split("\n")[:wanted]
+
+
+def rtsp_client(children, url):
+    """An RTSP client over TCP that depayloads and decodes nothing."""
+    return children.start(["gst-launch-1.0", "-q", "rtspsrc", f"location={url}", "protocols=tcp", "!", "rtph264depay",
+                           "!", "fakesink"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def publish_rtsp_cpu(number, seconds):
+    """The tool's CPU (its process alone) with 1 and with 4 RTSP clients, `seconds` each after a 4 s
+    warm-up, in one process: 1 then 4 in odd rounds, 4 then 1 in even ones."""
+    with Children() as children:
+        tool, (url,) = publish(children)
+        clients, cpu, encoders = [], {}, {}
+        for count in ([1, 4] if number % 2 else [4, 1]):
+            while len(clients) < count:
+                clients.append(rtsp_client(children, url))
+            while len(clients) > count:
+                children.stop(clients.pop())
+            time.sleep(4)
+            before = cpu_of(tool.pid)
+            time.sleep(seconds)
+            cpu[count] = (cpu_of(tool.pid) - before) / seconds * 100
+            encoders[count] = encoder_threads(tool.pid)
+            dead = [client.returncode for client in clients if client.poll() is not None]
+            if dead:
+                raise SystemExit(f"an RTSP client ended during the measurement (status {dead})")
+    for count in [1, 4]:
+        results.append({"tool": "library", "metric": "publish-rtsp-cpu", "size": str(count), "value": cpu[count],
+                        "unit": "%", "round": number, "encoders": encoders[count]})
+    log(f"  {2 * (seconds + 4):5.1f} s  imagecapture publish, 1 and 4 RTSP clients")
+
+
+def whep_first_frame(url, codec, origin_port):
+    """One viewer in headless Chromium: ms from its POST to its first decoded frame."""
+    command = WHEP_PLAYER + ["--whep", url, "--codec", codec, "--origin-port", str(origin_port),
+               "--min-frames", "30", "--count-ms", "1500", "--timeout", "20"]
+    process = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    if process.returncode != 0:
+        raise SystemExit(f"failed ({process.returncode}): {' '.join(command)}\n{process.stdout}{process.stderr[-2000:]}")
+    return json.loads(process.stdout.splitlines()[0])["firstFrameMs"]
+
+
+def publish_whep_first_frame(number, warm_count):
+    """WHEP POST to Chromium's first decoded frame, VP8 and H.264: `warm_count` times each with the
+    camera kept open by an RTSP client (which also keeps the H.264 encode running), then once each
+    cold: the camera closed (its linger over, checked from the tool's threads) before the POST."""
+    started, origin_port = time.monotonic(), free_port()
+    codecs = ["vp8", "h264"] if number % 2 else ["h264", "vp8"]
+    with Children() as children:
+        tool, (rtsp, whep) = publish(children, f"http://127.0.0.1:{origin_port}")
+        holder = rtsp_client(children, rtsp)
+        time.sleep(3)
+        whep_first_frame(whep, "vp8", origin_port)  # untimed: the first viewer loads webrtcbin and the encoders
+        for codec in codecs * warm_count:
+            results.append({"tool": "library", "metric": "whep-first-frame", "size": f"{codec} open",
+                            "value": whep_first_frame(whep, codec, origin_port), "unit": "ms", "round": number})
+        children.stop(holder)
+        for codec in codecs:
+            deadline = time.monotonic() + CAMERA_LINGER + 10
+            while camera_open(tool.pid):
+                if time.monotonic() > deadline:
+                    raise SystemExit("the camera did not close after its last viewer left")
+                time.sleep(0.5)
+            time.sleep(1)
+            results.append({"tool": "library", "metric": "whep-first-frame", "size": f"{codec} cold",
+                            "value": whep_first_frame(whep, codec, origin_port), "unit": "ms", "round": number})
+    log(f"  {time.monotonic() - started:5.1f} s  imagecapture publish, {len(codecs) * (warm_count + 1)} timed WHEP viewers")
+
+
+def publish_rows(number, quick):
+    seconds = 5 if quick else 10
+    publish_rtsp_cpu(number, seconds)
+    publish_whep_first_frame(number, 1 if quick else 2)
+    results.extend(run([LIBRARY, "publish-idle-cpu", PUBLISH_SIZE, "3" if quick else "5"], number))
+
+
 # --- the rounds ---------------------------------------------------------------------------------------
 
 def one_round(number, quick):
@@ -275,6 +440,7 @@ def one_round(number, quick):
         results.extend(run(PEERS + ["pygobject", "tracks", str(count), "2"], number))
     mjpeg_rows(number, quick)
     record_rows(number, quick)
+    publish_rows(number, quick)
 
 
 def main():
@@ -282,8 +448,8 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="fewer samples and no 100 000-grab memory run")
     parser.add_argument("--report", metavar="RESULTS", help="only remake the report and chart from a results.jsonl")
-    parser.add_argument("--only", choices=["mjpeg", "record"],
-                        help="only the MJPEG webcam's rows (on the virtual camera), or the recorder's")
+    parser.add_argument("--only", choices=["mjpeg", "record", "publish"],
+                        help="only the MJPEG webcam's rows (on the virtual camera), the recorder's, or the publishers'")
     options = parser.parse_args()
     os.makedirs(OUT, exist_ok=True)
     suffix = f"-{options.only}" if options.only else ""  # a partial run keeps a full run's files
@@ -293,7 +459,7 @@ def main():
             results.extend(json.loads(line) for line in file if line.strip())
         elapsed = results[-1].get("elapsed", 0) if results else 0
     elif options.only:
-        rows = {"mjpeg": mjpeg_rows, "record": record_rows}[options.only]
+        rows = {"mjpeg": mjpeg_rows, "record": record_rows, "publish": publish_rows}[options.only]
         for number in range(1, options.rounds + 1):
             log(f"round {number}")
             rows(number, options.quick)
