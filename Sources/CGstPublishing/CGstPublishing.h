@@ -475,3 +475,18 @@ static inline gboolean CGstPublishing_webrtc_watch_liveness(
     gst_object_unref(rtpbin);
     return TRUE;
 }
+
+/// Turns off libnice's UPnP port mapping for `webrtc`'s ICE agent: it would search the LAN for a
+/// gateway (SSDP multicast) on a thread of its own for every viewer, and a camera's viewers need no
+/// port opened on a router.
+static inline void CGstPublishing_webrtc_disable_upnp(GstElement *_Nonnull webrtc) {
+    GObject *ice = NULL;
+    g_object_get(webrtc, "ice-agent", &ice, NULL);
+    if (ice == NULL) return;
+    NiceAgent *agent = NULL;
+    if (g_object_class_find_property(G_OBJECT_GET_CLASS(ice), "agent") != NULL) g_object_get(ice, "agent", &agent, NULL);
+    g_object_unref(ice);
+    if (agent == NULL) return;
+    if (g_object_class_find_property(G_OBJECT_GET_CLASS(agent), "upnp") != NULL) g_object_set(agent, "upnp", FALSE, NULL);
+    g_object_unref(agent);
+}

@@ -80,6 +80,7 @@ package final class WebRTCPeer: @unchecked Sendable {
         source.configure(caps: sourceCaps)
         if kind == .h264 { payloader.set("config-interval", Int32(-1)) }  // parameter sets with every key frame
         payloader.set("mtu", UInt32(1200))
+        CGstPublishing_webrtc_disable_upnp(Self.element(webrtc))
         if let stunServer { webrtc.set("stun-server", stunServer) }
         for url in turnServers { _ = CGstPublishing_webrtc_add_turn_server(element(webrtc), url) }
     }

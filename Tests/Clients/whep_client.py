@@ -81,7 +81,9 @@ def main():
     keep_reference(ice)
     address = Nice.Address()
     address.set_from_string("127.0.0.1")
-    ice.get_property("agent").add_local_address(address)
+    agent = ice.get_property("agent")
+    agent.add_local_address(address)
+    agent.set_property("upnp", False)  # no gateway search (SSDP multicast) on the LAN
 
     def on_frame(sink):
         sample = sink.emit("pull-sample")

@@ -178,7 +178,8 @@ struct WHEPPublisherTests {
     }
 }
 
-/// 20 players at a time, connecting and leaving (a third without DELETE) for a minute.
+/// 20 players at a time, connecting and leaving (a third without DELETE) for a minute (8 under a
+/// sanitizer, whose server runs several times slower on 2 cores: the point there is what is left after).
 @Suite("WHEP churn", .serialized, .timeLimit(.minutes(4)))
 struct WHEPChurnTests {
     final class Outcomes: Sendable {
@@ -204,7 +205,7 @@ struct WHEPChurnTests {
         let outcomes = Outcomes()
         await withTaskGroup(of: Void.self) { group in
             let url = server.url
-            for player in 0..<20 {
+            for player in 0..<(sanitized ? 8 : 20) {
                 group.addTask {
                     var round = 0
                     while ContinuousClock.now < deadline {
@@ -227,7 +228,7 @@ struct WHEPChurnTests {
             }
         }
         let (played, failed) = outcomes.state.withLock { ($0.played, $0.failed) }
-        #expect(played >= 40, "\(played) sessions played")
+        #expect(played >= (sanitized ? 16 : 40), "\(played) sessions played")
         #expect(failed.count <= played / 20, "\(failed.count) of \(played + failed.count) failed: \(failed.prefix(3))")
         #expect(try await RTSPPublisherTests.eventually(15) { publisher.viewerCount == 0 }, "\(publisher.viewerCount) viewers left")
         let capturer = try #require(track.video?.source.capturer)

@@ -239,7 +239,7 @@ def record_rows(number, quick):
 # --- publishing (imagecapture publish: RTSP and WHEP) ----------------------------------------------------
 
 TOOL = os.path.join(ROOT, "Tools", ".build", "release", "imagecapture")
-WHEP_PLAYER = ["/usr/bin/python3", os.path.join(ROOT, "scripts", "bench", "whep_play.py")]  # selenium: Debian's
+WHEP_PLAYER = ["/usr/bin/python3", os.path.join(ROOT, "Tests", "Browser", "whep_play.py")]  # check-browser's player; selenium: Debian's
 PUBLISH_SIZE = "640x480"
 CAMERA_LINGER = 10  # the tool closes the camera this long after its last viewer
 
@@ -359,8 +359,7 @@ def publish_rtsp_cpu(number, seconds):
 
 def whep_first_frame(url, codec, origin_port):
     """One viewer in headless Chromium: ms from its POST to its first decoded frame."""
-    command = WHEP_PLAYER + ["--whep", url, "--codec", codec, "--origin-port", str(origin_port),
-               "--min-frames", "30", "--count-ms", "1500", "--timeout", "20"]
+    command = WHEP_PLAYER + [url, codec, str(origin_port), "--min-frames", "30", "--count-ms", "1500", "--timeout", "20"]
     process = subprocess.run(command, capture_output=True, text=True, timeout=60)
     if process.returncode != 0:
         raise SystemExit(f"failed ({process.returncode}): {' '.join(command)}\n{process.stdout}{process.stderr[-2000:]}")
