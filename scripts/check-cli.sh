@@ -25,4 +25,21 @@ fixtures=Tests/Fixtures/v4l2-devices
 bash scripts/with-virtual-camera.sh $fixtures/logitech-c920.ctrls.txt $fixtures/logitech-c920.formats.txt \
   -- imagecapture controls --device '$VIRTUAL_CAMERA' >"$out/controls" 2>"$out/err" || { cat "$out/err" >&2; fail "with-virtual-camera.sh"; }
 grep -qE "^exposureTime +333 " "$out/controls" || fail "the virtual C920's controls: $(cat "$out/controls")"
-echo "cli: help, grab, photo, JSON, the exit codes (0, 1, 64, 74) as documented, and the virtual camera"
+# publish: RTSP and WHEP as a shell user starts them; the refusals beyond loopback; a clean stop.
+status=0; $tool publish --host 0.0.0.0 --rtsp-port 0 2>"$out/err" || status=$?
+[ $status -eq 64 ] && grep -q "needs credentials" "$out/err" || fail "publish beyond loopback without credentials exits $status"
+IMAGECAPTURE_RTSP_PASSWORD=secret-password $tool publish --rtsp-port 0 --whep-port 0 --rtsp-user viewer >"$out/urls" 2>"$out/err" &
+publisher=$!
+for _ in $(seq 100); do [ "$(wc -l <"$out/urls")" -ge 2 ] && break; sleep 0.1; done
+rtsp=$(sed -n 1p "$out/urls"); whep=$(sed -n 2p "$out/urls")
+case "$rtsp $whep" in rtsp://127.0.0.1:*/camera\ http://127.0.0.1:*/whep) ;; *) kill $publisher; fail "publish printed '$rtsp' '$whep'" ;; esac
+timeout 30 gst-launch-1.0 -q rtspsrc location="$rtsp" user-id=viewer user-pw=secret-password ! rtph264depay ! h264parse \
+  ! openh264dec ! identity eos-after=20 ! fakesink >/dev/null 2>&1 || { kill $publisher; fail "rtspsrc with the credentials"; }
+big=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/sdp' --data-binary @<(head -c 70000 /dev/zero | tr '\0' a) "$whep")
+[ "$big" = 413 ] || { kill $publisher; fail "an offer over 64 KiB got $big, not 413"; }
+bad=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/sdp' --data-binary 'v=0 nonsense' "$whep")
+[ "$bad" = 400 ] || { kill $publisher; fail "a malformed offer got $bad, not 400"; }
+kill -TERM $publisher; status=0; wait $publisher || status=$?
+[ $status -eq 0 ] || fail "publish exits $status on SIGTERM"
+! grep -q secret-password "$out/err" "$out/urls" || fail "publish printed the RTSP password"
+echo "cli: help, grab, photo, JSON, the exit codes (0, 1, 64, 74) as documented, the virtual camera, and publish"

@@ -40,6 +40,7 @@ struct RTSPPublisherTests {
         let track = try await openVideo()
         defer { track.stop() }
         let publisher = try RTSPPublisher(camera: PublishedCamera(track: track), options: .init(port: 0))
+        defer { Task { await publisher.close() } }
         let capturer = try #require(track.video?.source.capturer)
         // Nothing is encoded while nobody watches.
         try await Task.sleep(for: .milliseconds(500))
@@ -54,7 +55,6 @@ struct RTSPPublisherTests {
         }
         // The last client gone, the encode stops.
         #expect(try await Self.eventually { capturer.liveEncoders.isEmpty })
-        await publisher.close()
     }
 
     @Test("the MJPEG mount gives rtspsrc JPEGs of 640x480, from a JPEG encode of its own beside the H.264 one")
@@ -78,6 +78,24 @@ struct RTSPPublisherTests {
         // An MJPEG camera's own JPEGs go out as they are: nothing decoded or encoded for them.
         #expect(EncodingBranch.factories(.jpeg, decodesJPEG: true) == ["queue", "capsfilter", "appsink"])
         #expect(EncodingBranch.factories(.h264, decodesJPEG: true).contains("jpegdec"))
+    }
+
+    @Test("a client killed mid-stream (TCP or UDP) is gone within seconds, and the encode with it")
+    func killedClient() async throws {
+        let track = try await openVideo()
+        defer { track.stop() }
+        let publisher = try RTSPPublisher(camera: PublishedCamera(track: track), options: .init(port: 0))
+        defer { Task { await publisher.close() } }
+        let capturer = try #require(track.video?.source.capturer)
+        for transport in ["tcp", "udp"] {
+            let pid = try spawnTiedProcess(
+                "gst-launch-1.0", ["rtspsrc", "location=\(publisher.url)", "protocols=\(transport)", "!", "rtph264depay", "!", "fakesink"])
+            #expect(try await Self.eventually { publisher.isStreaming && capturer.liveEncoders.count == 1 }, "\(transport)")
+            killGroup(pid, SIGKILL)
+            let killed = ContinuousClock.now
+            #expect(try await Self.eventually { publisher.clientCount == 0 && capturer.liveEncoders.isEmpty }, "\(transport)")
+            #expect(ContinuousClock.now - killed < .seconds(5), "\(transport): \(ContinuousClock.now - killed)")
+        }
     }
 
     @Test("ffprobe reads the stream's parameters: H.264, 640x480")

@@ -72,7 +72,10 @@ struct WHEPPublisherTests {
         defer { track.stop() }
         let publisher = try WHEPPublisher(camera: PublishedCamera(track: track), options: Self.options())
         let server = try TinyWHEPServer(publisher)
-        defer { server.stop() }
+        defer {
+            server.stop()
+            Task { await publisher.close() }
+        }
         async let vp8 = Self.watch(server.url, codec: "vp8")
         async let h264 = Self.watch(server.url, codec: "h264")
         for (result, report) in try await [vp8, h264] {
@@ -95,7 +98,13 @@ struct WHEPPublisherTests {
         let rtsp = try RTSPPublisher(camera: camera, options: .init(port: 0))
         let whep = try WHEPPublisher(camera: camera, options: Self.options { $0.codecs = [.h264] })
         let server = try TinyWHEPServer(whep)
-        defer { server.stop() }
+        defer {
+            server.stop()
+            Task {
+                await whep.close()
+                await rtsp.close()
+            }
+        }
         let capturer = try #require(track.video?.source.capturer)
         async let first = R.play(rtsp.url, frames: 150, seconds: 40)
         async let second = R.play(rtsp.url, frames: 150, transport: "udp", seconds: 40)
@@ -130,7 +139,10 @@ struct WHEPPublisherTests {
                 $0.silenceTimeout = .seconds(3); $0.connectTimeout = .seconds(3)
             })
         let server = try TinyWHEPServer(publisher)
-        defer { server.stop() }
+        defer {
+            server.stop()
+            Task { await publisher.close() }
+        }
         let (result, report) = try await Self.watch(server.url, frames: 10, ["--no-delete"])
         #expect(report?.status == "ok", "\(String(decoding: result.stdout, as: UTF8.self))")
         let gone = ContinuousClock.now
@@ -147,6 +159,7 @@ struct WHEPPublisherTests {
         let track = try await openVideo()
         defer { track.stop() }
         let publisher = try WHEPPublisher(camera: PublishedCamera(track: track), options: Self.options { $0.maximumViewers = 1 })
+        defer { Task { await publisher.close() } }
         let cases: [(String, DOMException.Name)] = [
             ("", .typeError), ("hello", .typeError), ("v=0\r\n", .typeError), (String(repeating: "a", count: 70_000), .typeError),
             (Self.offer + String(repeating: "a=x:y\r\n", count: 12_000), .typeError), ("v=0\r\nm=video\u{0}", .typeError),
@@ -195,7 +208,10 @@ struct WHEPChurnTests {
         let publisher = try WHEPPublisher(
             camera: PublishedCamera(track: track), options: WHEPPublisherTests.options { $0.silenceTimeout = .seconds(3) })
         let server = try TinyWHEPServer(publisher)
-        defer { server.stop() }
+        defer {
+            server.stop()
+            Task { await publisher.close() }
+        }
         // One round first: the encoders, DTLS and GLib's pools are made once per process.
         _ = try await WHEPPublisherTests.watch(server.url, frames: 5)
         #expect(try await RTSPPublisherTests.eventually { publisher.viewerCount == 0 })
