@@ -13,6 +13,7 @@ package enum PipelineDescription {
         "camera-mjpeg": cameraMJPEG,
         "fake-microphone": fakeMicrophone,
         "recording-webm": recordingWebM,
+        "publishing-h264": publishingH264,
     ]
 
     /// The fake camera: `videotestsrc` in place of the camera, same graph otherwise, plus the emulated
@@ -112,6 +113,22 @@ package enum PipelineDescription {
                  ! vp8enc name=recorder-vp8enc deadline=1 cpu-used=8 threads=1 lag-in-frames=0 end-usage=cbr target-bitrate=921600 keyframe-max-dist=30
                  ! webmmux name=recorder-webmmux streamable=true
                  ! appsink name=recorder-appsink sync=false async=false max-buffers=0 drop=false
+
+            """
+
+    /// The fake camera while someone watches it in H.264 (RTSP, WebRTC): the live encode, a third branch
+    /// on the tee as the library's `EncodingBranch` builds it, shared by every viewer of the codec. Its
+    /// elements are named `swift-media-capture-encoder-N-` with their index and factory; a test keeps a
+    /// running encode's branch equal to this one (factories, links, the values set here).
+    package static let publishingH264 =
+        fakeCamera
+            + """
+              t. ! queue name=encoder-0-queue max-size-buffers=0 max-size-bytes=0 max-size-time=500000000 leaky=downstream
+                 ! videoconvert name=encoder-1-videoconvert ! capsfilter name=encoder-2-capsfilter caps=video/x-raw,format=I420
+                 ! openh264enc name=encoder-3-openh264enc bitrate=2000000 gop-size=60 complexity=low usage-type=camera
+                 ! h264parse name=encoder-4-h264parse config-interval=-1
+                 ! capsfilter name=encoder-5-capsfilter caps=video/x-h264,stream-format=byte-stream,alignment=au
+                 ! appsink name=encoder-6-appsink sync=false async=false max-buffers=4 drop=true enable-last-sample=false
 
             """
 
