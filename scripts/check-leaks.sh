@@ -41,17 +41,24 @@ rtsp=$(sed -n 's/^rtsp: //p' "$log"); whep=$(sed -n 's/^whep: //p' "$log")
 [ -n "$rtsp" ] && [ -n "$whep" ] || { echo "leak check: the publishing selftest printed no URLs" >&2; tail -20 "$log" >&2; exit 1; }
 clients=0
 for round in 1 2 3 4 5; do
-  pids=()
+  pids=(); rtsp_logs=(); rtsp_pids=()
   for transport in tcp udp; do
-    timeout 30 gst-launch-1.0 -q rtspsrc location="$rtsp" protocols=$transport ! rtph264depay ! h264parse ! openh264dec ! \
-      identity eos-after=20 ! fakesink >/dev/null 2>&1 & pids+=($!)
+    # A client that has its frames stops reading; on a busy machine its closing PAUSE may find the
+    # TCP connection closed (RTSPPublisherTests.decoded): its frames, not its exit status, count.
+    timeout 30 gst-launch-1.0 rtspsrc location="$rtsp" protocols=$transport ! rtph264depay ! h264parse ! openh264dec ! \
+      identity eos-after=20 ! fakesink >"$log.$transport" 2>&1 & rtsp_pids+=($!); rtsp_logs+=("$log.$transport")
   done
   for codec in vp8 h264; do
     leave=(); [ $((round % 3)) -eq 0 ] && leave=(--no-delete)
     timeout 40 /usr/bin/python3 Tests/Clients/whep_client.py --whep "$whep" --codec $codec --frames 20 "${leave[@]}" >/dev/null 2>&1 & pids+=($!)
   done
-  for pid in "${pids[@]}"; do wait "$pid" || { echo "leak check: a publishing client failed in round $round" >&2; exit 1; }; done
-  clients=$((clients + ${#pids[@]}))
+  for pid in "${pids[@]}"; do wait "$pid" || { echo "leak check: a WHEP player failed in round $round" >&2; exit 1; }; done
+  for pid in "${rtsp_pids[@]}"; do wait "$pid" || true; done
+  for client in "${rtsp_logs[@]}"; do
+    grep -q 'Got EOS from element "pipeline0"' "$client" || { echo "leak check: an RTSP client failed in round $round:" >&2; tail -5 "$client" >&2; exit 1; }
+  done
+  rm -f "${rtsp_logs[@]}"
+  clients=$((clients + ${#pids[@]} + ${#rtsp_logs[@]}))
 done
 # Viewers that left without DELETE end after 5 s of silence: wait for them before stopping.
 sleep 7

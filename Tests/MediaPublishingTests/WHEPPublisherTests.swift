@@ -121,7 +121,7 @@ struct WHEPPublisherTests {
         #expect(capturer.liveEncoders.count == 1)
         #expect(FakeCameraBackend.openCount == 1)
         let results = try await [first, second]
-        for result in results { #expect(result.status == 0, "\(R.output(result))") }
+        for result in results { #expect(R.decoded(result), "\(R.output(result))") }
         let (watched, report) = try await viewer
         #expect(report?.status == "ok", "\(String(decoding: watched.stdout, as: UTF8.self)) \(watched.stderr.suffix(2000))")
         await whep.close()
