@@ -39,7 +39,10 @@ big=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/sdp' 
 [ "$big" = 413 ] || { kill $publisher; fail "an offer over 64 KiB got $big, not 413"; }
 bad=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/sdp' --data-binary 'v=0 nonsense' "$whep")
 [ "$bad" = 400 ] || { kill $publisher; fail "a malformed offer got $bad, not 400"; }
-kill -TERM $publisher; status=0; wait $publisher || status=$?
+kill -TERM $publisher
+for _ in $(seq 100); do kill -0 $publisher 2>/dev/null || break; sleep 0.1; done
+kill -0 $publisher 2>/dev/null && { kill -9 $publisher; fail "publish did not stop within 10 s of SIGTERM"; }
+status=0; wait $publisher || status=$?
 [ $status -eq 0 ] || fail "publish exits $status on SIGTERM"
 ! grep -q secret-password "$out/err" "$out/urls" || fail "publish printed the RTSP password"
 echo "cli: help, grab, photo, JSON, the exit codes (0, 1, 64, 74) as documented, the virtual camera, and publish"

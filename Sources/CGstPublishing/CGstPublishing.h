@@ -384,7 +384,7 @@ static inline GstPadProbeReturn CGstPublishing_key_unit_probe(GstPad *pad, GstPa
     if (event != NULL && gst_video_event_is_force_key_unit(event)) {
         CGstPublishing_probe_hooks *hooks = data;
         hooks->callback(hooks->context);
-        return GST_PAD_PROBE_HANDLED;  // answered here: the encoder is in another pipeline
+        return GST_PAD_PROBE_DROP;  // answered here (the encoder is in another pipeline); DROP unrefs it
     }
     return GST_PAD_PROBE_OK;
 }

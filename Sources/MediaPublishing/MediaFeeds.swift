@@ -29,7 +29,9 @@ final class MediaFeeds: Sendable {
     /// Starts feeding `source`: the camera is acquired (off the caller's thread) and subscribed. A
     /// camera that cannot be had, or that ends, ends the source's stream (its clients hear it).
     /// - Parameter started: called with nil once frames flow, or with the reason they cannot.
-    func start(_ source: EncodedSource, started: (@Sendable (String?) -> Void)? = nil) {
+    /// - Parameter ended: called when the frames end by themselves (the track stopped, the camera or
+    ///   the encoder ended), after the source's end of stream.
+    func start(_ source: EncodedSource, started: (@Sendable (String?) -> Void)? = nil, ended: (@Sendable () -> Void)? = nil) {
         feeds.withLock { $0[source] = .opening }
         // Weak: the probe lives on the appsrc, which the source holds (a strong capture would keep both).
         source.onKeyFrameRequest { [weak self, weak source] in
@@ -50,7 +52,10 @@ final class MediaFeeds: Sendable {
             do throws(DOMException) {
                 subscription = try track.subscribeEncoded(
                     codec, frame: { frame in source.push(frame.bytes, keyFrame: frame.isKeyFrame) },
-                    ended: { _ in source.endOfStream() })
+                    ended: { _ in
+                        source.endOfStream()
+                        ended?()
+                    })
             } catch {
                 feeds.withLock { _ = $0.removeValue(forKey: source) }
                 source.fail(error.message)

@@ -29,16 +29,18 @@ struct SessionOffer: Sendable {
         func close() {
             guard let section = current, section.video else { return }
             let formats = section.order.compactMap { type -> Format? in
-                guard let (name, rate) = section.rtpmap[type], rate == 90000 else { return nil }
+                // Dynamic payload types only (RFC 3551): the value goes to the payloader and the caps.
+                guard (96...127).contains(type), let (name, rate) = section.rtpmap[type], rate == 90000 else { return nil }
                 let parameters = section.fmtp[type] ?? [:]
                 switch name.uppercased() {
                 case "VP8": return Format(payloadType: type, codec: .vp8, parameters: [:])
                 case "H264":
+                    // Six hex digits, or the format is not taken: the value goes into the transceiver's caps.
                     let profile = (parameters["profile-level-id"] ?? "42000a").lowercased()
-                    guard parameters["packetization-mode"] == "1", profile.hasPrefix("42e0") || profile.hasPrefix("4200") else { return nil }
-                    return Format(
-                        payloadType: type, codec: .h264,
-                        parameters: parameters.filter { $0.key == "profile-level-id" || $0.key == "packetization-mode" })
+                    guard parameters["packetization-mode"] == "1", profile.count == 6, profile.allSatisfy(\.isHexDigit),
+                        profile.hasPrefix("42e0") || profile.hasPrefix("4200")
+                    else { return nil }
+                    return Format(payloadType: type, codec: .h264, parameters: ["profile-level-id": profile, "packetization-mode": "1"])
                 default: return nil
                 }
             }

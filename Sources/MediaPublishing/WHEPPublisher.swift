@@ -89,6 +89,9 @@ public final class WHEPPublisher: Sendable {
         guard !options.codecs.isEmpty, options.maximumViewers >= 1 else {
             throw DOMException(.typeError, "WHEP publishing needs at least one codec and at least one viewer allowed.")
         }
+        guard [options.answerTimeout, options.connectTimeout, options.silenceTimeout].allSatisfy({ $0 > .zero }) else {
+            throw DOMException(.typeError, "WHEP's answer, connect and silence timeouts must be above zero.")
+        }
         for url in options.turnServers where !(url.hasPrefix("turn://") || url.hasPrefix("turns://")) {
             throw DOMException(.typeError, "A TURN server is a turn://user:password@host:port URL.")
         }
@@ -174,7 +177,18 @@ public final class WHEPPublisher: Sendable {
         let feed = feeds[format.codec]!
         // The camera opens and the encode starts while the answer is made: its first key frame is asked
         // for again once the connection is up (and whenever the player reports a lost picture).
-        feed.start(peer.source)
+        // A camera that cannot be had, or frames that end (the track stopped, the encoder failed): the
+        // viewer would watch a still picture for ever, its RTCP keeping it alive.
+        feed.start(
+            peer.source,
+            started: { [weak self] failure in
+                guard let self, failure != nil else { return }
+                Task { await self.end(session: id) }
+            },
+            ended: { [weak self] in
+                guard let self else { return }
+                Task { await self.end(session: id) }
+            })
         let answer: String
         do {
             answer = try await peer.answer(

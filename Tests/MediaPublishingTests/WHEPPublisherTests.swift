@@ -154,6 +154,20 @@ struct WHEPPublisherTests {
         await publisher.close()
     }
 
+    @Test("a viewer whose camera cannot be opened is ended, not left on a black stream")
+    func cameraFailsToOpen() async throws {
+        let publisher = try WHEPPublisher(
+            camera: PublishedCamera(acquire: { throw DOMException(.notReadableError, "busy") }, release: {}), options: Self.options())
+        defer { Task { await publisher.close() } }
+        // Refused at once when the camera fails before the answer; otherwise ended right after it.
+        do {
+            _ = try await publisher.answer(offer: Self.offer)
+        } catch {
+            #expect(error.message.contains("camera could not be opened"), "\(error)")
+        }
+        #expect(try await R.eventually(5) { publisher.viewerCount == 0 })
+    }
+
     @Test("offers that are not SDP, too large, without video or in a codec not sent, viewers over the limit: each a named error")
     func refusals() async throws {
         let track = try await openVideo()
@@ -170,6 +184,15 @@ struct WHEPPublisherTests {
             (Self.offer.replacingOccurrences(of: "VP8/90000", with: "AV1/90000"), .notSupportedError),
             (Self.offer.replacingOccurrences(of: "a=recvonly", with: "a=sendonly"), .notSupportedError),
             (Self.offer.replacingOccurrences(of: "a=rtpmap:96 VP8/90000", with: "a=rtpmap:96 VP8/nan"), .notSupportedError),
+            // Payload types beyond the dynamic range, and fmtp values that would reach the caps.
+            (Self.offer.replacingOccurrences(of: "96", with: "99999"), .notSupportedError),
+            (Self.offer.replacingOccurrences(of: "96", with: "-5"), .notSupportedError),
+            (
+                Self.offer.replacingOccurrences(of: "a=rtpmap:96 VP8/90000", with: "a=rtpmap:102 H264/90000")
+                    .replacingOccurrences(of: "SAVPF 96", with: "SAVPF 102")
+                    + "a=fmtp:102 packetization-mode=1;profile-level-id=42e01f,payload=(int)5,encoding-name=(string)VP8\r\n",
+                .notSupportedError
+            ),
         ]
         for (offer, name) in cases {
             let error = try await domException { _ = try await publisher.answer(offer: offer) }
@@ -184,7 +207,10 @@ struct WHEPPublisherTests {
         await publisher.close()
         let closed = try await domException { _ = try await publisher.answer(offer: Self.offer) }
         #expect(closed.name == .invalidStateError)
-        for options in [Self.options { $0.codecs = [] }, Self.options { $0.maximumViewers = 0 }, Self.options { $0.stunServer = "http://x" }] {
+        for options in [
+            Self.options { $0.codecs = [] }, Self.options { $0.maximumViewers = 0 }, Self.options { $0.stunServer = "http://x" },
+            Self.options { $0.silenceTimeout = .zero }, Self.options { $0.answerTimeout = .seconds(-1) },
+        ] {
             let bad = try await domException { _ = try WHEPPublisher(camera: PublishedCamera(track: track), options: options) }
             #expect(bad.name == .typeError)
         }

@@ -469,16 +469,30 @@ final class Capturer: Sendable {
         track id: UInt64, codec: EncodedVideoCodec, decodesJPEG: Bool, _ subscriber: EncodingBranch.Subscriber
     ) -> (EncodingBranch, UInt64)? {
         // Made outside the lock that the bus handler needs (element creation takes its time); unused
-        // when the codec's branch runs already.
-        let candidate = state.withLock { $0.encoders[codec] } == nil ? EncodingBranch(codec: codec, decodesJPEG: decodesJPEG) : nil
-        let joined = state.withLock { state -> (EncodingBranch, UInt64, isNew: Bool)? in
-            guard !state.ended, state.branches[id] != nil else { return nil }
-            if let running = state.encoders[codec] {
-                return running.subscribe(subscriber).map { (running, $0, false) }
+        // when the codec's branch runs already. The last viewer may leave between the look and the
+        // join: then a branch is made and the join tried again (at most twice more).
+        var candidate: EncodingBranch?
+        var joined: (EncodingBranch, UInt64, isNew: Bool)?
+        for _ in 0..<3 where joined == nil {
+            if candidate == nil, state.withLock({ $0.encoders[codec] }) == nil {
+                guard let made = EncodingBranch(codec: codec, decodesJPEG: decodesJPEG) else { return nil }
+                candidate = made
             }
-            guard let candidate else { return nil }
-            state.encoders[codec] = candidate
-            return candidate.subscribe(subscriber).map { (candidate, $0, true) }
+            enum Outcome { case joined(EncodingBranch, UInt64, Bool), refused, retry }
+            let outcome = state.withLock { state -> Outcome in
+                guard !state.ended, state.branches[id] != nil else { return .refused }
+                if let running = state.encoders[codec] {
+                    return running.subscribe(subscriber).map { .joined(running, $0, false) } ?? .refused
+                }
+                guard let candidate else { return .retry }
+                state.encoders[codec] = candidate
+                return candidate.subscribe(subscriber).map { .joined(candidate, $0, true) } ?? .refused
+            }
+            switch outcome {
+            case .joined(let branch, let id, let isNew): joined = (branch, id, isNew)
+            case .refused: return nil
+            case .retry: continue
+            }
         }
         guard let (branch, subscription, isNew) = joined else { return nil }
         if isNew {

@@ -66,10 +66,16 @@ public struct DemoServer: Sendable {
         let camera = self.camera, host = self.host
         let published = PublishedCamera(acquire: { try await camera.acquire() }, release: { await camera.release() })
         let rtspPublisher = try rtsp.map { options throws(DOMException) in try RTSPPublisher(camera: published, options: options) }
-        let whepPublisher = try whep.map { options throws(DOMException) in
-            var options = options
-            if options.iceAddresses.isEmpty { options.iceAddresses = Self.iceAddresses(listening: host) }
-            return try WHEPPublisher(camera: published, options: options)
+        let whepPublisher: WHEPPublisher?
+        do {
+            whepPublisher = try whep.map { options throws(DOMException) in
+                var options = options
+                if options.iceAddresses.isEmpty { options.iceAddresses = Self.iceAddresses(listening: host) }
+                return try WHEPPublisher(camera: published, options: options)
+            }
+        } catch {
+            await rtspPublisher?.close()  // listening already: let its port go
+            throw error
         }
         if let rtspPublisher { onPublished(rtspPublisher.url) }
         if let whepPublisher { WHEPEndpoint(publisher: whepPublisher).register(on: router) }
