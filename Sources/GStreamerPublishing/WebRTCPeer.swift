@@ -135,10 +135,17 @@ package final class WebRTCPeer: @unchecked Sendable {
         guard let pad = rtpCaps.staticPad("src"), let sink = webrtc.requestPad("sink_\(section)"), pad.link(to: sink) else {
             throw PublishingFailure(.invalid, "The video could not be linked to the offer's section \(section).")
         }
+        // A stop while the pipeline starts (the viewer ended meanwhile: its camera failed) is queued
+        // between the start's two state changes, and the second would leave it playing: stopped again here.
         do {
             try await pipeline.play(timeoutMilliseconds: 5000)
         } catch {
+            if stopped.load(ordering: .acquiring) { await pipeline.stop() }
             throw PublishingFailure(.unavailable, "The WebRTC pipeline could not start: \(error)")
+        }
+        if stopped.load(ordering: .acquiring) {
+            await pipeline.stop()
+            throw PublishingFailure(.unavailable, "The viewer ended while its answer was being made.")
         }
         let remaining = { () -> Duration in max(.milliseconds(1), timeout - (ContinuousClock.now - started)) }
         // Remote offer, then answer: each a promise webrtcbin settles on its own thread.

@@ -81,6 +81,8 @@ public final class WHEPPublisher: Sendable {
     }
 
     private let viewers = Locked<[String: Viewer]>([:])
+    /// Why a viewer's camera could not be had, while its answer is being made.
+    private let cameraFailures = Locked<[String: String]>([:])
     private let closed = Locked(false)
 
     /// - Throws: `TypeError` for an option out of range; `NotSupportedError` when webrtcbin, the ICE
@@ -137,6 +139,7 @@ public final class WHEPPublisher: Sendable {
     /// - Throws: `TypeError` for an offer over ``maximumOfferBytes`` or that is not SDP;
     ///   `NotSupportedError` for an offer with no video to receive in a codec offered here;
     ///   `OperationError` beyond ``Options/maximumViewers`` or when webrtcbin refuses it;
+    ///   `NotReadableError` when the camera cannot be opened;
     ///   `TimeoutError` when the answer takes longer than ``Options/answerTimeout``;
     ///   `InvalidStateError` after ``close()``.
     public func answer(offer: String) async throws(DOMException) -> Session {
@@ -182,7 +185,8 @@ public final class WHEPPublisher: Sendable {
         feed.start(
             peer.source,
             started: { [weak self] failure in
-                guard let self, failure != nil else { return }
+                guard let self, let failure else { return }
+                self.cameraFailures.withLock { $0[id] = failure }
                 Task { await self.end(session: id) }
             },
             ended: { [weak self] in
@@ -196,8 +200,13 @@ public final class WHEPPublisher: Sendable {
                 parameters: format.parameters, timeout: options.answerTimeout)
         } catch {
             await end(session: id)
+            // The camera's failure says more than the pipeline's that followed from it.
+            if let failure = cameraFailures.withLock({ $0.removeValue(forKey: id) }) {
+                throw DOMException(.notReadableError, failure + " The viewer was not answered: try again when the camera is free.")
+            }
             throw DOMException(error.kind == .timedOut ? .timeoutError : .operationError, error.message)
         }
+        cameraFailures.withLock { _ = $0.removeValue(forKey: id) }
         let connectTimeout = options.connectTimeout
         Task { [weak self] in
             try? await Task.sleep(for: connectTimeout)

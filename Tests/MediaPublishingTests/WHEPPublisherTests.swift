@@ -163,7 +163,7 @@ struct WHEPPublisherTests {
         do {
             _ = try await publisher.answer(offer: Self.offer)
         } catch {
-            #expect(error.message.contains("camera could not be opened"), "\(error)")
+            #expect(error.name == .notReadableError && error.message.contains("camera could not be opened"), "\(error)")
         }
         #expect(try await R.eventually(5) { publisher.viewerCount == 0 })
     }
