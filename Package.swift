@@ -32,8 +32,8 @@ let package = Package(
         // gst-rtsp-server's, webrtcbin's and the SDP library's headers plus a header-only shim.
         .systemLibrary(
             name: "CGstPublishing",
-            pkgConfig: "gstreamer-rtsp-server-1.0 gstreamer-webrtc-1.0 gstreamer-sdp-1.0 gstreamer-app-1.0 gstreamer-video-1.0 nice",
-            providers: [.apt(["libgstrtspserver-1.0-dev", "libgstreamer-plugins-bad1.0-dev", "libnice-dev"])]
+            pkgConfig: "gstreamer-rtsp-server-1.0 gstreamer-webrtc-1.0 gstreamer-sdp-1.0 gstreamer-app-1.0 gstreamer-video-1.0",
+            providers: [.apt(["libgstrtspserver-1.0-dev", "libgstreamer-plugins-bad1.0-dev"])]
         ),
         // Locks that ThreadSanitizer sees through (below every other target).
         .target(name: "Locking"),

@@ -11,7 +11,7 @@ packages=(
   libpipewire-0.3-dev                                   # headers and pkg-config file for CPipeWire (listing PipeWire's cameras)
   gstreamer1.0-plugins-base                             # videotestsrc, videoconvert, videoscale, appsink, audiotestsrc
   gstreamer1.0-plugins-good                             # jpegenc, jpegdec, v4l2src, videocrop, pngenc, vp8enc, RTP payloaders
-  libgstrtspserver-1.0-dev libgstreamer-plugins-bad1.0-dev libnice-dev  # headers and pkg-config files for CGstPublishing (RTSP, WebRTC, SDP, ICE)
+  libgstrtspserver-1.0-dev libgstreamer-plugins-bad1.0-dev  # headers and pkg-config files for CGstPublishing (RTSP, WebRTC, SDP)
   gstreamer1.0-plugins-bad gstreamer1.0-nice            # openh264enc and webrtcbin, and the ICE webrtcbin needs (publishing)
 )
 # ...and what only the tests use (`setup.sh tests`; also the benchmarks and the soak run).

@@ -11,7 +11,7 @@
 #include <gst/video/video.h>
 #define GST_USE_UNSTABLE_API
 #include <gst/webrtc/webrtc.h>
-#include <nice/agent.h>
+#include <dlfcn.h>
 #include <string.h>
 
 // MARK: - RTSP
@@ -420,17 +420,33 @@ static inline void CGstPublishing_post_error(GstElement *_Nonnull element, const
 
 /// Gathers ICE host candidates on `address` only (the address the server listens on: 127.0.0.1 keeps
 /// every packet on this machine; libnice leaves loopback out unless told). Call before the answer.
+/// libnice's functions are looked up in the copy GStreamer's nice plugin loaded, not linked: linked,
+/// libnice brings UPnP, SSDP and libsoup into every process of the package's (the tool's and the
+/// tests' too), whose exit then crashed once in 84 runs.
 static inline gboolean CGstPublishing_webrtc_use_local_address(GstElement *_Nonnull webrtc, const char *_Nonnull address) {
     GObject *ice = NULL;
     g_object_get(webrtc, "ice-agent", &ice, NULL);
     if (ice == NULL) return FALSE;
-    NiceAgent *agent = NULL;
+    GObject *agent = NULL;
     if (g_object_class_find_property(G_OBJECT_GET_CLASS(ice), "agent") != NULL) g_object_get(ice, "agent", &agent, NULL);
     g_object_unref(ice);
     if (agent == NULL) return FALSE;
-    NiceAddress nice;
-    nice_address_init(&nice);
-    gboolean added = nice_address_set_from_string(&nice, address) && nice_agent_add_local_address(agent, &nice);
+    gboolean added = FALSE;
+    void *nice = dlopen("libnice.so.10", RTLD_LAZY | RTLD_NOLOAD);
+    if (nice != NULL) {
+        void *(*address_new)(void) = (void *(*)(void))dlsym(nice, "nice_address_new");
+        gboolean (*set_from_string)(void *, const gchar *) = (gboolean(*)(void *, const gchar *))dlsym(nice, "nice_address_set_from_string");
+        void (*address_free)(void *) = (void (*)(void *))dlsym(nice, "nice_address_free");
+        gboolean (*add_local)(GObject *, const void *) = (gboolean(*)(GObject *, const void *))dlsym(nice, "nice_agent_add_local_address");
+        if (address_new && set_from_string && address_free && add_local) {
+            void *parsed = address_new();
+            if (parsed != NULL) {
+                added = set_from_string(parsed, address) && add_local(agent, parsed);
+                address_free(parsed);
+            }
+        }
+        dlclose(nice);
+    }
     g_object_unref(agent);
     return added;
 }
@@ -483,7 +499,7 @@ static inline void CGstPublishing_webrtc_disable_upnp(GstElement *_Nonnull webrt
     GObject *ice = NULL;
     g_object_get(webrtc, "ice-agent", &ice, NULL);
     if (ice == NULL) return;
-    NiceAgent *agent = NULL;
+    GObject *agent = NULL;
     if (g_object_class_find_property(G_OBJECT_GET_CLASS(ice), "agent") != NULL) g_object_get(ice, "agent", &agent, NULL);
     g_object_unref(ice);
     if (agent == NULL) return;
